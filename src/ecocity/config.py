@@ -1,0 +1,45 @@
+"""Settings from environment variables, with defaults. Read once per process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    framework_path: Path
+    max_upload_bytes: int
+    default_lang: str
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def settings() -> Settings:
+    """Current settings. Environment variables:
+
+    ECOCITY_DATABASE_URL    SQLAlchemy URL; default SQLite file var/ecocity.sqlite3.
+                            PostgreSQL: postgresql+psycopg://user@host:5432/dbname
+    ECOCITY_DATA_DIR        folder with frameworks/, registry CSVs and the map (default data/)
+    ECOCITY_FRAMEWORK       framework file in force (default data/frameworks/eit-default.toml)
+    ECOCITY_MAX_UPLOAD_MB   largest accepted workbook in MB (default 10)
+    ECOCITY_LANG            default interface language, th or en (default th)
+    """
+    data_dir = Path(os.environ.get("ECOCITY_DATA_DIR") or ROOT / "data")
+    url = os.environ.get("ECOCITY_DATABASE_URL") or _sqlite_url(ROOT / "var" / "ecocity.sqlite3")
+    fw = Path(os.environ.get("ECOCITY_FRAMEWORK") or data_dir / "frameworks" / "eit-default.toml")
+    try:
+        max_mb = float(os.environ.get("ECOCITY_MAX_UPLOAD_MB") or 10)
+    except ValueError:
+        max_mb = 10.0
+    lang = os.environ.get("ECOCITY_LANG", "th")
+    return Settings(database_url=url, data_dir=data_dir, framework_path=fw,
+                    max_upload_bytes=int(max_mb * 1024 * 1024),
+                    default_lang=lang if lang in ("th", "en") else "th")

@@ -1,0 +1,426 @@
+"""Load and validate a framework file (levels, dimensions, indicators) into frozen objects.
+
+The framework is data: thresholds and indicators live in a TOML file under
+``data/frameworks/``. This module is the only place that reads such a file. A malformed
+file is refused with every problem listed, each naming the file, the entry and the
+problem, so that an administrator can fix it in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+Kind = Literal["number", "percent", "score", "yesno"]
+Direction = Literal["higher", "lower"]
+Aggregation = Literal["sum", "mean", "factory_weighted_mean", "all", "any", "min", "max"]
+Value = float | bool | None
+
+KINDS: tuple[str, ...] = ("number", "percent", "score", "yesno")
+DIRECTIONS: tuple[str, ...] = ("higher", "lower")
+NUMERIC_AGGREGATIONS: tuple[str, ...] = ("sum", "mean", "factory_weighted_mean", "min", "max")
+YESNO_AGGREGATIONS: tuple[str, ...] = ("all", "any")
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEFAULT_FRAMEWORK_PATH = DATA_DIR / "frameworks" / "eit-default.toml"
+
+
+class FrameworkError(ValueError):
+    """A framework file that cannot be used. ``problems`` holds (entry, problem) pairs."""
+
+    def __init__(self, path: str | Path, problems: list[tuple[str, str]]):
+        self.path = str(path)
+        self.problems = problems
+        lines = [f"{self.path}: {entry}: {problem}" for entry, problem in problems]
+        super().__init__("invalid framework file\n" + "\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Level:
+    number: int
+    key: str
+    name_en: str
+    name_th: str
+    colour: str
+    ieat_en: str = ""
+    diw_step: str = ""
+
+    def name(self, lang: str = "th") -> str:
+        return self.name_th if lang == "th" else self.name_en
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    name_en: str
+    name_th: str
+    weight: float = 1.0
+
+    def name(self, lang: str = "th") -> str:
+        return self.name_th if lang == "th" else self.name_en
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    dimension: str
+    name_en: str
+    name_th: str
+    kind: Kind
+    aggregation: Aggregation
+    unit_en: str = ""
+    unit_th: str = ""
+    direction: Direction = "higher"
+    # thresholds[L-1] is the threshold of level L; empty for yes/no indicators.
+    thresholds: tuple[float, ...] = ()
+    weight: float = 1.0
+    required_from: int | None = None
+    # Valid input range (inclusive); None means unbounded on that side.
+    min: float | None = None
+    max: float | None = None
+
+    def name(self, lang: str = "th") -> str:
+        return self.name_th if lang == "th" else self.name_en
+
+    def unit(self, lang: str = "th") -> str:
+        return self.unit_th if lang == "th" else self.unit_en
+
+    @property
+    def is_yesno(self) -> bool:
+        return self.kind == "yesno"
+
+    def threshold(self, level: int) -> float | None:
+        """Threshold of ``level`` (1-based); None for yes/no indicators."""
+        return self.thresholds[level - 1] if self.thresholds else None
+
+    def meets(self, value: Value, level: int) -> bool:
+        """Whether ``value`` meets ``level``. Missing values meet nothing."""
+        if value is None or level <= 0:
+            return value is not None and level <= 0
+        if self.is_yesno:
+            return value is True
+        t = self.thresholds[level - 1]
+        v = float(value)
+        return v >= t if self.direction == "higher" else v <= t
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    version: int
+    name_en: str
+    name_th: str
+    pass_share: float
+    levels: tuple[Level, ...]
+    dimensions: tuple[Dimension, ...]
+    indicators: tuple[Indicator, ...]
+    default_set: bool = False
+    source: str = ""
+    sha256: str = ""
+    _by_code: Mapping[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def version_id(self) -> str:
+        """Stable id stored with every assessment, e.g. ``eit-default@1``."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def top_level(self) -> int:
+        return self.levels[-1].number
+
+    def name(self, lang: str = "th") -> str:
+        return self.name_th if lang == "th" else self.name_en
+
+    def level(self, number: int) -> Level:
+        return self.levels[number]
+
+    def indicator(self, code: str) -> Indicator:
+        return self._by_code[code]
+
+    def has_indicator(self, code: str) -> bool:
+        return code in self._by_code
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(i.code for i in self.indicators)
+
+    def dimension(self, key: str) -> Dimension:
+        return next(d for d in self.dimensions if d.key == key)
+
+    def indicators_of(self, dimension_key: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.dimension == dimension_key)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+_TOP_KEYS = {"id", "version", "name_en", "name_th", "pass_share", "default_set", "levels",
+             "dimensions", "indicators"}
+_LEVEL_KEYS = {"number", "key", "name_en", "name_th", "colour", "ieat_en", "diw_step"}
+_DIMENSION_KEYS = {"key", "name_en", "name_th", "weight"}
+_INDICATOR_KEYS = {"code", "dimension", "name_en", "name_th", "kind", "unit_en", "unit_th",
+                   "direction", "thresholds", "weight", "required_from", "aggregation",
+                   "min", "max", "scale"}
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+class _Checker:
+    """Collects problems while building objects, so that all are reported at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def bad(self, entry: str, problem: str) -> None:
+        self.problems.append((entry, problem))
+
+    def text(self, d: Mapping[str, Any], key: str, entry: str, required: bool = True) -> str:
+        v = d.get(key)
+        if v is None:
+            if required:
+                self.bad(entry, f"missing '{key}'")
+            return ""
+        if not isinstance(v, str) or (required and not v.strip()):
+            self.bad(entry, f"'{key}' must be non-empty text, found {v!r}")
+            return ""
+        return v
+
+    def unknown_keys(self, d: Mapping[str, Any], allowed: set[str], entry: str) -> None:
+        for k in sorted(set(d) - allowed):
+            self.bad(entry, f"unknown setting '{k}' (allowed: {', '.join(sorted(allowed))})")
+
+    def positive(self, d: Mapping[str, Any], key: str, entry: str, default: float) -> float:
+        v = d.get(key, default)
+        if not _is_number(v) or v <= 0:
+            self.bad(entry, f"'{key}' must be a number greater than 0, found {v!r}")
+            return default
+        return float(v)
+
+
+def _table_list(raw: Mapping[str, Any], key: str, c: _Checker) -> list[Mapping[str, Any]]:
+    items = raw.get(key)
+    if items is None:
+        c.bad(key, f"missing section [[{key}]]")
+        return []
+    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+        c.bad(key, f"'{key}' must be a list of tables ([[{key}]])")
+        return []
+    return items
+
+
+def _load_levels(raw: Mapping[str, Any], c: _Checker) -> tuple[Level, ...]:
+    levels: list[Level] = []
+    for n, d in enumerate(_table_list(raw, "levels", c), 1):
+        entry = f"levels #{n}" + (f" ({d['key']})" if isinstance(d.get("key"), str) else "")
+        c.unknown_keys(d, _LEVEL_KEYS, entry)
+        number = d.get("number")
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            c.bad(entry, f"'number' must be a whole number >= 0, found {number!r}")
+            continue
+        colour = c.text(d, "colour", entry)
+        if colour and not (len(colour) == 7 and colour.startswith("#")
+                           and all(ch in "0123456789abcdefABCDEF" for ch in colour[1:])):
+            c.bad(entry, f"'colour' must look like #RRGGBB, found {colour!r}")
+        levels.append(Level(number=number, key=c.text(d, "key", entry),
+                            name_en=c.text(d, "name_en", entry), name_th=c.text(d, "name_th", entry),
+                            colour=colour, ieat_en=c.text(d, "ieat_en", entry, required=False),
+                            diw_step=c.text(d, "diw_step", entry, required=False)))
+    levels.sort(key=lambda lv: lv.number)
+    numbers = [lv.number for lv in levels]
+    for dup in sorted({x for x in numbers if numbers.count(x) > 1}):
+        c.bad(f"level {dup}", "defined more than once")
+    keys = [lv.key for lv in levels]
+    for dup in sorted({k for k in keys if k and keys.count(k) > 1}):
+        c.bad(f"level '{dup}'", "key used by more than one level")
+    if levels:
+        top = max(numbers)
+        for missing in sorted(set(range(top + 1)) - set(numbers)):
+            c.bad(f"level {missing}", f"missing level (levels must run 0..{top} without gaps)")
+        if top < 1:
+            c.bad("levels", "at least levels 0 and 1 are needed")
+    return tuple(levels)
+
+
+def _load_dimensions(raw: Mapping[str, Any], c: _Checker) -> tuple[Dimension, ...]:
+    dims: list[Dimension] = []
+    for n, d in enumerate(_table_list(raw, "dimensions", c), 1):
+        entry = f"dimension '{d['key']}'" if isinstance(d.get("key"), str) else f"dimensions #{n}"
+        c.unknown_keys(d, _DIMENSION_KEYS, entry)
+        dims.append(Dimension(key=c.text(d, "key", entry), name_en=c.text(d, "name_en", entry),
+                              name_th=c.text(d, "name_th", entry),
+                              weight=c.positive(d, "weight", entry, 1.0)))
+    keys = [d.key for d in dims]
+    for dup in sorted({k for k in keys if k and keys.count(k) > 1}):
+        c.bad(f"dimension '{dup}'", "duplicate dimension key")
+    return tuple(dims)
+
+
+def _load_indicator(d: Mapping[str, Any], n: int, top: int, dim_keys: set[str],
+                    c: _Checker) -> Indicator | None:
+    code = d.get("code")
+    entry = f"indicator '{code}'" if isinstance(code, str) else f"indicators #{n}"
+    c.unknown_keys(d, _INDICATOR_KEYS, entry)
+    code = c.text(d, "code", entry)
+    before = len(c.problems)
+    dimension = c.text(d, "dimension", entry)
+    if dimension and dimension not in dim_keys:
+        c.bad(entry, f"unknown dimension '{dimension}' (known: {', '.join(sorted(dim_keys))})")
+    kind = d.get("kind")
+    if kind not in KINDS:
+        c.bad(entry, f"'kind' must be one of {', '.join(KINDS)}, found {kind!r}")
+        return None
+    aggregation = d.get("aggregation")
+    allowed_agg = YESNO_AGGREGATIONS if kind == "yesno" else NUMERIC_AGGREGATIONS
+    if aggregation not in allowed_agg:
+        c.bad(entry, f"'aggregation' for a {kind} indicator must be one of "
+                     f"{', '.join(allowed_agg)}, found {aggregation!r}")
+    required_from = d.get("required_from")
+    if required_from is not None and (not isinstance(required_from, int)
+                                      or isinstance(required_from, bool)
+                                      or not 1 <= required_from <= top):
+        c.bad(entry, f"'required_from' must be a level from 1 to {top}, found {required_from!r}")
+
+    direction = d.get("direction", "higher")
+    thresholds: tuple[float, ...] = ()
+    lo: float | None = None
+    hi: float | None = None
+    if kind == "yesno":
+        for k in ("thresholds", "direction", "scale", "min", "max"):
+            if k in d:
+                c.bad(entry, f"'{k}' does not apply to a yes/no indicator")
+    else:
+        if direction not in DIRECTIONS:
+            c.bad(entry, f"'direction' must be 'higher' or 'lower', found {direction!r}")
+            direction = "higher"
+        raw_t = d.get("thresholds")
+        if not isinstance(raw_t, list) or not all(_is_number(t) for t in raw_t):
+            c.bad(entry, f"'thresholds' must be a list of {top} numbers, found {raw_t!r}")
+        elif len(raw_t) != top:
+            c.bad(entry, f"'thresholds' must have one number per level 1..{top} "
+                         f"({top} numbers), found {len(raw_t)}")
+        else:
+            thresholds = tuple(float(t) for t in raw_t)
+            pairs = list(zip(thresholds, thresholds[1:], strict=False))
+            ok = all(a <= b for a, b in pairs) if direction == "higher" else all(a >= b for a, b in pairs)
+            if not ok:
+                sign = "<=" if direction == "higher" else ">="
+                c.bad(entry, f"thresholds {list(raw_t)} are not monotone: with direction "
+                             f"'{direction}' each must be {sign} the next")
+        if kind == "percent":
+            lo, hi = 0.0, 100.0
+        elif kind == "score":
+            scale = d.get("scale")
+            if (not isinstance(scale, list) or len(scale) != 2 or not all(_is_number(s) for s in scale)
+                    or scale[0] >= scale[1]):
+                c.bad(entry, f"a score indicator needs 'scale = [low, high]', found {scale!r}")
+            else:
+                lo, hi = float(scale[0]), float(scale[1])
+        for k in ("min", "max"):
+            if k in d:
+                if kind != "number":
+                    c.bad(entry, f"'{k}' applies to number indicators only (percent is 0-100, "
+                                 "score uses 'scale')")
+                elif not _is_number(d[k]):
+                    c.bad(entry, f"'{k}' must be a number, found {d[k]!r}")
+        if kind == "number":
+            lo = float(d["min"]) if _is_number(d.get("min")) else None
+            hi = float(d["max"]) if _is_number(d.get("max")) else None
+        if thresholds and ((lo is not None and min(thresholds) < lo)
+                           or (hi is not None and max(thresholds) > hi)):
+            c.bad(entry, f"thresholds {list(thresholds)} fall outside the valid range "
+                         f"{lo if lo is not None else '-inf'}..{hi if hi is not None else 'inf'}")
+    weight = c.positive(d, "weight", entry, 1.0)
+    if len(c.problems) > before:
+        return None
+    return Indicator(code=code, dimension=dimension, name_en=c.text(d, "name_en", entry),
+                     name_th=c.text(d, "name_th", entry), kind=kind, aggregation=aggregation,
+                     unit_en=c.text(d, "unit_en", entry, required=False),
+                     unit_th=c.text(d, "unit_th", entry, required=False),
+                     direction=direction, thresholds=thresholds, weight=weight,
+                     required_from=required_from, min=lo, max=hi)
+
+
+def parse_framework(raw: Mapping[str, Any], source: str = "<framework>", sha256: str = "") -> Framework:
+    """Build a Framework from parsed TOML, or raise FrameworkError listing every problem."""
+    c = _Checker()
+    c.unknown_keys(raw, _TOP_KEYS, "framework")
+    fid = c.text(raw, "id", "framework")
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        c.bad("framework", f"'version' must be a whole number >= 1, found {version!r}")
+        version = 0
+    pass_share = raw.get("pass_share", 0.75)
+    if not _is_number(pass_share) or not 0 < pass_share <= 1:
+        c.bad("framework", f"'pass_share' must be a number in (0, 1], found {pass_share!r}")
+        pass_share = 0.75
+    default_set = raw.get("default_set", False)
+    if not isinstance(default_set, bool):
+        c.bad("framework", f"'default_set' must be true or false, found {default_set!r}")
+        default_set = False
+
+    levels = _load_levels(raw, c)
+    dims = _load_dimensions(raw, c)
+    top = max((lv.number for lv in levels), default=5)
+    dim_keys = {d.key for d in dims if d.key}
+    indicators: list[Indicator] = []
+    seen: dict[str, int] = {}
+    for n, d in enumerate(_table_list(raw, "indicators", c), 1):
+        code = d.get("code")
+        if isinstance(code, str):
+            if code in seen:
+                c.bad(f"indicator '{code}'", f"duplicate code (entries #{seen[code]} and #{n})")
+                continue
+            seen[code] = n
+        ind = _load_indicator(d, n, top, dim_keys, c)
+        if ind is not None:
+            indicators.append(ind)
+    for dim in dims:
+        if dim.key and not any(i.dimension == dim.key for i in indicators) and not any(
+                d.get("dimension") == dim.key for d in raw.get("indicators", []) if isinstance(d, dict)):
+            c.bad(f"dimension '{dim.key}'", "has no indicators")
+    if c.problems:
+        raise FrameworkError(source, c.problems)
+    return Framework(id=fid, version=version, name_en=c.text(raw, "name_en", "framework", False) or fid,
+                     name_th=c.text(raw, "name_th", "framework", False) or fid,
+                     pass_share=float(pass_share), levels=levels, dimensions=dims,
+                     indicators=tuple(indicators), default_set=default_set, source=source,
+                     sha256=sha256, _by_code={i.code: i for i in indicators})
+
+
+def load_framework(path: str | Path | None = None) -> Framework:
+    """Read and validate a framework file; the default framework when ``path`` is None."""
+    p = Path(path) if path is not None else DEFAULT_FRAMEWORK_PATH
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise FrameworkError(p, [("file", f"cannot be read ({e.strerror or e})")]) from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise FrameworkError(p, [("file", "is not UTF-8 text")]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise FrameworkError(p, [("file", f"is not valid TOML: {e}")]) from None
+    return parse_framework(raw, source=str(p), sha256=hashlib.sha256(data).hexdigest())
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str, mtime_ns: int) -> Framework:
+    return load_framework(path)
+
+
+def get_framework(path: str | Path | None = None) -> Framework:
+    """The framework in force, cached per file and modification time."""
+    p = Path(path) if path is not None else DEFAULT_FRAMEWORK_PATH
+    try:
+        mtime = p.stat().st_mtime_ns
+    except OSError:
+        return load_framework(p)  # raises a FrameworkError naming the file
+    return _cached(str(p), mtime)

@@ -1,0 +1,94 @@
+"""The one i18n catalogue: t(key, lang, **kw) over Thai and English, B.E. years, Thai numbers.
+
+Messages live in ``locales/<lang>/*.toml``; each file's top-level tables become key
+prefixes (``[workbook] not_a_number = "..."`` -> ``workbook.not_a_number``). Splitting the
+catalogue by area keeps edits apart; both languages must have exactly the same keys
+(a test checks it). Thai is the default language.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LANGS: tuple[str, ...] = ("th", "en")
+DEFAULT_LANG = "th"
+_LOCALES = Path(__file__).with_name("locales")
+BE_OFFSET = 543
+
+
+def _flatten(prefix: str, d: Mapping[str, Any], out: dict[str, str]) -> None:
+    for k, v in d.items():
+        key = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, Mapping):
+            _flatten(key, v, out)
+        else:
+            out[key] = str(v)
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of one language, flattened to dotted keys."""
+    out: dict[str, str] = {}
+    for f in sorted((_LOCALES / lang).glob("*.toml")):
+        _flatten("", tomllib.loads(f.read_text("utf-8")), out)
+    return out
+
+
+def norm_lang(lang: str | None) -> str:
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str | None = DEFAULT_LANG, /, **kw: Any) -> str:
+    """The message ``key`` in ``lang``, formatted with ``kw``. A missing key shows the key
+    itself (visible in review and caught by the catalogue test) rather than crashing."""
+    msg = catalogue(norm_lang(lang)).get(key) or catalogue("en").get(key) or key
+    return msg.format(**kw) if kw else msg
+
+
+def be_year(ce_year: int) -> int:
+    """Buddhist Era year of a Common Era year (B.E. = C.E. + 543)."""
+    return ce_year + BE_OFFSET
+
+
+def ce_year(be: int) -> int:
+    return be - BE_OFFSET
+
+
+def fiscal_year_of(d: date) -> int:
+    """Thai fiscal year (B.E.) containing ``d``: FY 2566 = 1 Oct 2022 - 30 Sep 2023."""
+    return be_year(d.year + 1 if d.month >= 10 else d.year)
+
+
+def fiscal_year_bounds(fy_be: int) -> tuple[date, date]:
+    """First and last day of fiscal year ``fy_be`` (B.E.)."""
+    y = ce_year(fy_be)
+    return date(y - 1, 10, 1), date(y, 9, 30)
+
+
+def fy_label(fy_be: int, lang: str | None = DEFAULT_LANG) -> str:
+    """"ปีงบประมาณ 2566" / "FY 2566 (B.E.)"."""
+    return t("common.fy_label", lang, year=fy_be)
+
+
+def fmt_number(x: float | int | None, lang: str | None = DEFAULT_LANG, digits: int = 1) -> str:
+    """A number with thousands separators; integers without decimals; missing as a dash."""
+    if x is None:
+        return "–"
+    if isinstance(x, bool):
+        return t("common.yes" if x else "common.no", lang)
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.{digits}f}"
+
+
+def fmt_date(d: date, lang: str | None = DEFAULT_LANG) -> str:
+    """``21 พ.ย. 2569`` in Thai (B.E.), ``21 Nov 2026`` in English."""
+    if norm_lang(lang) == "th":
+        months = catalogue("th")["common.months_short"].split(",")
+        return f"{d.day} {months[d.month - 1]} {be_year(d.year)}"
+    return d.strftime("%-d %b %Y")

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, migrations, queries and the data version."""
