@@ -297,7 +297,8 @@ def _load_indicator(d: Mapping[str, Any], n: int, top: int, dim_keys: set[str],
             if k in d:
                 c.bad(entry, f"'{k}' does not apply to a yes/no indicator")
     else:
-        if direction not in DIRECTIONS:
+        direction_ok = direction in DIRECTIONS
+        if not direction_ok:
             c.bad(entry, f"'direction' must be 'higher' or 'lower', found {direction!r}")
             direction = "higher"
         raw_t = d.get("thresholds")
@@ -310,7 +311,7 @@ def _load_indicator(d: Mapping[str, Any], n: int, top: int, dim_keys: set[str],
             thresholds = tuple(float(t) for t in raw_t)
             pairs = list(zip(thresholds, thresholds[1:], strict=False))
             ok = all(a <= b for a, b in pairs) if direction == "higher" else all(a >= b for a, b in pairs)
-            if not ok:
+            if direction_ok and not ok:  # with an unknown direction, monotone means nothing
                 sign = "<=" if direction == "higher" else ">="
                 c.bad(entry, f"thresholds {list(raw_t)} are not monotone: with direction "
                              f"'{direction}' each must be {sign} the next")
