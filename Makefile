@@ -1,0 +1,66 @@
+# EcoCity Tracker. A fresh machine needs two commands: `make run` and `make test`.
+# Every target uses .venv/bin/... directly (no activation); installs are skipped while
+# the requirements files are unchanged (stamp files inside .venv).
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PORT    ?= 8501
+PYTEST_ARGS ?=
+
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+FONT      := static/NotoSansThai.ttf
+
+.PHONY: run test bench clean install install-dev db help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    install, migrate, load the sample data if the database is empty, start the dashboard on :$(PORT)"
+	@echo "make test   install the test tools and run every test"
+	@echo "make bench  run the benchmarks in bench/ and print figures"
+	@echo "make clean  remove caches, test artefacts and install stamps (keeps .venv and var/)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# requirements-dev.txt includes requirements.txt, so it satisfies the run stamp too.
+$(DEV_STAMP): requirements-dev.txt requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(RUN_STAMP)
+
+# The web font comes from the fontpkg-noto-sans-thai package; Streamlit serves static/.
+# Copying it is idempotent and takes milliseconds.
+install: $(RUN_STAMP)
+	@$(BIN)/python -m ecocity.ui.fonts static >/dev/null
+
+install-dev: $(DEV_STAMP)
+	@$(BIN)/python -m ecocity.ui.fonts static >/dev/null
+
+db: install
+	$(BIN)/ecocity db upgrade
+	@if $(BIN)/ecocity sample --help 2>/dev/null | grep -q -- '--load-if-empty'; then \
+		$(BIN)/ecocity sample --load-if-empty; \
+	else \
+		echo "note: 'ecocity sample' is not available yet; starting without sample data"; \
+	fi
+
+run: db
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	@set -e; found=0; for f in bench/bench_*.py; do \
+		[ -e "$$f" ] || continue; found=1; \
+		echo "== $$f"; $(BIN)/python "$$f"; \
+	done; [ $$found = 1 ] || echo "no benchmarks in bench/"
+
+clean:
+	rm -rf artifacts .pytest_cache .hypothesis $(FONT) $(RUN_STAMP) $(DEV_STAMP)
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
