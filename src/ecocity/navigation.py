@@ -1,0 +1,70 @@
+"""Turn a click on a chart into the page to open, and pages into shareable URLs.
+
+Charts tag clickable marks with ``customdata = [kind, code]``; Streamlit reports a
+selection as ``{"selection": {"points": [{"customdata": [...], ...}]}}``. These functions
+are pure so that the drill-down rules are unit-tested without a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+KINDS = ("area", "estate", "indicator", "level")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # "area" | "estate" | "indicator" | "level"
+    code: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+def _points(event: Any) -> list[Mapping[str, Any]]:
+    if event is None:
+        return []
+    sel = event.get("selection") if isinstance(event, Mapping) else getattr(event, "selection", None)
+    if sel is None:
+        return []
+    pts = sel.get("points") if isinstance(sel, Mapping) else getattr(sel, "points", None)
+    return [p for p in (pts or []) if isinstance(p, Mapping)]
+
+
+def target_from_selection(event: Any) -> Target | None:
+    """The first clicked mark that names an area, estate, indicator or level, if any."""
+    for p in _points(event):
+        cd = p.get("customdata")
+        # Heatmap cells nest their customdata one level deeper.
+        if isinstance(cd, list) and cd and isinstance(cd[0], list):
+            cd = cd[0]
+        if isinstance(cd, list) and len(cd) >= 2 and cd[0] in KINDS and isinstance(cd[1], str) and cd[1]:
+            return Target(cd[0], cd[1])
+    return None
+
+
+def target_from_row(kind: str, codes: list[str], event: Any) -> Target | None:
+    """A selected row of a dataframe (``st.dataframe(on_select=...)``) as a target."""
+    sel = event.get("selection") if isinstance(event, Mapping) else getattr(event, "selection", None)
+    rows = (sel.get("rows") if isinstance(sel, Mapping) else getattr(sel, "rows", None)) if sel else None
+    if rows:
+        i = rows[0]
+        if 0 <= i < len(codes):
+            return Target(kind, codes[i])
+    return None
+
+
+def query_for(target: Target, *, year: int | None = None, lang: str | None = None) -> dict[str, str]:
+    """Query parameters of the page showing ``target``: ``{"area": "X", "year": "2566", "lang": "th"}``."""
+    q: dict[str, str] = {target.kind: target.code, **target.params}
+    if year is not None:
+        q["year"] = str(year)
+    if lang is not None:
+        q["lang"] = lang
+    return q
+
+
+def url_for(target: Target, *, year: int | None = None, lang: str | None = None) -> str:
+    """A shareable relative link, e.g. ``/area?area=RAYONG-MAP-TA-PHUT&year=2566&lang=th``."""
+    return f"/{target.kind}?" + urlencode(query_for(target, year=year, lang=lang))
