@@ -1,0 +1,203 @@
+"""SQLAlchemy models. The schema itself is created by the Alembic migrations in
+``migrations/versions``; a test checks that models and migrations agree.
+
+Design notes:
+- ``submissions`` keeps every version; exactly one per estate and fiscal year is current,
+  enforced by a partial unique index (``WHERE is_current``) on SQLite and PostgreSQL.
+- ``assessments`` holds derived results (estate and area levels per year), rewritten in
+  the same transaction as the data they derive from, so pages read small rows.
+- ``meta['data_version']`` changes with every data change; caches key on it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
+                        MetaData, String, Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names: migrations and batch operations on SQLite refer to them.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+DATA_VERSION_KEY = "data_version"
+OUTCOMES = ("accepted", "rejected", "duplicate")
+ENTITY_KINDS = ("estate", "area")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use datetime.now(UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+
+    pcode: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
+class Area(Base):
+    __tablename__ = "areas"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    province_pcode: Mapped[str] = mapped_column(ForeignKey("provinces.pcode"))
+    region: Mapped[str] = mapped_column(String(64))
+
+
+class Estate(Base):
+    __tablename__ = "estates"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    province_pcode: Mapped[str | None] = mapped_column(ForeignKey("provinces.pcode"))
+    region: Mapped[str] = mapped_column(String(64))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    source_checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
+
+
+class FrameworkVersion(Base):
+    __tablename__ = "framework_versions"
+
+    version_id: Mapped[str] = mapped_column(String(100), primary_key=True)  # "eit-default@1"
+    framework_id: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Upload(Base):
+    """Every uploaded file with its original bytes, whatever became of it."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    messages: Mapped[Any] = mapped_column(JSONType)
+    # As claimed by the file: no foreign key, a rejected file may name an unknown estate.
+    estate_code: Mapped[str | None] = mapped_column(String(64))
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Submission(Base):
+    """One version of one estate's data for one fiscal year."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("estate_code", "fiscal_year", "version"),
+        Index("uq_submissions_current", "estate_code", "fiscal_year", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    estate_code: Mapped[str] = mapped_column(ForeignKey("estates.code"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)  # B.E.
+    version: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"), index=True)
+    factories: Mapped[int] = mapped_column(Integer)
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    framework_version: Mapped[str] = mapped_column(ForeignKey("framework_versions.version_id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who stored this version: the uploader, or whoever restored an older version.
+    created_by: Mapped[str] = mapped_column(String(200))
+    restored_from_version: Mapped[int | None] = mapped_column(Integer)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IndicatorValue(Base):
+    __tablename__ = "indicator_values"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value_num: Mapped[float | None] = mapped_column(Float)
+    value_bool: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def value(self) -> float | bool | None:
+        return self.value_bool if self.value_bool is not None else self.value_num
+
+
+class Assessment(Base):
+    """Derived: an estate's or area's level for a fiscal year under a framework version."""
+
+    __tablename__ = "assessments"
+
+    entity_kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # 'estate' | 'area'
+    entity_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    framework_version: Mapped[str] = mapped_column(ForeignKey("framework_versions.version_id"))
+    level: Mapped[int] = mapped_column(Integer)
+    overall_score: Mapped[float] = mapped_column(Float)
+    completeness: Mapped[float] = mapped_column(Float)
+    dimension_scores: Mapped[dict[str, float]] = mapped_column(JSONType)
+    gap: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    # The values assessed (an area's aggregated values; an estate's current values).
+    values: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # Areas: the estates whose current submissions were aggregated.
+    estates: Mapped[list[str] | None] = mapped_column(JSONType)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+Index("ix_assessments_year_kind", Assessment.fiscal_year, Assessment.entity_kind)
+
+
+class Meta(Base):
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,159 @@
+"""Read-only queries for pages. They read the registry and the stored ``assessments``
+(small rows), never recompute from raw values, and return plain dataclasses, dicts and
+lists (no pandas). Cache them keyed on ``data_version(engine)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from ecocity.framework import Value
+from ecocity.store import models as m
+from ecocity.store.derived import values_of
+
+Kind = Literal["estate", "area"]
+
+
+@dataclass(frozen=True)
+class EstateInfo:
+    code: str
+    name_th: str
+    name_en: str
+    province_pcode: str | None
+    province_th: str | None
+    province_en: str | None
+    region: str
+    lat: float | None
+    lon: float | None
+    source_checked: bool
+    area_code: str | None
+
+    def name(self, lang: str = "th") -> str:
+        return self.name_th if lang == "th" else self.name_en
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    code: str
+    name_th: str
+    name_en: str
+    province_pcode: str
+    province_th: str
+    province_en: str
+    region: str
+    estates: tuple[EstateInfo, ...] = field(default=())
+
+    def name(self, lang: str = "th") -> str:
+        return self.name_th if lang == "th" else self.name_en
+
+
+@dataclass(frozen=True)
+class RegistryOverview:
+    areas: tuple[AreaInfo, ...]
+    unassigned: tuple[EstateInfo, ...]  # estates that belong to no area
+
+    @property
+    def estates(self) -> tuple[EstateInfo, ...]:
+        return tuple(e for a in self.areas for e in a.estates) + self.unassigned
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(sorted({e.region for e in self.estates if e.region} | {a.region for a in self.areas}))
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    kind: str
+    code: str
+    fiscal_year: int
+    framework_version: str
+    level: int
+    overall_score: float
+    completeness: float
+    dimension_scores: dict[str, float]
+    gap: list[dict[str, Any]]
+    values: dict[str, Any]
+    estates: list[str] | None  # areas: the estates aggregated
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    fiscal_year: int
+    level: int
+    overall_score: float
+
+
+def registry_overview(session: Session) -> RegistryOverview:
+    """Areas with their estates (province names in Thai and English), and the estates
+    that belong to no area; ordered by code."""
+    prov = {p.pcode: p for p in session.scalars(select(m.Province))}
+
+    def pname(pcode: str | None, lang: str) -> str | None:
+        p = prov.get(pcode) if pcode else None
+        return (p.name_th if lang == "th" else p.name_en) if p else None
+
+    by_area: dict[str | None, list[EstateInfo]] = {}
+    for e in session.scalars(select(m.Estate).order_by(m.Estate.code)):
+        by_area.setdefault(e.area_code, []).append(EstateInfo(
+            code=e.code, name_th=e.name_th, name_en=e.name_en, province_pcode=e.province_pcode,
+            province_th=pname(e.province_pcode, "th"), province_en=pname(e.province_pcode, "en"),
+            region=e.region, lat=e.lat, lon=e.lon, source_checked=e.source_checked, area_code=e.area_code))
+    areas = tuple(AreaInfo(code=a.code, name_th=a.name_th, name_en=a.name_en, province_pcode=a.province_pcode,
+                           province_th=pname(a.province_pcode, "th") or "",
+                           province_en=pname(a.province_pcode, "en") or "",
+                           region=a.region, estates=tuple(by_area.get(a.code, ())))
+                  for a in session.scalars(select(m.Area).order_by(m.Area.code)))
+    return RegistryOverview(areas=areas, unassigned=tuple(by_area.get(None, ())))
+
+
+def estate_names(session: Session) -> dict[str, tuple[str, str]]:
+    """code -> (name_th, name_en) for every registered estate (the reader's lookup)."""
+    return {c: (th, en) for c, th, en in session.execute(
+        select(m.Estate.code, m.Estate.name_th, m.Estate.name_en).order_by(m.Estate.code))}
+
+
+def fiscal_years(session: Session) -> list[int]:
+    """Fiscal years (B.E.) with at least one assessment, ascending."""
+    return list(session.scalars(select(m.Assessment.fiscal_year).distinct().order_by(m.Assessment.fiscal_year)))
+
+
+def has_data(session: Session, *, include_sample: bool = True) -> bool:
+    """Whether any submission is stored (e.g. to load sample data into an empty database)."""
+    q = select(m.Submission.id)
+    if not include_sample:
+        q = q.where(m.Submission.is_sample.is_(False))
+    return bool(session.scalar(select(exists(q))))
+
+
+def _row(a: m.Assessment) -> AssessmentRow:
+    return AssessmentRow(kind=a.entity_kind, code=a.entity_code, fiscal_year=a.fiscal_year,
+                         framework_version=a.framework_version, level=a.level, overall_score=a.overall_score,
+                         completeness=a.completeness, dimension_scores=dict(a.dimension_scores),
+                         gap=list(a.gap), values=dict(a.values),
+                         estates=list(a.estates) if a.estates is not None else None)
+
+
+def assessments_for_year(session: Session, year: int, kind: Kind) -> list[AssessmentRow]:
+    """Every stored estate or area assessment of a fiscal year, ordered by code."""
+    q = (select(m.Assessment).where(m.Assessment.fiscal_year == year, m.Assessment.entity_kind == kind)
+         .order_by(m.Assessment.entity_code))
+    return [_row(a) for a in session.scalars(q)]
+
+
+def series(session: Session, kind: Kind, code: str) -> list[SeriesPoint]:
+    """(fiscal year, level, overall score) of one estate or area, oldest year first."""
+    q = (select(m.Assessment.fiscal_year, m.Assessment.level, m.Assessment.overall_score)
+         .where(m.Assessment.entity_kind == kind, m.Assessment.entity_code == code)
+         .order_by(m.Assessment.fiscal_year))
+    return [SeriesPoint(y, lv, s) for y, lv, s in session.execute(q)]
+
+
+def current_values(session: Session, estate_code: str, year: int) -> dict[str, Value]:
+    """The estate's current values for a year ({} when it has no data for that year)."""
+    sid = session.scalar(select(m.Submission.id).where(
+        m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year, m.Submission.is_current))
+    return values_of(session, [sid])[sid] if sid is not None else {}
+

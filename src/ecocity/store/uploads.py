@@ -1,0 +1,423 @@
+"""The upload lifecycle of ``submission-format.md`` ("What happens to an upload").
+
+- Nothing lost: every upload, accepted or rejected, is logged with its original bytes,
+  SHA-256, name, size, uploader, time (UTC), outcome and messages.
+- All or nothing: an accepted submission is stored in one transaction (upload log,
+  new current version, values, estate and area assessments, data version). If anything
+  fails, that transaction is rolled back and the upload is then logged as rejected in a
+  separate small transaction, so the log survives and no data changes.
+- Versions: each accepted upload for an estate and fiscal year becomes version n+1 and
+  the current one; byte-identical files are recognised ('duplicate', no new version);
+  old versions can be compared and restored (restoring writes a new version).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, NamedTuple
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from ecocity.framework import Framework, Value
+from ecocity.i18n import t
+from ecocity.scoring import check_values
+from ecocity.store import models as m
+from ecocity.store.db import bump_data_version, session_scope, write_session
+from ecocity.store.derived import recompute_for, values_of
+from ecocity.store.errors import StoreError
+from ecocity.store.seed import ensure_framework, framework_in_force
+from ecocity.submission import SubmissionData
+
+Outcome = Literal["accepted", "rejected", "duplicate"]
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What storing or restoring did. ``version`` is the new version ('stored',
+    'restored'), the version the file duplicates ('duplicate'), or the current one
+    ('unchanged')."""
+
+    outcome: Literal["stored", "duplicate", "restored", "unchanged"]
+    estate_code: str
+    fiscal_year: int
+    version: int
+    data_version: int
+    upload_id: int | None = None
+    level: int | None = None  # the estate's level for the year, after the change
+    area_code: str | None = None
+    area_level: int | None = None
+    restored_from_version: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.outcome in ("stored", "restored")
+
+    def message(self, lang: str | None = "th") -> str:
+        return t(f"store.{self.outcome}", lang, version=self.version, estate=self.estate_code,
+                 year=self.fiscal_year, from_version=self.restored_from_version)
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    id: int
+    filename: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+    outcome: str
+    messages: Any
+    estate_code: str | None
+    fiscal_year: int | None
+    is_sample: bool
+    version: int | None  # the version this upload created, if any
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    is_current: bool
+    factories: int
+    submitted_by: str
+    email: str
+    submitted_on: date | None
+    created_at: datetime
+    created_by: str
+    framework_version: str
+    upload_id: int | None
+    filename: str | None
+    restored_from_version: int | None
+    is_sample: bool
+
+
+class ValueChange(NamedTuple):
+    code: str
+    old: Value
+    new: Value
+
+
+@dataclass(frozen=True)
+class RemoveResult:
+    submissions: int
+    uploads: int
+    data_version: int
+
+
+# ----------------------------------------------------------------------------- the log
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _jsonable(messages: Any) -> Any:
+    """Messages as given, made JSON-safe (dates, dataclasses as text): logging never fails."""
+    if messages is None:
+        return {"errors": [], "warnings": []}
+    return json.loads(json.dumps(messages, default=str, ensure_ascii=False))
+
+
+def log_upload(session: Session, *, filename: str, content: bytes, uploaded_by: str, outcome: Outcome,
+               messages: Any, estate_code: str | None = None, fiscal_year: int | None = None,
+               is_sample: bool = False) -> m.Upload:
+    """Add one upload to the log in the caller's transaction (flushed, so ``id`` is set)."""
+    if outcome not in m.OUTCOMES:
+        raise ValueError(f"outcome must be one of {m.OUTCOMES}, found {outcome!r}")
+    if not isinstance(content, bytes | bytearray | memoryview):
+        raise TypeError(f"content must be bytes, found {type(content).__name__}")
+    content = bytes(content)
+    row = m.Upload(filename=filename[:255], size=len(content), sha256=sha256_of(content), content=content,
+                   uploaded_by=uploaded_by or "", uploaded_at=m.utcnow(), outcome=outcome,
+                   messages=_jsonable(messages), estate_code=estate_code, fiscal_year=fiscal_year,
+                   is_sample=is_sample)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def log_rejected(engine: Engine, filename: str, content: bytes, uploaded_by: str, messages: Any, *,
+                 estate_code: str | None = None, fiscal_year: int | None = None,
+                 is_sample: bool = False) -> int:
+    """Log a rejected file in its own small transaction; returns the upload id.
+
+    Changes no data, so the data version stays as it is."""
+    with session_scope(engine) as s:
+        return log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by,
+                          outcome="rejected", messages=messages, estate_code=estate_code,
+                          fiscal_year=fiscal_year, is_sample=is_sample).id
+
+
+def _with_error(messages: Any, err: StoreError) -> Any:
+    """The given messages plus the storage error, in the reader's message shape."""
+    item = {"sheet": None, "cell": None, "code": err.code, "message": err.message("en"),
+            "message_th": err.message("th")}
+    msgs = _jsonable(messages)
+    if isinstance(msgs, dict):
+        msgs = dict(msgs)
+        msgs["errors"] = [*(msgs.get("errors") or []), item]
+        return msgs
+    if isinstance(msgs, list):
+        return [*msgs, item]
+    return {"given": msgs, "errors": [item], "warnings": []}
+
+
+# ----------------------------------------------------------------------------- storing
+
+
+def _check(fw: Framework, data: SubmissionData) -> None:
+    if isinstance(data.factories, bool) or not isinstance(data.factories, int) or data.factories < 0:
+        raise StoreError("store.invalid_field", field="factories",
+                         problem=f"expected a whole number >= 0, found {data.factories!r}")
+    if isinstance(data.fiscal_year, bool) or not isinstance(data.fiscal_year, int):
+        raise StoreError("store.invalid_field", field="fiscal_year",
+                         problem=f"expected a whole number (B.E.), found {data.fiscal_year!r}")
+    problems = check_values(fw, data.values)
+    problems += [f"note for unknown indicator code {c!r}" for c in data.notes if not fw.has_indicator(c)]
+    if problems:
+        raise StoreError("store.invalid_values", problems="; ".join(problems))
+
+
+def _value_rows(submission_id: int, values: Mapping[str, Value], notes: Mapping[str, str]) -> list[m.IndicatorValue]:
+    rows = []
+    for code in sorted(set(values) | set(notes)):
+        v = values.get(code)
+        rows.append(m.IndicatorValue(
+            submission_id=submission_id, code=code,
+            value_bool=v if isinstance(v, bool) else None,
+            value_num=float(v) if v is not None and not isinstance(v, bool) else None,
+            note=notes.get(code, "") or ""))
+    return rows
+
+
+def _next_version(session: Session, estate_code: str, year: int) -> int:
+    top = session.scalar(select(func.max(m.Submission.version)).where(
+        m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year))
+    return (top or 0) + 1
+
+
+def _unset_current(session: Session, estate_code: str, year: int) -> None:
+    # Before the new row is inserted: the partial unique index allows one current row.
+    session.execute(update(m.Submission).where(
+        m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year,
+        m.Submission.is_current).values(is_current=False))
+
+
+def _result(outcome: Any, sub: m.Submission, dv: int, upload_id: int | None, est: m.Assessment | None,
+            area: m.Assessment | None) -> StoreResult:
+    return StoreResult(outcome=outcome, estate_code=sub.estate_code, fiscal_year=sub.fiscal_year,
+                       version=sub.version, data_version=dv, upload_id=upload_id,
+                       level=est.level if est else None, area_code=area.entity_code if area else None,
+                       area_level=area.level if area else None,
+                       restored_from_version=sub.restored_from_version)
+
+
+def store_submission(engine: Engine, data: SubmissionData, *, filename: str, content: bytes,
+                     uploaded_by: str, messages: Any = None, is_sample: bool = False,
+                     fw: Framework | None = None) -> StoreResult:
+    """Store an accepted submission in one transaction (see the module docstring).
+
+    ``messages`` are the reader's errors and warnings, logged as given. On any failure
+    nothing is stored, the upload is logged as rejected, and StoreError is raised."""
+    fw = fw or framework_in_force()
+    try:
+        with write_session(engine) as (s, dv):
+            return _store(s, fw, dv, data, filename=filename, content=content, uploaded_by=uploaded_by,
+                          messages=messages, is_sample=is_sample)
+    except Exception as e:  # rolled back; keep the file in the log as rejected
+        err = e if isinstance(e, StoreError) else StoreError("store.failed", detail=f"{type(e).__name__}: {e}")
+        try:
+            log_rejected(engine, filename, content, uploaded_by, _with_error(messages, err),
+                         estate_code=str(data.estate_code)[:64], is_sample=is_sample,
+                         fiscal_year=data.fiscal_year if isinstance(data.fiscal_year, int) else None)
+        except Exception as log_error:  # e.g. the database is gone: report both
+            err.add_note(f"the rejected upload could not be logged either: {log_error}")
+        if err is e:
+            raise
+        raise err from e
+
+
+def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename: str, content: bytes,
+           uploaded_by: str, messages: Any, is_sample: bool) -> StoreResult:
+    estate = s.get(m.Estate, data.estate_code)
+    if estate is None:
+        raise StoreError("store.unknown_estate", code=data.estate_code)
+    digest = sha256_of(bytes(content))
+    same = s.scalar(
+        select(m.Submission.version).join(m.Upload, m.Upload.id == m.Submission.upload_id)
+        .where(m.Submission.estate_code == data.estate_code, m.Submission.fiscal_year == data.fiscal_year,
+               m.Submission.is_sample == is_sample, m.Upload.sha256 == digest)
+        .order_by(m.Submission.version.desc()).limit(1))
+    if same is not None:
+        up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="duplicate",
+                        messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
+                        is_sample=is_sample)
+        return StoreResult(outcome="duplicate", estate_code=data.estate_code, fiscal_year=data.fiscal_year,
+                           version=same, data_version=dv, upload_id=up.id)
+
+    up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="accepted",
+                    messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
+                    is_sample=is_sample)
+    ensure_framework(s, fw)
+    version = _next_version(s, data.estate_code, data.fiscal_year)
+    _unset_current(s, data.estate_code, data.fiscal_year)
+    sub = m.Submission(estate_code=data.estate_code, fiscal_year=data.fiscal_year, version=version,
+                       is_current=True, upload_id=up.id, factories=data.factories,
+                       submitted_by=data.submitted_by or "", email=data.email or "",
+                       submitted_on=data.submitted_on, framework_version=fw.version_id,
+                       created_at=m.utcnow(), created_by=uploaded_by or "", is_sample=is_sample)
+    s.add(sub)
+    s.flush()
+    # Checked after the rows above are written on purpose: a failure here must (and is
+    # tested to) roll everything back.
+    _check(fw, data)
+    s.add_all(_value_rows(sub.id, data.values, data.notes))
+    s.flush()
+    est, area = recompute_for(s, fw, data.estate_code, data.fiscal_year)
+    return _result("stored", sub, bump_data_version(s), up.id, est, area)
+
+
+# ----------------------------------------------------------------------------- versions
+
+
+def _version(s: Session, estate_code: str, year: int, version: int) -> m.Submission:
+    sub = s.scalar(select(m.Submission).where(m.Submission.estate_code == estate_code,
+                                              m.Submission.fiscal_year == year,
+                                              m.Submission.version == version))
+    if sub is None:
+        raise StoreError("store.no_such_version", estate=estate_code, year=year, version=version)
+    return sub
+
+
+def list_versions(session: Session, estate_code: str, fiscal_year: int) -> list[VersionInfo]:
+    """Every version of an estate's data for a year, newest first."""
+    rows = session.execute(
+        select(m.Submission, m.Upload.filename).outerjoin(m.Upload, m.Upload.id == m.Submission.upload_id)
+        .where(m.Submission.estate_code == estate_code, m.Submission.fiscal_year == fiscal_year)
+        .order_by(m.Submission.version.desc())).all()
+    return [VersionInfo(version=s.version, is_current=s.is_current, factories=s.factories,
+                        submitted_by=s.submitted_by, email=s.email, submitted_on=s.submitted_on,
+                        created_at=s.created_at, created_by=s.created_by,
+                        framework_version=s.framework_version, upload_id=s.upload_id, filename=fn,
+                        restored_from_version=s.restored_from_version, is_sample=s.is_sample)
+            for s, fn in rows]
+
+
+def compare_versions(session: Session, estate_code: str, fiscal_year: int, v1: int, v2: int,
+                     fw: Framework | None = None) -> list[ValueChange]:
+    """The values that differ between versions ``v1`` (old) and ``v2`` (new), as
+    (code, old, new); a value absent from a version counts as missing (None). Ordered as
+    in ``fw`` when given, then by code."""
+    a = _version(session, estate_code, fiscal_year, v1)
+    b = _version(session, estate_code, fiscal_year, v2)
+    vals = values_of(session, [a.id, b.id])
+    old, new = vals[a.id], vals[b.id]
+    order = {c: n for n, c in enumerate(fw.codes)} if fw else {}
+    codes = sorted(set(old) | set(new), key=lambda c: (order.get(c, len(order)), c))
+    return [ValueChange(c, old.get(c), new.get(c)) for c in codes if not _same(old.get(c), new.get(c))]
+
+
+def _same(x: Value, y: Value) -> bool:
+    if isinstance(x, bool) or isinstance(y, bool) or x is None or y is None:
+        return x is y  # True/False/None are singletons; a number never equals a yes/no
+    return float(x) == float(y)
+
+
+def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version: int, by: str,
+                    fw: Framework | None = None) -> StoreResult:
+    """Make a NEW current version with the values of ``version`` (history is never
+    rewritten). Restoring the version that is already current changes nothing."""
+    fw = fw or framework_in_force()
+    with write_session(engine) as (s, dv):
+        src = _version(s, estate_code, fiscal_year, version)
+        if src.is_current:
+            return StoreResult(outcome="unchanged", estate_code=estate_code, fiscal_year=fiscal_year,
+                               version=src.version, data_version=dv)
+        ensure_framework(s, fw)
+        new_version = _next_version(s, estate_code, fiscal_year)
+        _unset_current(s, estate_code, fiscal_year)
+        sub = m.Submission(estate_code=estate_code, fiscal_year=fiscal_year, version=new_version,
+                           is_current=True, upload_id=None, factories=src.factories,
+                           submitted_by=src.submitted_by, email=src.email, submitted_on=src.submitted_on,
+                           framework_version=fw.version_id, created_at=m.utcnow(), created_by=by or "",
+                           restored_from_version=src.version, is_sample=src.is_sample)
+        s.add(sub)
+        s.flush()
+        old = s.scalars(select(m.IndicatorValue).where(m.IndicatorValue.submission_id == src.id)).all()
+        s.add_all(m.IndicatorValue(submission_id=sub.id, code=v.code, value_num=v.value_num,
+                                   value_bool=v.value_bool, note=v.note) for v in old)
+        s.flush()
+        est, area = recompute_for(s, fw, estate_code, fiscal_year)
+        return _result("restored", sub, bump_data_version(s), None, est, area)
+
+
+# ----------------------------------------------------------------------------- history
+
+
+def list_uploads(session: Session, *, estate_code: str | None = None, fiscal_year: int | None = None,
+                 outcome: Outcome | None = None, include_sample: bool = True, limit: int = 100,
+                 offset: int = 0) -> list[UploadInfo]:
+    """The upload log, newest first, without the file contents."""
+    q = (select(m.Upload.id, m.Upload.filename, m.Upload.size, m.Upload.sha256, m.Upload.uploaded_by,
+                m.Upload.uploaded_at, m.Upload.outcome, m.Upload.messages, m.Upload.estate_code,
+                m.Upload.fiscal_year, m.Upload.is_sample, m.Submission.version)
+         .outerjoin(m.Submission, m.Submission.upload_id == m.Upload.id)
+         .order_by(m.Upload.uploaded_at.desc(), m.Upload.id.desc()).limit(limit).offset(offset))
+    if estate_code is not None:
+        q = q.where(m.Upload.estate_code == estate_code)
+    if fiscal_year is not None:
+        q = q.where(m.Upload.fiscal_year == fiscal_year)
+    if outcome is not None:
+        q = q.where(m.Upload.outcome == outcome)
+    if not include_sample:
+        q = q.where(m.Upload.is_sample.is_(False))
+    return [UploadInfo(**r._asdict()) for r in session.execute(q)]
+
+
+def upload_content(session: Session, upload_id: int) -> tuple[str, bytes]:
+    """(file name, original bytes) of an upload, for download from the history."""
+    row = session.execute(select(m.Upload.filename, m.Upload.content).where(m.Upload.id == upload_id)).first()
+    if row is None:
+        raise StoreError("store.no_such_upload", id=upload_id)
+    return row.filename, bytes(row.content)
+
+
+# ----------------------------------------------------------------------------- sample data
+
+
+def remove_sample(engine: Engine, fw: Framework | None = None) -> RemoveResult:
+    """Delete everything flagged as sample data (versions, their values, uploads) and
+    recompute the assessments it fed. Where real versions remain for an estate and year,
+    the newest of them becomes current. Bumps the data version when anything was removed."""
+    fw = fw or framework_in_force()
+    with write_session(engine) as (s, dv):
+        affected = s.execute(select(m.Submission.estate_code, m.Submission.fiscal_year)
+                             .where(m.Submission.is_sample).distinct()).all()
+        sample_ids = select(m.Submission.id).where(m.Submission.is_sample).scalar_subquery()
+        s.execute(delete(m.IndicatorValue).where(m.IndicatorValue.submission_id.in_(sample_ids)),
+                  execution_options={"synchronize_session": False})
+        n_subs = s.execute(delete(m.Submission).where(m.Submission.is_sample),
+                           execution_options={"synchronize_session": False}).rowcount
+        n_uploads = s.execute(delete(m.Upload).where(m.Upload.is_sample),
+                              execution_options={"synchronize_session": False}).rowcount
+        if not n_subs and not n_uploads:
+            return RemoveResult(0, 0, dv)
+        for estate_code, year in sorted(affected):
+            _ensure_current(s, estate_code, year)
+            recompute_for(s, fw, estate_code, year)
+        return RemoveResult(n_subs, n_uploads, bump_data_version(s))
+
+
+def _ensure_current(s: Session, estate_code: str, year: int) -> None:
+    """If versions remain but none is current, the newest becomes current."""
+    subs = s.scalars(select(m.Submission).where(m.Submission.estate_code == estate_code,
+                                                m.Submission.fiscal_year == year)
+                     .order_by(m.Submission.version.desc())).all()
+    if subs and not any(x.is_current for x in subs):
+        subs[0].is_current = True
+        s.flush()
+
