@@ -21,7 +21,6 @@ Generation is deterministic and order-independent: every random choice is a hash
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from ecocity.aggregation import AreaAssessment, EstateValues, assess_area
 from ecocity.framework import Framework, Indicator, Value
+from ecocity.registry import AREAS_FILE, ESTATES_FILE, Area, areas_from_csv, estates_from_csv
 from ecocity.scoring import indicator_level
 from ecocity.submission import SubmissionData
 
@@ -51,14 +51,6 @@ SAMPLE_EMAIL_DOMAIN = "example.org"  # reserved for examples (RFC 2606): never a
 COMPLAINTS = "ENV-01"
 ECO_FACTORY = "ENV-02"
 GHG = "ENV-04"
-
-
-@dataclass(frozen=True)
-class Area:
-    code: str
-    name_th: str
-    name_en: str
-    estates: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -162,34 +154,32 @@ _CORRECTIONS: tuple[_Correction, ...] = (
 # ----------------------------------------------------------------------------- registry
 
 
-def _data_dir() -> Path:
+def _data_dir(data_dir: Path | None) -> Path:
+    if data_dir is not None:
+        return Path(data_dir)
     from ecocity.config import settings
 
     return settings().data_dir
 
 
 @lru_cache(maxsize=4)
-def _read_areas(path: str) -> tuple[Area, ...]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return tuple(Area(r["code"], r["name_th"], r["name_en"],
-                          tuple(e.strip() for e in r["estates"].split(";") if e.strip()))
-                     for r in csv.DictReader(f))
+def _areas(path: str) -> tuple[Area, ...]:
+    return tuple(areas_from_csv(path))
 
 
 def load_areas(data_dir: Path | None = None) -> tuple[Area, ...]:
-    """The areas of ``areas.csv`` with their estate codes."""
-    return _read_areas(str((data_dir or _data_dir()) / "areas.csv"))
+    """The areas of ``areas.csv`` with their estate codes (the registry's reader)."""
+    return _areas(str(_data_dir(data_dir) / AREAS_FILE))
 
 
 @lru_cache(maxsize=4)
-def _read_estate_names(path: str) -> dict[str, str]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return {r["code"]: r["name_th"] for r in csv.DictReader(f)}
+def _estate_names(path: str) -> dict[str, str]:
+    return {e.code: e.name_th for e in estates_from_csv(path)}
 
 
 def estate_names(data_dir: Path | None = None) -> dict[str, str]:
     """Estate code -> Thai registry name (the name officers type in the workbook)."""
-    return _read_estate_names(str((data_dir or _data_dir()) / "ieat-estates.csv"))
+    return _estate_names(str(_data_dir(data_dir) / ESTATES_FILE))
 
 
 def area_of_estate(data_dir: Path | None = None) -> dict[str, str]:
