@@ -1,0 +1,410 @@
+"""The upload lifecycle: store, versions, duplicates, compare, restore, rollback, the log,
+sample removal, derived assessments and the data version."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import tomllib
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import event, func, select
+
+from ecocity.aggregation import EstateValues, assess_area
+from ecocity.framework import DEFAULT_FRAMEWORK_PATH, parse_framework
+from ecocity.scoring import assess
+from ecocity.store import models as m
+from ecocity.store import queries
+from ecocity.store.db import data_version, session_scope, upgrade
+from ecocity.store.derived import recompute_all
+from ecocity.store.errors import StoreError
+from ecocity.store.uploads import (compare_versions, list_uploads, list_versions, log_rejected, remove_sample,
+                                   restore_version, store_submission, upload_content)
+
+pytestmark = pytest.mark.storage
+
+
+def store(engine, data, content: bytes, *, by: str = "officer", **kw):
+    return store_submission(engine, data, filename=f"{data.estate_code}.xlsx", content=content,
+                            uploaded_by=by, messages={"errors": [], "warnings": []}, **kw)
+
+
+def snapshot(engine) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order (to prove nothing changed)."""
+    out = {}
+    with engine.connect() as conn:
+        for table in m.Base.metadata.sorted_tables:
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+def count(engine, model, *where) -> int:
+    with session_scope(engine) as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+# ----------------------------------------------------------------------------- storing
+
+
+def test_store_creates_a_current_version_with_values_log_and_assessment(engine, fw, make_data):
+    data = make_data("MAP-TA-PHUT", 2566, n=1, notes={"ENV-01": "meter readings"},
+                     **{"MGT-01": True, "ENV-02": None})
+    dv = data_version(engine)
+    r = store(engine, data, b"workbook bytes")
+    assert (r.outcome, r.version, r.estate_code, r.fiscal_year, r.data_version) == (
+        "stored", 1, "MAP-TA-PHUT", 2566, dv + 1)
+    assert data_version(engine) == dv + 1
+    expected = assess(fw, data.values)
+    assert r.level == expected.level and r.area_code == "RAYONG-MAP-TA-PHUT"
+    with session_scope(engine) as s:
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(data.values)
+        assert queries.current_values(s, "MAP-TA-PHUT", 2567) == {}
+        note = s.get(m.IndicatorValue, (s.scalar(select(m.Submission.id)), "ENV-01")).note
+        assert note == "meter readings"
+        sub = s.scalar(select(m.Submission))
+        assert (sub.is_current, sub.factories, sub.submitted_by, sub.created_by, sub.framework_version) == (
+            True, 50, "officer 1", "officer", fw.version_id)
+        row = s.get(m.Assessment, ("estate", "MAP-TA-PHUT", 2566))
+        assert row.level == expected.level
+        assert row.overall_score == pytest.approx(expected.overall_score)
+        assert row.completeness == pytest.approx(expected.completeness)
+        assert row.gap == [g.as_dict() for g in expected.gap]
+        assert row.values == dict(expected.values)
+    with session_scope(engine) as s:
+        [up] = list_uploads(s)
+    assert (up.outcome, up.filename, up.size, up.version, up.estate_code, up.fiscal_year) == (
+        "accepted", "MAP-TA-PHUT.xlsx", len(b"workbook bytes"), 1, "MAP-TA-PHUT", 2566)
+    assert up.sha256 == hashlib.sha256(b"workbook bytes").hexdigest()
+    assert up.uploaded_at.tzinfo is not None
+    assert abs((datetime.now(UTC) - up.uploaded_at).total_seconds()) < 3600
+    assert up.messages == {"errors": [], "warnings": []}
+    assert r.message("en").startswith("Stored as version 1")
+
+
+def test_second_upload_is_a_new_current_version(engine, make_data):
+    store(engine, make_data(n=1), b"v1")
+    r = store(engine, make_data(n=2), b"v2")
+    assert (r.outcome, r.version) == ("stored", 2)
+    with session_scope(engine) as s:
+        versions = list_versions(s, "MAP-TA-PHUT", 2566)
+        assert [(v.version, v.is_current) for v in versions] == [(2, True), (1, False)]
+        assert versions[0].filename == "MAP-TA-PHUT.xlsx" and versions[0].upload_id is not None
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(make_data(n=2).values)
+
+
+def test_byte_identical_file_is_a_duplicate_and_creates_no_version(engine, make_data):
+    store(engine, make_data(n=1), b"first file")
+    store(engine, make_data(n=2), b"second file")
+    dv = data_version(engine)
+    before = snapshot(engine)
+    r = store(engine, make_data(n=1), b"first file")  # the old file again
+    assert (r.outcome, r.version, r.data_version) == ("duplicate", 1, dv)
+    assert data_version(engine) == dv
+    after = snapshot(engine)
+    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    with session_scope(engine) as s:
+        newest = list_uploads(s)[0]
+        assert (newest.outcome, newest.version, newest.id) == ("duplicate", None, r.upload_id)
+        assert upload_content(s, r.upload_id) == ("MAP-TA-PHUT.xlsx", b"first file")
+    # the same bytes for another estate or year are not a duplicate
+    assert store(engine, make_data("PADAENG", n=1), b"first file").outcome == "stored"
+    assert store(engine, make_data(year=2567, n=1), b"first file").outcome == "stored"
+
+
+def test_compare_versions_lists_changed_values_only(engine, fw, make_data):
+    base = make_data(n=1)
+    store(engine, base, b"v1")
+    changed = {"PHY-02": base.values["PHY-02"] + 1, "MGT-01": not base.values["MGT-01"], "ENV-03": None}
+    store(engine, dataclasses.replace(base, values={**base.values, **changed}), b"v2")
+    with session_scope(engine) as s:
+        diff = compare_versions(s, "MAP-TA-PHUT", 2566, 1, 2, fw=fw)
+        assert diff == [(c, base.values[c], changed[c]) for c in fw.codes if c in changed]
+        assert diff[0].code == "PHY-02" and diff[0].old == base.values["PHY-02"]
+        assert compare_versions(s, "MAP-TA-PHUT", 2566, 2, 2) == []
+        with pytest.raises(StoreError) as e:
+            compare_versions(s, "MAP-TA-PHUT", 2566, 1, 9)
+        assert e.value.code == "no_such_version"
+
+
+def test_restore_makes_a_new_version_with_the_old_values(engine, fw, make_data):
+    v1, v2 = make_data(n=1, notes={"SOC-01": "survey"}), make_data(n=2, factories=80)
+    store(engine, v1, b"v1")
+    store(engine, v2, b"v2")
+    dv = data_version(engine)
+    r = restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin")
+    assert (r.outcome, r.version, r.restored_from_version, r.data_version) == ("restored", 3, 1, dv + 1)
+    assert r.level == assess(fw, v1.values).level
+    with session_scope(engine) as s:
+        versions = list_versions(s, "MAP-TA-PHUT", 2566)
+        assert [(v.version, v.is_current, v.restored_from_version) for v in versions] == [
+            (3, True, 1), (2, False, None), (1, False, None)]
+        assert (versions[0].created_by, versions[0].factories, versions[0].upload_id) == ("admin", 50, None)
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(v1.values)
+        assert compare_versions(s, "MAP-TA-PHUT", 2566, 1, 3) == []
+        sub3 = s.scalar(select(m.Submission.id).where(m.Submission.version == 3))
+        assert s.get(m.IndicatorValue, (sub3, "SOC-01")).note == "survey"
+        row = s.get(m.Assessment, ("estate", "MAP-TA-PHUT", 2566))
+        assert row.level == assess(fw, v1.values).level
+        assert row.values == dict(assess(fw, v1.values).values)
+    # restoring the current version changes nothing
+    again = restore_version(engine, "MAP-TA-PHUT", 2566, 3, "admin")
+    assert (again.outcome, again.version, again.data_version) == ("unchanged", 3, dv + 1)
+    assert data_version(engine) == dv + 1
+    with pytest.raises(StoreError, match="has no version 7"):
+        restore_version(engine, "MAP-TA-PHUT", 2566, 7, "admin")
+
+
+# ----------------------------------------------------------------------------- all or nothing
+
+
+@pytest.mark.parametrize("bad", ["unknown_indicator", "unknown_estate", "bad_value", "negative_factories"])
+def test_a_failing_store_changes_nothing_but_logs_the_upload_as_rejected(engine, make_data, bad):
+    store(engine, make_data(n=1), b"good")
+    dv = data_version(engine)
+    before = snapshot(engine)
+    data = {
+        "unknown_indicator": make_data(n=2, **{"XXX-99": 1.0}),
+        "unknown_estate": make_data("NO-SUCH-ESTATE", n=2),
+        "bad_value": make_data(n=2, **{"ENV-02": 140.0}),  # a percent above 100
+        "negative_factories": make_data(n=2, factories=-1),
+    }[bad]
+    with pytest.raises(StoreError) as e:
+        store_submission(engine, data, filename="bad.xlsx", content=b"bad bytes", uploaded_by="officer",
+                         messages={"errors": [], "warnings": [{"code": "missing_value", "message": "w"}]})
+    expected_code = {"unknown_indicator": "invalid_values", "unknown_estate": "unknown_estate",
+                     "bad_value": "invalid_values", "negative_factories": "invalid_field"}[bad]
+    assert e.value.code == expected_code
+    after = snapshot(engine)
+    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    assert after["uploads"][:-1] == before["uploads"]
+    assert data_version(engine) == dv
+    with session_scope(engine) as s:
+        logged = list_uploads(s)[0]
+        assert (logged.outcome, logged.filename, logged.estate_code, logged.version) == (
+            "rejected", "bad.xlsx", data.estate_code, None)
+        assert logged.messages["warnings"] == [{"code": "missing_value", "message": "w"}]
+        assert [x["code"] for x in logged.messages["errors"]] == [expected_code]
+        assert upload_content(s, logged.id) == ("bad.xlsx", b"bad bytes")
+
+
+def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data):
+    """The indicator check runs after the upload and version rows are written, so this
+    failure exercises a real rollback, not an early exit."""
+    store(engine, make_data(n=1), b"v1")
+    before = snapshot(engine)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()[:3]).upper())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with pytest.raises(StoreError, match="XXX-99"):
+            store(engine, make_data(n=2, **{"XXX-99": 1.0}), b"bad")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert {"INSERT INTO SUBMISSIONS", "UPDATE SUBMISSIONS SET", "INSERT INTO UPLOADS"} <= set(statements)
+    after = snapshot(engine)
+    assert after["submissions"] == before["submissions"]
+    assert len(after["uploads"]) == len(before["uploads"]) + 1
+    assert store(engine, make_data(n=3), b"v2").version == 2
+
+
+def test_log_rejected_keeps_the_bytes_and_changes_no_data(engine):
+    dv = data_version(engine)
+    before = snapshot(engine)
+    messages = {"errors": [{"sheet": "ตัวชี้วัด", "cell": "E12", "code": "not_a_number", "message": "ประมาณ 20"}],
+                "warnings": [], "when": date(2023, 5, 1)}
+    uid = log_rejected(engine, "broken.xlsx", b"\x00\x01binary", "officer", messages, estate_code="NOPE")
+    assert data_version(engine) == dv
+    after = snapshot(engine)
+    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    with session_scope(engine) as s:
+        [up] = list_uploads(s, outcome="rejected")
+        assert (up.id, up.estate_code, up.size) == (uid, "NOPE", 8)
+        assert up.messages["errors"][0]["message"] == "ประมาณ 20"
+        assert up.messages["when"] == "2023-05-01"  # made JSON-safe, not dropped
+        assert upload_content(s, uid) == ("broken.xlsx", b"\x00\x01binary")
+        with pytest.raises(StoreError) as e:
+            upload_content(s, uid + 100)
+        assert e.value.code == "no_such_upload"
+
+
+def test_list_uploads_is_newest_first_and_filters(engine, make_data):
+    store(engine, make_data("MAP-TA-PHUT", n=1), b"a")
+    log_rejected(engine, "x.xlsx", b"x", "officer", None)
+    store(engine, make_data("PADAENG", n=1), b"b", is_sample=True)
+    store(engine, make_data("PADAENG", n=1), b"b", is_sample=True)
+    with session_scope(engine) as s:
+        assert [u.outcome for u in list_uploads(s)] == ["duplicate", "accepted", "rejected", "accepted"]
+        assert [u.estate_code for u in list_uploads(s, estate_code="PADAENG")] == ["PADAENG", "PADAENG"]
+        assert [u.outcome for u in list_uploads(s, include_sample=False)] == ["rejected", "accepted"]
+        assert [u.outcome for u in list_uploads(s, limit=1, offset=1)] == ["accepted"]
+        assert "content" not in {f.name for f in dataclasses.fields(list_uploads(s)[0])}
+
+
+# ----------------------------------------------------------------------------- derived results
+
+
+def test_area_assessment_equals_assess_area_of_current_estate_values(engine, fw, make_data):
+    a1 = make_data("EASTERN-SEABOARD-RAYONG", n=1, factories=120)
+    a2 = make_data("AMATA-CITY-RAYONG", n=2, factories=30, **{"ENV-04": None})
+    a2_new = make_data("AMATA-CITY-RAYONG", n=3, factories=35)
+    store(engine, a1, b"1")
+    store(engine, a2, b"2")
+    store(engine, a2_new, b"3")  # only the current version counts
+    expected = assess_area(fw, [EstateValues("AMATA-CITY-RAYONG", 35, a2_new.values),
+                                EstateValues("EASTERN-SEABOARD-RAYONG", 120, a1.values)])
+    with session_scope(engine) as s:
+        [row] = queries.assessments_for_year(s, 2566, "area")
+    assert (row.code, row.level, row.estates) == ("RAYONG-PLUAK-DAENG", expected.assessment.level,
+                                                  ["AMATA-CITY-RAYONG", "EASTERN-SEABOARD-RAYONG"])
+    assert row.values == pytest.approx(dict(expected.values))
+    assert row.overall_score == pytest.approx(expected.assessment.overall_score)
+    assert row.dimension_scores == pytest.approx(dict(expected.assessment.dimension_scores))
+    assert row.gap == [g.as_dict() for g in expected.assessment.gap]
+    # factory-weighted, not a plain mean: the weights really come from each estate
+    code = next(i.code for i in fw.indicators if i.aggregation == "factory_weighted_mean")
+    assert row.values[code] == pytest.approx(
+        (a1.values[code] * 120 + a2_new.values[code] * 35) / 155)
+
+
+def test_estates_outside_areas_and_areas_without_data(engine, make_data):
+    store(engine, make_data("NONG-KHAE", n=1), b"n")  # belongs to no area
+    with session_scope(engine) as s:
+        assert [r.code for r in queries.assessments_for_year(s, 2566, "estate")] == ["NONG-KHAE"]
+        assert queries.assessments_for_year(s, 2566, "area") == []  # "no data", not level 0
+        assert queries.fiscal_years(s) == [2566]
+        assert queries.has_data(s) and queries.has_data(s, include_sample=False)
+
+
+def test_has_data_tells_sample_from_real_data(engine, make_data):
+    with session_scope(engine) as s:
+        assert not queries.has_data(s)
+    store(engine, make_data(n=1), b"s", is_sample=True)
+    with session_scope(engine) as s:
+        assert queries.has_data(s) and not queries.has_data(s, include_sample=False)
+
+
+def test_series_and_fiscal_years(engine, fw, make_data):
+    for year, n in ((2567, 2), (2565, 0), (2566, 1)):
+        store(engine, make_data("RIL", year, n=n), f"{year}".encode())
+    with session_scope(engine) as s:
+        assert queries.fiscal_years(s) == [2565, 2566, 2567]
+        pts = queries.series(s, "estate", "RIL")
+        assert [p.fiscal_year for p in pts] == [2565, 2566, 2567]
+        assert [p.level for p in pts] == [assess(fw, make_data("RIL", n=n).values).level for n in (0, 1, 2)]
+        assert [p.fiscal_year for p in queries.series(s, "area", "RAYONG-MAP-TA-PHUT")] == [2565, 2566, 2567]
+        assert queries.series(s, "estate", "PADAENG") == []
+
+
+def test_recompute_all_under_a_new_framework_version(engine, fw, make_data):
+    store(engine, make_data("MAP-TA-PHUT", n=1), b"1")
+    store(engine, make_data("NONG-KHAE", n=2), b"2")
+    raw = tomllib.loads(DEFAULT_FRAMEWORK_PATH.read_text("utf-8"))
+    raw["version"] = 2
+    raw["pass_share"] = 0.25  # much easier: levels go up
+    fw2 = parse_framework(raw, source="test", sha256="f" * 64)
+    dv = data_version(engine)
+    assert recompute_all(engine, fw2) == dv + 1
+    with session_scope(engine) as s:
+        rows = queries.assessments_for_year(s, 2566, "estate") + queries.assessments_for_year(s, 2566, "area")
+        assert len(rows) == 3 and {r.framework_version for r in rows} == {"eit-default@2"}
+        by = {r.code: r for r in rows}
+        for code, n in (("MAP-TA-PHUT", 1), ("NONG-KHAE", 2)):
+            assert by[code].level == assess(fw2, make_data(code, n=n).values).level
+        area = assess_area(fw2, [EstateValues("MAP-TA-PHUT", 50, make_data(n=1).values)])
+        assert by["RAYONG-MAP-TA-PHUT"].level == area.assessment.level
+        assert s.get(m.FrameworkVersion, "eit-default@2").sha256 == "f" * 64
+    # upgrade with the original framework in force notices stale rows and recomputes
+    assert upgrade(engine, framework=fw) == dv + 2
+    with session_scope(engine) as s:
+        rows = queries.assessments_for_year(s, 2566, "estate")
+        assert {r.framework_version for r in rows} == {fw.version_id}
+        assert {r.code: r.level for r in rows}["MAP-TA-PHUT"] == assess(fw, make_data(n=1).values).level
+    assert upgrade(engine, framework=fw) == dv + 2
+
+
+# ----------------------------------------------------------------------------- sample data
+
+
+def test_remove_sample_deletes_sample_data_and_recomputes_areas(engine, fw, make_data):
+    real = make_data("PADAENG", n=5)
+    store(engine, make_data("MAP-TA-PHUT", n=1), b"s1", is_sample=True)
+    store(engine, make_data("RIL", n=2), b"s2", is_sample=True)
+    store(engine, make_data("RIL", n=3), b"real RIL")  # a real version on top of sample data
+    store(engine, real, b"real")
+    store(engine, make_data("NONG-KHAE", 2565, n=4), b"s3", is_sample=True)
+    store(engine, make_data("BANG-POO", n=6), b"real BANG-POO")
+    store(engine, make_data("BANG-POO", n=7), b"s4", is_sample=True)  # sample data on top of real
+    dv = data_version(engine)
+    result = remove_sample(engine)
+    assert (result.submissions, result.uploads, result.data_version) == (4, 4, dv + 1)
+    assert data_version(engine) == dv + 1
+    assert count(engine, m.Submission, m.Submission.is_sample) == 0
+    assert count(engine, m.Upload, m.Upload.is_sample) == 0
+    with session_scope(engine) as s:
+        ril = list_versions(s, "RIL", 2566)
+        assert [(v.version, v.is_current) for v in ril] == [(2, True)]
+        bang_poo = list_versions(s, "BANG-POO", 2566)
+        assert [(v.version, v.is_current) for v in bang_poo] == [(1, True)]  # the real one is current again
+        assert queries.current_values(s, "BANG-POO", 2566) == dict(make_data("BANG-POO", n=6).values)
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == {}
+        estates = {r.code: r for r in queries.assessments_for_year(s, 2566, "estate")}
+        assert sorted(estates) == ["BANG-POO", "PADAENG", "RIL"]
+        assert estates["BANG-POO"].level == assess(fw, make_data("BANG-POO", n=6).values).level
+        assert queries.fiscal_years(s) == [2566]  # 2565 held sample data only
+        area, samut_prakan = queries.assessments_for_year(s, 2566, "area")
+        assert (samut_prakan.code, samut_prakan.estates) == ("SAMUT-PRAKAN", ["BANG-POO"])
+        expected = assess_area(fw, [EstateValues("PADAENG", 50, real.values),
+                                    EstateValues("RIL", 50, make_data("RIL", n=3).values)])
+        assert (area.estates, area.level) == (["PADAENG", "RIL"], expected.assessment.level)
+        assert area.values == pytest.approx(dict(expected.values))
+        assert count(engine, m.IndicatorValue) == 3 * len(fw.indicators)
+    again = remove_sample(engine)
+    assert (again.submissions, again.uploads, again.data_version) == (0, 0, dv + 1)
+
+
+def test_sample_and_real_copies_of_a_file_are_not_duplicates(engine, make_data):
+    store(engine, make_data(n=1), b"same", is_sample=True)
+    r = store(engine, make_data(n=1), b"same")
+    assert (r.outcome, r.version) == ("stored", 2)
+    remove_sample(engine)
+    with session_scope(engine) as s:
+        assert [(v.version, v.is_current, v.is_sample) for v in list_versions(s, "MAP-TA-PHUT", 2566)] == [
+            (2, True, False)]
+
+
+# ----------------------------------------------------------------------------- data version
+
+
+def test_data_version_changes_exactly_when_data_changes(engine, make_data):
+    steps = []
+
+    def step(name, fn):
+        before = data_version(engine)
+        fn()
+        steps.append((name, data_version(engine) - before))
+
+    step("store", lambda: store(engine, make_data(n=1), b"1"))
+    step("store v2", lambda: store(engine, make_data(n=2), b"2"))
+    step("duplicate", lambda: store(engine, make_data(n=1), b"1"))
+    step("log rejected", lambda: log_rejected(engine, "x.xlsx", b"x", "o", None))
+
+    def failing():
+        with pytest.raises(StoreError):
+            store(engine, make_data("NO-SUCH", n=1), b"bad")
+
+    step("failed store", failing)
+    step("restore", lambda: restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin"))
+    step("restore current", lambda: restore_version(engine, "MAP-TA-PHUT", 2566, 3, "admin"))
+    step("remove sample (none)", lambda: remove_sample(engine))
+    step("recompute all", lambda: recompute_all(engine))
+    step("upgrade again", lambda: upgrade(engine))
+    with session_scope(engine) as s:
+        step("read", lambda: (queries.series(s, "estate", "MAP-TA-PHUT"), list_uploads(s)))
+    assert steps == [("store", 1), ("store v2", 1), ("duplicate", 0), ("log rejected", 0), ("failed store", 0),
+                     ("restore", 1), ("restore current", 0), ("remove sample (none)", 0),
+                     ("recompute all", 1), ("upgrade again", 0), ("read", 0)]
