@@ -1,0 +1,30 @@
+"""The database as pages see it: one engine per process and URL, migrated once, and a
+data version that keys every st.cache_data reader (so each replica drops stale caches
+as soon as any replica writes)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from ecocity.config import settings
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str) -> Engine:
+    from ecocity.store.db import make_engine, upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)  # migrations + registry seed; idempotent, so every replica may run it
+    return engine
+
+
+def database_url() -> str:
+    return settings().database_url
+
+
+def data_version() -> int:
+    """Changes whenever stored data changes; pass it to cached readers as an argument."""
+    from ecocity.store.db import data_version as _data_version
+
+    return _data_version(engine_for(database_url()))

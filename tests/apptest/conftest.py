@@ -1,0 +1,34 @@
+"""AppTest fixtures: the app runs in-process against the fresh, migrated database of the
+shared ``db_url`` fixture (SQLite always, PostgreSQL too when ECOCITY_TEST_DATABASE_URL
+is set), chosen through ECOCITY_DATABASE_URL as in production."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from apphelp import APP, TIMEOUT
+from streamlit.testing.v1 import AppTest
+
+
+@pytest.fixture
+def app_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ECOCITY_DATABASE_URL", db_url)
+    monkeypatch.delenv("ECOCITY_LANG", raising=False)
+    return db_url
+
+
+@pytest.fixture
+def open_app(app_env: str) -> Callable[..., AppTest]:
+    """open_app(lang=None, page=None) -> AppTest after its first run (and page switch)."""
+
+    def open_(lang: str | None = None, page: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        if lang:
+            at.query_params["lang"] = lang
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    return open_
