@@ -216,6 +216,14 @@ def _is_share_of_factories(ind: Indicator) -> bool:
 
 def _grid(ind: Indicator, factories: int) -> list[float]:
     """Every value an officer could plausibly type, in increasing order."""
+    grid = _raw_grid(ind, factories)
+    if ind.kind == "percent":
+        # The upload checker asks whether 0.6 meant 60 %: sample files should not need that.
+        grid = [v for v in grid if not 0 < v < 1]
+    return grid
+
+
+def _raw_grid(ind: Indicator, factories: int) -> list[float]:
     lo = ind.min if ind.min is not None else 0.0
     if ind.kind == "percent" and _is_share_of_factories(ind) and factories > 0:
         # A share of factories is certified/total, so only k/n values exist.

@@ -78,6 +78,9 @@ def test_every_submission_is_valid_and_has_every_indicator(current):
         assert isinstance(s.factories, int) and s.factories > 0, where
         assert s.estate_name == registry[s.estate_code], where
         assert s.submitted_on is not None and s.submitted_on.year + 543 >= s.fiscal_year, where
+        # 0 < percent < 1 makes the upload checker ask "did you mean 60 %?": not in sample files.
+        assert not [c for c in FW.codes if FW.indicator(c).kind == "percent"
+                    and s.values[c] is not None and 0 < s.values[c] < 1], where
 
 
 def test_is_clearly_labelled_as_sample_data(current):
