@@ -300,7 +300,7 @@ def _complaints(fw: Framework, year: int) -> dict[str, int]:
         return out
     for area in load_areas():
         total = _AREA_COMPLAINTS.get(area.code, {}).get(year)
-        reporting = [e for e in area.estates if year in _PLANS[e].levels]
+        reporting = [e for e in area.estates if e in _PLANS and year in _PLANS[e].levels]
         if total is None or not reporting:
             continue
         # Heavier industry draws more complaints than its factory count alone suggests.
@@ -391,8 +391,22 @@ _EVIDENCE: dict[str, str] = {
 }
 
 
+# What an officer would write next to the figures that carry the story.
+_STORY_NOTES: dict[tuple[str, int, str], str] = {
+    ("GATEWAY-CITY", 2560, "MGT-01"): "อยู่ระหว่างจัดทำแผนปฏิบัติการร่วมกับชุมชน คาดว่าจะเสร็จในปีงบประมาณ 2561",
+    ("BANG-POO", 2566, "ENV-01"): "เรื่องร้องเรียนด้านกลิ่นเพิ่มขึ้นจากโรงงานกลุ่มเคมีภัณฑ์ อยู่ระหว่างแก้ไข",
+    ("BANG-POO", 2566, "ENV-08"): "ผลตรวจน้ำทิ้งบางจุดเกินมาตรฐานในไตรมาส 2 ได้สั่งการให้ปรับปรุงระบบบำบัดแล้ว",
+    ("TFD-1", 2563, "MGT-01"): "ปีแรกที่เข้าร่วมโครงการเมืองอุตสาหกรรมเชิงนิเวศ",
+    ("NORTHERN-REGION", 2567, "SOC-01"): "ผลสำรวจความพึงพอใจของชุมชน 12 ชุมชนรอบนิคม (n = 1,200)",
+    ("MAP-TA-PHUT", 2559, "ENV-01"): "ปีฐาน: ทั้งพื้นที่มาบตาพุดมีเรื่องร้องเรียน 126 เรื่อง",
+}
+
+
 def _notes(fw: Framework, estate: str, year: int, values: Mapping[str, Value]) -> dict[str, str]:
     notes = {fw.indicators[0].code: SAMPLE_NOTE}
+    for (e, y, code), text in _STORY_NOTES.items():
+        if (e, y) == (estate, year) and fw.has_indicator(code):
+            notes.setdefault(code, text)
     for code, text in _EVIDENCE.items():
         if fw.has_indicator(code) and values.get(code) is not None and _u("note", estate, year, code) < 0.3:
             notes.setdefault(code, f"{text} ปีงบประมาณ {year}")
@@ -419,8 +433,8 @@ def _originals(fw: Framework) -> list[SubmissionData]:
         complaints = _complaints(fw, year)
         for area in load_areas():
             for estate in area.estates:
-                plan = _PLANS[estate]
-                if year not in plan.levels:
+                plan = _PLANS.get(estate)  # an estate added to areas.csv later has no story
+                if plan is None or year not in plan.levels:
                     continue
                 factories = _factories(plan, year)
                 values = _estate_values(fw, estate, area.code, year, plan.levels[year], factories,
