@@ -1,0 +1,215 @@
+"""Every fixture workbook against its hand-written expectation (tests/data/workbooks/cases.py),
+plus the reader rules that need no fixture file."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ecocity.framework import get_framework
+from ecocity.i18n import t
+from ecocity.submission import SubmissionData
+from ecocity.workbook.reader import check_workbook
+from ecocity.workbook.result import CODES
+from ecocity.workbook.template import write_submission
+
+WORKBOOKS = Path(__file__).resolve().parents[1] / "data" / "workbooks"
+_spec = importlib.util.spec_from_file_location("workbook_cases", WORKBOOKS / "cases.py")
+cases = importlib.util.module_from_spec(_spec)
+assert _spec.loader is not None
+_spec.loader.exec_module(cases)
+
+FW = get_framework()
+EXPECTED = cases.EXPECTED
+
+
+def _check(name: str):
+    exp = EXPECTED[name]
+    content = (WORKBOOKS / exp.get("file", name)).read_bytes()
+    return check_workbook(content, exp.get("file", name), FW, cases.ESTATES,
+                          max_bytes=exp.get("max_bytes", 10 * 1024 * 1024)), exp
+
+
+def test_every_fixture_file_has_an_expectation_and_back():
+    files = {p.name for p in WORKBOOKS.iterdir() if p.suffix in (".xlsx", ".xlsm", ".xls", ".ods")}
+    named = {e.get("file", n) for n, e in EXPECTED.items()}
+    assert files == named
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture(name):
+    res, exp = _check(name)
+    got_errors = [(m.code, m.cell) for m in res.errors]
+    got_warnings = [(m.code, m.cell) for m in res.warnings]
+    assert got_errors == [tuple(e) for e in exp["errors"]]
+    assert got_warnings == [tuple(w) for w in exp["warnings"]]
+    assert res.status == exp["status"]
+    assert (res.submission is not None) == (exp["status"] == "accepted")
+    if "values" in exp:
+        assert dict(res.values) == exp["values"]
+        for code, v in res.values.items():  # types: bool stays bool, numbers are float
+            assert v is None or type(v) is type(exp["values"][code])
+    for key in ("estate", "fiscal_year"):
+        if key in exp:
+            assert getattr(res, key) == exp[key]
+    if "notes" in exp:
+        assert dict(res.submission.notes) == exp["notes"]
+    if "submitted_on" in exp:
+        assert res.submission.submitted_on == exp["submitted_on"]
+    for key, want in exp.get("error_params", {}).items():
+        got = res.errors[0].params[key]
+        if isinstance(want, list):
+            assert list(got)[: len(want)] == want, (key, got)
+        else:
+            assert got == want
+    # Every message renders in both languages, naming what was found where relevant.
+    for m in res.errors + res.warnings:
+        for lang in ("th", "en"):
+            text = m.message(lang)
+            assert "{" not in text and text.strip()
+        if isinstance(m.params.get("found"), str):
+            assert str(m.params["found"]).strip("“”") in m.message("en")
+
+
+def test_accepted_submission_carries_the_general_fields():
+    res, _ = _check("filled_basic.xlsx")
+    s = res.submission
+    g = cases.BASE_GENERAL
+    assert s == SubmissionData(
+        estate_code="MAP-TA-PHUT", fiscal_year=2566, factories=76, submitted_by=g["submitted_by"],
+        values=cases.BASE_VALUES, estate_name=g["estate_name"], email=g["email"],
+        submitted_on=g["submitted_on"], notes=cases.BASE_NOTES)
+    assert isinstance(s.factories, int) and isinstance(s.fiscal_year, int)
+
+
+def test_all_errors_of_a_file_are_reported_at_once():
+    res, _ = _check("many_errors.xlsx")
+    assert len(res.errors) == 10
+    assert len({m.cell for m in res.errors}) == 10
+
+
+def test_unknown_estate_message_suggests_the_closest_code():
+    res, _ = _check("unknown_estate.xlsx")
+    (m,) = res.errors
+    assert "MAP-TA-PUT" in m.message("en")
+    assert "MAP-TA-PHUT" in m.message("en") and "MAP-TA-PHUT" in m.message("th")
+
+
+def test_estate_name_typed_in_the_code_cell_is_suggested_first():
+    wb = _edit_general(estate_code="แหลมฉบัง")
+    res = check_workbook(wb, "x.xlsx", FW, cases.ESTATES, max_bytes=None)
+    (m,) = res.errors
+    assert m.code == "unknown_estate"
+    assert m.params["suggestions"][0] == "LAEM-CHABANG"
+
+
+def test_estate_code_in_lower_case_with_spaces_is_the_registry_code():
+    res = check_workbook(_edit_general(estate_code=" map ta phut "), "x.xlsx", FW, cases.ESTATES)
+    assert res.accepted and res.submission.estate_code == "MAP-TA-PHUT"
+
+
+def test_missing_sheets_message_lists_the_sheets_found():
+    res, _ = _check("missing_sheets.xlsx")
+    for lang in ("th", "en"):
+        text = res.errors[0].message(lang)
+        assert "Sheet1" in text and "Data" in text and "ตัวชี้วัด (Indicators)" in text
+
+
+def test_formula_without_value_asks_to_open_and_save():
+    res, _ = _check("formula_no_value.xlsx")
+    assert "LibreOffice" in res.errors[0].message("en")
+    assert "บันทึก" in res.errors[0].message("th")
+
+
+def test_encrypted_message_mentions_the_password():
+    res, _ = _check("encrypted.xlsx")
+    assert "password" in res.errors[0].message("en") and "รหัสผ่าน" in res.errors[0].message("th")
+
+
+def test_size_limit_comes_from_settings_by_default(monkeypatch):
+    content = (WORKBOOKS / "filled_basic.xlsx").read_bytes()
+    monkeypatch.setenv("ECOCITY_MAX_UPLOAD_MB", "0.001")
+    res = check_workbook(content, "x.xlsx", FW, cases.ESTATES)
+    assert [m.code for m in res.errors] == ["too_large"]
+    monkeypatch.setenv("ECOCITY_MAX_UPLOAD_MB", "10")
+    assert check_workbook(content, "x.xlsx", FW, cases.ESTATES).accepted
+
+
+def test_zip_with_a_lying_size_header_is_refused_before_parsing():
+    """A part whose header claims a small size but inflates to more: zipfile's CRC/size
+    check catches it while we read it with a cap, before calamine sees the bytes."""
+    raw = bytearray((WORKBOOKS / "filled_basic.xlsx").read_bytes())
+    # Set the declared uncompressed size of the indicator sheet to 10 bytes in the
+    # central directory: the part now inflates to more than its header says.
+    name = b"xl/worksheets/sheet3.xml"
+    pos = raw.find(b"PK\x01\x02")
+    while pos >= 0:
+        n = int.from_bytes(raw[pos + 28:pos + 30], "little")
+        if raw[pos + 46:pos + 46 + n] == name:
+            raw[pos + 24:pos + 28] = (10).to_bytes(4, "little")
+            break
+        pos = raw.find(b"PK\x01\x02", pos + 4)
+    assert pos >= 0
+    res = check_workbook(bytes(raw), "x.xlsx", FW, cases.ESTATES)
+    assert res.status == "rejected"
+    assert [m.code for m in res.errors] == ["not_a_workbook"]
+
+
+def test_every_code_has_a_message_in_both_languages():
+    for code in CODES:
+        for lang in ("th", "en"):
+            assert t(f"workbook.msg.{code}", lang) != f"workbook.msg.{code}"
+
+
+def test_json_object_has_exactly_the_spec_keys():
+    res, _ = _check("not_a_number.xlsx")
+    obj = res.to_json("not_a_number.xlsx", "en")
+    assert list(obj) == ["file", "status", "estate", "fiscal_year", "values", "errors", "warnings"]
+    assert obj["file"] == "not_a_number.xlsx" and obj["status"] == "rejected"
+    assert obj["estate"] == "MAP-TA-PHUT" and obj["fiscal_year"] == 2566
+    assert obj["values"]["ECO-01"] is None and obj["values"]["MGT-01"] is True
+    (err,) = obj["errors"]
+    assert set(err) == {"sheet", "cell", "code", "message"}
+    assert err["sheet"] == cases.IND and err["cell"] == cases.E("ECO-01")
+    assert err["code"] == "not_a_number" and "ประมาณ 20" in err["message"]
+
+
+def test_a_percent_between_0_and_1_is_taken_as_typed_with_a_warning():
+    data = write_submission(FW, _base(values=cases.values(ENV_05=0.5)))
+    res = check_workbook(data, "x.xlsx", FW, cases.ESTATES)
+    assert res.accepted and res.values["ENV-05"] == 0.5
+    assert [(m.code, m.cell) for m in res.warnings] == [("percent_small_fraction", cases.E("ENV-05"))]
+    assert "50" in res.warnings[0].message("en")
+
+
+def test_lang_first_english_template_is_read_the_same():
+    data = write_submission(FW, _base(), lang_first="en")
+    res = check_workbook(data, "x.xlsx", FW, cases.ESTATES)
+    assert res.accepted and dict(res.values) == cases.BASE_VALUES
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _base(**kw) -> SubmissionData:
+    g = cases.BASE_GENERAL
+    return SubmissionData(estate_code=g["estate_code"], fiscal_year=g["fiscal_year"],
+                          factories=g["factories"], submitted_by=g["submitted_by"],
+                          values=kw.get("values", cases.BASE_VALUES), estate_name=g["estate_name"],
+                          email=g["email"], submitted_on=g["submitted_on"])
+
+
+def _edit_general(**fields) -> bytes:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(write_submission(FW, _base())))
+    ws = wb[cases.GEN]
+    for k, v in fields.items():
+        ws.cell(row=cases.GEN_ROW[k], column=2, value=v)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
