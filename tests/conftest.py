@@ -1,11 +1,14 @@
 """Shared database fixtures.
 
-``engine`` (and ``db_url``) give each test a fresh, migrated and seeded database, on
-SQLite always and on PostgreSQL too when ``ECOCITY_TEST_DATABASE_URL`` is set, e.g.
-``postgresql+psycopg://postgres@127.0.0.1:5432/test``. The schema is built once per run
-in a template (a SQLite file that is copied; a PostgreSQL database used as
-``CREATE DATABASE ... TEMPLATE``), so a fresh database per test stays cheap. Every
-PostgreSQL database created here is dropped afterwards.
+``engine`` (and ``db_url``) give each test a database that is migrated, seeded with the
+registry and holds nothing else, on SQLite always and on PostgreSQL too when
+``ECOCITY_TEST_DATABASE_URL`` is set, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``.
+
+- SQLite: the schema is built once per run into a template file, copied for each test.
+- PostgreSQL: one uniquely named database per run (creating and dropping a database
+  costs about a second there); before each test its tables are truncated and the seed
+  rows put back, which takes milliseconds. ``empty_engine`` creates a database of its own.
+  Every database created here is dropped at the end.
 
 When ``ECOCITY_TEST_DATABASE_URL`` is set but the server cannot be reached, the tests that
 need it fail: they are never skipped.
@@ -41,6 +44,7 @@ class _Postgres:
         self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT", pool_size=1)
         self.prefix = f"ecocity_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.created: list[str] = []
+        self.counter = 0
         try:
             with self.admin.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
@@ -49,11 +53,11 @@ class _Postgres:
             pytest.fail(f"{PG_ENV} is set ({self.base.render_as_string(hide_password=True)}) but the "
                         f"PostgreSQL server cannot be used: {e}", pytrace=False)
 
-    def create(self, template: str | None = None) -> str:
-        name = f"{self.prefix}_{len(self.created)}"
-        sql = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+    def create(self) -> str:
+        self.counter += 1
+        name = f"{self.prefix}_{self.counter}"
         with self.admin.connect() as conn:
-            conn.exec_driver_sql(sql)
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         self.created.append(name)
         return self.base.set(database=name).render_as_string(hide_password=False)
 
@@ -96,27 +100,46 @@ def _upgrade(url: str) -> None:
         engine.dispose()
 
 
+class _SharedPostgres:
+    """One migrated, seeded database for the run, reset to its seeded state per test."""
+
+    def __init__(self, pg: _Postgres):
+        from sqlalchemy import create_engine, select
+
+        from ecocity.store.models import Base
+
+        self.url = pg.create()
+        _upgrade(self.url)
+        self.tables = Base.metadata.sorted_tables
+        self.engine = create_engine(self.url, pool_size=1)
+        with self.engine.connect() as conn:  # the seeded rows, to put back before each test
+            self.seed = [(t, [dict(r._mapping) for r in conn.execute(select(t))]) for t in self.tables]
+
+    def reset(self) -> str:
+        names = ", ".join(f'"{t.name}"' for t in self.tables)
+        with self.engine.begin() as conn:
+            # Connections a previous test left open would block TRUNCATE: end them.
+            conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            for table, rows in self.seed:
+                if rows:
+                    conn.execute(table.insert(), rows)
+        return self.url
+
+
 @pytest.fixture(scope="session")
-def _templates() -> dict[str, str]:
-    """backend -> template (SQLite file path, or PostgreSQL database name), built lazily."""
-    return {}
+def _shared_pg(_pg: _Postgres) -> Iterator[_SharedPostgres]:
+    shared = _SharedPostgres(_pg)
+    yield shared
+    shared.engine.dispose()
 
 
-def _template(backend: str, request: pytest.FixtureRequest, templates: dict[str, str],
-              tmp_path_factory: pytest.TempPathFactory) -> str:
-    if backend not in templates:
-        if backend == "sqlite":
-            path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-            _upgrade(f"sqlite:///{path}")
-            templates[backend] = str(path)
-        else:
-            pg: _Postgres = request.getfixturevalue("_pg")
-            url = pg.create()
-            _upgrade(url)
-            from sqlalchemy.engine import make_url
-
-            templates[backend] = make_url(url).database or ""
-    return templates[backend]
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _upgrade(f"sqlite:///{path}")
+    return path
 
 
 @pytest.fixture(params=_backends())
@@ -126,19 +149,14 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def db_url(backend: str, request: pytest.FixtureRequest, _templates: dict[str, str],
-           tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[str]:
-    """URL of a fresh database, migrated and seeded with the registry, dropped afterwards."""
-    template = _template(backend, request, _templates, tmp_path_factory)
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of a database that is migrated and seeded with the registry, and nothing else."""
     if backend == "sqlite":
         path = tmp_path / "ecocity.sqlite3"
-        shutil.copyfile(template, path)
-        yield f"sqlite:///{path}"
-        return
-    pg: _Postgres = request.getfixturevalue("_pg")
-    url = pg.create(template=template)
-    yield url
-    pg.drop(url)
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        return f"sqlite:///{path}"
+    shared: _SharedPostgres = request.getfixturevalue("_shared_pg")
+    return shared.reset()
 
 
 @pytest.fixture
