@@ -1,0 +1,235 @@
+"""``ecocity template`` and ``ecocity check``.
+
+``check`` reads files and stores nothing. Its pieces are shaped for ``ecocity import``,
+which only adds a store step: ``read_files`` yields (path, content, CheckResult) for each
+file in turn, and an accepted result's ``submission`` goes to
+``ecocity.store.store_submission(engine, result.submission, filename=..., content=...,
+uploaded_by=..., messages=...)``; a rejected one to ``ecocity.store.log_rejected``.
+
+Heavy modules are imported inside the commands: ``ecocity.cli`` treats an ImportError
+from this module as "the Excel path is not installed", so a broken import must surface
+when a command runs, not hide the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ecocity.i18n import t
+
+if TYPE_CHECKING:
+    from ecocity.framework import Framework
+    from ecocity.workbook.result import CheckResult
+
+Estates = Mapping[str, tuple[str, str]]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("template", help="write the official submission workbook (.xlsx)",
+                       description="Write the empty official workbook for the framework in force.")
+    p.add_argument("--out", metavar="FILE",
+                   help="file to write (default: ecocity-template-<framework>-v<version>.xlsx here)")
+    p.add_argument("--framework", metavar="PATH", help="framework file (default: the framework in force)")
+    p.add_argument("--lang-first", choices=("th", "en"), default="th",
+                   help="language first in bilingual labels (default: th)")
+    p.set_defaults(func=cmd_template)
+
+    c = sub.add_parser("check", help="check submission workbooks without storing anything",
+                       description="Check each file as an upload would be checked and print the "
+                                   "outcome, the values read and every error and warning with its cell. "
+                                   "Exit status: 0 all accepted, 1 any rejected, 2 usage error.")
+    c.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xlsm, .xls or .ods files")
+    c.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    c.add_argument("--lang", choices=("th", "en"), help="language of messages (default: ECOCITY_LANG, else th)")
+    c.add_argument("--framework", metavar="PATH", help="framework file (default: the framework in force)")
+    c.add_argument("--database-url", metavar="URL",
+                   help="estate registry from this database (default: ECOCITY_DATABASE_URL, else "
+                        "var/ecocity.sqlite3; data/ieat-estates.csv when the database cannot be used)")
+    c.set_defaults(func=cmd_check)
+
+
+# ----------------------------------------------------------------------------- shared
+
+
+def _framework(path: str | None) -> Framework:
+    from ecocity.config import settings
+    from ecocity.framework import get_framework
+
+    return get_framework(path or settings().framework_path)
+
+
+def _lang(arg: str | None) -> str:
+    from ecocity.config import settings
+
+    return arg or settings().default_lang
+
+
+def estates_from_registry_csv() -> dict[str, tuple[str, str]]:
+    """code -> (name_th, name_en) from data/ieat-estates.csv."""
+    from ecocity.registry import estates_from_csv
+
+    return {e.code: (e.name_th, e.name_en) for e in estates_from_csv()}
+
+
+def known_estates(database_url: str | None = None,
+                  warn: Callable[[str], None] | None = None) -> dict[str, tuple[str, str]]:
+    """The estate registry the reader checks codes against: the database (migrated and
+    synced from data/ first), else data/ieat-estates.csv when the database cannot be used
+    (``warn`` is told why)."""
+    from ecocity.cli import UsageError
+    from ecocity.registry import RegistryError
+
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ecocity.store.db import make_engine, session_scope, upgrade
+        from ecocity.store.queries import estate_names
+    except ImportError as e:  # storage not installed: the registry file is the source
+        reason = str(e)
+    else:
+        engine = None
+        try:
+            engine = make_engine(database_url)
+            upgrade(engine)
+            with session_scope(engine) as s:
+                names = estate_names(s)
+            if names:
+                return names
+            reason = "no estates in the database"
+        except RegistryError as e:
+            raise UsageError(str(e)) from None
+        except (SQLAlchemyError, OSError, ValueError) as e:
+            reason = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
+        finally:
+            if engine is not None:
+                engine.dispose()
+    if warn is not None:
+        warn(f"estate registry read from data/ieat-estates.csv ({reason})")
+    try:
+        return estates_from_registry_csv()
+    except RegistryError as e:
+        raise UsageError(str(e)) from None
+
+
+def existing_files(names: Sequence[str], lang: str = "en") -> list[Path]:
+    """The given paths, or UsageError naming every one that is missing or not a file."""
+    from ecocity.cli import UsageError
+
+    problems: list[str] = []
+    paths = [Path(n) for n in names]
+    for n, p in zip(names, paths, strict=True):
+        if not p.exists():
+            problems.append(t("workbook.cli.no_file", lang, path=n))
+        elif not p.is_file():
+            problems.append(t("workbook.cli.not_a_file", lang, path=n))
+    if problems:
+        raise UsageError("; ".join(problems))
+    return paths
+
+
+def read_upload(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; for a file over the limit only enough to know it is too large
+    (a mistaken multi-gigabyte argument is never read into memory)."""
+    from ecocity.cli import UsageError
+
+    try:
+        with path.open("rb") as f:
+            return f.read(max_bytes + 1)
+    except OSError as e:
+        raise UsageError(t("workbook.cli.unreadable", "en", path=path, reason=e.strerror or e)) from None
+
+
+def read_files(paths: Sequence[Path], fw: Framework, estates: Estates,
+               max_bytes: int | None = None) -> Iterator[tuple[Path, bytes, CheckResult]]:
+    """Check each file in turn: (path, content, result). One bad file never stops the rest."""
+    from ecocity.config import settings
+    from ecocity.workbook.reader import check_workbook
+
+    limit = settings().max_upload_bytes if max_bytes is None else max_bytes
+    for path in paths:
+        content = read_upload(path, limit)
+        yield path, content, check_workbook(content, path.name, fw, estates, max_bytes=limit)
+
+
+# ----------------------------------------------------------------------------- template
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from ecocity.cli import UsageError
+    from ecocity.workbook.template import build_template, template_filename
+
+    fw = _framework(args.framework)
+    out = Path(args.out) if args.out else Path(template_filename(fw))
+    data = build_template(fw, lang_first=args.lang_first)
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        raise UsageError(f"cannot write {out}: {e.strerror or e}") from None
+    print(t("workbook.cli.template_written", _lang(None), path=out, indicators=len(fw.indicators),
+            framework=fw.version_id))
+    return 0
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def _value_text(v: Any, lang: str) -> str:
+    """A value as read, with thousands separators and every digit it has."""
+    if v is None:
+        return t("workbook.cli.missing", lang)
+    if isinstance(v, bool):
+        return t("common.yes" if v else "common.no", lang)
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
+
+
+def format_result(display_name: str, res: CheckResult, fw: Framework, lang: str) -> str:
+    """The human report of one file: outcome, values, errors and warnings with cells."""
+    from ecocity.scoring import assess
+
+    status = t(f"workbook.cli.{res.status}", lang)
+    head = [f"{display_name}: {status}"]
+    if res.estate:
+        head.append(f"{t('workbook.cli.estate', lang)} {res.estate}")
+    if res.fiscal_year:
+        head.append(f"{t('workbook.cli.fiscal_year', lang)} {res.fiscal_year}")
+    if res.accepted and res.submission is not None:
+        lv = fw.level(assess(fw, res.submission.values).level)
+        head.append(f"{t('workbook.cli.level', lang)} {lv.number} {lv.name(lang)}")
+    lines = [" · ".join(head)]
+    if res.values:
+        lines.append(f"  {t('workbook.cli.values', lang)}:")
+        width = max(len(c) for c in res.values)
+        for code, v in res.values.items():
+            ind = fw.indicator(code)
+            unit = ind.unit(lang) if not ind.is_yesno and v is not None else ""
+            lines.append(f"    {code:<{width}}  {_value_text(v, lang)} {unit}".rstrip())
+    for key, msgs in (("errors", res.errors), ("warnings", res.warnings)):
+        if msgs:
+            lines.append(f"  {t(f'workbook.cli.{key}', lang)} ({len(msgs)}):")
+            lines.extend(f"    [{m.code}] {m.text(lang)}" for m in msgs)
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    lang = _lang(args.lang)
+    paths = existing_files(args.files, lang)  # every missing file named at once, before any work
+    fw = _framework(args.framework)
+    estates = known_estates(args.database_url, warn=lambda msg: print(f"ecocity: {msg}", file=sys.stderr))
+    total = len(paths)
+    accepted = 0
+    for done, (path, _content, res) in enumerate(read_files(paths, fw, estates), 1):
+        accepted += res.accepted
+        if args.json:
+            print(json.dumps(res.to_json(str(path), lang), ensure_ascii=False), flush=True)
+        else:
+            print(format_result(str(path), res, fw, lang) + ("\n" if done < total else ""), flush=True)
+        if total > 1:
+            print(t("workbook.cli.progress", lang, done=done, total=total), file=sys.stderr, flush=True)
+    if total > 1 and not args.json:
+        print(t("workbook.cli.summary", lang, accepted=accepted, total=total))
+    return 0 if accepted == total else 1

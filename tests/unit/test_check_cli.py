@@ -1,0 +1,156 @@
+"""``ecocity check`` and ``ecocity template``: output, exit status and the estate registry."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ecocity.cli import main
+from ecocity.framework import get_framework
+from ecocity.workbook.cli import known_estates
+from ecocity.workbook.reader import check_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKBOOKS = ROOT / "tests" / "data" / "workbooks"
+_spec = importlib.util.spec_from_file_location("workbook_cases", WORKBOOKS / "cases.py")
+cases = importlib.util.module_from_spec(_spec)
+assert _spec.loader is not None
+_spec.loader.exec_module(cases)
+
+# Every fixture file once (the "too_large" case reuses filled_basic with a small limit).
+FILES = sorted(name for name, exp in cases.EXPECTED.items() if "file" not in exp)
+
+
+def _same(exp_list, got_list) -> bool:
+    return [tuple(x) for x in exp_list] == [(g["code"], g["cell"]) for g in got_list]
+
+
+def test_check_json_prints_one_spec_object_per_file(db_url, capsys):
+    paths = [str(WORKBOOKS / f) for f in FILES]
+    code = main(["check", "--json", "--lang", "en", "--database-url", db_url, *paths])
+    out, err = capsys.readouterr()
+    assert code == 1  # some fixtures are rejected
+    lines = out.splitlines()
+    assert len(lines) == len(FILES)
+    for name, line in zip(FILES, lines, strict=True):
+        obj = json.loads(line)
+        exp = cases.EXPECTED[name]
+        assert list(obj) == ["file", "status", "estate", "fiscal_year", "values", "errors", "warnings"]
+        assert obj["file"] == str(WORKBOOKS / name)
+        assert obj["status"] == exp["status"], name
+        assert _same(exp["errors"], obj["errors"]), name
+        assert _same(exp["warnings"], obj["warnings"]), name
+        if "values" in exp:
+            assert obj["values"] == exp["values"], name
+        for key in ("estate", "fiscal_year"):
+            if key in exp:
+                assert obj[key] == exp[key], name
+        for m in obj["errors"] + obj["warnings"]:
+            assert set(m) == {"sheet", "cell", "code", "message"} and m["message"]
+    # progress for a batch goes to stderr, never into the JSON stream
+    assert f"{len(FILES)}/{len(FILES)}" in err
+
+
+def test_check_exit_0_when_every_file_is_accepted(db_url, capsys):
+    files = [str(WORKBOOKS / f) for f in ("filled_basic.xlsx", "libreoffice.ods", "libreoffice.xls")]
+    assert main(["check", "--database-url", db_url, *files]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ผ่าน") >= 3  # Thai by default
+
+
+def test_check_human_output_names_cells_and_codes(db_url, capsys, monkeypatch):
+    monkeypatch.setenv("ECOCITY_LANG", "en")
+    code = main(["check", "--database-url", db_url, str(WORKBOOKS / "many_errors.xlsx")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.startswith(f"{WORKBOOKS / 'many_errors.xlsx'}: rejected")
+    assert "[not_a_number] ตัวชี้วัด (Indicators)!E5: ECO-01 Community enterprises supported" in out
+    assert "[unknown_estate] ข้อมูลทั่วไป (General)!B2" in out
+    assert "errors (10):" in out
+
+
+def test_check_accepted_file_shows_values_and_level(db_url, capsys):
+    assert main(["check", "--lang", "en", "--database-url", db_url,
+                 str(WORKBOOKS / "filled_basic.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "accepted · estate MAP-TA-PHUT · fiscal year 2566 · level " in out
+    assert "ECO-02  4.75 million THB/yr" in out and "MGT-04  no" in out
+
+
+def test_missing_file_is_a_usage_error_naming_it(capsys):
+    code = main(["check", "--lang", "en", str(WORKBOOKS / "filled_basic.xlsx"), "no-such-file.xlsx",
+                 str(WORKBOOKS)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert "no-such-file.xlsx: no such file" in err
+    assert f"{WORKBOOKS}: not a file" in err
+    assert "Traceback" not in err
+
+
+def test_check_without_files_is_a_usage_error():
+    with pytest.raises(SystemExit) as e:
+        main(["check"])
+    assert e.value.code == 2
+
+
+def test_check_real_subprocess(db_url, tmp_path):
+    """The installed ``ecocity`` command, as officers and CI run it."""
+    ecocity = str(Path(sys.executable).with_name("ecocity"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECOCITY_")}
+    env["ECOCITY_DATABASE_URL"] = db_url
+    files = [str(WORKBOOKS / "filled_basic.xlsx"), str(WORKBOOKS / "pdf_renamed.xlsx")]
+    p = subprocess.run([ecocity, "check", "--json", *files],
+                       capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    assert p.returncode == 1, p.stderr
+    objs = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [o["status"] for o in objs] == ["accepted", "rejected"]
+    assert objs[1]["errors"][0]["code"] == "not_a_workbook"
+    assert "PDF" in objs[1]["errors"][0]["message"]
+    assert "2/2" in p.stderr and "Traceback" not in p.stderr
+    missing = subprocess.run([ecocity, "check", "gone.xlsx"],
+                             capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    assert missing.returncode == 2 and "gone.xlsx" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_known_estates_prefers_the_database(db_url, monkeypatch):
+    def no_csv():
+        raise AssertionError("the CSV must not be read when the database works")
+
+    monkeypatch.setattr("ecocity.workbook.cli.estates_from_registry_csv", no_csv)
+    estates = known_estates(db_url)
+    assert estates["MAP-TA-PHUT"] == ("นิคมอุตสาหกรรมมาบตาพุด", "Map Ta Phut IE")
+
+
+def test_known_estates_falls_back_to_the_registry_file(tmp_path):
+    said = []
+    (tmp_path / "blocker").write_text("a file where the database folder should be")
+    bad = f"sqlite:///{tmp_path}/blocker/x.sqlite3"
+    estates = known_estates(bad, warn=said.append)
+    assert estates["MAP-TA-PHUT"] == ("นิคมอุตสาหกรรมมาบตาพุด", "Map Ta Phut IE")
+    assert said and "ieat-estates.csv" in said[0]
+
+
+def test_template_command_writes_the_official_workbook(tmp_path, capsys):
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "--out", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    res = check_workbook(out.read_bytes(), "t.xlsx", get_framework(), cases.ESTATES)
+    # the empty form: every required General field is asked for, every value is missing
+    assert [m.code for m in res.errors] == ["missing_estate_code", "missing_fiscal_year",
+                                           "missing_factories", "missing_submitted_by"]
+    assert len(res.warnings) == len(get_framework().indicators)
+
+
+def test_template_default_name_and_unwritable_path(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["template"]) == 0
+    assert (tmp_path / "ecocity-template-eit-default-v1.xlsx").stat().st_size > 5000
+    assert main(["template", "--out", str(tmp_path / "no" / "dir" / "t.xlsx")]) == 2
+    assert "cannot write" in capsys.readouterr().err
