@@ -4,11 +4,24 @@ is set), chosen through ECOCITY_DATABASE_URL as in production."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+import streamlit as st
 from apphelp import APP, TIMEOUT
 from streamlit.testing.v1 import AppTest
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    """Each test starts like a new server process. Streamlit's caches live as long as the
+    Python process, and a later test may get a new database at the same URL with the
+    same data version (the key of every cached reader)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture
