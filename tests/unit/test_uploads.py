@@ -159,7 +159,8 @@ def test_restore_makes_a_new_version_with_the_old_values(engine, fw, make_data):
 # ----------------------------------------------------------------------------- all or nothing
 
 
-@pytest.mark.parametrize("bad", ["unknown_indicator", "unknown_estate", "bad_value", "negative_factories"])
+@pytest.mark.parametrize("bad", ["unknown_indicator", "unknown_estate", "bad_value", "negative_factories",
+                                 "long_name"])
 def test_a_failing_store_changes_nothing_but_logs_the_upload_as_rejected(engine, make_data, bad):
     store(engine, make_data(n=1), b"good")
     dv = data_version(engine)
@@ -169,12 +170,14 @@ def test_a_failing_store_changes_nothing_but_logs_the_upload_as_rejected(engine,
         "unknown_estate": make_data("NO-SUCH-ESTATE", n=2),
         "bad_value": make_data(n=2, **{"ENV-02": 140.0}),  # a percent above 100
         "negative_factories": make_data(n=2, factories=-1),
+        "long_name": dataclasses.replace(make_data(n=2), submitted_by="ก" * 201),
     }[bad]
     with pytest.raises(StoreError) as e:
         store_submission(engine, data, filename="bad.xlsx", content=b"bad bytes", uploaded_by="officer",
                          messages={"errors": [], "warnings": [{"code": "missing_value", "message": "w"}]})
     expected_code = {"unknown_indicator": "invalid_values", "unknown_estate": "unknown_estate",
-                     "bad_value": "invalid_values", "negative_factories": "invalid_field"}[bad]
+                     "bad_value": "invalid_values", "negative_factories": "invalid_field",
+                     "long_name": "invalid_field"}[bad]
     assert e.value.code == expected_code
     after = snapshot(engine)
     assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
@@ -230,6 +233,14 @@ def test_log_rejected_keeps_the_bytes_and_changes_no_data(engine):
         with pytest.raises(StoreError) as e:
             upload_content(s, uid + 100)
         assert e.value.code == "no_such_upload"
+
+
+def test_the_log_accepts_over_long_names(engine):
+    uid = log_rejected(engine, "ไฟล์" * 100 + ".xlsx", b"x", "u" * 500, None)
+    with session_scope(engine) as s:
+        name, content = upload_content(s, uid)
+        [up] = list_uploads(s)
+    assert (len(name), content, len(up.uploaded_by)) == (255, b"x", 200)
 
 
 def test_list_uploads_is_newest_first_and_filters(engine, make_data):

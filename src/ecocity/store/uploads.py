@@ -34,6 +34,7 @@ from ecocity.store.seed import ensure_framework, framework_in_force
 from ecocity.submission import SubmissionData
 
 Outcome = Literal["accepted", "rejected", "duplicate"]
+TEXT_LIMIT = 200  # submitted_by, email: the column size
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,12 @@ def log_upload(session: Session, *, filename: str, content: bytes, uploaded_by: 
     if not isinstance(content, bytes | bytearray | memoryview):
         raise TypeError(f"content must be bytes, found {type(content).__name__}")
     content = bytes(content)
-    row = m.Upload(filename=filename[:255], size=len(content), sha256=sha256_of(content), content=content,
-                   uploaded_by=uploaded_by or "", uploaded_at=m.utcnow(), outcome=outcome,
-                   messages=_jsonable(messages), estate_code=estate_code, fiscal_year=fiscal_year,
-                   is_sample=is_sample)
+    # Cut over-long names to the column sizes: the log must accept any upload.
+    row = m.Upload(filename=(filename or "")[:255], size=len(content), sha256=sha256_of(content),
+                   content=content, uploaded_by=(uploaded_by or "")[:200], uploaded_at=m.utcnow(),
+                   outcome=outcome, messages=_jsonable(messages),
+                   estate_code=estate_code[:64] if estate_code is not None else None,
+                   fiscal_year=fiscal_year, is_sample=is_sample)
     session.add(row)
     session.flush()
     return row
@@ -146,7 +149,7 @@ def log_rejected(engine: Engine, filename: str, content: bytes, uploaded_by: str
     """Log a rejected file in its own small transaction; returns the upload id.
 
     Changes no data, so the data version stays as it is."""
-    with session_scope(engine) as s:
+    with session_scope(engine, write=True) as s:
         return log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by,
                           outcome="rejected", messages=messages, estate_code=estate_code,
                           fiscal_year=fiscal_year, is_sample=is_sample).id
@@ -169,13 +172,22 @@ def _with_error(messages: Any, err: StoreError) -> Any:
 # ----------------------------------------------------------------------------- storing
 
 
-def _check(fw: Framework, data: SubmissionData) -> None:
+def _check_fields(data: SubmissionData) -> None:
+    """Fields of the version row; checked before writing it (PostgreSQL would refuse an
+    over-long text where SQLite silently stores it)."""
     if isinstance(data.factories, bool) or not isinstance(data.factories, int) or data.factories < 0:
         raise StoreError("store.invalid_field", field="factories",
                          problem=f"expected a whole number >= 0, found {data.factories!r}")
     if isinstance(data.fiscal_year, bool) or not isinstance(data.fiscal_year, int):
         raise StoreError("store.invalid_field", field="fiscal_year",
                          problem=f"expected a whole number (B.E.), found {data.fiscal_year!r}")
+    for name, text in (("submitted_by", data.submitted_by), ("email", data.email)):
+        if len(text or "") > TEXT_LIMIT:
+            raise StoreError("store.invalid_field", field=name,
+                             problem=f"longer than {TEXT_LIMIT} characters ({len(text)})")
+
+
+def _check_values(fw: Framework, data: SubmissionData) -> None:
     problems = check_values(fw, data.values)
     problems += [f"note for unknown indicator code {c!r}" for c in data.notes if not fw.has_indicator(c)]
     if problems:
@@ -232,7 +244,7 @@ def store_submission(engine: Engine, data: SubmissionData, *, filename: str, con
         err = e if isinstance(e, StoreError) else StoreError("store.failed", detail=f"{type(e).__name__}: {e}")
         try:
             log_rejected(engine, filename, content, uploaded_by, _with_error(messages, err),
-                         estate_code=str(data.estate_code)[:64], is_sample=is_sample,
+                         estate_code=str(data.estate_code), is_sample=is_sample,
                          fiscal_year=data.fiscal_year if isinstance(data.fiscal_year, int) else None)
         except Exception as log_error:  # e.g. the database is gone: report both
             err.add_note(f"the rejected upload could not be logged either: {log_error}")
@@ -259,6 +271,7 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
         return StoreResult(outcome="duplicate", estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                            version=same, data_version=dv, upload_id=up.id)
 
+    _check_fields(data)
     up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="accepted",
                     messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                     is_sample=is_sample)
@@ -269,12 +282,12 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
                        is_current=True, upload_id=up.id, factories=data.factories,
                        submitted_by=data.submitted_by or "", email=data.email or "",
                        submitted_on=data.submitted_on, framework_version=fw.version_id,
-                       created_at=m.utcnow(), created_by=uploaded_by or "", is_sample=is_sample)
+                       created_at=m.utcnow(), created_by=(uploaded_by or "")[:200], is_sample=is_sample)
     s.add(sub)
     s.flush()
     # Checked after the rows above are written on purpose: a failure here must (and is
     # tested to) roll everything back.
-    _check(fw, data)
+    _check_values(fw, data)
     s.add_all(_value_rows(sub.id, data.values, data.notes))
     s.flush()
     est, area = recompute_for(s, fw, data.estate_code, data.fiscal_year)
@@ -343,7 +356,7 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
         sub = m.Submission(estate_code=estate_code, fiscal_year=fiscal_year, version=new_version,
                            is_current=True, upload_id=None, factories=src.factories,
                            submitted_by=src.submitted_by, email=src.email, submitted_on=src.submitted_on,
-                           framework_version=fw.version_id, created_at=m.utcnow(), created_by=by or "",
+                           framework_version=fw.version_id, created_at=m.utcnow(), created_by=(by or "")[:200],
                            restored_from_version=src.version, is_sample=src.is_sample)
         s.add(sub)
         s.flush()
