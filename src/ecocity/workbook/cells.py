@@ -254,8 +254,15 @@ def parse_indicator(raw: object, ind: Indicator, *, percent_format: bool = False
 # ----------------------------------------------------------------------------- general fields
 
 
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def parse_text(raw: object) -> Parsed:
-    """Free text; a number is shown without a trailing ".0"."""
+    """Free text, as typed apart from spaces at both ends; a number is shown without a
+    trailing ".0"."""
+    if isinstance(raw, str):
+        s = raw.strip().strip(_INVISIBLE_CHARS).strip()
+        return Parsed(value=s) if s else MISSING
     v = normalise(raw)
     if v is None:
         return MISSING

@@ -22,6 +22,7 @@ import zipfile
 from datetime import date, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -377,6 +378,16 @@ def cell_value(ind: Indicator, value: Value, lang_first: str = "th") -> str | fl
     return int(x) if x.is_integer() and abs(x) < 2**53 else x
 
 
+def _put(cell: Cell, value: object) -> None:
+    """Write a value; text always stays text (a name starting with "=" is not a formula)
+    and characters XML cannot hold are dropped."""
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
 def write_submission(fw: Framework, data: SubmissionData, lang_first: str = "th") -> bytes:
     """The official workbook filled in with ``data`` (.xlsx bytes).
 
@@ -392,13 +403,13 @@ def write_submission(fw: Framework, data: SubmissionData, lang_first: str = "th"
          "submitted_by": data.submitted_by, "email": data.email or None,
          "date": data.submitted_on}
     for key, v in g.items():
-        general.cell(row=g_rows[key], column=GENERAL_VALUE_COLUMN, value=v)
+        _put(general.cell(row=g_rows[key], column=GENERAL_VALUE_COLUMN), v)
     for ind in fw.indicators:
         r = i_rows[ind.code]
-        indicators.cell(row=r, column=VALUE_COLUMN, value=cell_value(ind, data.values.get(ind.code),
-                                                                    lang_first))
+        _put(indicators.cell(row=r, column=VALUE_COLUMN),
+             cell_value(ind, data.values.get(ind.code), lang_first))
         if note := data.notes.get(ind.code):
-            indicators.cell(row=r, column=VALUE_COLUMN + 1, value=note)
+            _put(indicators.cell(row=r, column=VALUE_COLUMN + 1), note)
     return _save(wb)
 
 
