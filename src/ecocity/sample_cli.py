@@ -1,0 +1,243 @@
+"""``ecocity sample``: write the sample workbooks, load them as uploads, remove them.
+
+The sample data reaches the database exactly as an officer's file does: each workbook in
+``data/sample/`` is checked like ``ecocity check`` does (``read_files``, i.e.
+``check_workbook`` with the upload size limit) and stored with
+``store_submission`` (flagged ``is_sample``), in the order of ``sample_files``: originals
+first, then corrections, which become version 2. Nothing here writes to the database
+directly, so the sample data also exercises the real import path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ecocity.framework import Framework
+from ecocity.i18n import t
+
+UPLOADED_BY = "ecocity sample"
+# 2566_MAP-TA-PHUT.xlsx, 2566_MAP-TA-PHUT_v2.xlsx: what --write makes and --load reads.
+_NAME = re.compile(r"^(?P<year>\d{4})_(?P<estate>[A-Z0-9-]+?)(?:_v(?P<version>\d+))?\.xlsx$")
+
+Progress = Callable[[int, int, str, str], None]  # (done, total, file name, outcome text)
+
+
+def default_dir() -> Path:
+    from ecocity.config import settings
+
+    return settings().data_dir / "sample"
+
+
+def _order(path: Path) -> tuple[int, int, str]:
+    """Load order: every first version before any correction, each by year then estate."""
+    m = _NAME.match(path.name)
+    if m is None:
+        return (10**6, 0, path.name)
+    return (int(m["version"] or 1), int(m["year"]), m["estate"])
+
+
+def sample_paths(directory: Path) -> list[Path]:
+    """The sample workbooks in ``directory`` in load order."""
+    return sorted((p for p in directory.glob("*.xlsx") if _NAME.match(p.name)), key=_order)
+
+
+# ----------------------------------------------------------------------------- write
+
+
+def write_sample(fw: Framework, directory: Path) -> list[Path]:
+    """Write one workbook per sample file (official template, filled in) to ``directory``,
+    replacing any sample workbooks left from an earlier set."""
+    from ecocity.sample import sample_files
+    from ecocity.workbook.template import write_submission
+
+    directory.mkdir(parents=True, exist_ok=True)
+    files = sample_files(fw)
+    wanted = {name for name, _ in files}
+    for old in sample_paths(directory):
+        if old.name not in wanted:
+            old.unlink()
+    out = []
+    for name, data in files:
+        path = directory / name
+        content = write_submission(fw, data)
+        if not path.exists() or path.read_bytes() != content:  # keep unchanged files untouched
+            path.write_bytes(content)
+        out.append(path)
+    return out
+
+
+# ----------------------------------------------------------------------------- load
+
+
+@dataclass
+class LoadReport:
+    total: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[str, list[str]]] = field(default_factory=list)  # (file, messages)
+    skipped_not_empty: bool = False
+
+
+def _messages(result: Any) -> dict[str, list[dict[str, Any]]]:
+    """The reader's messages in the upload log's shape (both languages kept)."""
+    def one(msg: Any) -> dict[str, Any]:
+        return msg.as_dict("en") | {"message_th": msg.message("th")}
+
+    return {"errors": [one(x) for x in result.errors], "warnings": [one(x) for x in result.warnings]}
+
+
+def load_sample(engine: Any, directory: Path, fw: Framework, *, if_empty: bool = False,
+                progress: Progress | None = None, lang: str | None = "th") -> LoadReport:
+    """Import the sample workbooks of ``directory`` through the upload path.
+
+    With ``if_empty``, nothing is loaded when the database already holds any submission.
+    A file the checker rejects is logged as a rejected upload, as an officer's would be."""
+    from ecocity.store import log_rejected, queries, session_scope, store_submission
+    from ecocity.store.errors import StoreError
+    from ecocity.workbook.cli import read_files
+
+    report = LoadReport()
+    with session_scope(engine) as s:
+        if if_empty and queries.has_data(s):
+            report.skipped_not_empty = True
+            return report
+        estates = queries.estate_names(s)
+    paths = sample_paths(directory)
+    report.total = len(paths)
+    # read_files is the check step of `ecocity check` / `ecocity import` (size limit included).
+    for done, (path, content, result) in enumerate(read_files(paths, fw, estates), 1):
+        messages = _messages(result)
+        if not result.accepted or result.submission is None:
+            log_rejected(engine, path.name, content, UPLOADED_BY, messages, estate_code=result.estate,
+                         fiscal_year=result.fiscal_year, is_sample=True)
+            texts = [m.text(lang) for m in result.errors]
+            report.rejected.append((path.name, texts))
+            outcome = t("sample.rejected", lang, errors="; ".join(texts))
+        else:
+            try:
+                stored = store_submission(engine, result.submission, filename=path.name, content=content,
+                                          uploaded_by=UPLOADED_BY, messages=messages, is_sample=True, fw=fw)
+            except StoreError as e:
+                report.rejected.append((path.name, [e.message(lang)]))
+                outcome = t("sample.rejected", lang, errors=e.message(lang))
+            else:
+                if stored.outcome == "duplicate":
+                    report.duplicates += 1
+                else:
+                    report.stored += 1
+                outcome = stored.message(lang)
+        if progress is not None:
+            progress(done, report.total, path.name, outcome)
+    return report
+
+
+# ----------------------------------------------------------------------------- command
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sample", help="write, load or remove the sample data (clearly labelled, not real)",
+                       description="The sample data: one workbook per estate and fiscal year in the "
+                                   "official template, loaded through the same path as an upload.")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--write", nargs="?", const="", metavar="DIR",
+                      help="write the sample workbooks (default: data/sample)")
+    what.add_argument("--load", nargs="?", const="", metavar="DIR",
+                      help="import the sample workbooks as uploads (default: data/sample)")
+    what.add_argument("--load-if-empty", nargs="?", const="", metavar="DIR",
+                      help="like --load --if-empty")
+    what.add_argument("--remove", action="store_true", help="remove all sample data from the database")
+    p.add_argument("--if-empty", action="store_true",
+                   help="with --load: do nothing when the database already holds data")
+    p.add_argument("--database-url", metavar="URL",
+                   help="SQLAlchemy URL (default: ECOCITY_DATABASE_URL, else var/ecocity.sqlite3)")
+    p.add_argument("--framework", help="framework file (default: the framework in force)")
+    p.add_argument("--lang", choices=("th", "en"), help="language of the messages (default: ECOCITY_LANG)")
+    p.set_defaults(func=cmd_sample)
+
+
+def _framework(args: argparse.Namespace) -> Framework:
+    from ecocity.config import settings
+    from ecocity.framework import get_framework
+
+    return get_framework(args.framework or settings().framework_path)
+
+
+def _size(paths: list[Path]) -> str:
+    total = sum(p.stat().st_size for p in paths)
+    return f"{total / 2**20:.1f} MB" if total >= 2**20 else f"{total / 2**10:.0f} KB"
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from ecocity.cli import UsageError
+    from ecocity.config import settings
+
+    lang = args.lang or settings().default_lang
+    if args.write is not None:
+        directory = Path(args.write) if args.write else default_dir()
+        try:
+            paths = write_sample(_framework(args), directory)
+        except ImportError as e:
+            raise UsageError(t("sample.no_writer", lang, detail=str(e))) from None
+        print(t("sample.written", lang, count=len(paths), size=_size(paths), dir=directory))
+        return 0
+    if args.if_empty and args.load is None:
+        raise UsageError("--if-empty goes with --load")
+    return _with_engine(args, lambda engine: _run(args, engine, lang))
+
+
+def _run(args: argparse.Namespace, engine: Any, lang: str) -> int:
+    from ecocity.cli import UsageError
+    from ecocity.store import remove_sample, schema_revision
+    from ecocity.store.db import safe_url
+
+    if schema_revision(engine) is None:
+        raise UsageError(f"database {safe_url(engine)} has no schema yet; run `ecocity db upgrade`")
+    fw = _framework(args)
+    if args.remove:
+        removed = remove_sample(engine, fw)
+        print(t("sample.removed", lang, submissions=removed.submissions, uploads=removed.uploads)
+              if removed.submissions or removed.uploads else t("sample.nothing_removed", lang))
+        return 0
+    raw = args.load if args.load is not None else args.load_if_empty
+    directory = Path(raw) if raw else default_dir()
+    if not sample_paths(directory):
+        raise UsageError(t("sample.no_files", lang, dir=directory))
+    def show(done: int, total: int, name: str, outcome: str) -> None:
+        if done == 1:  # not before: --if-empty may decide to load nothing
+            print(t("sample.loading", lang, total=total, dir=directory, db=safe_url(engine)))
+        print(f"[{done:>{len(str(total))}}/{total}] {name}: {outcome}", flush=True)
+
+    report = load_sample(engine, directory, fw, if_empty=args.if_empty or args.load_if_empty is not None,
+                         progress=show, lang=lang)
+    if report.skipped_not_empty:
+        print(t("sample.not_empty", lang))
+        return 0
+    print(t("sample.loaded", lang, stored=report.stored, duplicates=report.duplicates,
+            rejected=len(report.rejected)))
+    return 1 if report.rejected else 0
+
+
+def _with_engine(args: argparse.Namespace, fn: Callable[[Any], int]) -> int:
+    """Run ``fn(engine)``; database problems become one clear line (exit status 2)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ecocity.cli import UsageError
+    from ecocity.store.db import make_engine, safe_url
+
+    try:
+        engine = make_engine(args.database_url)
+    except (SQLAlchemyError, ValueError) as e:
+        raise UsageError(f"cannot use database URL: {e}") from None
+    try:
+        return fn(engine)
+    except SQLAlchemyError as e:
+        cause = getattr(e, "orig", None) or e
+        raise UsageError(f"database {safe_url(engine)}: {type(cause).__name__}: "
+                         f"{str(cause).strip().splitlines()[0]}") from None
+    finally:
+        engine.dispose()
