@@ -17,8 +17,6 @@ from ecocity.sample_cli import default_dir, load_sample, register, sample_paths
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = ROOT / "data" / "sample"
 
-pytestmark = pytest.mark.storage
-
 
 def _parse(*argv: str) -> argparse.Namespace:
     parser = _Parser(prog="ecocity")
@@ -67,6 +65,7 @@ def test_the_shipped_files_read_back_to_the_generated_data(fw):
 # ----------------------------------------------------------------------------- loading
 
 
+@pytest.mark.storage
 def test_loading_gives_the_same_area_levels_as_the_pure_computation(engine, fw):
     from ecocity.store import compare_versions, list_versions, queries, session_scope
 
@@ -85,6 +84,7 @@ def test_loading_gives_the_same_area_levels_as_the_pure_computation(engine, fw):
         assert queries.has_data(s) and not queries.has_data(s, include_sample=False)
 
 
+@pytest.mark.storage
 def test_loading_again_creates_no_new_versions_and_if_empty_loads_nothing(engine, fw):
     from ecocity.store import data_version
 
@@ -97,6 +97,7 @@ def test_loading_again_creates_no_new_versions_and_if_empty_loads_nothing(engine
     assert skipped.skipped_not_empty and skipped.total == 0
 
 
+@pytest.mark.storage
 def test_a_file_the_checker_rejects_is_logged_and_reported(engine, fw, tmp_path):
     from ecocity.store import list_uploads, session_scope
 
@@ -112,6 +113,7 @@ def test_a_file_the_checker_rejects_is_logged_and_reported(engine, fw, tmp_path)
 # ----------------------------------------------------------------------------- the command
 
 
+@pytest.mark.storage
 def test_command_write_load_remove(engine, fw, tmp_path, capsys):
     url = engine.url.render_as_string(hide_password=False)
     out_dir = tmp_path / "sample"
