@@ -129,19 +129,14 @@ def _register_assess(sub: argparse._SubParsersAction) -> None:
 
 # ----------------------------------------------------------------------------- wiring
 
-# Each product area adds one register function here; its commands live in its own module.
+# Each product area registers its own subcommands; imported lazily so that a command such
+# as `ecocity assess` does not pay for loading the database and Excel code.
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
-    regs: list[Callable[[argparse._SubParsersAction], None]] = [_register_assess]
-    from ecocity.store.cli import register as register_store  # db upgrade, ...
+    from ecocity.sample_cli import register as register_sample  # sample --write/--load/--remove
+    from ecocity.store.cli import register as register_store  # db upgrade, db version
+    from ecocity.workbook.cli import register as register_workbook  # template, check, import
 
-    regs.append(register_store)
-    try:
-        from ecocity.workbook.cli import register as register_workbook  # template, check, import, sample
-    except ImportError:  # the Excel path is added by a later change
-        pass
-    else:
-        regs.append(register_workbook)
-    return regs
+    return [_register_assess, register_store, register_workbook, register_sample]
 
 
 class _Parser(argparse.ArgumentParser):
