@@ -213,3 +213,42 @@ def _edit_general(**fields) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _rezip(data: bytes, part: str, change) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            b = src.read(info.filename)
+            dst.writestr(info, change(b) if info.filename == part else b)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["filled_basic.xlsx", "formula_no_value.xlsx", "error_cell.xlsx",
+                                  "percent_formatted.xlsx"])
+def test_cells_without_references_are_placed_by_order(name):
+    """OOXML allows <c> without r="E12" (position by order). The fast scan needs the
+    references, so such a sheet takes the full XML parse, with the same outcome."""
+    import re
+
+    original = (WORKBOOKS / name).read_bytes()
+    stripped = _rezip(original, "xl/worksheets/sheet3.xml",
+                      lambda b: re.sub(rb'(<c) r="[A-Z]+[0-9]+"', rb"\1", b))
+    assert stripped != original
+    a = check_workbook(original, name, FW, cases.ESTATES)
+    b = check_workbook(stripped, name, FW, cases.ESTATES)
+    assert [(m.code, m.cell) for m in b.errors] == [(m.code, m.cell) for m in a.errors]
+    assert dict(b.values) == dict(a.values) and b.status == a.status
+
+
+def test_ods_with_a_value_repeated_over_a_huge_area_is_refused_before_parsing():
+    """ODS compresses a repeated cell into one element: 1,000 columns x 1,000,000 rows of
+    the same value is a few bytes that calamine would expand."""
+    bomb = (b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+            b'table:number-columns-repeated="1000" office:value-type="float" office:value="1">'
+            b"<text:p>1</text:p></table:table-cell></table:table-row>")
+    data = _rezip((WORKBOOKS / "libreoffice.ods").read_bytes(), "content.xml",
+                  lambda b: b.replace(b"</table:table>", bomb + b"</table:table>", 1))
+    res = check_workbook(data, "x.ods", FW, cases.ESTATES)
+    assert [(m.code, m.sheet) for m in res.errors] == [("too_many_cells", "คำแนะนำ (Instructions)")]

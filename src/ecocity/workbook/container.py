@@ -21,11 +21,13 @@ no entity can expand (the same protection defusedxml gives).
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.parsers import expat
 
 # Limits. A filled template is ~20 KB holding ~250 cells; these are orders of magnitude
@@ -46,9 +48,10 @@ ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 class Refused(Exception):
     """The file cannot be read. ``code`` is a stable message code, ``params`` its data."""
 
-    def __init__(self, code: str, **params: object):
+    def __init__(self, code: str, *, sheet: str | None = None, **params: object):
         super().__init__(code)
         self.code = code
+        self.sheet = sheet  # the sheet concerned, when there is one
         self.params = params
 
 
@@ -73,11 +76,11 @@ class SheetFacts:
         return (self.max_row + 1) * (self.max_col + 1)
 
 
-def check_extent(facts: SheetFacts) -> None:
+def check_extent(facts: SheetFacts, sheet: str | None = None) -> None:
     if facts.cells > MAX_CELLS:
-        raise Refused("too_many_cells", cells=facts.cells, limit=MAX_CELLS)
+        raise Refused("too_many_cells", sheet=sheet, cells=facts.cells, limit=MAX_CELLS)
     if facts.area > MAX_AREA:
-        raise Refused("too_many_cells", cells=facts.area, limit=MAX_AREA)
+        raise Refused("too_many_cells", sheet=sheet, cells=facts.area, limit=MAX_AREA)
 
 
 # ----------------------------------------------------------------------------- sniffing
@@ -208,20 +211,21 @@ def read_part(zf: zipfile.ZipFile, name: str, cap: int = MAX_PART) -> bytes:
     return bytes(out)
 
 
-def zip_kind(zf: zipfile.ZipFile) -> str:
-    """"xlsx" or "ods", or raise Refused naming what the zip really is."""
+def zip_kind(zf: zipfile.ZipFile) -> tuple[str, str]:
+    """("xlsx", main workbook part) or ("ods", "content.xml"), or raise Refused naming what
+    the zip really is."""
     names = set(zf.namelist())
     if "mimetype" in names:
         mime = read_part(zf, "mimetype", 1024).strip()
         if mime == ODS_MIME:
-            return "ods"
+            return "ods", "content.xml"
         raise Refused("not_a_workbook", detected="zip")
     if "[Content_Types].xml" in names:
         if any(n.startswith("xl/") and n.endswith(".bin") and "workbook" in n for n in names):
             raise Refused("not_a_workbook", detected="xlsb")
         main = _office_document(zf)
         if main and _is_spreadsheet(zf, main):
-            return "xlsx"
+            return "xlsx", main
         if any(n.startswith("word/") for n in names):
             raise Refused("not_a_workbook", detected="docx")
         if any(n.startswith("ppt/") for n in names):
@@ -297,11 +301,8 @@ def is_percent_format(code: str) -> bool:
 class Xlsx:
     """The parts of an .xlsx/.xlsm the reader needs, read with caps."""
 
-    def __init__(self, zf: zipfile.ZipFile):
+    def __init__(self, zf: zipfile.ZipFile, wb_path: str):
         self.zf = zf
-        wb_path = _office_document(zf)
-        if wb_path is None:
-            raise Refused("not_a_workbook", detected="damaged")
         base = wb_path.rsplit("/", 1)[0] if "/" in wb_path else ""
         rels_path = f"{base}/_rels/{wb_path.rsplit('/', 1)[-1]}.rels".lstrip("/")
         rels = _relationships(read_part(zf, rels_path)) if rels_path in zf.namelist() else {}
@@ -337,38 +338,49 @@ class Xlsx:
         path = self.sheets.get(sheet_name)
         if path is None or path not in self.zf.namelist():
             return SheetFacts()
-        return _xlsx_sheet_facts(read_part(self.zf, path), self.percent_styles)
+        data = read_part(self.zf, path)
+        facts = _xlsx_sheet_facts_fast(data, self.percent_styles)
+        return facts if facts is not None else _xlsx_sheet_facts(data, self.percent_styles)
+
+
+_NUMFMT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?numFmt\s([^>]*)>")
+_CELLXFS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?cellXfs\b[^>]*>(.*?)</(?:[A-Za-z_][\w.-]*:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?xf\b([^>]*)>")
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    return {k.decode(): html.unescape((a or b).decode("utf-8", "replace"))
+            for k, a, b in _ATTR.findall(raw)}
 
 
 def _percent_styles(data: bytes) -> set[int]:
-    """Indexes into cellXfs whose number format shows a percentage."""
-    custom: dict[int, str] = {}
-    xf_formats: list[int] = []
-    stack: list[str] = []
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        if name == "numFmt":
-            try:
-                custom[int(attrs.get("numFmtId", "-1"))] = attrs.get("formatCode", "")
-            except ValueError:
-                pass
-        elif name == "xf" and stack and stack[-1] == "cellXfs":
-            try:
-                xf_formats.append(int(attrs.get("numFmtId", "0")))
-            except ValueError:
-                xf_formats.append(0)
-        stack.append(name)
-
-    def end(name: str) -> None:
-        stack.pop()
-
-    _parse(data, start, end)
-    builtin_percent = {9, 10}
-    return {i for i, fmt in enumerate(xf_formats)
-            if fmt in builtin_percent or (fmt in custom and is_percent_format(custom[fmt]))}
+    """Indexes into cellXfs (the cells' ``s``) whose number format shows a percentage."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise Refused("not_a_workbook", detected="damaged")
+    custom = {}
+    for m in _NUMFMT.finditer(data):
+        a = _attrs(m[1])
+        if a.get("numFmtId", "").isdigit():
+            custom[int(a["numFmtId"])] = a.get("formatCode", "")
+    block = _CELLXFS.search(data)
+    if block is None:
+        return set()
+    out: set[int] = set()
+    for i, m in enumerate(_XF.finditer(block[1])):
+        fmt_id = _attrs(m[1]).get("numFmtId", "0")
+        fmt = int(fmt_id) if fmt_id.isdigit() else 0
+        if fmt in (9, 10) or (fmt in custom and is_percent_format(custom[fmt])):
+            out.add(i)
+    return out
 
 
 _REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+@lru_cache(maxsize=8192)
+def _ref_to_rc_bytes(ref: bytes) -> tuple[int, int] | None:
+    return _ref_to_rc(ref.decode("ascii", "replace")) if ref else None
 
 
 def _ref_to_rc(ref: str) -> tuple[int, int] | None:
@@ -379,6 +391,69 @@ def _ref_to_rc(ref: str) -> tuple[int, int] | None:
     for ch in m[1]:
         col = col * 26 + ord(ch) - 64
     return int(m[2]) - 1, col - 1
+
+
+# The fast path scans the cell elements with regular expressions (C speed, one Python step
+# per cell instead of several per XML node). It needs every cell to carry its reference,
+# as Excel, LibreOffice and openpyxl always write; otherwise the expat path below is used.
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(\s[^>]*?)?(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+_CELL_ATTR = re.compile(rb"""\b([rst])\s*=\s*["']([^"']*)["']""")
+_CELL_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(v|is)(?:\s[^>]*)?(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?\1>)", re.S)
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
+_PFX = rb"(?:[A-Za-z_][\w.-]*:)?"
+_OPEN_CELL = re.compile(rb"<" + _PFX + rb"c(?:\s[^>]*?)?(?<!/)>")  # a cell with content
+_OPEN_CELL_REF = re.compile(rb"<" + _PFX + rb"c\s[^>]*?\br\s*=\s*[\"']([A-Z]{1,3})(\d{1,7})[\"'][^>]*?(?<!/)>")
+_ERROR_TYPE = re.compile(rb"""<""" + _PFX + rb"""c\s[^>]*?\bt\s*=\s*["']e["']""")
+_STYLE_ATTR = re.compile(rb"""<""" + _PFX + rb"""c\s[^>]*?\bs\s*=\s*["'](\d+)["']""")
+
+
+def _xlsx_sheet_facts_fast(data: bytes, percent_styles: set[int]) -> SheetFacts | None:
+    """Extent from one C-speed scan of the cell tags; the per-cell pass runs only when the
+    sheet has formulas, error cells or percent-formatted cells at all."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise Refused("not_a_workbook", detected="damaged")
+    refs = _OPEN_CELL_REF.findall(data)
+    if len(refs) != len(_OPEN_CELL.findall(data)):
+        return None  # a cell without its reference: positions need the full parse
+    facts = SheetFacts()
+    if refs:
+        facts.cells = len(refs)
+        facts.max_row = max(map(int, (r for _, r in refs))) - 1
+        letters = max((c for c, _ in refs), key=lambda c: (len(c), c))
+        facts.max_col = _ref_to_rc(letters.decode() + "1")[1]  # type: ignore[index]
+    check_extent(facts)
+    pct = {str(i).encode() for i in percent_styles}
+    if not (_FORMULA.search(data) or _ERROR_TYPE.search(data)
+            or (pct and pct & set(_STYLE_ATTR.findall(data)))):
+        return facts
+    facts = SheetFacts()
+    for m in _CELL.finditer(data):
+        inner = m[3]
+        if not inner:  # <c r="E2" s="5"/>: a formatted empty cell, nothing to know
+            continue
+        attrs = dict(_CELL_ATTR.findall(m[1] or b""))
+        rc = _ref_to_rc_bytes(attrs.get(b"r", b""))
+        if rc is None:
+            return None
+        t = attrs.get(b"t", b"n")
+        v = _CELL_VALUE.search(inner)
+        has_value = v is not None and (bool(v[3]) or t in (b"str", b"inlineStr", b"s"))
+        formula = _FORMULA.search(inner) is not None
+        if not (has_value or formula):
+            continue
+        facts.add(*rc)
+        if facts.cells > MAX_CELLS:
+            raise Refused("too_many_cells", cells=facts.cells, limit=MAX_CELLS)
+        if formula and not has_value:
+            facts.formula_no_value.add(rc)
+        if t == b"e" and v is not None and v[3]:
+            facts.errors[rc] = v[3].decode("utf-8", "replace")
+        s_attr = attrs.get(b"s")
+        if s_attr and percent_styles and s_attr.isdigit() and int(s_attr) in percent_styles:
+            facts.percent.add(rc)
+    return facts
 
 
 def _xlsx_sheet_facts(data: bytes, percent_styles: set[int]) -> SheetFacts:
@@ -493,7 +568,7 @@ class Ods:
                 non_empty = cell["type"] is not None or cell["formula"] or cell["text"]
                 if non_empty:
                     facts.add(row, col, rows_rep, rep)
-                    check_extent(facts)
+                    check_extent(facts, self.sheet_names[-1])
                     for c in range(col, col + min(rep, 64)):
                         if cell["type"] == "percentage":
                             facts.percent.add((row, c))
@@ -563,7 +638,7 @@ class Xls:
             facts.cells = sum(sh.row_len(r) for r in range(sh.nrows))
             facts.max_row = sh.nrows - 1
             facts.max_col = max((sh.row_len(r) for r in range(sh.nrows)), default=0) - 1
-            check_extent(facts)
+            check_extent(facts, sh.name)
 
     def facts(self, sheet_name: str) -> SheetFacts:
         import xlrd
@@ -605,11 +680,11 @@ def open_container(content: bytes, filename: str = "") -> Container:
         xls = Xls(content)
         return Container("xls", list(xls.sheet_names), xls.facts)
     zf = open_zip(content)
-    zkind = zip_kind(zf)
+    zkind, main = zip_kind(zf)
     if zkind == "ods":
         ods = Ods(zf)
         return Container("ods", ods.sheet_names, ods.facts)
-    x = Xlsx(zf)
+    x = Xlsx(zf, main)
     fmt = "xlsm" if filename.lower().endswith(".xlsm") or _has_macros(zf.namelist()) else "xlsx"
     return Container(fmt, x.sheet_names, x.facts)
 

@@ -51,11 +51,16 @@ def norm_key(text: str) -> str:
     return _SPACES.sub("", text).lower().strip("*:：.")
 
 
-def label_keys(text: object) -> set[str]:
+def label_keys(text: object) -> frozenset[str]:
     """Every key a label cell may be recognised by: the whole label without its
     parenthesised part, the parenthesised part, and each slash-separated piece of both."""
     if not isinstance(text, str) or not text.strip():
-        return set()
+        return frozenset()
+    return _label_keys(text)
+
+
+@lru_cache(maxsize=4096)  # the same labels come back in every workbook of a template
+def _label_keys(text: str) -> frozenset[str]:
     s = text.replace("*", " ")
     inner = _PAREN.findall(s)
     outer = _PAREN.sub(" ", s)
@@ -65,7 +70,7 @@ def label_keys(text: object) -> set[str]:
             k = norm_key(piece)
             if k:
                 keys.add(k)
-    return keys
+    return frozenset(keys)
 
 
 def match_sheets(names: Iterable[str]) -> dict[str, str]:
@@ -166,7 +171,7 @@ def _column_index() -> dict[str, str]:
 def column_of(cell: object) -> str | None:
     """The Indicator-sheet column a header cell names, or None."""
     index = _column_index()
-    keys = label_keys(cell)
+    keys = set(label_keys(cell))
     if isinstance(cell, str):
         keys.add(norm_key(_PAREN.sub(" ", cell)))
     for k in sorted(keys, key=len, reverse=True):

@@ -81,7 +81,7 @@ class _Run:
         (self.errors if msg.severity == "error" else self.warnings).append(msg)
 
     def refused(self, r: Refused, sheet: str | None = None, fmt: str | None = None) -> CheckResult:
-        self.add(r.code, sheet, None, **r.params)
+        self.add(r.code, r.sheet or sheet, None, **r.params)
         return self.result(fmt)
 
     def result(self, fmt: str | None) -> CheckResult:
@@ -224,7 +224,7 @@ def _check_general(run: _Run, sheet: str, grid: Grid, facts: SheetFacts) -> None
         if not code:
             run.add("missing_estate_code", sheet, code_ref)
         else:
-            canonical = _estate_index(run.estates).get(code)
+            canonical = code if code in run.estates else _estate_index(run.estates).get(code)
             if canonical is None:
                 run.add("unknown_estate", sheet, code_ref, found=cells.show(code_raw),
                         suggestions=_suggest_estates(run.estates, code, str(code_raw)))

@@ -156,6 +156,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "encrypted.xlsx": _file_error("encrypted"),
     "zip_bomb.xlsx": _file_error("zip_bomb"),
     "huge_area.xlsx": _file_error("too_many_cells"),
+    "huge_area.xls": _file_error("too_many_cells"),
     "csv_renamed.xlsx": _file_error("not_a_workbook") | {"error_params": {"detected": "csv"}},
     "pdf_renamed.xlsx": _file_error("not_a_workbook") | {"error_params": {"detected": "pdf"}},
     "broken_zip.xlsx": _file_error("not_a_workbook") | {"error_params": {"detected": "damaged"}},

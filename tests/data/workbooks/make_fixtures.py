@@ -16,7 +16,8 @@ How each file is made:
   formula file is recalculated by LibreOffice, which stores the values.
 * ``encrypted.xlsx``: filled_basic encrypted with msoffcrypto-tool (password "secret").
 * ``zip_bomb.xlsx``: filled_basic with 8 MB of spaces inside the indicator sheet XML
-  (compresses ~1000:1); ``huge_area.xlsx``: one value in XFD1048576.
+  (compresses ~1000:1); ``huge_area.xlsx``: one value in XFD1048576; ``huge_area.xls``:
+  one value in IV65536, saved by LibreOffice.
 * ``csv_renamed.xlsx``, ``pdf_renamed.xlsx``, ``docx_renamed.xlsx``, ``broken_zip.xlsx``:
   a CSV, a minimal PDF, a minimal Word document and a truncated workbook, named .xlsx.
 """
@@ -328,6 +329,12 @@ def f_huge_area() -> bytes:
     return edit(more=far)
 
 
+def f_huge_area_xls_source() -> bytes:
+    def far(wb: Workbook) -> None:
+        wb[IND_SHEET]["IV65536"] = "x"  # the last cell an .xls can hold
+    return edit(more=far)
+
+
 def f_csv_renamed() -> bytes:
     lines = ["รหัส,ค่า"] + [f"{c},{'' if isinstance(v, bool) else v}" for c, v in BASE_VALUES.items()]
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -413,6 +420,7 @@ LIBREOFFICE: tuple[tuple[str, Callable[[], bytes], str], ...] = (
     ("percent_formatted.xls", f_percent_formatted, "xls:MS Excel 97"),
     ("percent_formatted.ods", f_percent_formatted, "ods:calc8"),
     ("formula_cached.xlsx", f_formula_source, "xlsx:Calc MS Excel 2007 XML"),
+    ("huge_area.xls", f_huge_area_xls_source, "xls:MS Excel 97"),
 )
 
 

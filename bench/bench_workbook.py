@@ -1,0 +1,109 @@
+"""Workbook benchmark: the full upload check against a naive read of the same sheets.
+
+Generates 200 typical filled workbooks with ``write_submission`` (varied values, some
+missing, a few notes), then in one run times:
+
+(a) ``check_workbook`` on each: size and zip-bomb guards, sheet extents, percent formats
+    and formulas from the XML, values through python-calamine, every rule of the format;
+(b) the naive baseline: ``pandas.read_excel(engine="openpyxl")`` of the General and
+    Indicators sheets, with no validation at all.
+
+Prints milliseconds per workbook for both and the ratio (goal: (a) at least 5x faster).
+No assertion on time: machines differ.
+
+    .venv/bin/python bench/bench_workbook.py [N]
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import statistics
+import sys
+import time
+import warnings
+from datetime import date
+
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+REPEAT = 3  # best of three passes over all workbooks, for each side
+
+
+def _workbooks(n: int) -> list[bytes]:
+    from ecocity.framework import get_framework
+    from ecocity.registry import estates_from_csv
+    from ecocity.submission import SubmissionData
+    from ecocity.workbook.template import write_submission
+
+    fw = get_framework()
+    estates = [e.code for e in estates_from_csv()]
+    rnd = random.Random(2566)
+    out = []
+    for i in range(n):
+        values: dict[str, float | bool | None] = {}
+        for ind in fw.indicators:
+            if rnd.random() < 0.08:
+                values[ind.code] = None
+            elif ind.is_yesno:
+                values[ind.code] = rnd.random() < 0.6
+            elif ind.kind == "percent":
+                values[ind.code] = round(rnd.uniform(1, 100), rnd.choice((0, 1, 2)))
+            elif ind.kind == "score":
+                values[ind.code] = round(rnd.uniform(ind.min or 1, ind.max or 5), 1)
+            else:
+                values[ind.code] = float(rnd.randint(0, 200)) if rnd.random() < 0.7 else round(rnd.uniform(0, 50), 2)
+        notes = {c: "รายงานประจำปี กนอ." for c in rnd.sample(fw.codes, rnd.randint(0, 3))}
+        data = SubmissionData(estate_code=estates[i % len(estates)], fiscal_year=2560 + i % 9,
+                              factories=rnd.randint(5, 300), submitted_by="เจ้าหน้าที่ สิ่งแวดล้อม",
+                              values=values, email="officer@ieat.go.th", submitted_on=date(2023, 10, 1 + i % 28),
+                              notes=notes)
+        out.append(write_submission(fw, data))
+    return out
+
+
+def _time(fn, items: list[bytes]) -> float:
+    """Best total seconds of REPEAT passes."""
+    best = float("inf")
+    for _ in range(REPEAT):
+        t0 = time.perf_counter()
+        for content in items:
+            fn(content)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    import pandas as pd
+
+    from ecocity.framework import get_framework
+    from ecocity.registry import estates_from_csv
+    from ecocity.workbook.reader import check_workbook
+
+    fw = get_framework()
+    registry = {e.code: (e.name_th, e.name_en) for e in estates_from_csv()}
+    t0 = time.perf_counter()
+    books = _workbooks(N)
+    made = time.perf_counter() - t0
+    size = statistics.mean(len(b) for b in books)
+    print(f"{N} workbooks written with write_submission in {made:.1f} s "
+          f"({made / N * 1000:.1f} ms each, {size / 1024:.1f} KB each)")
+
+    results = [check_workbook(b, "bench.xlsx", fw, registry) for b in books]  # warm-up + sanity
+    accepted = sum(r.accepted for r in results)
+    sheets = ["ข้อมูลทั่วไป (General)", "ตัวชี้วัด (Indicators)"]
+
+    def naive(content: bytes) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about data validation extensions
+            pd.read_excel(io.BytesIO(content), sheet_name=sheets, engine="openpyxl")
+
+    naive(books[0])
+    check = _time(lambda c: check_workbook(c, "bench.xlsx", fw, registry), books)
+    base = _time(naive, books)
+    print(f"accepted by the check: {accepted}/{N}")
+    print(f"(a) check_workbook                         {check / N * 1000:7.2f} ms per workbook")
+    print(f"(b) pandas.read_excel(engine='openpyxl')   {base / N * 1000:7.2f} ms per workbook (no validation)")
+    print(f"ratio (b)/(a): {base / check:.1f}x (goal: at least 5x)")
+
+
+if __name__ == "__main__":
+    main()
