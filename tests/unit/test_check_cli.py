@@ -154,3 +154,13 @@ def test_template_default_name_and_unwritable_path(tmp_path, capsys, monkeypatch
     assert (tmp_path / "ecocity-template-eit-default-v1.xlsx").stat().st_size > 5000
     assert main(["template", "--out", str(tmp_path / "no" / "dir" / "t.xlsx")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_file_over_the_limit_is_reported_with_its_real_size(db_url, capsys, monkeypatch, tmp_path):
+    big = tmp_path / "big.xlsx"
+    big.write_bytes((WORKBOOKS / "filled_basic.xlsx").read_bytes() + b"\0" * (3 * 2**20))
+    monkeypatch.setenv("ECOCITY_MAX_UPLOAD_MB", "1")
+    assert main(["check", "--json", "--lang", "en", "--database-url", db_url, str(big)]) == 1
+    obj = json.loads(capsys.readouterr().out)
+    assert [e["code"] for e in obj["errors"]] == ["too_large"]
+    assert "3.01 MB" in obj["errors"][0]["message"] and "limit of 1 MB" in obj["errors"][0]["message"]

@@ -252,3 +252,11 @@ def test_ods_with_a_value_repeated_over_a_huge_area_is_refused_before_parsing():
                   lambda b: b.replace(b"</table:table>", bomb + b"</table:table>", 1))
     res = check_workbook(data, "x.ods", FW, cases.ESTATES)
     assert [(m.code, m.sheet) for m in res.errors] == [("too_many_cells", "คำแนะนำ (Instructions)")]
+
+
+def test_a_value_that_reads_like_a_label_does_not_move_a_field():
+    """An officer named "ปีงบประมาณ" in B6 (Submitted by) must not be taken for the label."""
+    res = check_workbook(_edit_general(submitted_by="ปีงบประมาณ", estate_name="วันที่"), "x.xlsx",
+                         FW, cases.ESTATES)
+    assert res.fiscal_year == 2566 and res.submission.submitted_by == "ปีงบประมาณ"
+    assert res.submission.submitted_on == cases.BASE_GENERAL["submitted_on"]

@@ -133,8 +133,7 @@ def existing_files(names: Sequence[str], lang: str = "en") -> list[Path]:
 
 
 def read_upload(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes; for a file over the limit only enough to know it is too large
-    (a mistaken multi-gigabyte argument is never read into memory)."""
+    """The file's bytes, at most ``max_bytes + 1`` of them (enough to know it is too large)."""
     from ecocity.cli import UsageError
 
     try:
@@ -146,12 +145,17 @@ def read_upload(path: Path, max_bytes: int) -> bytes:
 
 def read_files(paths: Sequence[Path], fw: Framework, estates: Estates,
                max_bytes: int | None = None) -> Iterator[tuple[Path, bytes, CheckResult]]:
-    """Check each file in turn: (path, content, result). One bad file never stops the rest."""
+    """Check each file in turn: (path, content, result). One bad file never stops the rest.
+    A file over the limit is not read: its content is empty and its result says too_large."""
     from ecocity.config import settings
-    from ecocity.workbook.reader import check_workbook
+    from ecocity.workbook.reader import check_workbook, too_large
 
     limit = settings().max_upload_bytes if max_bytes is None else max_bytes
     for path in paths:
+        size = path.stat().st_size
+        if size > limit:  # never read a mistaken multi-gigabyte argument into memory
+            yield path, b"", too_large(size, limit, fw, estates)
+            continue
         content = read_upload(path, limit)
         yield path, content, check_workbook(content, path.name, fw, estates, max_bytes=limit)
 

@@ -42,7 +42,7 @@ from ecocity.workbook.layout import (
 )
 from ecocity.workbook.result import CheckResult, Message
 
-__all__ = ["CheckResult", "Message", "check_workbook"]
+__all__ = ["CheckResult", "Message", "check_workbook", "too_large"]
 
 Estates = Mapping[str, tuple[str, str]]  # code -> (name_th, name_en)
 Grid = Sequence[Sequence[Any]]
@@ -114,9 +114,7 @@ def check_workbook(content: bytes, filename: str, fw: Framework, estates: Estate
 
         max_bytes = settings().max_upload_bytes
     if len(content) > max_bytes:
-        run.add("too_large", size_mb=round(len(content) / 2**20, 1),
-                limit_mb=round(max_bytes / 2**20, 1))
-        return run.result(None)
+        return too_large(len(content), max_bytes, fw, estates)
     try:
         container = open_container(content, filename)
     except Refused as r:
@@ -147,6 +145,13 @@ def check_workbook(content: bytes, filename: str, fw: Framework, estates: Estate
     _check_general(run, general, grids[general], facts[general])
     _check_indicators(run, indicators, grids[indicators], facts[indicators])
     return run.result(fmt)
+
+
+def too_large(size: int, max_bytes: int, fw: Framework, estates: Estates) -> CheckResult:
+    """The result for a file over the size limit, without reading it (``size`` in bytes)."""
+    run = _Run(fw, estates)
+    run.add("too_large", size_mb=round(size / 2**20, 2), limit_mb=round(max_bytes / 2**20, 2))
+    return run.result(None)
 
 
 def _read_grids(content: bytes, names: Sequence[str]) -> dict[str, Grid]:
@@ -196,13 +201,20 @@ def _cell_problem(run: _Run, sheet: str, facts: SheetFacts, r: int, c: int,
 
 
 def _check_general(run: _Run, sheet: str, grid: Grid, facts: SheetFacts) -> None:
-    where: dict[str, tuple[int, int]] = {}  # field -> (row, col) of its value cell
+    found: list[tuple[str, int, int]] = []  # (field, row, col) of every label-like cell
     for r, row in enumerate(grid[:GENERAL_SEARCH_ROWS]):
         for c, cell in enumerate(row[:GENERAL_SEARCH_COLS]):
             if isinstance(cell, str) and cell.strip():
                 key = general_field_of(cell)
-                if key and key not in where:
-                    where[key] = (r, c + 1)
+                if key:
+                    found.append((key, r, c))
+    # Labels share a column; a value that happens to read like a label (a name typed in
+    # column B) must not move a field, so labels in the main label column come first.
+    cols = [c for _, _, c in found]
+    label_col = max(set(cols), key=cols.count) if cols else 0
+    where: dict[str, tuple[int, int]] = {}  # field -> (row, col) of its value cell
+    for key, r, c in sorted(found, key=lambda f: f[2] != label_col):
+        where.setdefault(key, (r, c + 1))
 
     def raw(key: str) -> tuple[Any, str | None, bool]:
         """Value, its cell reference, and whether the cell itself is broken."""

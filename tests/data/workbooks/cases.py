@@ -154,6 +154,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
                                 fiscal_year=2566),
     # --- rejected: the file itself -------------------------------------------------
     "encrypted.xlsx": _file_error("encrypted"),
+    "encrypted.xls": _file_error("encrypted"),
     "zip_bomb.xlsx": _file_error("zip_bomb"),
     "huge_area.xlsx": _file_error("too_many_cells"),
     "huge_area.xls": _file_error("too_many_cells"),

@@ -15,6 +15,8 @@ How each file is made:
   LibreOffice (``soffice --headless --convert-to``), i.e. saved by another program; the
   formula file is recalculated by LibreOffice, which stores the values.
 * ``encrypted.xlsx``: filled_basic encrypted with msoffcrypto-tool (password "secret").
+* ``encrypted.xls``: filled_basic saved by LibreOffice as .xls with password "secret"
+  (``lo_encrypt.py``, through UNO with the system Python: a FILEPASS record).
 * ``zip_bomb.xlsx``: filled_basic with 8 MB of spaces inside the indicator sheet XML
   (compresses ~1000:1); ``huge_area.xlsx``: one value in XFD1048576; ``huge_area.xls``:
   one value in IV65536, saved by LibreOffice.
@@ -440,6 +442,16 @@ def libreoffice_convert(source: bytes, target_filter: str) -> bytes:
         return (out_dir / f"source.{ext}").read_bytes()
 
 
+def libreoffice_encrypted_xls(source: bytes, password: str = "secret") -> bytes:
+    python = shutil.which("python3", path="/usr/bin") or "python3"
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "source.xlsx", Path(tmp) / "out.xls"
+        src.write_bytes(source)
+        subprocess.run([python, str(HERE / "lo_encrypt.py"), str(src), str(out), password],
+                       check=True, capture_output=True, timeout=180)
+        return out.read_bytes()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-libreoffice", action="store_true", help="skip files LibreOffice saves")
@@ -454,6 +466,9 @@ def main() -> None:
             if not args.only or name in args.only:
                 (HERE / name).write_bytes(libreoffice_convert(build(), filt))
                 print(f"wrote {name} (LibreOffice)")
+        if not args.only or "encrypted.xls" in args.only:
+            (HERE / "encrypted.xls").write_bytes(libreoffice_encrypted_xls(filled()))
+            print("wrote encrypted.xls (LibreOffice, UNO)")
 
 
 if __name__ == "__main__":
