@@ -260,3 +260,16 @@ def test_a_value_that_reads_like_a_label_does_not_move_a_field():
                          FW, cases.ESTATES)
     assert res.fiscal_year == 2566 and res.submission.submitted_by == "ปีงบประมาณ"
     assert res.submission.submitted_on == cases.BASE_GENERAL["submitted_on"]
+
+
+def test_ods_formula_without_a_stored_value_is_an_error():
+    import re
+
+    cell = re.compile(rb'<table:table-cell ([^>]*?)office:value-type="float" office:value="3" '
+                      rb'calcext:value-type="float"><text:p>3</text:p></table:table-cell>')
+    content = zipfile.ZipFile(WORKBOOKS / "libreoffice.ods").read("content.xml")
+    assert len(cell.findall(content)) == 1  # PHY-02's value, 3
+    data = _rezip((WORKBOOKS / "libreoffice.ods").read_bytes(), "content.xml",
+                  lambda b: cell.sub(rb'<table:table-cell \1table:formula="of:=1+2"/>', b))
+    res = check_workbook(data, "x.ods", FW, cases.ESTATES)
+    assert [(m.code, m.cell) for m in res.errors] == [("formula_without_value", cases.E("PHY-02"))]

@@ -121,7 +121,19 @@ def round_sig(x: float, digits: int = SIGNIFICANT_DIGITS) -> float:
 
 # ----------------------------------------------------------------------------- missing
 
-_MISSING_MARKERS = {"-", "–", "—", "--", "n/a", "na", "n.a.", "ไม่มีข้อมูล", "#n/a"}
+_MISSING_MARKERS = {"-", "–", "—", "--", "n/a", "na", "n.a.", "ไม่มีข้อมูล"}
+# What a spreadsheet shows for a failed formula (Excel, and LibreOffice's Err:nnn). Files
+# that keep the error as text (.ods, some writers) are caught here; .xlsx/.xls error
+# cells are caught from the file structure.
+_ERROR_TEXT = re.compile(r"^(#(DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|NULL!|SPILL!|CALC!|FIELD!)|Err:\d{3})$",
+                         re.I)
+
+
+def error_text(raw: object) -> str | None:
+    """The error a cell shows ("#DIV/0!"), when its text is a spreadsheet error."""
+    if isinstance(raw, str) and _ERROR_TEXT.match(raw.strip()):
+        return raw.strip()
+    return None
 
 
 def is_missing(raw: object) -> bool:

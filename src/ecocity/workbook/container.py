@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from xml.parsers import expat
 
 # Limits. A filled template is ~20 KB holding ~250 cells; these are orders of magnitude
@@ -517,6 +518,13 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: set[int]) -> SheetFacts:
 # ----------------------------------------------------------------------------- ods
 
 
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+_VALUE_ATTRS = tuple(f"{_OFFICE}}}{k}" for k in ("value", "date-value", "time-value",
+                                                  "boolean-value", "string-value"))
+
+
 class Ods:
     """content.xml of an OpenDocument spreadsheet, scanned once for every table: calamine
     parses all tables on open, so all of them are measured."""
@@ -526,63 +534,77 @@ class Ods:
             raise Refused("not_a_workbook", detected="damaged")
         self.tables: dict[str, SheetFacts] = {}
         self.sheet_names: list[str] = []
-        self._scan(read_part(zf, "content.xml"))
+        self._facts: SheetFacts | None = None  # the table being read
+        self._row, self._col, self._rows_rep = -1, 0, 1
+        self._cell: dict[str, Any] | None = None
+        p = _parser()
+        p.StartElementHandler = self._start
+        p.EndElementHandler = self._end
+        p.CharacterDataHandler = self._text
+        try:
+            p.Parse(read_part(zf, "content.xml"), True)
+        except expat.ExpatError:
+            raise Refused("not_a_workbook", detected="damaged") from None
 
     def facts(self, sheet_name: str) -> SheetFacts:
         return self.tables.get(sheet_name, SheetFacts())
 
-    def _scan(self, data: bytes) -> None:
-        cur: dict[str, object] = {"facts": None, "row": -1, "col": 0, "rows_rep": 1,
-                                  "cell": None, "depth_text": 0}
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        local = _local(name)
+        if local == "table" and name.startswith(_TABLE):
+            tname = attrs.get(f"{_TABLE}}}name", "")
+            self.sheet_names.append(tname)
+            self._facts = self.tables.setdefault(tname, SheetFacts())
+            self._row = -1
+        elif self._facts is None:
+            return
+        elif local == "table-row":
+            self._row += 1
+            self._col = 0
+            self._rows_rep = _int(attrs.get(f"{_TABLE}}}number-rows-repeated"))
+        elif local in ("table-cell", "covered-table-cell"):
+            self._cell = {
+                "rep": _int(attrs.get(f"{_TABLE}}}number-columns-repeated")),
+                "type": attrs.get(f"{_OFFICE}}}value-type"),
+                "error": attrs.get(f"{_CALCEXT}}}value-type") == "error",
+                "formula": f"{_TABLE}}}formula" in attrs,
+                "has_value": any(k in attrs for k in _VALUE_ATTRS),
+                "text": [],
+                "p": False,
+            }
+        elif local == "p" and self._cell is not None:
+            self._cell["p"] = True
 
-        def start(name: str, attrs: dict[str, str]) -> None:
-            if name == "table":
-                tname = _attr(attrs, "name") or ""
-                self.sheet_names.append(tname)
-                facts = SheetFacts()
-                self.tables.setdefault(tname, facts)
-                cur.update(facts=facts, row=-1)
-            elif name == "table-row" and cur["facts"] is not None:
-                cur["row"] = int(cur["row"]) + 1
-                cur["col"] = 0
-                cur["rows_rep"] = _int(_attr(attrs, "number-rows-repeated"))
-            elif name in ("table-cell", "covered-table-cell") and cur["facts"] is not None:
-                cur["cell"] = {
-                    "rep": _int(_attr(attrs, "number-columns-repeated")),
-                    "type": _attr(attrs, "value-type"),
-                    "formula": _attr(attrs, "formula"),
-                    "has_value": any(_attr(attrs, k) is not None for k in (
-                        "value", "date-value", "time-value", "boolean-value", "string-value")),
-                    "text": False,
-                }
-            elif name == "p" and cur["cell"] is not None:
-                cur["cell"]["text"] = True  # type: ignore[index]
+    def _text(self, data: str) -> None:
+        if self._cell is not None and self._cell["p"]:
+            self._cell["text"].append(data)
 
-        def end(name: str) -> None:
-            facts = cur["facts"]
-            if name in ("table-cell", "covered-table-cell") and facts is not None:
-                cell = cur["cell"]
-                assert isinstance(cell, dict) and isinstance(facts, SheetFacts)
-                row, col = int(cur["row"]), int(cur["col"])  # type: ignore[arg-type]
-                rep, rows_rep = cell["rep"], int(cur["rows_rep"])  # type: ignore[arg-type]
-                non_empty = cell["type"] is not None or cell["formula"] or cell["text"]
-                if non_empty:
-                    facts.add(row, col, rows_rep, rep)
-                    check_extent(facts, self.sheet_names[-1])
-                    for c in range(col, col + min(rep, 64)):
-                        if cell["type"] == "percentage":
-                            facts.percent.add((row, c))
-                        if cell["formula"] and not cell["has_value"] and cell["type"] != "string":
-                            facts.formula_no_value.add((row, c))
-                cur["col"] = col + rep
-                cur["cell"] = None
-            elif name == "table-row" and facts is not None:
-                cur["row"] = int(cur["row"]) + int(cur["rows_rep"]) - 1  # type: ignore[arg-type]
-                cur["rows_rep"] = 1
-            elif name == "table":
-                cur["facts"] = None
-
-        _parse(data, start, end)
+    def _end(self, name: str) -> None:
+        local = _local(name)
+        facts = self._facts
+        if facts is None:
+            return
+        if local in ("table-cell", "covered-table-cell") and self._cell is not None:
+            cell, row, col = self._cell, self._row, self._col
+            rep = cell["rep"]
+            text = "".join(cell["text"]).strip()
+            if cell["type"] is not None or cell["formula"] or cell["p"]:
+                facts.add(row, col, self._rows_rep, rep)
+                check_extent(facts, self.sheet_names[-1])
+                for c in range(col, col + min(rep, 64)):
+                    if cell["type"] == "percentage":
+                        facts.percent.add((row, c))
+                    if cell["error"]:
+                        facts.errors[(row, c)] = text or "#ERROR"
+                    elif cell["formula"] and not cell["has_value"] and not text:
+                        facts.formula_no_value.add((row, c))
+            self._col = col + rep
+            self._cell = None
+        elif local == "table-row":
+            self._row += self._rows_rep - 1
+            self._rows_rep = 1
+        elif local == "table" and name.startswith(_TABLE):
+            self._facts = None
 
 
 def _int(s: str | None) -> int:

@@ -185,14 +185,15 @@ def _at(grid: Grid, r: int, c: int) -> Any:
     return None
 
 
-def _cell_problem(run: _Run, sheet: str, facts: SheetFacts, r: int, c: int,
+def _cell_problem(run: _Run, sheet: str, facts: SheetFacts, grid: Grid, r: int, c: int,
                   subject: dict[str, str]) -> bool:
     """Report a formula without a value or an error cell; True when one was found."""
     if (r, c) in facts.formula_no_value:
         run.add("formula_without_value", sheet, cell_ref(r, c), subject=subject)
         return True
-    if (r, c) in facts.errors:
-        run.add("cell_error", sheet, cell_ref(r, c), subject=subject, found=facts.errors[(r, c)])
+    shown = facts.errors.get((r, c)) or cells.error_text(_at(grid, r, c))
+    if shown:
+        run.add("cell_error", sheet, cell_ref(r, c), subject=subject, found=shown)
         return True
     return False
 
@@ -221,7 +222,7 @@ def _check_general(run: _Run, sheet: str, grid: Grid, facts: SheetFacts) -> None
         if key not in where:
             return None, None, False
         r, c = where[key]
-        broken = _cell_problem(run, sheet, facts, r, c, _field_subject(key))
+        broken = _cell_problem(run, sheet, facts, grid, r, c, _field_subject(key))
         return (None if broken else _at(grid, r, c)), cell_ref(r, c), broken
 
     g = run.general
@@ -383,7 +384,7 @@ def _check_indicators(run: _Run, sheet: str, grid: Grid, facts: SheetFacts) -> N
             if note:
                 run.notes[ind.code] = note
         ref = cell_ref(r, value_c)
-        if _cell_problem(run, sheet, facts, r, value_c, _subject(ind)):
+        if _cell_problem(run, sheet, facts, grid, r, value_c, _subject(ind)):
             continue
         p = cells.parse_indicator(value_raw, ind, percent_format=(r, value_c) in facts.percent)
         if not p.ok:

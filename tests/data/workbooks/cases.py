@@ -131,6 +131,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
                                    ("formula_without_value", E("PHY-02")),
                                    ("formula_without_value", E("ECO-01"))]),
     "error_cell.xlsx": _rej([("cell_error", E("ENV-04"))]),
+    "error_cell.ods": _rej([("cell_error", E("ENV-04"))]),
+    "error_cell.xls": _rej([("cell_error", E("ENV-04"))]),
     # --- rejected: General --------------------------------------------------------
     "unknown_estate.xlsx": _rej([("unknown_estate", B("estate_code"))],
                                 error_params={"suggestions": ["MAP-TA-PHUT"]}),

@@ -243,6 +243,11 @@ def f_error_cell() -> bytes:
     return edit(values={"ENV-04": "#DIV/0!"})
 
 
+def f_error_formula() -> bytes:
+    """A real failing formula, for LibreOffice to calculate and save with its error."""
+    return edit(values={"ENV-04": "=1/0"})
+
+
 def f_not_a_number() -> bytes:
     return edit(values={"ECO-01": "ประมาณ 20"})
 
@@ -423,6 +428,8 @@ LIBREOFFICE: tuple[tuple[str, Callable[[], bytes], str], ...] = (
     ("percent_formatted.ods", f_percent_formatted, "ods:calc8"),
     ("formula_cached.xlsx", f_formula_source, "xlsx:Calc MS Excel 2007 XML"),
     ("huge_area.xls", f_huge_area_xls_source, "xls:MS Excel 97"),
+    ("error_cell.ods", f_error_formula, "ods:calc8"),
+    ("error_cell.xls", f_error_formula, "xls:MS Excel 97"),
 )
 
 
