@@ -41,13 +41,10 @@ install: $(RUN_STAMP)
 install-dev: $(DEV_STAMP)
 	@$(BIN)/python -m ecocity.ui.fonts static >/dev/null
 
+# Migrate, then load the (clearly labelled) sample data only into an empty database.
 db: install
 	$(BIN)/ecocity db upgrade
-	@if $(BIN)/ecocity sample --help 2>/dev/null | grep -q -- '--load-if-empty'; then \
-		$(BIN)/ecocity sample --load-if-empty; \
-	else \
-		echo "note: 'ecocity sample' is not available yet; starting without sample data"; \
-	fi
+	$(BIN)/ecocity sample --load-if-empty
 
 run: db
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
