@@ -410,14 +410,20 @@ _ERROR_TYPE = re.compile(rb"""<""" + _PFX + rb"""c\s[^>]*?\bt\s*=\s*["']e["']"""
 _STYLE_ATTR = re.compile(rb"""<""" + _PFX + rb"""c\s[^>]*?\bs\s*=\s*["'](\d+)["']""")
 
 
+# What Excel, LibreOffice and openpyxl write: r first, no namespace prefix.
+_OPEN_CELL_REF_USUAL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+
+
 def _xlsx_sheet_facts_fast(data: bytes, percent_styles: set[int]) -> SheetFacts | None:
     """Extent from one C-speed scan of the cell tags; the per-cell pass runs only when the
     sheet has formulas, error cells or percent-formatted cells at all."""
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise Refused("not_a_workbook", detected="damaged")
-    refs = _OPEN_CELL_REF.findall(data)
-    if len(refs) != len(_OPEN_CELL.findall(data)):
-        return None  # a cell without its reference: positions need the full parse
+    refs = _OPEN_CELL_REF_USUAL.findall(data)
+    if len(refs) != data.count(b"</c>"):  # another writer's style: the general patterns
+        refs = _OPEN_CELL_REF.findall(data)
+        if len(refs) != len(_OPEN_CELL.findall(data)):
+            return None  # a cell without its reference: positions need the full parse
     facts = SheetFacts()
     if refs:
         facts.cells = len(refs)
@@ -425,9 +431,11 @@ def _xlsx_sheet_facts_fast(data: bytes, percent_styles: set[int]) -> SheetFacts 
         letters = max((c for c, _ in refs), key=lambda c: (len(c), c))
         facts.max_col = _ref_to_rc(letters.decode() + "1")[1]  # type: ignore[index]
     check_extent(facts)
+    # Cheap substring tests first: a formula is an <f> element, an error value "#...".
+    formulas = (b"<f" in data or b":f" in data) and _FORMULA.search(data) is not None
+    errors = b">#" in data and _ERROR_TYPE.search(data) is not None
     pct = {str(i).encode() for i in percent_styles}
-    if not (_FORMULA.search(data) or _ERROR_TYPE.search(data)
-            or (pct and pct & set(_STYLE_ATTR.findall(data)))):
+    if not (formulas or errors or (pct and pct & set(_STYLE_ATTR.findall(data)))):
         return facts
     facts = SheetFacts()
     for m in _CELL.finditer(data):
