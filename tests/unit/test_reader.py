@@ -278,3 +278,15 @@ def test_ods_formula_without_a_stored_value_is_an_error():
                   lambda b: cell.sub(rb'<table:table-cell \1table:formula="of:=1+2"/>', b))
     res = check_workbook(data, "x.ods", FW, cases.ESTATES)
     assert [(m.code, m.cell) for m in res.errors] == [("formula_without_value", cases.E("PHY-02"))]
+
+
+def test_log_messages_keep_both_languages_and_are_json():
+    import json
+
+    res, _ = _check("many_errors.xlsx")
+    log = json.loads(json.dumps(res.log_messages(), ensure_ascii=False))
+    assert len(log["errors"]) == 10 and log["warnings"] == []
+    first = log["errors"][0]
+    assert first["code"] == "unknown_estate" and first["cell"] == cases.B("estate_code")
+    assert "registry" in first["message"] and "ทะเบียน" in first["message_th"]
+    assert first["params"]["found"] == "“XX-UNKNOWN”"

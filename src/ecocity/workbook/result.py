@@ -125,6 +125,13 @@ class CheckResult:
     def messages(self) -> tuple[Message, ...]:
         return self.errors + self.warnings
 
+    def log_messages(self) -> dict[str, list[dict[str, Any]]]:
+        """Errors and warnings for the upload log: both languages and the params kept."""
+        def one(m: Message) -> dict[str, Any]:
+            return m.as_dict("en") | {"message_th": m.message("th"), "params": dict(m.params)}
+
+        return {"errors": [one(m) for m in self.errors], "warnings": [one(m) for m in self.warnings]}
+
     def to_json(self, filename: str, lang: str | None = "th") -> dict[str, Any]:
         """The spec's object: file, status, estate, fiscal_year, values, errors, warnings."""
         return {
