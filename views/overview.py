@@ -9,15 +9,15 @@ from ecocity.config import settings
 from ecocity.framework import get_framework
 from ecocity.i18n import fmt_number, t
 from ecocity.ui import data
-from ecocity.ui.db import data_version, database_url
+from ecocity.ui.db import data_token, database_url
 from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
 
 lang = current_lang()
-url, version = database_url(), data_version()
-overview = data.registry_overview(url, version)
-latest = data.latest_area_points(url, version)
-state = data.data_state(url, version)
+url, token = database_url(), data_token()
+overview = data.registry_overview(url, token)
+latest = data.latest_area_points(url, token)
+state = data.data_state(url, token)
 
 st.title(t("app.overview.title", lang))
 st.caption(t("app.overview.intro", lang))

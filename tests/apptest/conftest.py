@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 @pytest.fixture(autouse=True)
 def fresh_caches() -> Iterator[None]:
     """Each test starts like a new server process. Streamlit's caches live as long as the
-    Python process, and a later test may get a new database at the same URL with the
-    same data version (the key of every cached reader)."""
+    Python process; on PostgreSQL the tests share one database reset to its seed between
+    tests, so the same URL and data token can come back with other contents."""
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

@@ -15,7 +15,7 @@ from ecocity.cli import main as cli_main
 from ecocity.config import ROOT
 from ecocity.store import models as m
 from ecocity.store import queries
-from ecocity.store.db import (data_version, make_engine, migrate, normalise_url, safe_url, schema_revision,
+from ecocity.store.db import (data_token, data_version, make_engine, migrate, normalise_url, safe_url, schema_revision,
                               session_scope, upgrade)
 from ecocity.store.uploads import store_submission
 
@@ -34,7 +34,7 @@ def test_migrations_build_the_schema_on_an_empty_database(empty_engine):
     assert schema_revision(empty_engine) is None
     assert inspect(empty_engine).get_table_names() == []
     migrate(empty_engine)
-    assert schema_revision(empty_engine) == "0001"
+    assert schema_revision(empty_engine) == "0002"
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     assert data_version(empty_engine) == 0  # schema only: no data yet
     assert _count(empty_engine, m.Estate) == 0
@@ -249,7 +249,7 @@ def test_registry_overview_and_estate_names(engine):
 def test_cli_db_upgrade_and_version(db_url, capsys):
     assert cli_main(["db", "--database-url", db_url, "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "schema 0001, data version 1" in out
+    assert "schema 0002, data version 1" in out
     assert cli_main(["db", "--database-url", db_url, "version"]) == 0
     assert "data version 1" in capsys.readouterr().out
 
@@ -258,7 +258,7 @@ def test_cli_db_upgrade_hides_the_password(tmp_path, capsys, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("ECOCITY_DATABASE_URL", url)
     assert cli_main(["db", "upgrade"]) == 0
-    assert f"database {url}: schema 0001, data version 1" in capsys.readouterr().out
+    assert f"database {url}: schema 0002, data version 1" in capsys.readouterr().out
     assert cli_main(["db", "--database-url", "postgresql://u:hunter2@127.0.0.1:1/x", "version"]) == 2
     err = capsys.readouterr().err
     assert "hunter2" not in err and "u:***@" in err
@@ -270,3 +270,24 @@ def test_cli_db_version_of_a_missing_database(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
     assert not path.exists()
 
+
+
+@pytest.mark.storage
+def test_the_data_token_tells_databases_and_data_apart(db_url, tmp_path, make_data):
+    """Caches key on the token: it changes with the data and differs between two databases
+    even when both are at the same data version (a re-created database restarts at 0)."""
+    from ecocity.store import store_submission
+
+    other = make_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    upgrade(other)
+    engine = make_engine(db_url)
+    try:
+        before = data_token(engine)
+        db_id, version = before.split(":")
+        assert len(db_id) == 32 and int(version) == data_version(engine)
+        assert data_token(other).split(":")[0] != db_id
+        store_submission(engine, make_data(), filename="a.xlsx", content=b"a", uploaded_by="t")
+        assert data_token(engine) == f"{db_id}:{int(version) + 1}"
+    finally:
+        other.dispose()
+        engine.dispose()

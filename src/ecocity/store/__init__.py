@@ -19,7 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "ecocity.store.db": ("bump_data_version", "data_version", "make_engine", "migrate", "safe_url",
+    "ecocity.store.db": ("bump_data_version", "data_token", "data_version", "make_engine", "migrate", "safe_url",
                          "schema_revision", "session_scope", "upgrade", "write_session"),
     "ecocity.store.derived": ("recompute_all",),
     "ecocity.store.errors": ("StoreError",),
@@ -33,7 +33,7 @@ __all__ = sorted([*_WHERE, "queries"])
 
 if TYPE_CHECKING:
     from ecocity.store import queries
-    from ecocity.store.db import (bump_data_version, data_version, make_engine, migrate, safe_url,
+    from ecocity.store.db import (bump_data_version, data_token, data_version, make_engine, migrate, safe_url,
                                   schema_revision, session_scope, upgrade, write_session)
     from ecocity.store.derived import recompute_all
     from ecocity.store.errors import StoreError

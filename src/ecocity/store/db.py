@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
-from ecocity.store.models import DATA_VERSION_KEY, Meta
+from ecocity.store.models import DATA_VERSION_KEY, DATABASE_ID_KEY, Meta
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _WRITE_OPTION = "ecocity_write"
@@ -130,6 +130,15 @@ def data_version(engine: Engine) -> int:
     with engine.connect() as conn:
         raw = conn.execute(select(Meta.value).where(Meta.key == DATA_VERSION_KEY)).scalar_one()
     return int(raw)
+
+
+def data_token(engine: Engine) -> str:
+    """``"<database id>:<data version>"``: the cache key for pages. Unlike the bare version,
+    it differs between two databases (or one dropped and re-created at the same URL)."""
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(Meta.key, Meta.value)
+                                 .where(Meta.key.in_([DATABASE_ID_KEY, DATA_VERSION_KEY]))).all())
+    return f"{rows.get(DATABASE_ID_KEY, '')}:{rows[DATA_VERSION_KEY]}"
 
 
 # ----------------------------------------------------------------------------- migrations

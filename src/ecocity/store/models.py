@@ -31,6 +31,7 @@ NAMING = {
 }
 
 DATA_VERSION_KEY = "data_version"
+DATABASE_ID_KEY = "database_id"  # random per database; see data_token()
 OUTCOMES = ("accepted", "rejected", "duplicate")
 ENTITY_KINDS = ("estate", "area")
 

@@ -1,5 +1,5 @@
 """Cached readers for pages. Each takes the database URL and its data version as
-arguments: they are the cache key, so a write anywhere (any replica) makes the next
+arguments: they are the cache key (the token is "<database id>:<data version>"), so a write anywhere (any replica) makes the next
 rerun read fresh data, and tests on different databases never share entries."""
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ class DataState:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def registry_overview(url: str, version: int) -> queries.RegistryOverview:
+def registry_overview(url: str, token: str) -> queries.RegistryOverview:
     with session_scope(engine_for(url)) as s:
         return queries.registry_overview(s)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def latest_area_points(url: str, version: int) -> dict[str, queries.SeriesPoint]:
+def latest_area_points(url: str, token: str) -> dict[str, queries.SeriesPoint]:
     """area code -> its most recent assessment (fiscal year, level, score); areas with
     no assessment are absent."""
     with session_scope(engine_for(url)) as s:
@@ -39,7 +39,7 @@ def latest_area_points(url: str, version: int) -> dict[str, queries.SeriesPoint]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def data_state(url: str, version: int) -> DataState:
+def data_state(url: str, token: str) -> DataState:
     with session_scope(engine_for(url)) as s:
         any_data = queries.has_data(s)
         return DataState(any_data, any_data and not queries.has_data(s, include_sample=False))

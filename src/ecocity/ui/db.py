@@ -1,5 +1,5 @@
 """The database as pages see it: one engine per process and URL, migrated once, and a
-data version that keys every st.cache_data reader (so each replica drops stale caches
+data token that keys every st.cache_data reader (so each replica drops stale caches
 as soon as any replica writes)."""
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ def database_url() -> str:
     return settings().database_url
 
 
-def data_version() -> int:
-    """Changes whenever stored data changes; pass it to cached readers as an argument."""
-    from ecocity.store.db import data_version as _data_version
+def data_token() -> str:
+    """Changes whenever stored data changes (and differs between databases); pass it to
+    cached readers as an argument so it keys their cache."""
+    from ecocity.store.db import data_token as _data_token
 
-    return _data_version(engine_for(database_url()))
+    return _data_token(engine_for(database_url()))
