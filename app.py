@@ -13,9 +13,20 @@ lang = resolve_lang()
 st.set_page_config(page_title=t("app.title", lang), page_icon=":material/eco:", layout="wide")
 language_switch(lang)
 
+# url_path equals the file name: links such as /area?area=...&year=2566 rely on it.
 PAGES = [
     st.Page("views/overview.py", title=t("app.nav.overview", lang), icon=":material/map:",
             url_path="overview", default=True),
+    st.Page("views/area.py", title=t("app.nav.area", lang), icon=":material/location_city:",
+            url_path="area"),
+    st.Page("views/estate.py", title=t("app.nav.estate", lang), icon=":material/factory:",
+            url_path="estate"),
+    st.Page("views/indicators.py", title=t("app.nav.indicators", lang), icon=":material/monitoring:",
+            url_path="indicators"),
+    st.Page("views/upload.py", title=t("app.nav.upload", lang), icon=":material/upload_file:",
+            url_path="upload"),
+    st.Page("views/method.py", title=t("app.nav.method", lang), icon=":material/menu_book:",
+            url_path="method"),
 ]
 
 page = st.navigation(PAGES)
