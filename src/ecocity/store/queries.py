@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from ecocity.dashboard import EntityRow
 from ecocity.framework import Value
 from ecocity.store import models as m
 from ecocity.store.derived import values_of
@@ -157,3 +158,29 @@ def current_values(session: Session, estate_code: str, year: int) -> dict[str, V
         m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year, m.Submission.is_current))
     return values_of(session, [sid])[sid] if sid is not None else {}
 
+
+
+def entity_rows(session: Session, kind: Kind) -> list[EntityRow]:
+    """Every stored assessment of one kind, all fiscal years, joined with the registry
+    (names, region, province; an estate's area) in one query: what the dashboard's pure
+    rules (``ecocity.dashboard``) take. Ordered by fiscal year, then code. An assessment
+    whose entity left the registry is skipped (nothing to name it by)."""
+    ent = m.Area if kind == "area" else m.Estate
+    area_col = m.Estate.area_code if kind == "estate" else None
+    cols = [m.Assessment.entity_code, m.Assessment.fiscal_year, m.Assessment.level,
+            m.Assessment.overall_score, m.Assessment.completeness, m.Assessment.dimension_scores,
+            m.Assessment.gap, m.Assessment.values, ent.name_th, ent.name_en, ent.region,
+            ent.province_pcode]
+    if area_col is not None:
+        cols.append(area_col)
+    q = (select(*cols).join(ent, ent.code == m.Assessment.entity_code)
+         .where(m.Assessment.entity_kind == kind)
+         .order_by(m.Assessment.fiscal_year, m.Assessment.entity_code))
+    out = []
+    for r in session.execute(q):
+        out.append(EntityRow(
+            kind=kind, code=r[0], name_th=r[8], name_en=r[9], fiscal_year=r[1], level=r[2],
+            overall_score=float(r[3]), completeness=float(r[4]), region=r[10] or "",
+            province_pcode=r[11], area_code=r[12] if area_col is not None else None,
+            dimension_scores=dict(r[5] or {}), gap=tuple(r[6] or ()), values=dict(r[7] or {})))
+    return out

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ecocity.dashboard import EntityRow
 from ecocity.store import queries
 from ecocity.store.db import session_scope
 from ecocity.ui.db import engine_for
@@ -43,3 +44,18 @@ def data_state(url: str, token: str) -> DataState:
     with session_scope(engine_for(url)) as s:
         any_data = queries.has_data(s)
         return DataState(any_data, any_data and not queries.has_data(s, include_sample=False))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def entity_rows(url: str, token: str, kind: queries.Kind) -> tuple[EntityRow, ...]:
+    """Every stored assessment of ``kind`` ("area" or "estate"), all fiscal years, joined
+    with the registry (one query); feed them to ``ecocity.dashboard``."""
+    with session_scope(engine_for(url)) as s:
+        return tuple(queries.entity_rows(s, kind))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def fiscal_years(url: str, token: str) -> tuple[int, ...]:
+    """Fiscal years (B.E.) with at least one stored assessment, ascending."""
+    with session_scope(engine_for(url)) as s:
+        return tuple(queries.fiscal_years(s))
