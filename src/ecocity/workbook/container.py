@@ -163,7 +163,7 @@ def _parse(data: bytes, start: Callable[[str, dict[str, str]], None] | None = No
         p.CharacterDataHandler = text
     try:
         p.Parse(data, True)
-    except expat.ExpatError:
+    except (expat.ExpatError, LookupError, ValueError):  # LookupError: an unknown encoding
         raise Refused("not_a_workbook", detected="damaged") from None
 
 
@@ -551,7 +551,7 @@ class Ods:
         p.CharacterDataHandler = self._text
         try:
             p.Parse(read_part(zf, "content.xml"), True)
-        except expat.ExpatError:
+        except (expat.ExpatError, LookupError, ValueError):
             raise Refused("not_a_workbook", detected="damaged") from None
 
     def facts(self, sheet_name: str) -> SheetFacts:
@@ -637,8 +637,10 @@ def ole_streams(content: bytes) -> list[str]:
 
 
 class Xls:
-    """An .xls read with xlrd for what calamine does not give: FILEPASS (encryption),
-    cell formats (percent) and the extent of every sheet."""
+    """An .xls read entirely with xlrd (pure Python): encryption (FILEPASS), cell formats
+    (percent), the extent of every sheet, and the values too. calamine is not used for
+    .xls: a damaged BIFF length field made it abort the whole process on a huge
+    allocation (found by fuzzing), which no exception handler can catch."""
 
     def __init__(self, content: bytes):
         import xlrd
@@ -690,17 +692,44 @@ class Xls:
                     facts.errors[(r, c)] = xlrd.error_text_from_code.get(cell.value, "#ERROR")
         return facts
 
+    def grid(self, sheet_name: str) -> list[list[object]]:
+        """Values as calamine would give them: float, str, bool, datetime; "" when empty
+        or an error (errors are in ``facts``)."""
+        import xlrd
+
+        sh = self.book.sheet_by_name(sheet_name)
+        out: list[list[object]] = []
+        for r in range(sh.nrows):
+            row: list[object] = []
+            for c in range(sh.row_len(r)):
+                cell = sh.cell(r, c)
+                if cell.ctype in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_TEXT):
+                    row.append(cell.value)
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    row.append(bool(cell.value))
+                elif cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        row.append(xlrd.xldate_as_datetime(cell.value, self.book.datemode))
+                    except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                        row.append(cell.value)  # a number the date parser will judge
+                else:
+                    row.append("")
+            out.append(row)
+        return out
+
 
 # ----------------------------------------------------------------------------- entry
 
 
 @dataclass
 class Container:
-    """A file that passed every guard: its format and a way to get per-sheet facts."""
+    """A file that passed every guard: its format, per-sheet facts, and for formats not
+    read by calamine (.xls) the values of a sheet."""
 
     format: str  # "xlsx", "xlsm", "xls", "ods"
     sheet_names: list[str]
     facts: Callable[[str], SheetFacts]
+    grid: Callable[[str], list[list[object]]] | None = None
 
 
 def open_container(content: bytes, filename: str = "") -> Container:
@@ -708,7 +737,7 @@ def open_container(content: bytes, filename: str = "") -> Container:
     kind = sniff(content)
     if kind == "ole":
         xls = Xls(content)
-        return Container("xls", list(xls.sheet_names), xls.facts)
+        return Container("xls", list(xls.sheet_names), xls.facts, xls.grid)
     zf = open_zip(content)
     zkind, main = zip_kind(zf)
     if zkind == "ods":

@@ -7,7 +7,7 @@ are not evaluated: the value Excel last calculated is used).
 
 Order of work, cheapest and safest first: size limit, file type from the content,
 encryption, zip-bomb guards and sheet extents (``container``), then values through
-python-calamine, then the rules of the two sheets.
+python-calamine (.xlsx/.xlsm/.ods; xlrd for .xls), then the rules of the two sheets.
 """
 
 from __future__ import annotations
@@ -138,7 +138,10 @@ def check_workbook(content: bytes, filename: str, fw: Framework, estates: Estate
             return run.refused(r, name, fmt)
 
     try:
-        grids = _read_grids(content, (general, indicators))
+        if container.grid is not None:
+            grids = {name: container.grid(name) for name in (general, indicators)}
+        else:
+            grids = _read_grids(content, (general, indicators))
     except Refused as r:
         return run.refused(r, None, fmt)
 

@@ -20,6 +20,9 @@ How each file is made:
 * ``zip_bomb.xlsx``: filled_basic with 8 MB of spaces inside the indicator sheet XML
   (compresses ~1000:1); ``huge_area.xlsx``: one value in XFD1048576; ``huge_area.xls``:
   one value in IV65536, saved by LibreOffice.
+* ``damaged_biff_a.xls``, ``damaged_biff_b.xls``: libreoffice.xls with random bytes
+  flipped, found by fuzzing (python-calamine aborted the process on them); kept as found,
+  not regenerated here.
 * ``csv_renamed.xlsx``, ``pdf_renamed.xlsx``, ``docx_renamed.xlsx``, ``broken_zip.xlsx``:
   a CSV, a minimal PDF, a minimal Word document and a truncated workbook, named .xlsx.
 """
