@@ -290,3 +290,28 @@ def test_log_messages_keep_both_languages_and_are_json():
     assert first["code"] == "unknown_estate" and first["cell"] == cases.B("estate_code")
     assert "registry" in first["message"] and "ทะเบียน" in first["message_th"]
     assert first["params"]["found"] == "“XX-UNKNOWN”"
+
+
+def test_declared_shared_string_count_far_above_the_real_one_is_refused(tmp_path):
+    """4 billion declared strings made python-calamine abort the whole process (it
+    reserves memory first). Checked in a child process, so a regression fails this test
+    instead of killing the test run."""
+    import subprocess
+    import sys
+
+    data = _rezip((WORKBOOKS / "libreoffice_saved.xlsx").read_bytes(), "xl/sharedStrings.xml",
+                  lambda b: re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000"', b))
+    path = tmp_path / "sst.xlsx"
+    path.write_bytes(data)
+    code = (
+        "import sys, importlib.util\n"
+        f"spec = importlib.util.spec_from_file_location('c', {str(WORKBOOKS / 'cases.py')!r})\n"
+        "c = importlib.util.module_from_spec(spec); spec.loader.exec_module(c)\n"
+        "from ecocity.framework import get_framework\n"
+        "from ecocity.workbook.reader import check_workbook\n"
+        f"r = check_workbook(open({str(path)!r}, 'rb').read(), 'sst.xlsx', get_framework(), c.ESTATES)\n"
+        "print([(m.code, m.params.get('detected')) for m in r.errors])\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-500:]
+    assert p.stdout.strip() == "[('not_a_workbook', 'damaged')]"

@@ -30,7 +30,7 @@ OLE = ("libreoffice.xls", "percent_formatted.xls")
 SNIPPETS = (b'<c r="ZZZZ99999999"><v>1</v></c>', b'<c r="A0"><v>x</v></c>',
             b'<c r="E5" s="999999"><f>1</f></c>', b"<!DOCTYPE x>", b"&bogus;", b"<v>", b'r="-1"',
             b'table:number-columns-repeated="-5"', b'table:number-rows-repeated="99999999999999999999"',
-            b'<?xml version="1.0" encoding="STF-8"?>', b"\x00\xff\xfe")
+            b'<?xml version="1.0" encoding="STF-8"?>', b"\x00\xff\xfe", b'<sst uniqueCount="4000000000">')
 
 
 def _mutate(rnd: random.Random) -> tuple[str, bytes]:

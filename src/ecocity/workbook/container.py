@@ -331,8 +331,8 @@ class Xlsx:
                 percent_styles = _percent_styles(read_part(zf, path))
             elif typ.endswith("/sharedStrings"):
                 shared = path
-        if shared:
-            read_part(zf, shared)  # calamine parses it on open: verify its real size
+        if shared:  # calamine parses it on open: verify its real size and declared count
+            _check_shared_strings(read_part(zf, shared))
         self.percent_styles = percent_styles
 
     def facts(self, sheet_name: str) -> SheetFacts:
@@ -353,6 +353,23 @@ _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 def _attrs(raw: bytes) -> dict[str, str]:
     return {k.decode(): html.unescape((a or b).decode("utf-8", "replace"))
             for k, a, b in _ATTR.findall(raw)}
+
+
+_SST = re.compile(rb"<" + rb"(?:[A-Za-z_][\w.-]*:)?" + rb"sst\b([^>]*)>")
+_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+SST_SLACK = 100_000  # declared strings beyond those present (a writer's miscount is small)
+
+
+def _check_shared_strings(data: bytes) -> None:
+    """python-calamine reserves memory for the declared uniqueCount before reading: a
+    tiny file declaring 4 billion strings made it abort the process (96 GB allocation).
+    Refuse a count far above the strings actually present."""
+    m = _SST.search(data)
+    if m is None:
+        return
+    declared = _attrs(m[1]).get("uniqueCount", "0")
+    if declared.isdigit() and int(declared) > len(_SI.findall(data)) + SST_SLACK:
+        raise Refused("not_a_workbook", detected="damaged")
 
 
 def _percent_styles(data: bytes) -> set[int]:
