@@ -1,0 +1,144 @@
+"""The Method page's content is generated from the framework: every indicator and threshold,
+the pass share, required indicators, aggregation rules, forecast parameters; the worked
+example of maturity-model.md computed live gives its documented result."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from ecocity import method
+from ecocity.framework import load_framework
+from ecocity.i18n import t
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_indicator_rows_list_every_indicator_with_a_threshold_per_level(fw, lang):
+    rows = method.indicator_rows(fw, lang)
+    code_col = t("method.indicators.col_code", lang)
+    assert [r[code_col] for r in rows] == list(fw.codes) and len(rows) == 23
+    env01 = rows[fw.codes.index("ENV-01")]
+    cols = [method.level_column(fw, n, lang) for n in range(1, 6)]
+    assert [env01[c] for c in cols] == ["≤ 150", "≤ 100", "≤ 50", "≤ 25", "≤ 10"]
+    assert env01[t("method.indicators.col_required", lang)] == method.level_column(fw, 5, lang)
+    assert env01[t("method.indicators.col_aggregation", lang)] == t("method.aggregation.sum.name", lang)
+    eco02 = rows[fw.codes.index("ECO-02")]
+    assert eco02[cols[0]] == "≥ 0.5"
+    mgt01 = rows[fw.codes.index("MGT-01")]
+    assert {mgt01[c] for c in cols} == {t("method.yes_meets", lang)}
+
+
+def test_threshold_text_with_unit(fw):
+    assert method.threshold_text(fw.indicator("ENV-01"), 4, "en", unit=True) == "≤ 25 cases/yr"
+    assert method.threshold_text(fw.indicator("PHY-01"), 5, "th", unit=True) == "≥ 20 %"
+    assert method.threshold_text(fw.indicator("MGT-04"), 1, "en") == "yes"
+
+
+def test_levels_and_dimensions_come_from_the_file(fw):
+    rows = method.level_rows(fw, "en")
+    assert [r["Name"] for r in rows] == [lv.name_en for lv in fw.levels]
+    assert [r["Colour"] for r in rows] == [lv.colour for lv in fw.levels]
+    assert rows[2]["DIW step"] == "Enhancement" and rows[2]["IEAT estate equivalent"] == "Eco-Champion"
+    dims = method.dimension_rows(fw, "en")
+    assert [d["Key"] for d in dims] == [d.key for d in fw.dimensions]
+    assert dims[0]["Share of the overall score"] == "20%"
+
+
+def test_the_level_rule_states_this_frameworks_pass_share(fw):
+    steps = method.level_rule(fw, "en")
+    assert any("75%" in s for s in steps) and any("stops at the first level not held" in s for s in steps)
+    other = dataclasses.replace(fw, pass_share=0.6)
+    assert any("60%" in s for s in method.level_rule(other, "th"))
+
+
+def test_required_indicators_by_level(fw):
+    got = [(lv, [i.code for i in inds]) for lv, inds in method.required_indicators(fw)]
+    assert got == [(1, ["MGT-01"]), (2, ["ENV-08"]), (4, ["MGT-04"]), (5, ["ENV-01", "SOC-01"])]
+    assert len(method.required_sentences(fw, "th")) == 4
+
+
+def test_aggregation_groups_cover_every_indicator_once(fw):
+    groups = method.aggregation_groups(fw)
+    assert sorted(c for _, codes in groups for c in codes) == sorted(fw.codes)
+    assert dict(groups)["mean"] == ("SOC-01",)
+    assert [rule for rule, _ in groups] == ["sum", "mean", "factory_weighted_mean", "all", "any"]
+
+
+def test_forecast_parameters_are_read_from_the_forecast_module(fw):
+    p = method.forecast_params(fw)
+    assert (p.min_years, p.window, p.horizon) == (3, 5, 25)
+    assert p.target_score == pytest.approx(4.75)
+    steps = method.forecast_steps(fw, "en")
+    assert "4.75" in steps[2] and "3" in steps[0] and "25" in steps[3]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_worked_example_gives_the_documented_result(fw, lang):
+    ex = method.worked_example(fw, lang)
+    a = ex.assessment
+    assert dict(a.indicator_levels) == {"A": 3, "B": 5, "C": 5, "D": 3}
+    assert a.level == 3 and a.dimension_scores["ENV"] == pytest.approx(4.0)
+    assert [(c.level, c.holds) for c in ex.checks] == [(1, True), (2, True), (3, True), (4, False)]
+    assert ex.checks[-1].dimensions[0].met == 2 and ex.checks[-1].dimensions[0].total == 4
+    assert [g.code for g in a.gap] == ["A"]
+    assert "26" in ex.gap[0] and "25" in ex.gap[0]
+    assert ex.gap[0] == t("gap.at_most", lang, name=ex.fw.indicator("A").name(lang), current="26",
+                          target="25", unit=ex.fw.indicator("A").unit(lang))
+    variant = method.worked_example(fw, lang, a_required_from=4)
+    assert variant.assessment.level == 3
+    assert [(g.code, g.reason) for g in variant.assessment.gap] == [("A", "required")]
+
+
+def test_worked_example_matches_the_test_fixture(fw):
+    """The page's built-in example and tests/data/worked-example.toml agree."""
+    fixture = load_framework(ROOT / "tests" / "data" / "worked-example.toml")
+    ex = method.example_framework(fw)
+    assert [dataclasses.replace(i) for i in ex.indicators] == list(fixture.indicators)
+    assert ex.pass_share == fixture.pass_share
+
+
+def test_worked_example_needs_five_levels(fw):
+    short = dataclasses.replace(fw, levels=fw.levels[:4])
+    assert method.worked_example(short, "en") is None
+
+
+def test_example_rows(fw):
+    rows = method.example_rows(method.worked_example(fw, "en"), "en")
+    assert [(r["Code"], r["Value"], r["Indicator level"]) for r in rows] == [
+        ("A", "26 cases", 3), ("B", "100 %", 5), ("C", "yes", 5), ("D", "14 %", 3)]
+
+
+def test_check_sentence_names_the_failing_required_indicators(fw):
+    ex = method.worked_example(fw, "en", a_required_from=2)
+    # A=26 meets level 3's threshold, so the required gate passes until level 4
+    assert ex.checks[-1].level == 4
+    levels = {**ex.assessment.indicator_levels, "A": 1}
+    checks = method.level_checks(ex.fw, levels)
+    assert checks[-1].level == 2 and checks[-1].failing_required == ("A",)
+    assert "required indicators not met: A" in method.check_sentence(ex.fw, checks[-1], "en")
+
+
+def test_readme_sections_translate_known_headings():
+    text = (ROOT / "data" / "README.md").read_text("utf-8")
+    th = method.readme_sections(text, "th")
+    assert th[0].title == t("method.sources.h_files", "th") and "| file |" in th[0].body
+    assert [s.key for s in th[1:]] == ["th_adm1.geojson", "ieat-estates.csv"]
+    assert th[1].title == f"{t('method.sources.h_map', 'th')} (`th_adm1.geojson`)"
+    assert "CC BY-IGO" in th[1].body
+    odd = method.readme_sections("# T\nintro\n## other.csv\nbody\n## empty\n", "en")
+    assert [(s.title, s.body) for s in odd] == [("The data files", "intro"), ("other.csv", "body")]
+
+
+def test_read_data_readme(tmp_path):
+    assert method.read_data_readme(tmp_path) is None
+    (tmp_path / "README.md").write_text("# x\n", "utf-8")
+    assert method.read_data_readme(tmp_path) == "# x\n"
+
+
+def test_readable_text_on_level_colours(fw):
+    assert method.readable_on("#006D2C") == "#FFFFFF"
+    assert method.readable_on("#C7E9C0") != "#FFFFFF"
