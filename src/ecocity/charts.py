@@ -151,11 +151,13 @@ class Ranked:
 
 
 def ranking(fw: Framework, rows: Sequence[Ranked], lang: str, *, title: str, value_label: str,
-            present: bool = False) -> go.Figure:
-    """Horizontal bars, best at the top, coloured by level; click opens the entity."""
+            present: bool = False, lower_is_better: bool = False) -> go.Figure:
+    """Horizontal bars, best at the top (the highest value, or the lowest when
+    ``lower_is_better``), coloured by level; click opens the entity."""
     fig = _fig(title, present)
     rows = [r for r in rows if r.value is not None]
-    rows = sorted(rows, key=lambda r: (r.value, r.name))  # plotly draws bottom-up
+    # plotly draws bottom-up
+    rows = sorted(rows, key=lambda r: (-r.value if lower_is_better else r.value, r.name))
     fig.add_bar(y=[r.name for r in rows], x=[r.value for r in rows], orientation="h",
                 marker_color=[fw.level(r.level).colour for r in rows],
                 customdata=[[r.kind, r.code] for r in rows], texttemplate="%{x:.1f}",
