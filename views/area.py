@@ -1,10 +1,154 @@
-"""Area page (being built)."""
+"""Area / พื้นที่: one area's level and its place on the path Eco-Champion -> Happiness, what
+it needs to reach the next level (read aloud, with the estates pulling each indicator
+down), the Happiness estimate, dimension scores against last year, its history and its
+estates (click opens the estate). The area comes from ?area= or the selectbox. Thin: reads
+cached page models and figures, draws."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from ecocity.i18n import t
+from ecocity.i18n import fmt_number, fy_label, t
+from ecocity.navigation import Target, target_from_row, target_from_selection
+from ecocity.page_models import years_with_data
+from ecocity.ui import data, figures, filters, widgets
+from ecocity.ui.db import data_token, database_url
+from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
 
-st.title(t("app.nav.area", current_lang()))
+PICK = "area_pick"  # the selectbox's key (test id .st-key-area_pick)
+
+lang = current_lang()
+url, token = database_url(), data_token()
+fw = data.framework()
+registry = data.registry_overview(url, token)
+areas = data.entity_rows(url, token, "area")
+estates = data.entity_rows(url, token, "estate")
+f = filters.sidebar(lang, years_with_data(areas, estates), registry.regions, fw, show=(filters.YEAR,))
+
+if not registry.areas:
+    st.title(t("app.nav.area", lang))
+    st.info(t("app.overview.no_areas", lang))
+    st.stop()
+
+codes = [a.code for a in registry.areas]
+names = {a.code: a.name(lang) for a in registry.areas}
+
+
+def _default() -> str:
+    """The best-ranked area of the fiscal year, else the registry's first."""
+    this = sorted((r for r in areas if r.fiscal_year == f.year), key=lambda r: (-r.level, -r.overall_score))
+    return this[0].code if this else codes[0]
+
+
+def _on_pick() -> None:
+    filters.remember("area", st.session_state[PICK])
+
+
+code = filters.page_param("area", codes) or _default()
+filters.remember("area", code)
+st.session_state[PICK] = code
+st.selectbox(t("area.pick", lang), codes, key=PICK, format_func=names.__getitem__, on_change=_on_pick)
+
+m = data.area(url, token, code, f.year)
+info = m.info
+st.title(info.name(lang))
+province = info.province_th if lang == "th" else info.province_en
+st.caption(" · ".join(x for x in (t("area.province", lang, name=province), region_label(info.region, lang),
+                                  fy_label(f.year, lang) if f.year else "") if x))
+
+if f.year is None:
+    widgets.show_empty_state(lang)
+    st.stop()
+if data.data_state(url, token).only_sample:
+    st.info(t("app.overview.sample_notice", lang), icon=":material/science:")
+
+figs = figures.area(url, token, code, f.year, lang)
+row = m.row
+
+if row is None:
+    if m.years:
+        st.info(t("area.no_data_year", lang, year=f.year, years=", ".join(str(y) for y in m.years)),
+                icon=":material/event_busy:")
+    else:
+        st.info(t("area.no_data", lang), icon=":material/event_busy:")
+else:
+    # 1. Where it stands: the level on the path, and the headline numbers.
+    st.markdown(f"{t('area.level_now', lang)} &nbsp; {widgets.badge_html(fw, row.level, lang, big=True)}",
+                unsafe_allow_html=True)
+    with st.container(key="area_path"):
+        widgets.show_path(fw, row.level, lang)
+    last = m.last
+    n_est = len(info.estates)
+    widgets.show_cards([
+        widgets.Card(t("area.kpi.level", lang), f"{row.level} · {fw.level(row.level).name(lang)}",
+                     delta=None if last is None or last.level == row.level else
+                     t("area.kpi.level_delta", lang, d=f"{row.level - last.level:+d}")),
+        widgets.Card(t("area.kpi.score", lang), fmt_number(row.overall_score, lang, digits=2),
+                     delta=None if last is None else f"{row.overall_score - last.overall_score:+.2f}",
+                     help=t("area.kpi.score_help", lang)),
+        widgets.Card(t("area.kpi.completeness", lang), f"{fmt_number(row.completeness * 100, lang)}%"),
+        widgets.Card(t("area.kpi.estates", lang), f"{len(m.estates)} / {n_est}",
+                     help=t("area.kpi.estates_help", lang)),
+    ], key="area_kpis")
+
+    # 2. What it needs to reach the next level (the executive's first question).
+    with st.container(border=True, key="area_gap"):
+        if row.level >= fw.top_level:
+            st.subheader(t("area.gap.top_title", lang))
+            st.markdown(t("gap.empty_top", lang))
+        else:
+            nxt = fw.level(row.level + 1).name(lang)
+            st.subheader(t("area.gap.title", lang, level=nxt))
+            st.caption(t("area.gap.intro", lang, n=len(m.gap), level=nxt))
+            st.markdown(widgets.gap_markdown(fw, m.gap, lang))
+
+    # 3. When it could reach Happiness: an estimate, labelled as one.
+    with st.container(border=True, key="area_forecast"):
+        st.markdown(f"**{t('area.forecast_title', lang, level=fw.level(fw.top_level).name(lang))}**")
+        st.markdown(widgets.forecast_text(m.forecast, fw, lang))
+
+    left, right = st.columns(2, gap="large")
+    left.plotly_chart(figs["dimensions"], key="area_dimensions", theme=None, config=figures.CONFIG)
+    right.plotly_chart(figs["history"], key="area_history", theme=None, config=figures.CONFIG)
+
+# 4. Its estates this year (click a bar or a row to open the estate).
+st.subheader(t("area.estates_title", lang, year=f.year))
+if m.estates:
+    st.caption(t("area.estates_hint", lang))
+    left, right = st.columns([5, 6], gap="large")
+    with left:
+        event = st.plotly_chart(figs["estates"], key="area_estates_chart", on_select="rerun",
+                                selection_mode="points", theme=None, config=figures.CONFIG)
+        target = target_from_selection(event)
+        if target and target.kind == "estate":
+            filters.go(target)
+    with right:
+        cols = {k: t(f"area.estates.{k}", lang) for k in ("estate", "level", "score", "completeness")}
+        table = pd.DataFrame([{cols["estate"]: e.name(lang), cols["level"]: fw.level(e.level).name(lang),
+                               cols["score"]: round(e.overall_score, 2),
+                               cols["completeness"]: round(e.completeness * 100)} for e in m.estates])
+        colour = {fw.level(e.level).name(lang): fw.level(e.level).colour for e in m.estates}
+        styled = table.style.map(lambda v: f"background-color: {colour[v]}; color: {widgets.text_on(colour[v])};"
+                                 " font-weight: 600" if v in colour else "", subset=[cols["level"]])
+        event = st.dataframe(styled, hide_index=True, key="area_estates", on_select="rerun",
+                             selection_mode="single-row", column_config={
+                                 cols["score"]: st.column_config.NumberColumn(format="%.2f"),
+                                 cols["completeness"]: st.column_config.ProgressColumn(
+                                     format="%d%%", min_value=0, max_value=100)})
+        target = target_from_row("estate", [e.code for e in m.estates], event)
+        if target:
+            filters.go(target)
+else:
+    st.caption(t("area.estates_none", lang))
+if m.silent:
+    st.caption(t("area.silent", lang, estates=", ".join(e.name(lang) for e in m.silent)))
+
+if row is None and "history" in figs:
+    st.plotly_chart(figs["history"], key="area_history", theme=None, config=figures.CONFIG)
+
+with st.expander(t("area.how.title", lang), icon=":material/help:", key="area_how"):
+    st.markdown(t("area.how.body", lang, share=fmt_number(fw.pass_share * 100, lang)))
+    st.page_link("views/method.py", label=t("area.how.link", lang), icon=":material/menu_book:",
+                 query_params={"lang": lang})

@@ -1,60 +1,155 @@
-"""Overview: the registry's areas with their estates, and each area's latest level once
-assessments exist. Reads through cached readers, draws; no logic of its own."""
+"""Overview / ภาพรวม: KPIs of the selected fiscal year, the map, the ranking of areas against
+last year, the areas closest to their next level, the ladder and the levels over the years.
+Clicking an area (map marker or ranking row) opens its Area page. Thin: reads cached page
+models and figures, draws."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from ecocity.config import settings
-from ecocity.framework import get_framework
-from ecocity.i18n import fmt_number, t
-from ecocity.ui import data
+from ecocity.explain import describe_gap_item
+from ecocity.i18n import fmt_number, fy_label, t
+from ecocity.navigation import Target, target_from_row, target_from_selection
+from ecocity.page_models import years_with_data
+from ecocity.ui import data, figures, filters, widgets
 from ecocity.ui.db import data_token, database_url
 from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
+from ecocity.weakest import gap_items
 
 lang = current_lang()
 url, token = database_url(), data_token()
-overview = data.registry_overview(url, token)
-latest = data.latest_area_points(url, token)
-state = data.data_state(url, token)
+fw = data.framework()
+registry = data.registry_overview(url, token)
+areas = data.entity_rows(url, token, "area")
+estates = data.entity_rows(url, token, "estate")
+f = filters.sidebar(lang, years_with_data(areas, estates), registry.regions, fw)
 
 st.title(t("app.overview.title", lang))
-st.caption(t("app.overview.intro", lang))
 
-if state.only_sample:
-    st.info(t("app.overview.sample_notice", lang), icon=":material/science:")
 
-if not overview.areas:
-    st.info(t("app.overview.no_areas", lang))
-else:
-    n_estates = sum(len(a.estates) for a in overview.areas)
-    st.markdown(t("app.overview.summary", lang, areas=fmt_number(len(overview.areas), lang),
-                  estates=fmt_number(n_estates, lang)))
-
-    fw = get_framework(settings().framework_path)
-    rows = []
-    for a in overview.areas:
-        row = {
-            t("app.overview.col_area", lang): a.name(lang),
-            t("app.overview.col_province", lang): a.province_th if lang == "th" else a.province_en,
-            t("app.overview.col_region", lang): region_label(a.region, lang),
-            t("app.overview.col_estates", lang): len(a.estates),
-        }
-        if latest:  # level columns only once some area has been assessed
-            point = latest.get(a.code)
-            row[t("app.overview.col_level", lang)] = (
-                f"{point.level} · {fw.level(point.level).name(lang)}" if point else t("common.no_data", lang))
-            row[t("app.overview.col_year", lang)] = str(point.fiscal_year) if point else "–"
-        rows.append(row)
+def _registry() -> None:
+    """No assessment yet: the registry's areas and their estates, on the map and listed."""
+    st.plotly_chart(figures.registry_map(url, token, lang), key="overview_map_empty", theme=None,
+                    config=figures.CONFIG)
+    rows = [{t("app.overview.col_area", lang): a.name(lang),
+             t("app.overview.col_province", lang): a.province_th if lang == "th" else a.province_en,
+             t("app.overview.col_region", lang): region_label(a.region, lang),
+             t("app.overview.col_estates", lang): len(a.estates)} for a in registry.areas]
     st.dataframe(rows, hide_index=True, key="overview_areas")
-
-    for a in overview.areas:
+    for a in registry.areas:
         with st.expander(t("app.overview.estates_of", lang, area=a.name(lang)), key=f"area_{a.code}"):
             if a.estates:
                 st.markdown("\n".join(f"- {e.name(lang)}" for e in a.estates))
             else:
                 st.caption(t("app.overview.no_estates", lang))
+
+
+def _change(m) -> str:
+    if m.change == "new":
+        return t("overview.change.new", lang)
+    if m.change == "same":
+        return t("overview.change.same", lang)
+    return t(f"overview.change.{m.change}", lang, n=abs(m.level_delta))
+
+
+def _ranking(model) -> None:
+    st.subheader(t("overview.ranking.title", lang, year=model.year))
+    if not model.ranking:
+        st.info(t("overview.no_match", lang))
+        return
+    st.caption(t("overview.ranking.hint", lang))
+    cols = {k: t(f"overview.ranking.{k}", lang) for k in ("rank", "area", "province", "level", "score", "change",
+                                                          "score_change")}
+    table = pd.DataFrame([{
+        cols["rank"]: i,
+        cols["area"]: m.row.name(lang),
+        cols["province"]: model.province_of.get(m.row.code, ""),
+        cols["level"]: fw.level(m.row.level).name(lang),
+        cols["score"]: round(m.row.overall_score, 2),
+        cols["change"]: _change(m),
+        cols["score_change"]: "–" if m.score_delta is None else f"{m.score_delta:+.2f}",
+    } for i, m in enumerate(model.ranking, 1)])
+    colour = {fw.level(m.row.level).name(lang): fw.level(m.row.level).colour for m in model.ranking}
+
+    def paint(v: str) -> str:
+        c = colour.get(v)
+        return f"background-color: {c}; color: {widgets.text_on(c)}; font-weight: 600" if c else ""
+
+    def arrow(v: str) -> str:
+        if v.startswith("▲"):
+            return "color: #1B7F3B; font-weight: 600"
+        if v.startswith("▼"):
+            return "color: #B3261E; font-weight: 600"
+        return ""
+
+    styled = table.style.map(paint, subset=[cols["level"]]).map(arrow, subset=[cols["change"]])
+    event = st.dataframe(styled, hide_index=True, key="ranking", on_select="rerun", selection_mode="single-row",
+                         column_config={cols["score"]: st.column_config.NumberColumn(format="%.2f")})
+    target = target_from_row("area", [m.row.code for m in model.ranking], event)
+    if target:
+        filters.go(target)
+
+
+def _closest(model) -> None:
+    st.subheader(t("overview.closest.title", lang))
+    if not model.closest:
+        st.caption(t("overview.closest.none", lang))
+        return
+    for row in model.closest:
+        items = gap_items(row)
+        box = st.container(border=True, key=f"closest_{row.code}")
+        box.markdown(t("overview.closest.head", lang, area=row.name(lang), level=fw.level(row.level).name(lang),
+                       next=fw.level(row.level + 1).name(lang), n=len(items)))
+        box.markdown("\n".join(f"- {describe_gap_item(fw, g, lang)}" for g in items[:2])
+                     + ("\n- " + t("overview.closest.more", lang, n=len(items) - 2) if len(items) > 2 else ""))
+        filters.link(Target("area", row.code), t("overview.closest.open", lang), icon=":material/arrow_forward:",
+                     container=box)
+
+
+if f.year is None:
+    st.caption(t("app.overview.intro", lang))
+    widgets.show_empty_state(lang)
+    _registry()
+else:
+    model = data.overview(url, token, f.year, f.region, f.levels, lang)
+    figs = figures.overview(url, token, f.year, f.region, f.levels, lang)
+    scope = [fy_label(f.year, lang), region_label(f.region, lang) if f.region else t("filters.all_regions", lang)]
+    if f.levels:
+        scope.append(", ".join(fw.level(n).name(lang) for n in f.levels))
+    st.caption(" · ".join(scope))
+    if data.data_state(url, token).only_sample:
+        st.info(t("app.overview.sample_notice", lang), icon=":material/science:")
+
+    k = model.kpis
+    widgets.show_cards([
+        widgets.Card(t("overview.kpi.areas", lang), f"{k.areas_assessed} / {k.areas_total}",
+                     help=t("overview.kpi.areas_help", lang)),
+        widgets.Card(t("overview.kpi.estates", lang), f"{k.estates_submitted} / {k.estates_total}",
+                     help=t("overview.kpi.estates_help", lang)),
+        widgets.Card(t("overview.kpi.completeness", lang),
+                     "–" if k.completeness is None else f"{fmt_number(k.completeness * 100, lang)}%",
+                     help=t("overview.kpi.completeness_help", lang)),
+        widgets.Card(t("overview.kpi.champion", lang), f"{k.at_target} / {k.areas_assessed}",
+                     help=t("overview.kpi.champion_help", lang)),
+    ])
+
+    left, right = st.columns([5, 6], gap="large")
+    with left:
+        event = st.plotly_chart(figs["map"], key="overview_map", on_select="rerun", selection_mode="points",
+                                theme=None, config=figures.CONFIG)
+        st.caption(t("overview.map_hint", lang))
+        target = target_from_selection(event)
+        if target and target.kind in ("area", "estate"):
+            filters.go(target)
+    with right:
+        _ranking(model)
+        _closest(model)
+
+    left, right = st.columns(2, gap="large")
+    left.plotly_chart(figs["ladder"], key="overview_ladder", theme=None, config=figures.CONFIG)
+    right.plotly_chart(figs["distribution"], key="overview_distribution", theme=None, config=figures.CONFIG)
 
 with st.expander(t("app.about.title", lang), icon=":material/info:", key="about_data"):
     st.markdown(t("app.about.body", lang))

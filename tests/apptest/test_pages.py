@@ -107,11 +107,9 @@ def test_overview_shows_latest_level_once_an_area_is_assessed(open_app, app_env,
     _store(app_env, make_data, is_sample=False)
     at = open_app(lang="en")
     assert problems(at) == []
-    table = at.dataframe[0].value
-    rows = {r["Area"]: r for r in table.to_dict("records")}
-    assert rows["Rayong - Map Ta Phut"]["Latest fiscal year"] == "2566"
-    assert rows["Rayong - Map Ta Phut"]["Latest level"] != t("common.no_data", "en")
-    assert rows["Songkhla"]["Latest level"] == t("common.no_data", "en")
+    assert at.query_params["year"] == "2566"
+    table = at.dataframe(key="ranking").value
+    assert list(table["Area"]) == ["Rayong - Map Ta Phut"]  # the only area assessed
     assert t("app.overview.sample_notice", "en") not in [i.value for i in at.info]
 
 

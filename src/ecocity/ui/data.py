@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ecocity.config import settings
 from ecocity.dashboard import EntityRow
+from ecocity.framework import Framework, get_framework
+from ecocity.geo import Province, load_provinces
+from ecocity.page_models import AreaModel, OverviewModel, area_model, overview_model
+from ecocity.registry import GEOJSON_FILE
 from ecocity.store import queries
 from ecocity.store.db import session_scope
 from ecocity.ui.db import engine_for
@@ -59,3 +64,32 @@ def fiscal_years(url: str, token: str) -> tuple[int, ...]:
     """Fiscal years (B.E.) with at least one stored assessment, ascending."""
     with session_scope(engine_for(url)) as s:
         return tuple(queries.fiscal_years(s))
+
+
+# ----------------------------------------------------------------------------- page models
+
+
+def framework() -> Framework:
+    return get_framework(settings().framework_path)
+
+
+def provinces() -> tuple[Province, ...]:
+    """Province shapes (read once per process: load_provinces is lru-cached)."""
+    return load_provinces(str(settings().data_dir / GEOJSON_FILE))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def overview(url: str, token: str, year: int, region: str | None, levels: tuple[int, ...],
+             lang: str) -> OverviewModel:
+    """The Overview's numbers, map markers and ranking for one fiscal year and filter."""
+    return overview_model(framework(), entity_rows(url, token, "area"), entity_rows(url, token, "estate"),
+                          registry_overview(url, token), provinces(), year, lang, region=region, levels=levels)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def area(url: str, token: str, code: str, year: int | None) -> AreaModel | None:
+    """One area's page for one fiscal year; None when the registry has no such area."""
+    info = next((a for a in registry_overview(url, token).areas if a.code == code), None)
+    if info is None:
+        return None
+    return area_model(framework(), info, entity_rows(url, token, "area"), entity_rows(url, token, "estate"), year)
