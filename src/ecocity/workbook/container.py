@@ -676,20 +676,32 @@ class Xls:
             raise Refused("not_a_workbook", detected="damaged") from None
         except Exception:  # noqa: BLE001 - xlrd raises assorted errors on damaged BIFF
             raise Refused("not_a_workbook", detected="damaged") from None
-        self.sheet_names = self.book.sheet_names()
-        self._percent_xf = {
-            i for i, xf in enumerate(self.book.xf_list)
-            if (fmt := self.book.format_map.get(xf.format_key)) is not None
-            and is_percent_format(fmt.format_str)}
-        # calamine reads every sheet on open: measure all of them first.
-        for sh in self.book.sheets():
-            facts = SheetFacts()
-            facts.cells = sum(sh.row_len(r) for r in range(sh.nrows))
-            facts.max_row = sh.nrows - 1
-            facts.max_col = max((sh.row_len(r) for r in range(sh.nrows)), default=0) - 1
-            check_extent(facts, sh.name)
+        try:
+            self.sheet_names = self.book.sheet_names()
+            self._percent_xf = {
+                i for i, xf in enumerate(self.book.xf_list)
+                if (fmt := self.book.format_map.get(xf.format_key)) is not None
+                and is_percent_format(fmt.format_str or "")}
+            # calamine is not used for .xls, but the extent guard still keeps a damaged
+            # file from making the checker walk millions of cells.
+            for sh in self.book.sheets():
+                facts = SheetFacts()
+                facts.cells = sum(sh.row_len(r) for r in range(sh.nrows))
+                facts.max_row = sh.nrows - 1
+                facts.max_col = max((sh.row_len(r) for r in range(sh.nrows)), default=0) - 1
+                check_extent(facts, sh.name)
+        except Refused:
+            raise
+        except Exception:  # noqa: BLE001 - xlrd's view of a damaged file is inconsistent
+            raise Refused("not_a_workbook", detected="damaged") from None
 
     def facts(self, sheet_name: str) -> SheetFacts:
+        try:
+            return self._facts(sheet_name)
+        except Exception:  # noqa: BLE001 - as above
+            raise Refused("not_a_workbook", detected="damaged") from None
+
+    def _facts(self, sheet_name: str) -> SheetFacts:
         import xlrd
 
         facts = SheetFacts()
@@ -712,6 +724,12 @@ class Xls:
     def grid(self, sheet_name: str) -> list[list[object]]:
         """Values as calamine would give them: float, str, bool, datetime; "" when empty
         or an error (errors are in ``facts``)."""
+        try:
+            return self._grid(sheet_name)
+        except Exception:  # noqa: BLE001 - as above
+            raise Refused("not_a_workbook", detected="damaged") from None
+
+    def _grid(self, sheet_name: str) -> list[list[object]]:
         import xlrd
 
         sh = self.book.sheet_by_name(sheet_name)
