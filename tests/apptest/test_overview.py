@@ -7,32 +7,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from apphelp import APP, TIMEOUT, problems
+from apphelp import problems
+from drillhelp import sample_app  # noqa: F401  (fixture)
 from sampledb import _sample_template, sample_url  # noqa: F401  (fixtures)
-from streamlit.testing.v1 import AppTest
 
 from ecocity.i18n import t
 
 PAGE = "views/overview.py"
-
-
-@pytest.fixture
-def sample_app(sample_url, monkeypatch):
-    """sample_app(page=None, **query) -> AppTest after its first run on the sample data, the
-    page and query parameters set before that run, as when a link is opened."""
-    monkeypatch.setenv("ECOCITY_DATABASE_URL", sample_url)
-    monkeypatch.delenv("ECOCITY_LANG", raising=False)
-
-    def open_(page=None, **query):
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-        for k, v in query.items():
-            at.query_params[k] = v
-        if page:
-            at.switch_page(page)
-        at.run()
-        return at
-
-    return open_
 
 
 def _metric(at, key: str, lang: str) -> str:
