@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from apphelp import problems
-from pagedb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
+from sampledb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
 
 from ecocity.framework import load_framework
 from ecocity.i18n import t
