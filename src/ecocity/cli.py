@@ -167,4 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Under `python -m ecocity.cli` this file runs as __main__ while subcommands import
+    # ecocity.cli again: call that module's main so its UsageError is the one caught.
+    from ecocity.cli import main as _main
+
+    raise SystemExit(_main())

@@ -106,3 +106,12 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["assess"])
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("module", ["ecocity", "ecocity.cli"])
+def test_python_dash_m_gives_the_same_clean_errors(tmp_path, module):
+    f = write(tmp_path, {"values": {"Z": 1}})
+    proc = subprocess.run([sys.executable, "-m", module, "assess", "--values", f], capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 2
+    assert "unknown indicator code 'Z'" in proc.stderr and "Traceback" not in proc.stderr
