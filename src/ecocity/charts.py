@@ -125,13 +125,16 @@ def history(fw: Framework, series: Sequence[Point], lang: str, *, present: bool 
     pts = sorted(series, key=lambda p: p.fiscal_year)
     for lv in fw.levels[1:]:  # faint bands: where each level's typical scores lie
         fig.add_hrect(y0=lv.number - 0.5, y1=lv.number + 0.5, fillcolor=lv.colour, opacity=0.08, line_width=0)
+    names = [fw.level(p.level).name(lang) for p in pts]
+    # A label where the level changes only: one per point overlaps on a narrow chart.
+    labels = [n if i == 0 or p.level != pts[i - 1].level else "" for i, (p, n) in enumerate(zip(pts, names, strict=True))]
     fig.add_scatter(
         x=[str(p.fiscal_year) for p in pts], y=[p.overall_score for p in pts], mode="lines+markers+text",
         line=dict(color=MUTED, width=2),
         marker=dict(size=16 if present else 12, color=[fw.level(p.level).colour for p in pts],
                     line=dict(color=INK, width=1)),
-        text=[fw.level(p.level).name(lang) for p in pts], textposition="top center",
-        name=t("charts.score", lang), hovertemplate="%{x}: %{y:.2f} (%{text})<extra></extra>")
+        text=labels, hovertext=names, textposition="top center", cliponaxis=False,
+        name=t("charts.score", lang), hovertemplate="%{x}: %{y:.2f} (%{hovertext})<extra></extra>")
     fig.update_yaxes(range=[0, 5.5], dtick=1, title=t("charts.score", lang))
     fig.update_xaxes(type="category", title=t("charts.fiscal_year", lang))
     fig.update_layout(showlegend=False)
