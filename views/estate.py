@@ -1,10 +1,325 @@
-"""Estate page (being built)."""
+"""Estate / นิคม: one industrial estate in the selected fiscal year: its level on the path to
+Happiness, dimension scores against last year, history, every indicator with its level, next
+threshold and trend, what it needs for the next level, its area, and its submissions with
+versions (compare, restore, download). Thin: cached readers and ecocity.detail do the work."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from ecocity.i18n import t
+from ecocity import detail
+from ecocity.i18n import fmt_number, fy_label, t
+from ecocity.method import level_column, score_text
+from ecocity.navigation import Target, target_from_row
+from ecocity.store.errors import StoreError
+from ecocity.ui import data, data_pages, figures, filters, widgets
+from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.lang import current_lang
 
-st.title(t("app.nav.estate", current_lang()))
+PICK = "estate_pick"  # widget keys
+ASK = "_estate_restore_ask"  # (code, year, version) awaiting confirmation
+DONE = "_estate_restore_done"  # (code, year, message) of the last restore
+
+lang = current_lang()
+url, token = database_url(), data_token()
+fw = data_pages.framework()
+registry = data.registry_overview(url, token)
+estate_rows = data.entity_rows(url, token, "estate")
+area_rows = data.entity_rows(url, token, "area")
+years = sorted({r.fiscal_year for r in (*estate_rows, *area_rows)})
+f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR,))
+
+area_of = {e.code: a for a in registry.areas for e in a.estates}
+choices = sorted(registry.estates, key=lambda e: (area_of[e.code].name(lang) if e.code in area_of else "~",
+                                                   e.name(lang)))
+codes = [e.code for e in choices]
+code = filters.page_param("estate", codes)
+
+
+def _label(c: str) -> str:
+    e = next(x for x in choices if x.code == c)
+    return f"{e.name(lang)} · {area_of[c].name(lang)}" if c in area_of else e.name(lang)
+
+
+def _picked() -> None:
+    if st.session_state.get(PICK):
+        filters.remember("estate", st.session_state[PICK])
+
+
+st.session_state[PICK] = code
+st.sidebar.selectbox(t("estate.pick", lang), codes, key=PICK, format_func=_label,
+                     placeholder=t("estate.pick_placeholder", lang), on_change=_picked)
+
+
+# ----------------------------------------------------------------------------- no estate chosen
+
+
+def _chooser() -> None:
+    st.title(t("estate.title", lang))
+    if f.year is None:
+        widgets.show_empty_state(lang)
+        return
+    st.caption(t("estate.choose", lang, year=fy_label(f.year, lang)))
+    this = sorted(detail.for_year(estate_rows, f.year), key=lambda r: (-r.level, -r.overall_score, r.name_en))
+    if not this:
+        st.info(t("estate.none_this_year", lang, year=fy_label(f.year, lang)))
+        return
+    c = {k: t(f"estate.list.{k}", lang) for k in ("estate", "area", "level", "score", "completeness")}
+    table = pd.DataFrame([{
+        c["estate"]: r.name(lang),
+        c["area"]: area_of[r.code].name(lang) if r.code in area_of else "–",
+        c["level"]: level_column(fw, r.level, lang),
+        c["score"]: score_text(r.overall_score),
+        c["completeness"]: f"{fmt_number(r.completeness * 100, lang)}%",
+    } for r in this])
+    event = st.dataframe(table, hide_index=True, key="estate_list", on_select="rerun", selection_mode="single-row")
+    target = target_from_row("estate", [r.code for r in this], event)
+    if target:
+        filters.go(target)
+
+
+# ----------------------------------------------------------------------------- one estate
+
+
+def _level_style(df: pd.DataFrame, column: str, levels: list[int | None]):
+    def paint(col: pd.Series) -> list[str]:
+        out = []
+        for lv in levels:
+            if lv is None:
+                out.append("color: #6B7B72; font-style: italic")
+            else:
+                colour = fw.level(lv).colour
+                out.append(f"background-color: {colour}; color: {widgets.text_on(colour)}")
+        return out
+    return df.style.apply(paint, subset=[column])
+
+
+def _indicator_table(m: detail.EstateModel) -> None:
+    st.subheader(t("estate.indicators.heading", lang, n=len(m.lines)))
+    st.caption(t("estate.indicators.hint", lang))
+    c = {k: t(f"estate.indicators.col_{k}", lang) for k in
+         ("code", "dimension", "name", "value", "level", "next", "trend")}
+    table = pd.DataFrame([{
+        c["code"]: ln.code,
+        c["dimension"]: fw.dimension(ln.dimension).name(lang),
+        c["name"]: fw.indicator(ln.code).name(lang),
+        c["value"]: ln.value_text,
+        c["level"]: t("estate.indicators.missing_level", lang) if ln.level is None else level_column(fw, ln.level, lang),
+        c["next"]: ln.next_text,
+        c["trend"]: list(ln.trend),
+    } for ln in m.lines])
+    years = m.lines[0].trend_years if m.lines else ()
+    st.dataframe(_level_style(table, c["level"], [ln.level for ln in m.lines]), hide_index=True,
+                 key="estate_indicators", height=35 * (len(table) + 1) + 3,
+                 column_config={c["trend"]: st.column_config.LineChartColumn(
+                     c["trend"], width="small",
+                     help=t("estate.indicators.trend_help", lang,
+                            first=min(years) if years else "–", last=max(years) if years else "–"))})
+
+
+def _gap(m: detail.EstateModel) -> None:
+    row = m.row
+    if row.level >= fw.top_level:
+        st.success(t("gap.empty_top", lang), icon=":material/celebration:")
+        return
+    st.subheader(t("estate.gap.heading", lang, level=level_column(fw, row.level + 1, lang)))
+    if not m.gap:
+        st.caption(t("estate.gap.none", lang))
+        return
+    st.markdown("\n".join(f"- **{g.text}** · {g.reason}" for g in m.gap))
+
+
+def _versions(m: detail.EstateModel, year: int) -> None:
+    st.header(t("estate.versions.heading", lang, year=fy_label(year, lang)), divider="green")
+    done = st.session_state.get(DONE)
+    if done and done[0] == m.info.code and done[1] == year:
+        st.success(done[2], icon=":material/history:")
+    versions = data_pages.versions(url, token, m.info.code, year)
+    if not versions:
+        st.info(t("estate.versions.none", lang, year=fy_label(year, lang)))
+        _upload_log(m, year)
+        return
+    levels = data_pages.version_levels(url, token, m.info.code, year)
+    rows = detail.version_rows(versions, lang)
+    level_col = t("estate.versions.col_level", lang)
+    for row, v in zip(rows, versions, strict=True):
+        lv = levels.get(v.version)
+        row[level_col] = "–" if lv is None else level_column(fw, lv, lang)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="estate_versions")
+
+    engine = engine_for(url)
+    with st.container(key="estate_downloads"):
+        st.caption(t("estate.versions.downloads", lang))
+        cols = st.columns(min(len(versions), 4))
+        for i, v in enumerate(versions):
+            col = cols[i % len(cols)]
+            if v.upload_id is None:
+                col.caption(t("estate.versions.no_file", lang, version=v.version, source=v.restored_from_version))
+                continue
+            col.download_button(t("estate.versions.download", lang, version=v.version), icon=":material/download:",
+                                data=data_pages.file_reader(engine, v.upload_id), file_name=v.filename or "upload.xlsx",
+                                key=f"estate_dl_{v.upload_id}", on_click="ignore")
+
+    numbers = [v.version for v in versions]
+    pair = detail.default_pair(numbers)
+    if pair is not None:
+        st.subheader(t("estate.compare.heading", lang))
+        left, right = st.columns(2)
+        old = left.selectbox(t("estate.compare.old", lang), numbers, index=numbers.index(pair[0]),
+                             format_func=lambda n: t("estate.versions.version_n", lang, version=n),
+                             key=f"estate_cmp_old_{m.info.code}_{year}")
+        new = right.selectbox(t("estate.compare.new", lang), numbers, index=numbers.index(pair[1]),
+                              format_func=lambda n: t("estate.versions.version_n", lang, version=n),
+                              key=f"estate_cmp_new_{m.info.code}_{year}")
+        if old == new:
+            st.caption(t("estate.compare.same_version", lang))
+        else:
+            changes = detail.changes(fw, data_pages.compare(url, token, m.info.code, year, old, new), lang)
+            if not changes:
+                st.caption(t("estate.compare.no_changes", lang, old=old, new=new))
+            else:
+                st.markdown(t("estate.compare.summary", lang, n=len(changes), old=old, new=new,
+                              old_level=level_column(fw, levels[old], lang) if old in levels else "–",
+                              new_level=level_column(fw, levels[new], lang) if new in levels else "–"))
+                c = {k: t(f"estate.compare.col_{k}", lang) for k in ("code", "name", "old", "new", "levels")}
+                st.dataframe(pd.DataFrame([{
+                    c["code"]: ch.code, c["name"]: ch.name,
+                    c["old"]: ch.old, c["new"]: ch.new,
+                    c["levels"]: f"{'–' if ch.old_level is None else ch.old_level} → "
+                                 f"{'–' if ch.new_level is None else ch.new_level}",
+                } for ch in changes]), hide_index=True, key="estate_changes")
+        _restore(m, year, versions)
+    _upload_log(m, year)
+
+
+def _restore(m: detail.EstateModel, year: int, versions) -> None:
+    older = [v.version for v in versions if not v.is_current]
+    if not older:
+        return
+    current = next(v.version for v in versions if v.is_current)
+    st.subheader(t("estate.restore.heading", lang))
+    st.caption(t("estate.restore.hint", lang, current=current))
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    pick = left.selectbox(t("estate.restore.pick", lang), older,
+                          format_func=lambda n: t("estate.versions.version_n", lang, version=n),
+                          key=f"estate_restore_pick_{m.info.code}_{year}")
+    if right.button(t("estate.restore.button", lang, version=pick), icon=":material/restore:",
+                    key="estate_restore"):
+        st.session_state[ASK] = (m.info.code, year, pick)
+    ask = st.session_state.get(ASK)
+    if ask and ask[0] == m.info.code and ask[1] == year:
+        _confirm(m, year, ask[2], current, max(v.version for v in versions) + 1)
+
+
+def _cancel_restore() -> None:
+    st.session_state.pop(ASK, None)
+
+
+def _confirm(m: detail.EstateModel, year: int, version: int, current: int, new_version: int) -> None:
+    def body() -> None:
+        st.markdown(t("estate.restore.confirm", lang, estate=m.info.name(lang), year=fy_label(year, lang),
+                      version=version, current=current, new=new_version))
+        by = st.text_input(t("estate.restore.by", lang), key="estate_restore_by", max_chars=200,
+                           placeholder=t("estate.restore.by_placeholder", lang))
+        ok, cancel = st.columns(2)
+        if ok.button(t("estate.restore.do", lang, version=version), type="primary", key="estate_restore_confirm",
+                     disabled=not (by or "").strip(), icon=":material/restore:"):
+            try:
+                result = data_pages.restore(url, m.info.code, year, version, by)
+            except StoreError as e:
+                st.error(e.message(lang))
+                return
+            st.session_state.pop(ASK, None)
+            lv = f" {t('estate.restore.level_now', lang, level=level_column(fw, result.level, lang))}" \
+                if result.level is not None else ""
+            st.session_state[DONE] = (m.info.code, year, result.message(lang) + lv)
+            st.rerun()
+        if cancel.button(t("estate.restore.cancel", lang), key="estate_restore_cancel"):
+            st.session_state.pop(ASK, None)
+            st.rerun()
+
+    st.dialog(t("estate.restore.dialog_title", lang), on_dismiss=_cancel_restore)(body)()
+
+
+def _upload_log(m: detail.EstateModel, year: int) -> None:
+    log = data_pages.uploads(url, token, m.info.code, year)
+    if not log:
+        return
+    engine = engine_for(url)
+    with st.expander(t("estate.uploads.heading", lang, n=len(log)), icon=":material/inventory_2:",
+                     key="estate_uploads"):
+        for u in log:
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            outcome = t(f"estate.uploads.{u.outcome}", lang, version=u.version or "–")
+            left.markdown(t("estate.uploads.line", lang, file=u.filename, when=detail.when_text(u.uploaded_at, lang),
+                            by=u.uploaded_by or "–", outcome=outcome))
+            right.download_button(t("estate.uploads.download", lang), data=data_pages.file_reader(engine, u.id),
+                                  file_name=u.filename or "upload.xlsx", key=f"estate_log_dl_{u.id}",
+                                  on_click="ignore", icon=":material/download:")
+
+
+def _estate(code: str) -> None:
+    m = data_pages.estate(url, token, code, f.year, lang)
+    if m is None:  # the registry changed under the page
+        st.info(t("estate.unknown", lang, code=code))
+        return
+    st.title(m.info.name(lang))
+    where = [t("estate.kind", lang)]
+    if m.info.province_th:
+        where.append(m.info.province_th if lang == "th" else (m.info.province_en or ""))
+    if f.year is not None:
+        where.append(fy_label(f.year, lang))
+    st.caption(" · ".join(w for w in where if w))
+    if m.area is not None:
+        area_level = (f" ({level_column(fw, m.area_row.level, lang)})" if m.area_row is not None else "")
+        filters.link(Target("area", m.area.code), t("estate.area_link", lang, area=m.area.name(lang)) + area_level,
+                     icon=":material/arrow_back:")
+    else:
+        st.caption(t("estate.no_area", lang))
+    if data.data_state(url, token).only_sample:
+        st.info(t("app.overview.sample_notice", lang), icon=":material/science:")
+
+    if f.year is None:
+        widgets.show_empty_state(lang)
+        return
+    if m.row is None:
+        others = ", ".join(str(y) for y in m.years)
+        st.info(t("estate.no_data_year", lang, year=fy_label(f.year, lang))
+                + (" " + t("estate.years_with_data", lang, years=others) if others else ""))
+    else:
+        row = m.row
+        st.markdown(widgets.badge_html(fw, row.level, lang, big=True), unsafe_allow_html=True)
+        widgets.show_path(fw, row.level, lang)
+        delta = None if m.last is None else f"{row.overall_score - m.last.overall_score:+.2f}"
+        last_level = None if m.last is None else level_column(fw, m.last.level, lang)
+        widgets.show_cards([
+            widgets.Card(t("estate.kpi.level", lang), level_column(fw, row.level, lang),
+                         help=t("estate.kpi.level_help", lang, last=last_level or "–")),
+            widgets.Card(t("estate.kpi.score", lang), score_text(row.overall_score), delta=delta,
+                         help=t("estate.kpi.score_help", lang)),
+            widgets.Card(t("estate.kpi.completeness", lang), f"{fmt_number(row.completeness * 100, lang)}%",
+                         help=t("estate.kpi.completeness_help", lang)),
+            widgets.Card(t("estate.kpi.area", lang),
+                         level_column(fw, m.area_row.level, lang) if m.area_row is not None else "–",
+                         help=t("estate.kpi.area_help", lang)),
+        ], key="estate_kpis")
+        _gap(m)
+        st.caption(widgets.forecast_text(m.forecast, fw, lang))
+
+    figs = data_pages.estate_figures(url, token, code, f.year, lang)
+    if figs:
+        left, right = st.columns(2, gap="large")
+        if "dimensions" in figs:
+            left.plotly_chart(figs["dimensions"], key="estate_dimensions", theme=None, config=figures.CONFIG)
+        if "history" in figs:
+            right.plotly_chart(figs["history"], key="estate_history", theme=None, config=figures.CONFIG)
+    if m.row is not None:
+        _indicator_table(m)
+    _versions(m, f.year)
+
+
+if code is None:
+    _chooser()
+else:
+    _estate(code)

@@ -1,0 +1,167 @@
+"""Cached readers, figures and the one write path (restore) of the Estate and Indicators
+pages. Every reader takes the database URL and its data token as its first arguments: they
+key the cache, so a new upload or a restore (which changes the token) shows at once, on
+every page and every replica. Figures are cached as plain dicts (cheap to copy out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from ecocity import charts, detail
+from ecocity.dashboard import filter_rows
+from ecocity.framework import Framework
+from ecocity.i18n import t
+from ecocity.scoring import assess
+from ecocity.store import indicator_queries as iq
+from ecocity.store.db import session_scope
+from ecocity.store.uploads import (StoreResult, UploadInfo, ValueChange, VersionInfo, compare_versions,
+                                   list_uploads, list_versions, restore_version, upload_content)
+from ecocity.ui import data
+from ecocity.ui.db import engine_for
+
+
+def framework() -> Framework:
+    return data.framework()
+
+
+# ----------------------------------------------------------------------------- estate
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def estate(url: str, token: str, code: str, year: int | None, lang: str) -> detail.EstateModel | None:
+    """One estate's page for one fiscal year; None when the registry has no such estate."""
+    reg = data.registry_overview(url, token)
+    info, area = detail.find_estate(reg.areas, reg.unassigned, code)
+    if info is None:
+        return None
+    return detail.estate_model(framework(), info, area, data.entity_rows(url, token, "estate"),
+                               data.entity_rows(url, token, "area"), year, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def estate_figures(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, dict[str, Any]]:
+    """dimensions (this year against last) and history figures; absent when there is nothing to draw."""
+    fw, m = framework(), estate(url, token, code, year, lang)
+    out: dict[str, dict[str, Any]] = {}
+    if m is None:
+        return out
+    if m.row is not None and year is not None:
+        out["dimensions"] = charts.dimension_compare(
+            fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict()
+    if m.series:
+        out["history"] = charts.history(fw, m.series, lang).to_dict()
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def versions(url: str, token: str, code: str, year: int) -> tuple[VersionInfo, ...]:
+    """Every version of the estate's data for the year, newest first."""
+    with session_scope(engine_for(url)) as s:
+        return tuple(list_versions(s, code, year))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def version_levels(url: str, token: str, code: str, year: int) -> dict[int, int]:
+    """version -> the level its values give under the framework in force."""
+    fw = framework()
+    with session_scope(engine_for(url)) as s:
+        return {v: assess(fw, vals).level for v, vals in iq.version_values(s, code, year).items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def compare(url: str, token: str, code: str, year: int, old: int, new: int) -> tuple[ValueChange, ...]:
+    """The values that differ between two versions, as (code, old, new)."""
+    with session_scope(engine_for(url)) as s:
+        return tuple(compare_versions(s, code, year, old, new, framework()))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def uploads(url: str, token: str, code: str, year: int) -> tuple[UploadInfo, ...]:
+    """The upload log of the estate and year (accepted, duplicate and rejected), newest first."""
+    with session_scope(engine_for(url)) as s:
+        return tuple(list_uploads(s, estate_code=code, fiscal_year=year, limit=200))
+
+
+def file_reader(engine: Engine, upload_id: int):
+    """A no-argument callable returning an upload's original bytes, for st.download_button
+    (it runs only when the user clicks, on another thread: no Streamlit calls inside)."""
+    def read() -> bytes:
+        with session_scope(engine) as s:
+            return upload_content(s, upload_id)[1]
+    return read
+
+
+def restore(url: str, code: str, year: int, version: int, by: str) -> StoreResult:
+    """Restore ``version`` as a new current version (the write path of the Estate page).
+    The data token changes, so every cached reader reads fresh data on the next run."""
+    return restore_version(engine_for(url), code, year, version, by=by.strip(), fw=framework())
+
+
+# ----------------------------------------------------------------------------- indicators
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def indicator_ranking(url: str, token: str, kind: str, subject: str, year: int, region: str | None,
+                      lang: str) -> detail.RankingModel:
+    """``subject``: an indicator code or a dimension key (see ``detail.subject_of``)."""
+    return detail.ranking(framework(), _subject(subject), data.entity_rows(url, token, kind), year, lang,
+                          region=region)
+
+
+def _subject(raw: str) -> detail.Subject:
+    s = detail.subject_of(framework(), raw)
+    if s is None:
+        raise ValueError(f"not an indicator code or dimension key: {raw!r}")
+    return s
+
+
+def _unit(fw: Framework, subject: detail.Subject, lang: str) -> str:
+    if subject.kind == "dimension":
+        return t("charts.score", lang)
+    unit = fw.indicator(subject.key).unit(lang)
+    return "" if unit in ("", "-") else unit
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def ranking_figure(url: str, token: str, kind: str, key: str, year: int, region: str | None,
+                   lang: str) -> dict[str, Any] | None:
+    """The entities of the year ranked by the indicator's value (or dimension score); None
+    when no entity has a value (or for a yes/no indicator, shown as lists instead)."""
+    fw, subject = framework(), _subject(key)
+    model = indicator_ranking(url, token, kind, key, year, region, lang)
+    if not model.ranked:
+        return None
+    label = detail.subject_label(fw, subject, lang)
+    return charts.ranking(fw, model.ranked, lang, title=t("indicators.ranking_title", lang, subject=label, year=year),
+                          value_label=_unit(fw, subject, lang) or label,
+                          lower_is_better=model.lower_is_better).to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def trend_figure(url: str, token: str, kind: str, key: str, region: str | None, codes: tuple[str, ...],
+                 lang: str) -> dict[str, Any] | None:
+    """The value over the fiscal years of each entity in ``codes`` with the level thresholds
+    as lines in the level colours; for a yes/no indicator, the share answering yes."""
+    fw, subject = framework(), _subject(key)
+    rows = filter_rows(data.entity_rows(url, token, kind), region=region)
+    unit = _unit(fw, subject, lang)
+    if subject.kind == "indicator" and fw.indicator(subject.key).is_yesno:
+        years, series = detail.yes_share_series(subject, rows, lang)
+        unit = t("detail.trend.yes_share", lang)
+    else:
+        years, series = detail.trend_series(fw, subject, rows, codes, lang)
+    if not years or not series:
+        return None
+    label = detail.subject_label(fw, subject, lang)
+    return charts.indicator_trend(years, series, detail.thresholds(fw, subject, lang),
+                                  title=t("indicators.trend_title", lang, subject=label), unit=unit).to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def heatmap_figure(url: str, token: str, year: int, region: str | None, lang: str) -> dict[str, Any] | None:
+    """Dimension scores of the areas with data in the year (and region); None when there are none."""
+    rows = detail.heatmap_rows(data.entity_rows(url, token, "area"), year, lang, region=region)
+    return charts.heatmap(framework(), rows, lang).to_dict() if rows else None
