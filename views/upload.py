@@ -1,10 +1,328 @@
-"""Upload page (being built)."""
+"""Upload / ส่งข้อมูล: download the template, upload one or several workbooks, see each
+file's check before anything is saved, confirm to store, and the upload log.
+
+Draws only. The model is ``ecocity.upload_flow`` (previews, batch, log rows) and the
+check-then-store step is ``ecocity.intake``; both are tested without Streamlit.
+
+Session state (all keys start with "upload"):
+- ``upload_name``: the officer's name (text input kept for the whole session)
+- ``upload.round``: part of the uploader's key; "clear" starts a new, empty uploader
+- ``upload.batch``: file id -> ``Checked`` for the files in the uploader, so a file is
+  checked (and a rejected one logged) once, not on every rerun, and the pending
+  confirmation survives reruns.
+"""
 
 from __future__ import annotations
 
+import math
+from datetime import date
+
 import streamlit as st
 
-from ecocity.i18n import t
+from ecocity import intake
+from ecocity import upload_flow as flow
+from ecocity.config import settings
+from ecocity.framework import Framework, get_framework
+from ecocity.i18n import fmt_number, fy_label, t
+from ecocity.ui import data
+from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.lang import current_lang
+from ecocity.workbook.template import template_filename
 
-st.title(t("app.nav.upload", current_lang()))
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NAME_KEY = "upload_name"
+ROUND_KEY = "upload.round"
+BATCH_KEY = "upload.batch"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _template(fw_path: str, fw_sha: str, lang: str, day: date) -> bytes:
+    """The empty template, labels in ``lang`` first (keyed by the framework file's hash,
+    and by the day: its example fiscal year is today's)."""
+    from ecocity.workbook.template import build_template
+
+    return build_template(get_framework(fw_path), lang_first=lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _estates(url: str, token: str) -> dict[str, tuple[str, str]]:
+    return intake.estates_of(engine_for(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _existing(url: str, token: str, estate: str, year: int, sha256: str) -> flow.Existing:
+    from ecocity.store import session_scope
+
+    with session_scope(engine_for(url)) as s:
+        return flow.existing_state(s, estate, year, sha256)
+
+
+def _upload_log(url: str, outcome: str | None, include_sample: bool) -> list:
+    # Not cached: logging a rejected file does not change the data version.
+    from ecocity.store import list_uploads, session_scope
+
+    with session_scope(engine_for(url)) as s:
+        return list_uploads(s, outcome=outcome, include_sample=include_sample, limit=100)
+
+
+def _content(url: str, upload_id: int) -> bytes:
+    from ecocity.store import session_scope, upload_content
+
+    with session_scope(engine_for(url)) as s:
+        return upload_content(s, upload_id)[1]
+
+
+def _rows_height(n: int) -> int:
+    """A dataframe height that shows every row without an inner scroll bar."""
+    return 38 + 35 * n
+
+
+def _messages(groups: list[flow.MessageGroup], lang: str) -> None:
+    """Per sheet, one line per message: the cell in bold, then what was found and what
+    to type instead (a table squeezed these long sentences into narrow columns)."""
+    for g in groups:
+        head = flow.md_escape(g.sheet or t("upload.check.whole_file", lang))
+        lines = [f"- **{flow.md_escape(cell)}** · {flow.md_escape(text)}" if cell else f"- {flow.md_escape(text)}"
+                 for cell, text in g.items]
+        st.markdown(f"**{head}** ({len(g.items)})\n\n" + "\n".join(lines))
+
+
+def _store_outcome(o: intake.Outcome, fw: Framework, estates: dict, lang: str, area_names: dict[str, str]) -> None:
+    text = flow.md_escape(o.message(lang))
+    if o.kind == "stored" and o.store is not None:
+        r = o.store
+        lines = [text]
+        fy = fy_label(r.fiscal_year, lang)
+        if r.level is not None:
+            lines.append(t("upload.confirm.estate_level", lang, estate=flow.estate_label(r.estate_code, estates, lang),
+                           level=flow.level_text(fw, r.level, lang), fy=fy))
+        if r.area_code and r.area_level is not None:
+            lines.append(t("upload.confirm.area_level", lang, area=area_names.get(r.area_code, r.area_code),
+                           level=flow.level_text(fw, r.area_level, lang), fy=fy))
+        st.success("  \n".join(lines), icon=":material/task_alt:")
+    elif o.kind == "duplicate":
+        st.info(text, icon=":material/content_copy:")
+    elif o.kind == "rejected":
+        st.caption(t("upload.check.rejected_logged", lang, id=o.upload_id))
+    else:  # failed, unlogged
+        st.error(text, icon=":material/error:")
+
+
+def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, token: str,
+               expand_values: bool, area_names: dict[str, str]) -> None:
+    p, r = c.preview, c.preview.result
+    with st.container(border=True, key=f"upload_file_{c.file_id}"):
+        icon = ":material/check_circle:" if p.accepted else ":material/cancel:"
+        st.markdown(f"##### {icon} {flow.md_escape(p.filename)}")
+        status = t(f"upload.status.{'accepted' if p.accepted else 'rejected'}", lang)
+        facts = [flow.estate_label(r.estate, estates, lang) if r.estate else None,
+                 fy_label(r.fiscal_year, lang) if r.fiscal_year else None,
+                 t("upload.check.format", lang, format=(r.format or "?").upper(), size=flow.size_text(p.size, lang))]
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.badge(status, color="green" if p.accepted else "red",
+                     icon=":material/check:" if p.accepted else ":material/close:")
+            st.caption(flow.md_escape(" · ".join(f for f in facts if f)))
+
+        if not p.accepted:
+            st.error(t("upload.check.rejected_note", lang), icon=":material/block:")
+            st.markdown(f"**{t('upload.check.errors', lang, count=len(r.errors))}**")
+            _messages(flow.message_groups(r.errors, lang), lang)
+        if r.warnings:
+            with st.expander(t("upload.check.warnings", lang, count=len(r.warnings)), icon=":material/warning:",
+                             expanded=not p.accepted or expand_values):
+                _messages(flow.message_groups(r.warnings, lang), lang)
+
+        if p.accepted and p.assessment is not None:
+            a = p.assessment
+            left, right = st.columns(2, gap="medium")
+            with left:
+                st.metric(t("upload.level.heading", lang),
+                          t("upload.level.value", lang, level=flow.level_text(fw, a.level, lang)))
+                filled = sum(v is not None for v in a.values.values())
+                st.caption(t("upload.level.score", lang, score=fmt_number(a.overall_score, lang, digits=2),
+                             top=fw.top_level, filled=filled, total=len(a.values)))
+                if a.gap:
+                    st.markdown(t("upload.level.gap_heading", lang,
+                                  level=flow.level_text(fw, a.level + 1, lang)))
+                    st.markdown("\n".join(f"- {flow.md_escape(x)}" for x in flow.gap_lines(fw, a, lang)))
+                else:
+                    st.markdown(t("upload.level.top", lang))
+                st.caption(t("upload.level.note", lang))
+            with right:
+                _would(c, fw, estates, lang, url, token, area_names)
+        elif c.outcome is not None:
+            _store_outcome(c.outcome, fw, estates, lang, area_names)
+
+        rows = flow.value_rows(fw, p, lang)
+        if rows:
+            key = "upload.check.values" if p.accepted else "upload.check.values_rejected"
+            with st.expander(t(key, lang, count=len(rows)), icon=":material/table_rows:", expanded=expand_values):
+                st.dataframe(rows, hide_index=True, width="stretch", height=_rows_height(len(rows)))
+
+
+def _would(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, token: str,
+           area_names: dict[str, str]) -> None:
+    """What confirming would do (before), or what it did (after)."""
+    if c.outcome is not None:
+        _store_outcome(c.outcome, fw, estates, lang, area_names)
+        return
+    p = c.preview
+    estate, year = p.target or ("", 0)
+    existing = _existing(url, token, estate, year, p.sha256)
+    kw = {"estate": flow.estate_label(estate, estates, lang), "fy": fy_label(year, lang)}
+    would = flow.would_do(p, existing)
+    if would == "new":
+        st.info(t("upload.would.new", lang, **kw), icon=":material/fiber_new:")
+    elif would == "duplicate":
+        st.info(t("upload.would.duplicate", lang, version=existing.duplicate_of, **kw), icon=":material/content_copy:")
+    else:
+        current = existing.current_version
+        st.warning(t("upload.would.new_version", lang, current=current, next=(current or 0) + 1, **kw),
+                   icon=":material/history:")
+        changes = flow.value_changes(fw, p.result.submission.values, existing) if p.result.submission else []
+        if changes:
+            st.markdown(f"**{t('upload.would.changes', lang, current=current, count=len(changes))}**")
+            st.dataframe(flow.change_rows(fw, changes, lang), hide_index=True, width="stretch")
+        else:
+            st.caption(t("upload.would.no_changes", lang, current=current))
+
+
+# ----------------------------------------------------------------------------- the page
+
+lang = current_lang()
+fw = get_framework(settings().framework_path)
+url, token = database_url(), data_token()
+engine = engine_for(url)
+estates = _estates(url, token)
+area_names = {a.code: a.name(lang) for a in data.registry_overview(url, token).areas}
+
+st.title(t("upload.title", lang))
+st.caption(t("upload.intro", lang))
+
+# 1. The template ------------------------------------------------------------------
+st.subheader(t("upload.template.heading", lang))
+st.markdown(t("upload.template.body", lang, framework=f"{fw.name(lang)} v{fw.version}", count=len(fw.indicators)))
+st.download_button(t("upload.template.button", lang), _template(str(fw.source), fw.sha256, lang, date.today()),
+                   file_name=template_filename(fw), mime=XLSX_MIME, icon=":material/download:",
+                   help=t("upload.template.help", lang), key="upload_template", on_click="ignore")
+
+# 2. Name and files ----------------------------------------------------------------
+st.subheader(t("upload.send.heading", lang))
+name = (st.text_input(t("upload.send.name_label", lang), key=NAME_KEY, max_chars=200, persist_state="session",
+                      live=True, placeholder=t("upload.send.name_placeholder", lang),
+                      help=t("upload.send.name_help", lang)) or "").strip()
+limit = settings().max_upload_bytes
+files = st.file_uploader(
+    t("upload.send.files_label", lang), accept_multiple_files=True,
+    key=f"upload_files_{st.session_state.setdefault(ROUND_KEY, 0)}",
+    # No type filter: a renamed PDF or a CSV reaches the checker, which says in Thai or
+    # English what the file really is, and the file is logged. The size limit is the
+    # real one, so the uploader shows it; the checker enforces it again.
+    max_upload_size=max(1, math.ceil(limit / 2**20)), disabled=not name,
+    help=t("upload.send.files_help", lang, limit=fmt_number(limit / 2**20, lang)))
+if not name:
+    st.caption(t("upload.send.name_needed", lang))
+
+batch: dict[str, flow.Checked] = st.session_state.setdefault(BATCH_KEY, {})
+uploaded = list(files or [])
+new = [f for f in uploaded if f.file_id not in batch]
+if new:
+    bar = st.progress(0.0, text=t("upload.checking", lang, done=0, total=len(new), file=new[0].name))
+    fresh_estates = intake.estates_of(engine)  # the registry as it is now, not as cached
+    for done, f in enumerate(new, 1):
+        batch[f.file_id] = flow.check_one(engine, fw, fresh_estates, file_id=f.file_id, filename=f.name,
+                                          content=f.getvalue(), uploaded_by=name, max_bytes=limit)
+        bar.progress(done / len(new), text=t("upload.checking", lang, done=done, total=len(new), file=f.name))
+    bar.empty()
+# The batch follows the uploader: a file removed there leaves the batch (it stays logged).
+batch = {f.file_id: batch[f.file_id] for f in uploaded if f.file_id in batch}
+st.session_state[BATCH_KEY] = batch
+items = list(batch.values())
+
+if not items:
+    st.info(t("upload.send.empty", lang), icon=":material/upload_file:")
+else:
+    previews = [c.preview for c in items]
+    summary = flow.summarize(previews, [
+        _existing(url, token, *c.preview.target, c.preview.sha256) if c.pending and c.preview.target else None
+        for c in items])
+    if summary.total > 1:
+        st.markdown(t("upload.batch.summary", lang, total=summary.total, accepted=summary.accepted,
+                      rejected=summary.rejected))
+    if summary.duplicates:
+        st.caption(t("upload.batch.duplicates", lang, count=summary.duplicates))
+    for estate, year, names in summary.same_target:
+        st.warning(t("upload.batch.same_target", lang, files=", ".join(flow.md_escape(n) for n in names),
+                     estate=flow.estate_label(estate, estates, lang), fy=fy_label(year, lang)),
+                   icon=":material/layers:")
+    few = len(items) <= 2
+    for c in items:
+        _file_card(c, fw, estates, lang, url, token, expand_values=few, area_names=area_names)
+
+    # 3. Confirm -------------------------------------------------------------------
+    st.subheader(t("upload.confirm.heading", lang))
+    pending = [c for c in items if c.pending]
+    attempted = [c for c in items if c.preview.accepted and c.outcome is not None]
+    if attempted:
+        done_ = flow.confirm_summary(items)
+        st.success(t("upload.confirm.done", lang, stored=done_.stored, duplicates=done_.duplicates,
+                     failed=done_.failed), icon=":material/inventory:")
+    if pending:
+        clicked = st.button(t("upload.confirm.button", lang, count=len(pending)), type="primary",
+                            icon=":material/save:", disabled=not name, key="upload_confirm",
+                            help=t("upload.confirm.help", lang))
+        if not name:
+            st.caption(t("upload.confirm.name_needed", lang))
+        if clicked and name:
+            bar = st.progress(0.0, text=t("upload.storing", lang, done=0, total=len(pending),
+                                          file=pending[0].preview.filename))
+            flow.confirm(engine, fw, pending, name, progress=lambda d, n, f: bar.progress(
+                d / n, text=t("upload.storing", lang, done=d, total=n, file=f)))
+            st.rerun()  # redraw everything (levels, versions, the log) from the new data
+    elif not attempted:
+        st.info(t("upload.confirm.nothing", lang), icon=":material/info:")
+
+    def _new_batch() -> None:
+        st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+        st.session_state[BATCH_KEY] = {}
+
+    st.button(t("upload.batch.new_batch", lang), icon=":material/restart_alt:", key="upload_clear",
+              on_click=_new_batch)
+
+# The upload log -------------------------------------------------------------------
+st.divider()
+st.subheader(t("upload.log.heading", lang))
+st.caption(t("upload.log.intro", lang))
+options = ["all", *flow.LOG_OUTCOMES]
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    choice = st.segmented_control(
+        t("upload.log.filter", lang), options, default="all", key="upload_log_filter",
+        format_func=lambda o: t("upload.log.all", lang) if o == "all" else flow.outcome_label(o, lang))
+    include_sample = st.toggle(t("upload.log.include_sample", lang), value=True, key="upload_log_sample")
+outcome = None if choice in (None, "all") else choice
+uploads = _upload_log(url, outcome, include_sample)
+if not uploads:
+    st.info(t("upload.log.empty", lang), icon=":material/history:")
+else:
+    st.dataframe(flow.log_rows(uploads, lang), hide_index=True, width="stretch", key="upload_log",
+                 column_config={t("upload.log.col_no", lang): st.column_config.NumberColumn(width="small", format="%d"),
+                                t("upload.log.col_file", lang): st.column_config.TextColumn(width="medium")})
+    st.caption(t("upload.log.showing", lang, count=len(uploads)))
+    by_id = {u.id: u for u in uploads}
+    # Keyed by the newest upload: after a new upload the picker starts on it (the
+    # browser would otherwise keep showing the upload picked before).
+    picked = st.selectbox(t("upload.log.pick", lang), list(by_id), key=f"upload_log_pick_{uploads[0].id}",
+                          format_func=lambda i: flow.upload_choice(by_id[i], lang))
+    if picked is not None and picked in by_id:
+        u = by_id[picked]
+        st.download_button(t("upload.log.download", lang), lambda: _content(url, u.id), file_name=u.filename,
+                           icon=":material/download:", key="upload_log_download", on_click="ignore",
+                           disabled=u.size == 0)
+        lines = flow.logged_messages(u.messages, lang)
+        if lines:
+            st.markdown(f"**{t('upload.log.messages', lang)}**\n\n" + "\n".join(
+                f"- {':red-badge' if sev == 'error' else ':orange-badge'}[{t(f'upload.log.{sev}', lang)}] "
+                + (f"**{flow.md_escape(cell)}** · " if cell else "") + flow.md_escape(text)
+                for sev, cell, text in lines))
+        else:
+            st.caption(t("upload.log.no_messages", lang))

@@ -1,0 +1,121 @@
+"""One uploaded file from its bytes to the database: check it, then store it or log it.
+
+The single "check a file, then store it" step of ``submission-format.md`` ("What happens
+to an upload"), shared by every way a workbook comes in (the upload page today; meant for
+``ecocity import`` and the sample loader too):
+
+- :func:`check_file` reads the bytes and changes nothing (``check_workbook`` with the
+  configured size limit and the estate registry of the database).
+- :func:`record` writes the outcome: an accepted file goes to ``store_submission`` (one
+  transaction: upload log, new version, values, assessments; a byte-identical file is a
+  'duplicate' and creates no version); a rejected file goes to ``log_rejected`` (its own
+  small transaction; no data changes). Either way the upload log holds the file.
+
+Both take plain values, so the page can show a check before the officer confirms, and a
+command can call them back to back. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from ecocity.i18n import t
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from ecocity.framework import Framework
+    from ecocity.store.errors import StoreError
+    from ecocity.store.uploads import StoreResult
+    from ecocity.workbook.result import CheckResult
+
+log = logging.getLogger("ecocity.intake")
+
+Estates = Mapping[str, tuple[str, str]]
+Kind = Literal["stored", "duplicate", "rejected", "failed", "unlogged"]
+
+
+def check_file(content: bytes, filename: str, fw: Framework, estates: Estates,
+               max_bytes: int | None = None) -> CheckResult:
+    """Check one file (never raises on a bad file; stores nothing). ``max_bytes``
+    defaults to the configured upload limit (ECOCITY_MAX_UPLOAD_MB)."""
+    from ecocity.workbook.reader import check_workbook
+
+    return check_workbook(content, filename, fw, estates, max_bytes=max_bytes)
+
+
+def estates_of(engine: Engine) -> dict[str, tuple[str, str]]:
+    """The estate registry the checker compares codes with: code -> (name_th, name_en)."""
+    from ecocity.store import queries, session_scope
+
+    with session_scope(engine) as s:
+        return queries.estate_names(s)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`record` did with one file.
+
+    - ``stored``: a new current version (``store.version``)
+    - ``duplicate``: the same bytes were already stored (``store.version``); nothing new
+    - ``rejected``: the check rejected the file; logged as rejected, no data changed
+    - ``failed``: accepted by the check but the store refused it (``error``); nothing
+      stored, the file logged as rejected by the store itself
+    - ``unlogged``: a rejected file that could not even be written to the log (database
+      unreachable); nothing changed
+    """
+
+    kind: Kind
+    upload_id: int | None = None
+    store: StoreResult | None = None
+    error: StoreError | None = None
+
+    @property
+    def changed_data(self) -> bool:
+        return self.kind == "stored"
+
+    def message(self, lang: str | None = "th") -> str:
+        if self.store is not None:
+            return self.store.message(lang)
+        if self.error is not None:
+            return self.error.message(lang)
+        return t(f"upload.outcome.{self.kind}", lang, id=self.upload_id)
+
+
+def _too_large(result: CheckResult) -> bool:
+    return any(m.code == "too_large" for m in result.errors)
+
+
+def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes, uploaded_by: str,
+           fw: Framework | None = None, is_sample: bool = False) -> Outcome:
+    """Store an accepted file or log a rejected one (see the module docstring).
+
+    A file over the size limit is logged with empty content, as ``ecocity check`` never
+    reads it either: the log keeps its name and the message with its real size, and the
+    database is not made to hold what the limit exists to keep out."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ecocity.store import log_rejected, store_submission
+    from ecocity.store.errors import StoreError
+
+    messages = result.log_messages()
+    if not result.accepted or result.submission is None:
+        try:
+            upload_id = log_rejected(engine, filename, b"" if _too_large(result) else content, uploaded_by,
+                                     messages, estate_code=result.estate, fiscal_year=result.fiscal_year,
+                                     is_sample=is_sample)
+        except SQLAlchemyError:
+            log.exception("a rejected upload (%s) could not be logged", filename)
+            return Outcome("unlogged")
+        return Outcome("rejected", upload_id=upload_id)
+    try:
+        stored = store_submission(engine, result.submission, filename=filename, content=content,
+                                  uploaded_by=uploaded_by, messages=messages, is_sample=is_sample, fw=fw)
+    except StoreError as e:  # nothing stored; store_submission logged the file as rejected
+        log.warning("upload %s not stored: %s", filename, e)
+        return Outcome("failed", error=e)
+    return Outcome("stored" if stored.outcome == "stored" else "duplicate", upload_id=stored.upload_id,
+                   store=stored)

@@ -1,0 +1,406 @@
+"""The upload page's model, without Streamlit: what a checked file would do before it is
+stored (its preview), what a batch holds, and the rows of the upload log.
+
+Everything that decides or formats lives here and is unit-tested; ``views/upload.py``
+only draws it. Checking and storing themselves are in ``ecocity.intake``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Literal
+
+from ecocity.explain import describe_gap_item
+from ecocity.framework import Framework, Indicator, Value
+from ecocity.i18n import fmt_date, fmt_number, fy_label, t
+from ecocity.scoring import Assessment, assess
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from ecocity.intake import Outcome
+    from ecocity.store.uploads import UploadInfo
+    from ecocity.workbook.result import CheckResult, Message
+
+Estates = Mapping[str, tuple[str, str]]
+Would = Literal["rejected", "new", "new_version", "duplicate"]
+# Thailand keeps UTC+7 all year; the log stores UTC.
+THAI_TIME = timezone(timedelta(hours=7))
+LOG_OUTCOMES: tuple[str, ...] = ("accepted", "rejected", "duplicate")
+
+
+# ----------------------------------------------------------------------------- one file
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What the database already holds for the estate and fiscal year of a file."""
+
+    current_version: int | None = None         # None: no data yet for that estate and year
+    current_values: Mapping[str, Value] = field(default_factory=dict)
+    duplicate_of: int | None = None            # a stored version made from the same bytes
+
+
+def existing_state(session: Session, estate_code: str, fiscal_year: int, sha256: str) -> Existing:
+    """The current version of ``estate_code`` in ``fiscal_year``, its values, and the
+    version (if any) stored from a byte-identical file. Follows the store's own rule for
+    duplicates: only uploads that are not sample data count."""
+    from ecocity.store import list_uploads, list_versions, queries
+
+    versions = list_versions(session, estate_code, fiscal_year)
+    current = next((v.version for v in versions if v.is_current), None)
+    if current is None:
+        return Existing()
+    same = [u.version for u in list_uploads(session, estate_code=estate_code, fiscal_year=fiscal_year,
+                                            limit=10_000)
+            if u.sha256 == sha256 and u.version is not None and not u.is_sample]
+    return Existing(current_version=current,
+                    current_values=queries.current_values(session, estate_code, fiscal_year),
+                    duplicate_of=max(same) if same else None)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One checked file: the check result, and for an accepted file the assessment its
+    values give the estate (``scoring.assess``)."""
+
+    filename: str
+    size: int
+    sha256: str
+    result: CheckResult
+    assessment: Assessment | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.result.accepted and self.result.submission is not None
+
+    @property
+    def target(self) -> tuple[str, int] | None:
+        """(estate code, fiscal year) the file would be stored under, when accepted."""
+        sub = self.result.submission
+        return (sub.estate_code, sub.fiscal_year) if self.accepted and sub is not None else None
+
+
+def make_preview(filename: str, content: bytes, result: CheckResult, fw: Framework) -> Preview:
+    a = assess(fw, result.submission.values) if result.accepted and result.submission is not None else None
+    return Preview(filename=filename, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                   result=result, assessment=a)
+
+
+def would_do(p: Preview, existing: Existing | None) -> Would:
+    """What confirming would do: nothing (rejected), version 1, version n+1, or nothing
+    new because the same file is already stored."""
+    if not p.accepted:
+        return "rejected"
+    if existing is None or existing.current_version is None:
+        return "new"
+    if existing.duplicate_of is not None:
+        return "duplicate"
+    return "new_version"
+
+
+def _same(x: Value, y: Value) -> bool:
+    if isinstance(x, bool) or isinstance(y, bool) or x is None or y is None:
+        return x is y
+    return float(x) == float(y)
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str
+    old: Value
+    new: Value
+
+
+def value_changes(fw: Framework, new: Mapping[str, Value], existing: Existing) -> list[Change]:
+    """Indicator values that differ between the current version and this file, in
+    framework order (a value absent on one side counts as missing)."""
+    old = existing.current_values
+    return [Change(c, old.get(c), new.get(c)) for c in fw.codes if not _same(old.get(c), new.get(c))]
+
+
+# ----------------------------------------------------------------------------- text
+
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|$<>~:=&\"'^")
+
+
+def md_escape(text: Any) -> str:
+    """Text safe to put in Streamlit Markdown: what an officer typed ("*", "$5", "[x]")
+    is shown as typed, never as formatting, LaTeX or a link."""
+    s = str(text)
+    out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
+    return out.replace("\n", " ")
+
+
+def value_text(ind: Indicator, v: Value, lang: str) -> str:
+    """A value as read, every digit kept, with its unit: "1,234.5 ตัน", "ใช่", "ไม่มีข้อมูล"."""
+    if v is None:
+        return t("common.missing", lang)
+    if isinstance(v, bool):
+        return t("common.yes" if v else "common.no", lang)
+    number = f"{float(v):,.10g}"
+    unit = ind.unit(lang)
+    if not unit or unit == "-":
+        return number
+    if ind.kind == "score":  # the unit of a score is its scale: "4.2 (1-5)" reads as "4.2 1-5" otherwise
+        return t("upload.score_value", lang, value=number, scale=unit)
+    return f"{number} {unit}"
+
+
+def level_text(fw: Framework, level: int, lang: str) -> str:
+    return f"{level} · {fw.level(level).name(lang)}"
+
+
+@dataclass(frozen=True)
+class MessageGroup:
+    """Messages of one sheet (``sheet`` None: the file as a whole)."""
+
+    sheet: str | None
+    items: tuple[tuple[str, str], ...]  # (cell or "", message in the chosen language)
+
+
+def message_groups(messages: Iterable[Message], lang: str) -> list[MessageGroup]:
+    """Messages grouped by sheet in the order they were found; the file-level ones first."""
+    order: list[str | None] = []
+    by: dict[str | None, list[tuple[str, str]]] = {}
+    for m in messages:
+        if m.sheet not in by:
+            by[m.sheet] = []
+            order.append(m.sheet)
+        by[m.sheet].append((m.cell or "", m.message(lang)))
+    order.sort(key=lambda s: s is not None)  # stable: file-level first, sheets as found
+    return [MessageGroup(s, tuple(by[s])) for s in order]
+
+
+def value_rows(fw: Framework, p: Preview, lang: str) -> list[dict[str, str]]:
+    """The parsed values as table rows: code, indicator, value with unit, and the level of
+    each indicator (accepted files only)."""
+    rows = []
+    levels = p.assessment.indicator_levels if p.assessment is not None else None
+    for code, v in p.result.values.items():
+        if not fw.has_indicator(code):
+            continue
+        ind = fw.indicator(code)
+        row = {t("upload.col.code", lang): code,
+               t("upload.col.indicator", lang): ind.name(lang),
+               t("upload.col.value", lang): value_text(ind, v, lang)}
+        if levels is not None:
+            row[t("upload.col.indicator_level", lang)] = level_text(fw, levels.get(code, 0), lang)
+        rows.append(row)
+    return rows
+
+
+def gap_lines(fw: Framework, a: Assessment, lang: str) -> list[str]:
+    """What this estate would need for the next level, as sentences read aloud."""
+    return [describe_gap_item(fw, g, lang) for g in a.gap]
+
+
+def change_rows(fw: Framework, changes: Sequence[Change], lang: str) -> list[dict[str, str]]:
+    rows = []
+    for c in changes:
+        ind = fw.indicator(c.code) if fw.has_indicator(c.code) else None
+        name = ind.name(lang) if ind else c.code
+        old = value_text(ind, c.old, lang) if ind else str(c.old)
+        new = value_text(ind, c.new, lang) if ind else str(c.new)
+        rows.append({t("upload.col.code", lang): c.code, t("upload.col.indicator", lang): name,
+                     t("upload.col.current", lang): old, t("upload.col.this_file", lang): new})
+    return rows
+
+
+def estate_label(code: str | None, estates: Estates, lang: str) -> str:
+    """"นิคมอุตสาหกรรมมาบตาพุด (MAP-TA-PHUT)"; an unknown code as it is."""
+    if not code:
+        return "–"
+    names = estates.get(code)
+    if not names:
+        return code
+    return f"{names[0] if lang == 'th' else names[1]} ({code})"
+
+
+def file_heading(fw: Framework, p: Preview, estates: Estates, lang: str) -> str:
+    """One line naming the file and what it holds, e.g. for an expander label (plain
+    text: file names are escaped by the caller when shown as Markdown)."""
+    parts = [p.filename, t(f"upload.status.{'accepted' if p.accepted else 'rejected'}", lang)]
+    r = p.result
+    if r.estate:
+        parts.append(estate_label(r.estate, estates, lang))
+    if r.fiscal_year:
+        parts.append(fy_label(r.fiscal_year, lang))
+    if p.assessment is not None:
+        parts.append(t("upload.level_short", lang, level=level_text(fw, p.assessment.level, lang)))
+    else:
+        parts.append(t("upload.problems", lang, count=len(r.errors)))
+    return " · ".join(parts)
+
+
+def size_text(size: int, lang: str) -> str:
+    if size >= 2**20:
+        return f"{fmt_number(size / 2**20, lang, digits=1)} MB"
+    return f"{fmt_number(max(1, round(size / 2**10)) if size else 0, lang)} KB"
+
+
+# ----------------------------------------------------------------------------- a batch
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    total: int
+    accepted: int
+    rejected: int
+    duplicates: int  # accepted files already stored byte for byte
+    # (estate, year, file names) for every estate and year that more than one accepted
+    # file of the batch is for: stored in turn, the last one becomes the current version.
+    same_target: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
+
+
+def summarize(previews: Sequence[Preview], existing: Sequence[Existing | None]) -> BatchSummary:
+    would = [would_do(p, e) for p, e in zip(previews, existing, strict=True)]
+    groups: dict[tuple[str, int], list[str]] = {}
+    for p in previews:
+        if p.target is not None:
+            groups.setdefault(p.target, []).append(p.filename)
+    same = tuple((e, y, tuple(names)) for (e, y), names in groups.items() if len(names) > 1)
+    return BatchSummary(total=len(previews), accepted=sum(p.accepted for p in previews),
+                        rejected=sum(not p.accepted for p in previews),
+                        duplicates=would.count("duplicate"), same_target=same)
+
+
+# ----------------------------------------------------------------------------- the log
+
+
+def when_text(dt: datetime, lang: str) -> str:
+    """Upload time in Thailand's time: "21 พ.ย. 2569 14:05" / "21 Nov 2026 14:05"."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    local = dt.astimezone(THAI_TIME)
+    return f"{fmt_date(local.date(), lang)} {local:%H:%M}"
+
+
+def _items(messages: Any, key: str) -> list[Mapping[str, Any]]:
+    if isinstance(messages, Mapping):
+        return [m for m in (messages.get(key) or []) if isinstance(m, Mapping)]
+    return []
+
+
+def message_counts(messages: Any) -> tuple[int, int]:
+    """(errors, warnings) in a logged upload's messages."""
+    return len(_items(messages, "errors")), len(_items(messages, "warnings"))
+
+
+def logged_messages(messages: Any, lang: str) -> list[tuple[str, str, str]]:
+    """A logged upload's messages as (severity, cell, text) in ``lang``: the log keeps
+    both languages ("message" English, "message_th" Thai)."""
+    out = []
+    for severity, key in (("error", "errors"), ("warning", "warnings")):
+        for m in _items(messages, key):
+            text = (m.get("message_th") if lang == "th" else None) or m.get("message") or m.get("code") or ""
+            out.append((severity, str(m.get("cell") or m.get("sheet") or ""), str(text)))
+    return out
+
+
+def outcome_label(outcome: str, lang: str) -> str:
+    return t(f"upload.log.outcome_{outcome}", lang) if outcome in LOG_OUTCOMES else outcome
+
+
+def log_rows(uploads: Sequence[UploadInfo], lang: str) -> list[dict[str, Any]]:
+    """The upload log as table rows, newest first as given."""
+    rows = []
+    for u in uploads:
+        errors, warnings = message_counts(u.messages)
+        rows.append({
+            t("upload.log.col_no", lang): u.id,
+            t("upload.log.col_file", lang): u.filename,
+            t("upload.log.col_who", lang): u.uploaded_by,
+            t("upload.log.col_when", lang): when_text(u.uploaded_at, lang),
+            t("upload.log.col_estate", lang): u.estate_code or "–",  # the code: names do not fit a row
+            t("upload.log.col_year", lang): str(u.fiscal_year) if u.fiscal_year else "–",
+            t("upload.log.col_outcome", lang): outcome_label(u.outcome, lang)
+            + (f" · v{u.version}" if u.version is not None else ""),
+            t("upload.log.col_messages", lang): t("upload.log.counts", lang, errors=errors, warnings=warnings),
+        })
+    return rows
+
+
+def upload_choice(u: UploadInfo, lang: str) -> str:
+    """An upload named in a picker: "#12 · file.xlsx · 21 พ.ย. 2569 14:05 · ผ่าน"."""
+    return (f"#{u.id} · {u.filename} · {when_text(u.uploaded_at, lang)} · {outcome_label(u.outcome, lang)}"
+            f" · {size_text(u.size, lang)}")
+
+
+# ----------------------------------------------------------------------------- check, confirm
+
+
+@dataclass
+class Checked:
+    """One file of the page's batch, from its check to its outcome.
+
+    ``content`` is kept only while the file can still be stored (accepted, not yet
+    confirmed); ``outcome`` is set once the file is in the upload log."""
+
+    file_id: str
+    preview: Preview
+    content: bytes | None
+    outcome: Outcome | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Accepted and waiting for the officer's confirmation."""
+        return self.preview.accepted and self.outcome is None and self.content is not None
+
+
+def check_one(engine: Engine, fw: Framework, estates: Estates, *, file_id: str, filename: str,
+              content: bytes, uploaded_by: str, max_bytes: int | None = None) -> Checked:
+    """Check one uploaded file and show it before anything is saved.
+
+    When is an upload logged? A rejected file is logged here, at check time: there is
+    nothing for the officer to confirm, and a file that was sent but never confirmed
+    must still be in the log ("every upload, accepted or rejected, is logged"); its
+    outcome cannot change, so logging now records exactly what happened. An accepted
+    file is logged when the officer confirms, by ``store_submission`` in the same
+    transaction as its data (as 'accepted', or 'duplicate' for a byte-identical file): an
+    accepted file that is never confirmed was only previewed, not submitted."""
+    from ecocity.intake import check_file, record
+
+    result = check_file(content, filename, fw, estates, max_bytes=max_bytes)
+    preview = make_preview(filename, content, result, fw)
+    if preview.accepted:
+        return Checked(file_id, preview, content)
+    outcome = record(engine, result, filename=filename, content=content, uploaded_by=uploaded_by, fw=fw)
+    return Checked(file_id, preview, None, outcome)
+
+
+def confirm(engine: Engine, fw: Framework, batch: Sequence[Checked], uploaded_by: str,
+            progress: Callable[[int, int, str], None] | None = None) -> list[Checked]:
+    """Store every pending file of ``batch`` in order, each in its own transaction (one
+    failure never stops the others). Returns the files stored or attempted; their
+    ``outcome`` is set and their content released."""
+    from ecocity.intake import record
+
+    todo = [c for c in batch if c.pending]
+    for done, c in enumerate(todo, 1):
+        assert c.content is not None  # pending implies it
+        c.outcome = record(engine, c.preview.result, filename=c.preview.filename, content=c.content,
+                           uploaded_by=uploaded_by, fw=fw)
+        c.content = None
+        if progress is not None:
+            progress(done, len(todo), c.preview.filename)
+    return todo
+
+
+@dataclass(frozen=True)
+class ConfirmSummary:
+    stored: int
+    duplicates: int
+    failed: int
+
+
+def confirm_summary(batch: Iterable[Checked]) -> ConfirmSummary:
+    """Counts over the accepted files of a batch that went through confirmation."""
+    kinds = [c.outcome.kind for c in batch if c.preview.accepted and c.outcome is not None]
+    return ConfirmSummary(stored=kinds.count("stored"), duplicates=kinds.count("duplicate"),
+                          failed=len(kinds) - kinds.count("stored") - kinds.count("duplicate"))

@@ -1,0 +1,277 @@
+"""The Upload page in AppTest: opens in both languages with and without data; a valid
+workbook is previewed with its level and stored on confirm; a bad one shows its cells,
+stores nothing and is logged as rejected; a byte-identical file is recognised; in a batch
+the good file is stored despite the bad one; the upload log filters and offers the files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ecocity.framework import load_framework
+from ecocity.i18n import fy_label, t
+from ecocity.scoring import assess
+from ecocity.store import list_uploads, make_engine, queries, session_scope
+from ecocity.store.db import data_token
+
+from apphelp import ROOT
+
+PAGE = "views/upload.py"
+GOOD = ROOT / "data" / "sample" / "2566_MAP-TA-PHUT.xlsx"
+BAD = ROOT / "tests" / "data" / "workbooks" / "not_a_number.xlsx"
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def crashes(at: AppTest) -> list[str]:
+    """Exceptions and the app's own failure boxes (a rejected file's red box is expected)."""
+    failures = {t(k, lang) for k in ("app.error.unexpected", "app.error.database") for lang in ("th", "en")}
+    return [f"exception: {e.value}" for e in at.exception] + [e.value for e in at.error if e.value in failures]
+
+
+def texts(at: AppTest) -> str:
+    """Everything written on the page as one string (markdown, captions, alerts, metrics)."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in ("info", "warning", "success", "error"):
+        parts += [e.value for e in at.get(kind)]
+    parts += [str(m.value) for m in at.metric]
+    return "\n".join(parts)
+
+
+def unescape(s: str) -> str:
+    import re
+
+    return re.sub(r"\\(.)", r"\1", s)
+
+
+@pytest.fixture
+def engine(app_env):
+    eng = make_engine(app_env)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def upload_page(open_app):
+    def open_(lang: str = "th", name: str | None = "สมชาย ใจดี") -> AppTest:
+        at = open_app(lang=lang, page=PAGE)
+        if name is not None:
+            at.text_input(key="upload_name").set_value(name).run()
+        return at
+
+    return open_
+
+
+def send(at: AppTest, *files: Path | tuple[str, bytes]) -> AppTest:
+    items = [(f.name, f.read_bytes(), MIME) if isinstance(f, Path) else (f[0], f[1], MIME) for f in files]
+    at.file_uploader[0].set_value(items[0] if len(items) == 1 else items).run()
+    return at
+
+
+def confirm(at: AppTest) -> AppTest:
+    return at.button(key="upload_confirm").click().run()
+
+
+def estate_label(engine, lang: str, code: str = "MAP-TA-PHUT") -> str:
+    from ecocity.intake import estates_of
+    from ecocity.upload_flow import estate_label as label
+
+    return label(code, estates_of(engine), lang)
+
+
+def uploads(engine) -> list:
+    with session_scope(engine) as s:
+        return list_uploads(s)
+
+
+# ----------------------------------------------------------------------------- opening
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_opens_on_an_empty_database(upload_page, lang):
+    at = upload_page(lang=lang, name=None)
+    assert crashes(at) == []
+    assert at.title[0].value == t("upload.title", lang)
+    [download] = at.get("download_button")
+    assert download.proto.label == t("upload.template.button", lang)
+    assert at.file_uploader[0].proto.disabled  # no name yet: nothing can be sent anonymously
+    assert t("upload.send.name_needed", lang) in texts(at)
+    assert t("upload.log.empty", lang) in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_opens_with_data_and_lists_the_log(upload_page, engine, lang, tmp_path):
+    from ecocity.sample_cli import load_sample
+
+    fw = load_framework()
+    sample = ROOT / "data" / "sample"
+    few = tmp_path / "few"
+    few.mkdir()
+    for name in ("2566_MAP-TA-PHUT.xlsx", "2566_PADAENG.xlsx", "2567_MAP-TA-PHUT.xlsx"):
+        (few / name).write_bytes((sample / name).read_bytes())
+    assert load_sample(engine, few, fw).stored == 3
+    at = upload_page(lang=lang, name=None)
+    assert crashes(at) == []
+    log = at.dataframe[0].value
+    assert len(log) == 3 and set(log[t("upload.log.col_who", lang)]) == {"ecocity sample"}
+    assert t("upload.log.showing", lang, count=3) in texts(at)
+    assert len(at.get("download_button")) == 2  # the template, and the picked original file
+    at.toggle(key="upload_log_sample").set_value(False).run()
+    assert crashes(at) == [] and t("upload.log.empty", lang) in texts(at)
+
+
+def test_the_name_is_kept_when_the_officer_leaves_the_page_and_comes_back(upload_page):
+    at = upload_page(name="วิไล")
+    at.switch_page("views/overview.py").run()
+    at.switch_page(PAGE).run()
+    assert at.text_input(key="upload_name").value == "วิไล"
+    assert not at.file_uploader[0].proto.disabled
+
+
+# ----------------------------------------------------------------------------- one file
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_valid_workbook_is_previewed_then_stored_on_confirm(upload_page, engine, lang):
+    fw = load_framework()
+    at = send(upload_page(lang=lang), GOOD)
+    assert crashes(at) == []
+    # Before saving: the level it would give, the gap, what confirming would do; nothing stored.
+    from ecocity.intake import check_file, estates_of
+
+    res = check_file(GOOD.read_bytes(), GOOD.name, fw, estates_of(engine))
+    level = assess(fw, res.submission.values).level
+    [metric] = at.metric
+    assert metric.label == t("upload.level.heading", lang)
+    assert metric.value == t("upload.level.value", lang, level=f"{level} · {fw.level(level).name(lang)}")
+    page = unescape(texts(at))
+    assert t("upload.level.gap_heading", lang, level=f"{level + 1} · {fw.level(level + 1).name(lang)}") in page
+    assert t("upload.would.new", lang, estate=estate_label(engine, lang), fy=fy_label(2566, lang)) in page
+    values = at.dataframe[0].value
+    assert len(values) == len(fw.indicators)
+    assert uploads(engine) == []
+    before = data_token(engine)
+
+    at = confirm(at)
+    assert crashes(at) == []
+    with session_scope(engine) as s:
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(res.submission.values)
+    assert data_token(engine) != before
+    [u] = uploads(engine)
+    assert (u.filename, u.outcome, u.version, u.uploaded_by) == (GOOD.name, "accepted", 1, "สมชาย ใจดี")
+    page = unescape(texts(at))
+    assert t("upload.confirm.done", lang, stored=1, duplicates=0, failed=0) in page
+    assert t("store.stored", lang, version=1, estate="MAP-TA-PHUT", year=2566) in page
+    assert not [b for b in at.button if b.key == "upload_confirm"]  # nothing left to confirm
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_bad_workbook_shows_its_cells_stores_nothing_and_is_logged_rejected(upload_page, engine, lang):
+    before = data_token(engine)
+    at = send(upload_page(lang=lang), BAD)
+    assert crashes(at) == []
+    assert [e.value for e in at.error] == [t("upload.check.rejected_note", lang)]
+    page = unescape(texts(at))
+    assert "ตัวชี้วัด (Indicators)!E5" in page and "ประมาณ 20" in page
+    assert t("upload.confirm.nothing", lang) in page
+    assert not [b for b in at.button if b.key == "upload_confirm"]
+    # Logged as rejected when checked; no data changed.
+    [u] = uploads(engine)
+    assert (u.filename, u.outcome, u.uploaded_by) == (BAD.name, "rejected", "สมชาย ใจดี")
+    assert data_token(engine) == before
+    with session_scope(engine) as s:
+        assert not queries.has_data(s)
+    assert t("upload.check.rejected_logged", lang, id=u.id) in page
+    # Reruns do not log it again.
+    at.run()
+    assert len(uploads(engine)) == 1
+
+
+def test_a_byte_identical_reupload_is_reported_as_already_stored(upload_page, engine):
+    at = confirm(send(upload_page(lang="en"), GOOD))
+    assert uploads(engine)[0].outcome == "accepted"
+    at.button(key="upload_clear").click().run()
+    assert t("upload.send.empty", "en") in texts(at)
+    at = send(at, ("copy of the same.xlsx", GOOD.read_bytes()))
+    page = unescape(texts(at))
+    assert t("upload.would.duplicate", "en", version=1, estate=estate_label(engine, "en"),
+             fy=fy_label(2566, "en")) in page
+    token = data_token(engine)
+    at = confirm(at)
+    assert crashes(at) == []
+    page = unescape(texts(at))
+    assert t("store.duplicate", "en", version=1, estate="MAP-TA-PHUT", year=2566) in page
+    assert t("upload.confirm.done", "en", stored=0, duplicates=1, failed=0) in page
+    assert data_token(engine) == token  # no new version
+    assert [(u.filename, u.outcome) for u in uploads(engine)] == [
+        ("copy of the same.xlsx", "duplicate"), (GOOD.name, "accepted")]
+
+
+def test_a_changed_file_would_replace_the_current_version_and_lists_the_changes(upload_page, engine):
+    import dataclasses
+
+    from ecocity.intake import check_file, estates_of
+    from ecocity.workbook.template import write_submission
+
+    fw = load_framework()
+    at = confirm(send(upload_page(lang="en"), GOOD))
+    data = check_file(GOOD.read_bytes(), GOOD.name, fw, estates_of(engine)).submission
+    changed = dataclasses.replace(data, values={**data.values, "ENV-01": 99.0})
+    at.button(key="upload_clear").click().run()
+    at = send(at, ("corrected.xlsx", write_submission(fw, changed)))
+    page = unescape(texts(at))
+    assert t("upload.would.new_version", "en", estate=estate_label(engine, "en"), fy=fy_label(2566, "en"),
+             current=1, next=2) in page
+    assert t("upload.would.changes", "en", current=1, count=1) in page
+    changes = at.dataframe[0].value
+    assert list(changes[t("upload.col.code", "en")]) == ["ENV-01"]
+    at = confirm(at)
+    assert t("store.stored", "en", version=2, estate="MAP-TA-PHUT", year=2566) in unescape(texts(at))
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def test_a_batch_with_a_bad_and_a_good_file_stores_the_good_one(upload_page, engine):
+    at = send(upload_page(lang="th"), BAD, GOOD)
+    assert crashes(at) == []
+    assert t("upload.batch.summary", "th", total=2, accepted=1, rejected=1) in texts(at)
+    assert at.button(key="upload_confirm").label == t("upload.confirm.button", "th", count=1)
+    at = confirm(at)
+    assert crashes(at) == []
+    assert t("upload.confirm.done", "th", stored=1, duplicates=0, failed=0) in texts(at)
+    assert sorted((u.filename, u.outcome) for u in uploads(engine)) == [
+        (GOOD.name, "accepted"), (BAD.name, "rejected")]
+    with session_scope(engine) as s:
+        assert queries.has_data(s)
+
+
+def test_removing_a_file_from_the_uploader_removes_it_from_the_batch(upload_page, engine):
+    at = send(upload_page(lang="en"), BAD, GOOD)
+    at = send(at, GOOD)  # the officer removed the bad file
+    assert t("upload.batch.summary", "en", total=2, accepted=1, rejected=1) not in texts(at)
+    assert at.button(key="upload_confirm").label == t("upload.confirm.button", "en", count=1)
+
+
+def test_without_a_name_the_files_cannot_be_sent(upload_page):
+    at = upload_page(lang="en", name=None)
+    assert at.file_uploader[0].proto.disabled
+    at.text_input(key="upload_name").set_value("   ").run()
+    assert at.file_uploader[0].proto.disabled  # blank is no name
+
+
+# ----------------------------------------------------------------------------- the log
+
+
+def test_the_log_filters_by_outcome(upload_page, engine):
+    at = confirm(send(upload_page(lang="en"), BAD, GOOD))
+    assert len(at.dataframe[-1].value) == 2
+    at.segmented_control(key="upload_log_filter").set_value("rejected").run()
+    log = at.dataframe[-1].value
+    assert list(log["File"]) == [BAD.name] and list(log["Outcome"]) == ["Rejected"]
+    assert crashes(at) == []
+    page = unescape(texts(at))
+    assert "ตัวชี้วัด (Indicators)!E5" in page  # the picked upload's messages
+    at.segmented_control(key="upload_log_filter").set_value("duplicate").run()
+    assert t("upload.log.empty", "en") in texts(at)

@@ -1,0 +1,147 @@
+"""The upload page in a real browser: a workbook chosen through the browser's file input
+is checked, shown with its level, stored on confirm and counted in the upload log; a bad
+file shows its cell. Runs against a server of its own (its own SQLite database), so the
+data it stores never reaches the other browser tests.
+
+Screenshots (Thai): artifacts/screenshots/upload-th-*.png
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2ehelp import screenshot, wait_for_app_run
+from playwright.sync_api import Page, expect
+
+from ecocity.i18n import t
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD = ROOT / "data" / "sample" / "2566_MAP-TA-PHUT.xlsx"
+BAD = ROOT / "tests" / "data" / "workbooks" / "not_a_number.xlsx"
+START_TIMEOUT = 90.0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def upload_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[tuple[str, str]]:
+    """(base URL, database URL) of a dashboard on an empty database of its own."""
+    from ecocity.ui.fonts import publish_static_font
+
+    publish_static_font()
+    tmp = tmp_path_factory.mktemp("e2e-upload")
+    db_url = f"sqlite:///{tmp / 'upload.sqlite3'}"
+    port = _free_port()
+    env = {**os.environ, "ECOCITY_DATABASE_URL": db_url, "ECOCITY_LANG": "th", "PYTHONUNBUFFERED": "1"}
+    log = (tmp / "streamlit.log").open("w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"streamlit did not start (exit {proc.poll()}):\n{log.read()[-4000:]}", pytrace=False)
+            time.sleep(0.2)
+        yield url, db_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _uploads(db_url: str) -> list:
+    from ecocity.store import list_uploads, make_engine, session_scope
+
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as s:
+            return list_uploads(s)
+    finally:
+        engine.dispose()
+
+
+def _no_error_on_screen(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    for key in ("app.error.unexpected", "app.error.database"):
+        expect(page.get_by_text(t(key, "th"))).to_have_count(0)
+
+
+def test_upload_through_the_browser_confirm_and_see_it_in_the_log(page: Page, upload_app):
+    url, db_url = upload_app
+    page.goto(f"{url}/upload?lang=th")
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("upload.title", "th"))
+    expect(page.get_by_text(t("upload.log.empty", "th"))).to_be_visible()
+    screenshot(page, "upload-th-empty")
+
+    name = page.locator(".st-key-upload_name input")
+    name.fill("สมชาย ใจดี")
+    name.press("Enter")
+    wait_for_app_run(page)
+    # The uploader's hidden <input type=file>: what the browser's file chooser fills.
+    chooser = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    expect(chooser).to_be_enabled()
+    chooser.set_input_files([str(GOOD), str(BAD)])
+    expect(page.get_by_text(t("upload.batch.summary", "th", total=2, accepted=1, rejected=1))).to_be_visible(
+        timeout=30_000)
+    wait_for_app_run(page)
+    # The bad file names its cell and what to type; nothing of it is stored.
+    expect(page.get_by_text("ตัวชี้วัด (Indicators)!E5").first).to_be_visible()
+    expect(page.get_by_text("ประมาณ 20", exact=False).first).to_be_visible()
+    # The good one shows the level it would give before anything is saved.
+    expect(page.get_by_text(t("upload.level.heading", "th")).first).to_be_visible()
+    _no_error_on_screen(page)
+    screenshot(page, "upload-th-checked")
+    before = _uploads(db_url)
+    assert [(u.filename, u.outcome) for u in before] == [(BAD.name, "rejected")]
+
+    page.get_by_role("button", name=t("upload.confirm.button", "th", count=1)).click()
+    wait_for_app_run(page)
+    expect(page.get_by_text(t("upload.confirm.done", "th", stored=1, duplicates=0, failed=0))).to_be_visible(
+        timeout=30_000)
+    # Counted in the upload log on the page (the table is a canvas: its count and the
+    # picker are text), and in the database.
+    expect(page.get_by_text(t("upload.log.showing", "th", count=2))).to_be_visible()
+    # After storing, the log's picker shows the newest upload: the stored file.
+    picker = page.locator("[class*='st-key-upload_log_pick'] [role='combobox']")
+    expect(picker).to_have_accessible_name(t("upload.log.pick", "th"))
+    expect(picker).to_have_value(re.compile(rf"^#2 · {re.escape(GOOD.name)}"))
+    _no_error_on_screen(page)
+    screenshot(page, "upload-th-stored")
+    after = _uploads(db_url)
+    assert sorted((u.filename, u.outcome, u.uploaded_by) for u in after) == sorted(
+        [(BAD.name, "rejected", "สมชาย ใจดี"), (GOOD.name, "accepted", "สมชาย ใจดี")])
