@@ -123,7 +123,9 @@ def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: st
                      icon=":material/check:" if p.accepted else ":material/close:")
             st.caption(flow.md_escape(" · ".join(f for f in facts if f)))
 
-        if not p.accepted:
+        if c.check_failed:
+            st.error(t("upload.check.failed", lang), icon=":material/bug_report:")
+        elif not p.accepted:
             st.error(t("upload.check.rejected_note", lang), icon=":material/block:")
             st.markdown(f"**{t('upload.check.errors', lang, count=len(r.errors))}**")
             _messages(flow.message_groups(r.errors, lang), lang)
@@ -157,7 +159,10 @@ def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: st
         if rows:
             key = "upload.check.values" if p.accepted else "upload.check.values_rejected"
             with st.expander(t(key, lang, count=len(rows)), icon=":material/table_rows:", expanded=expand_values):
-                st.dataframe(rows, hide_index=True, width="stretch", height=_rows_height(len(rows)))
+                st.dataframe(rows, hide_index=True, width="stretch", height=_rows_height(len(rows)),
+                             column_config={t("upload.col.code", lang): st.column_config.TextColumn(width="small"),
+                                            t("upload.col.indicator", lang): st.column_config.TextColumn(
+                                                width="large")})
 
 
 def _would(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, token: str,

@@ -119,3 +119,22 @@ def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes
         return Outcome("failed", error=e)
     return Outcome("stored" if stored.outcome == "stored" else "duplicate", upload_id=stored.upload_id,
                    store=stored)
+
+
+def log_check_failure(engine: Engine, *, filename: str, content: bytes, uploaded_by: str,
+                      is_sample: bool = False) -> Outcome:
+    """Log a file the checker itself could not handle (a bug, never a bad file: those
+    are rejected with messages) as rejected, so that it is not lost either."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ecocity.store import log_rejected
+
+    item = {"sheet": None, "cell": None, "code": "check_failed", "message": t("upload.check.failed", "en"),
+            "message_th": t("upload.check.failed", "th")}
+    try:
+        upload_id = log_rejected(engine, filename, content, uploaded_by, {"errors": [item], "warnings": []},
+                                 is_sample=is_sample)
+    except SQLAlchemyError:
+        log.exception("a file that could not be checked (%s) could not be logged either", filename)
+        return Outcome("unlogged")
+    return Outcome("rejected", upload_id=upload_id)

@@ -8,6 +8,7 @@ only draws it. Checking and storing themselves are in ``ecocity.intake``.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from ecocity.store.uploads import UploadInfo
     from ecocity.workbook.result import CheckResult, Message
 
+log = logging.getLogger("ecocity.upload")
 Estates = Mapping[str, tuple[str, str]]
 Would = Literal["rejected", "new", "new_version", "duplicate"]
 # Thailand keeps UTC+7 all year; the log stores UTC.
@@ -317,10 +319,11 @@ def log_rows(uploads: Sequence[UploadInfo], lang: str) -> list[dict[str, Any]]:
             t("upload.log.col_file", lang): u.filename,
             t("upload.log.col_who", lang): u.uploaded_by,
             t("upload.log.col_when", lang): when_text(u.uploaded_at, lang),
-            t("upload.log.col_estate", lang): u.estate_code or "–",  # the code: names do not fit a row
-            t("upload.log.col_year", lang): str(u.fiscal_year) if u.fiscal_year else "–",
+            # The code, not the name, and the year beside it: the row must fit the page.
+            t("upload.log.col_estate", lang): " · ".join(
+                x for x in (u.estate_code, str(u.fiscal_year) if u.fiscal_year else None) if x) or "–",
             t("upload.log.col_outcome", lang): outcome_label(u.outcome, lang)
-            + (f" · v{u.version}" if u.version is not None else ""),
+            + (" · " + t("upload.log.version", lang, version=u.version) if u.version is not None else ""),
             t("upload.log.col_messages", lang): t("upload.log.counts", lang, errors=errors, warnings=warnings),
         })
     return rows
@@ -346,6 +349,7 @@ class Checked:
     preview: Preview
     content: bytes | None
     outcome: Outcome | None = None
+    check_failed: bool = False  # the checker itself failed (a bug): shown and logged as such
 
     @property
     def pending(self) -> bool:
@@ -364,9 +368,17 @@ def check_one(engine: Engine, fw: Framework, estates: Estates, *, file_id: str, 
     file is logged when the officer confirms, by ``store_submission`` in the same
     transaction as its data (as 'accepted', or 'duplicate' for a byte-identical file): an
     accepted file that is never confirmed was only previewed, not submitted."""
-    from ecocity.intake import check_file, record
+    from ecocity.intake import check_file, log_check_failure, record
+    from ecocity.workbook.result import CheckResult
 
-    result = check_file(content, filename, fw, estates, max_bytes=max_bytes)
+    try:
+        result = check_file(content, filename, fw, estates, max_bytes=max_bytes)
+    except Exception:  # noqa: BLE001 - the checker never raises on a bad file; a bug must not stop the batch
+        log.exception("checking %s failed", filename)
+        failed = CheckResult(status="rejected", submission=None)
+        return Checked(file_id, make_preview(filename, content, failed, fw), None,
+                       log_check_failure(engine, filename=filename, content=content, uploaded_by=uploaded_by),
+                       check_failed=True)
     preview = make_preview(filename, content, result, fw)
     if preview.accepted:
         return Checked(file_id, preview, content)

@@ -301,12 +301,35 @@ def test_log_rows_and_logged_messages():
                    estate_code="MAP-TA-PHUT", fiscal_year=2566, is_sample=False, version=2)
     [row] = flow.log_rows([u], "en")
     assert row == {"No.": 7, "File": "a.xlsx", "Uploaded by": "สมชาย", "When": "2 Jan 2026 10:04",
-                   "Estate": "MAP-TA-PHUT", "Fiscal year": "2566", "Outcome": "Stored · v2",
+                   "Estate · fiscal year": "MAP-TA-PHUT · 2566", "Outcome": "Stored · v2",
                    "Messages": "1 errors · 1 warnings"}
     [th_row] = flow.log_rows([u], "th")
-    assert th_row[t("upload.log.col_outcome", "th")] == t("upload.log.outcome_accepted", "th") + " · v2"
+    assert th_row[t("upload.log.col_outcome", "th")] == t("upload.log.outcome_accepted", "th") + " · ฉบับที่ 2"
     assert flow.logged_messages(msgs, "th") == [("error", "ตัวชี้วัด (Indicators)!E5", "พบข้อความ"),
                                                 ("warning", "General", "w")]
     assert flow.logged_messages(msgs, "en")[0] == ("error", "ตัวชี้วัด (Indicators)!E5", "found text")
     assert flow.message_counts(None) == (0, 0) and flow.logged_messages("junk", "th") == []
     assert flow.upload_choice(u, "en") == "#7 · a.xlsx · 2 Jan 2026 10:04 · Stored · 2 KB"
+
+
+@pytest.mark.storage
+def test_a_fault_in_the_checker_is_shown_and_logged_and_does_not_stop_the_batch(engine, fw, make_data,
+                                                                                  monkeypatch):
+    real = intake.check_file
+
+    def flaky(content, filename, *a, **kw):
+        if filename == "boom.xlsx":
+            raise RuntimeError("a bug")
+        return real(content, filename, *a, **kw)
+
+    monkeypatch.setattr(intake, "check_file", flaky)
+    boom = check(engine, fw, b"anything", "boom.xlsx")
+    good = check(engine, fw, workbook(fw, make_data()), "good.xlsx")
+    assert boom.check_failed and not boom.pending and boom.outcome.kind == "rejected"
+    assert good.pending
+    with session_scope(engine) as s:
+        [u] = list_uploads(s)
+        assert (u.filename, u.outcome, u.messages["errors"][0]["code"]) == ("boom.xlsx", "rejected", "check_failed")
+        assert upload_content(s, u.id)[1] == b"anything"
+    flow.confirm(engine, fw, [boom, good], "x")
+    assert good.outcome.kind == "stored"
