@@ -275,3 +275,14 @@ def test_the_log_filters_by_outcome(upload_page, engine):
     assert "ตัวชี้วัด (Indicators)!E5" in page  # the picked upload's messages
     at.segmented_control(key="upload_log_filter").set_value("duplicate").run()
     assert t("upload.log.empty", "en") in texts(at)
+
+
+def test_a_file_that_is_not_a_workbook_says_what_it_is_even_with_an_odd_name(upload_page, engine):
+    name = "*report*_[final] $5.xlsx"
+    at = send(upload_page(lang="en"), (name, b"%PDF-1.7\n%binary pdf body\n"))
+    assert crashes(at) == []
+    page = unescape(texts(at))
+    assert name in page  # shown as typed: no bold, link or LaTeX made of it
+    assert t("workbook.detected.pdf", "en") in page
+    [u] = uploads(engine)
+    assert (u.filename, u.outcome) == (name, "rejected")
