@@ -49,7 +49,7 @@ def _on_pick() -> None:
 code = filters.page_param("area", codes) or _default()
 filters.remember("area", code)
 st.session_state[PICK] = code
-st.selectbox(t("area.pick", lang), codes, key=PICK, format_func=names.__getitem__, on_change=_on_pick)
+st.sidebar.selectbox(t("area.pick", lang), codes, key=PICK, format_func=names.__getitem__, on_change=_on_pick)
 
 m = data.area(url, token, code, f.year)
 info = m.info
@@ -75,19 +75,20 @@ if row is None:
         st.info(t("area.no_data", lang), icon=":material/event_busy:")
 else:
     # 1. Where it stands: the level on the path, and the headline numbers.
-    st.markdown(f"{t('area.level_now', lang)} &nbsp; {widgets.badge_html(fw, row.level, lang, big=True)}",
+    last = m.last
+    delta = "" if last is None or last.level == row.level else " &nbsp; " + t(
+        "area.level_delta", lang, d=f"{row.level - last.level:+d}")
+    st.markdown(f"{t('area.level_now', lang)} &nbsp; {widgets.badge_html(fw, row.level, lang, big=True)}{delta}",
                 unsafe_allow_html=True)
     with st.container(key="area_path"):
         widgets.show_path(fw, row.level, lang)
-    last = m.last
     n_est = len(info.estates)
     widgets.show_cards([
-        widgets.Card(t("area.kpi.level", lang), f"{row.level} · {fw.level(row.level).name(lang)}",
-                     delta=None if last is None or last.level == row.level else
-                     t("area.kpi.level_delta", lang, d=f"{row.level - last.level:+d}")),
         widgets.Card(t("area.kpi.score", lang), fmt_number(row.overall_score, lang, digits=2),
                      delta=None if last is None else f"{row.overall_score - last.overall_score:+.2f}",
                      help=t("area.kpi.score_help", lang)),
+        widgets.Card(t("area.kpi.to_fix", lang), "–" if row.level >= fw.top_level else str(len(m.gap)),
+                     help=t("area.kpi.to_fix_help", lang)),
         widgets.Card(t("area.kpi.completeness", lang), f"{fmt_number(row.completeness * 100, lang)}%"),
         widgets.Card(t("area.kpi.estates", lang), f"{len(m.estates)} / {n_est}",
                      help=t("area.kpi.estates_help", lang)),
@@ -117,29 +118,26 @@ else:
 st.subheader(t("area.estates_title", lang, year=f.year))
 if m.estates:
     st.caption(t("area.estates_hint", lang))
-    left, right = st.columns([5, 6], gap="large")
-    with left:
-        event = st.plotly_chart(figs["estates"], key="area_estates_chart", on_select="rerun",
-                                selection_mode="points", theme=None, config=figures.CONFIG)
-        target = target_from_selection(event)
-        if target and target.kind == "estate":
-            filters.go(target)
-    with right:
-        cols = {k: t(f"area.estates.{k}", lang) for k in ("estate", "level", "score", "completeness")}
-        table = pd.DataFrame([{cols["estate"]: e.name(lang), cols["level"]: fw.level(e.level).name(lang),
-                               cols["score"]: round(e.overall_score, 2),
-                               cols["completeness"]: round(e.completeness * 100)} for e in m.estates])
-        colour = {fw.level(e.level).name(lang): fw.level(e.level).colour for e in m.estates}
-        styled = table.style.map(lambda v: f"background-color: {colour[v]}; color: {widgets.text_on(colour[v])};"
-                                 " font-weight: 600" if v in colour else "", subset=[cols["level"]])
-        event = st.dataframe(styled, hide_index=True, key="area_estates", on_select="rerun",
-                             selection_mode="single-row", column_config={
-                                 cols["score"]: st.column_config.NumberColumn(format="%.2f"),
-                                 cols["completeness"]: st.column_config.ProgressColumn(
-                                     format="%d%%", min_value=0, max_value=100)})
-        target = target_from_row("estate", [e.code for e in m.estates], event)
-        if target:
-            filters.go(target)
+    event = st.plotly_chart(figs["estates"], key="area_estates_chart", on_select="rerun",
+                            selection_mode="points", theme=None, config=figures.CONFIG)
+    target = target_from_selection(event)
+    if target and target.kind == "estate":
+        filters.go(target)
+    cols = {k: t(f"area.estates.{k}", lang) for k in ("estate", "level", "score", "completeness")}
+    table = pd.DataFrame([{cols["estate"]: e.name(lang), cols["level"]: fw.level(e.level).name(lang),
+                           cols["score"]: round(e.overall_score, 2),
+                           cols["completeness"]: round(e.completeness * 100)} for e in m.estates])
+    colour = {fw.level(e.level).name(lang): fw.level(e.level).colour for e in m.estates}
+    styled = table.style.map(lambda v: f"background-color: {colour[v]}; color: {widgets.text_on(colour[v])};"
+                             " font-weight: 600" if v in colour else "", subset=[cols["level"]])
+    event = st.dataframe(styled, hide_index=True, key="area_estates", on_select="rerun",
+                         selection_mode="single-row", width="stretch", column_config={
+                             cols["score"]: st.column_config.NumberColumn(format="%.2f"),
+                             cols["completeness"]: st.column_config.ProgressColumn(
+                                 format="%d%%", min_value=0, max_value=100)})
+    target = target_from_row("estate", [e.code for e in m.estates], event)
+    if target:
+        filters.go(target)
 else:
     st.caption(t("area.estates_none", lang))
 if m.silent:

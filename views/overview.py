@@ -47,11 +47,12 @@ def _registry() -> None:
 
 
 def _change(m) -> str:
+    """"▲ ขึ้น 1 ระดับ · +0.35": the level's move and the score's, against last year."""
     if m.change == "new":
         return t("overview.change.new", lang)
-    if m.change == "same":
-        return t("overview.change.same", lang)
-    return t(f"overview.change.{m.change}", lang, n=abs(m.level_delta))
+    level = t("overview.change.same", lang) if m.change == "same" else t(
+        f"overview.change.{m.change}", lang, n=abs(m.level_delta))
+    return f"{level} · {m.score_delta:+.2f}"
 
 
 def _ranking(model) -> None:
@@ -60,17 +61,13 @@ def _ranking(model) -> None:
         st.info(t("overview.no_match", lang))
         return
     st.caption(t("overview.ranking.hint", lang))
-    cols = {k: t(f"overview.ranking.{k}", lang) for k in ("rank", "area", "province", "level", "score", "change",
-                                                          "score_change")}
+    cols = {k: t(f"overview.ranking.{k}", lang) for k in ("area", "level", "score", "change")}
     table = pd.DataFrame([{
-        cols["rank"]: i,
         cols["area"]: m.row.name(lang),
-        cols["province"]: model.province_of.get(m.row.code, ""),
         cols["level"]: fw.level(m.row.level).name(lang),
         cols["score"]: round(m.row.overall_score, 2),
         cols["change"]: _change(m),
-        cols["score_change"]: "–" if m.score_delta is None else f"{m.score_delta:+.2f}",
-    } for i, m in enumerate(model.ranking, 1)])
+    } for m in model.ranking])
     colour = {fw.level(m.row.level).name(lang): fw.level(m.row.level).colour for m in model.ranking}
 
     def paint(v: str) -> str:
@@ -86,7 +83,11 @@ def _ranking(model) -> None:
 
     styled = table.style.map(paint, subset=[cols["level"]]).map(arrow, subset=[cols["change"]])
     event = st.dataframe(styled, hide_index=True, key="ranking", on_select="rerun", selection_mode="single-row",
-                         column_config={cols["score"]: st.column_config.NumberColumn(format="%.2f")})
+                         width="stretch", column_config={  # widths: every column fits a half page
+                             cols["area"]: st.column_config.TextColumn(width=152),
+                             cols["level"]: st.column_config.TextColumn(width=120),
+                             cols["score"]: st.column_config.NumberColumn(format="%.2f", width=60),
+                             cols["change"]: st.column_config.TextColumn(width=150)})
     target = target_from_row("area", [m.row.code for m in model.ranking], event)
     if target:
         filters.go(target)
@@ -97,9 +98,9 @@ def _closest(model) -> None:
     if not model.closest:
         st.caption(t("overview.closest.none", lang))
         return
-    for row in model.closest:
+    for col, row in zip(st.columns(3), model.closest, strict=False):
         items = gap_items(row)
-        box = st.container(border=True, key=f"closest_{row.code}")
+        box = col.container(border=True, key=f"closest_{row.code}", height="stretch")
         box.markdown(t("overview.closest.head", lang, area=row.name(lang), level=fw.level(row.level).name(lang),
                        next=fw.level(row.level + 1).name(lang), n=len(items)))
         box.markdown("\n".join(f"- {describe_gap_item(fw, g, lang)}" for g in items[:2])
@@ -135,7 +136,7 @@ else:
                      help=t("overview.kpi.champion_help", lang)),
     ])
 
-    left, right = st.columns([5, 6], gap="large")
+    left, right = st.columns([5, 7], gap="large")
     with left:
         event = st.plotly_chart(figs["map"], key="overview_map", on_select="rerun", selection_mode="points",
                                 theme=None, config=figures.CONFIG)
@@ -145,11 +146,10 @@ else:
             filters.go(target)
     with right:
         _ranking(model)
-        _closest(model)
+        st.plotly_chart(figs["ladder"], key="overview_ladder", theme=None, config=figures.CONFIG)
 
-    left, right = st.columns(2, gap="large")
-    left.plotly_chart(figs["ladder"], key="overview_ladder", theme=None, config=figures.CONFIG)
-    right.plotly_chart(figs["distribution"], key="overview_distribution", theme=None, config=figures.CONFIG)
+    _closest(model)
+    st.plotly_chart(figs["distribution"], key="overview_distribution", theme=None, config=figures.CONFIG)
 
 with st.expander(t("app.about.title", lang), icon=":material/info:", key="about_data"):
     st.markdown(t("app.about.body", lang))

@@ -55,9 +55,9 @@ def test_ranking_puts_the_highest_level_first(sample_app):
 
 def test_ranking_shows_the_change_against_last_year(sample_app):
     rows = _ranking(sample_app(lang="en", year="2568")).set_index("Area")
-    assert rows.loc["Rayong - Map Ta Phut", "Against last year"] == t("overview.change.up", "en", n=1)
-    assert rows.loc["Lamphun", "Against last year"] == t("overview.change.same", "en")
-    assert rows.loc["Rayong - Map Ta Phut", "Score change"] == "+0.35"
+    change = t("overview.ranking.change", "en")
+    assert rows.loc["Rayong - Map Ta Phut", change] == t("overview.change.up", "en", n=1) + " · +0.35"
+    assert rows.loc["Lamphun", change].startswith(t("overview.change.same", "en") + " · ")
 
 
 def test_ranking_in_thai_names_the_areas_in_thai(sample_app):
@@ -72,11 +72,19 @@ def test_closest_to_the_next_level_reads_the_gap_aloud(sample_app):
     assert "→ อย่างน้อย" in texts or "→ ไม่เกิน" in texts
 
 
-def test_the_map_makes_areas_and_estates_clickable(sample_app):
+def test_the_map_makes_areas_clickable(sample_app):
     spec = _figure(sample_app(lang="en"), "overview_map")
     customdata = [tuple(cd) for tr in spec["data"] for cd in (tr.get("customdata") or [])]
     assert ("area", "RAYONG-MAP-TA-PHUT") in customdata
-    assert ("estate", "MAP-TA-PHUT") in customdata
+    assert {kind for kind, _ in customdata} == {"area"}
+
+
+def test_the_map_draws_estates_as_context(sample_app):
+    # An area's circle sits on its estates: a click there must open the area.
+    spec = _figure(sample_app(lang="en"), "overview_map")
+    estates = [tr for tr in spec["data"] if tr.get("marker", {}).get("symbol") == "diamond"]
+    assert len(estates) == 1 and len(estates[0]["x"]) == 21
+    assert estates[0]["hoverinfo"] == "skip" and "customdata" not in estates[0]
 
 
 def test_the_region_filter_narrows_the_ranking_and_stays_in_the_url(sample_app):

@@ -19,16 +19,44 @@ CONFIG = {"displaylogo": False, "scrollZoom": False,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]}
 
 
+def legend_below(fig: dict[str, Any]) -> dict[str, Any]:
+    """Legend under the plot: at the top right (the theme's place) a long one runs into a
+    Thai title on a half-width chart."""
+    fig["layout"]["legend"] = {**fig["layout"].get("legend", {}), "orientation": "h", "x": 0, "xanchor": "left",
+                               "y": -0.22, "yanchor": "top"}
+    return fig
+
+
+def titled(fig: dict[str, Any], title: str) -> dict[str, Any]:
+    fig["layout"]["title"] = {**fig["layout"].get("title", {}), "text": title}
+    return fig
+
+
+def areas_on_top(fig: dict[str, Any]) -> dict[str, Any]:
+    """On the country map an area's circle sits on its estates (its position is their mean),
+    and Plotly gives a click or hover to the nearest point of any trace, often an estate
+    under the circle. Estates there are context: drawn, but neither hovered nor clicked;
+    they open from their area's page."""
+    for tr in fig.get("data", []):
+        cd = tr.get("customdata")
+        if cd and cd[0] and cd[0][0] == "estate":
+            tr["hoverinfo"], tr["hovertemplate"] = "skip", None
+            tr.pop("customdata")
+    return fig
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def overview(url: str, token: str, year: int, region: str | None, levels: tuple[int, ...],
              lang: str) -> dict[str, dict[str, Any]]:
     """ladder, map and distribution figures of the Overview."""
     fw, m = data.framework(), data.overview(url, token, year, region, levels, lang)
     return {
-        "ladder": charts.ladder(fw, m.area_counts, m.estate_counts, lang).to_dict(),
-        "map": charts.thailand_map(fw, data.provinces(), m.province_levels, m.markers, lang,
-                                   height=620).to_dict(),
-        "distribution": charts.level_distribution(fw, m.distribution, lang).to_dict(),
+        "ladder": charts.ladder(fw, m.area_counts, m.estate_counts, lang,
+                                title=t("overview.ladder_title", lang)).to_dict(),
+        "map": areas_on_top(charts.thailand_map(fw, data.provinces(), m.province_levels, m.markers, lang,
+                                                height=620).to_dict()),
+        "distribution": legend_below(titled(charts.level_distribution(fw, m.distribution, lang).to_dict(),
+                                            t("overview.distribution_title", lang))),
     }
 
 
@@ -37,7 +65,7 @@ def registry_map(url: str, token: str, lang: str) -> dict[str, Any]:
     """The map before any assessment: the registry's areas and estates, no levels."""
     fw, reg = data.framework(), data.registry_overview(url, token)
     marks = markers(reg.areas, data.provinces(), {}, {}, lang)
-    return charts.thailand_map(fw, data.provinces(), {}, marks, lang, height=620).to_dict()
+    return areas_on_top(charts.thailand_map(fw, data.provinces(), {}, marks, lang, height=620).to_dict())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -48,10 +76,13 @@ def area(url: str, token: str, code: str, year: int | None, lang: str) -> dict[s
     if m is None:
         return out
     if m.row is not None and year is not None:
-        out["dimensions"] = charts.dimension_compare(
-            fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict()
+        out["dimensions"] = legend_below(charts.dimension_compare(
+            fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict())
     if m.series:
-        out["history"] = charts.history(fw, m.series, lang).to_dict()
+        fig = charts.history(fw, m.series, lang).to_dict()
+        # Room either side for the level labels of the first and last points.
+        fig["layout"].setdefault("xaxis", {})["range"] = [-0.7, len(m.series) - 0.3]
+        out["history"] = fig
     if m.estates:
         rows = [Ranked("estate", e.code, e.name(lang), e.level, e.overall_score) for e in m.estates]
         out["estates"] = charts.ranking(fw, rows, lang, title=t("area.estates_chart", lang),

@@ -1,0 +1,189 @@
+"""The drill-down in a real browser, on the sample data: click an area's marker on the
+Overview map and land on that area's page; click an estate's bar there and land on the
+Estate page; the fiscal year and the language ride along; switching language keeps the
+view; a shared link opens exactly that view. Runs against a server of its own (a copy of
+the sample data), so nothing here depends on the other browser tests.
+
+Screenshots (Thai, full page): artifacts/screenshots/drilldown-overview-th.png,
+drilldown-area-th.png, drilldown-estate-th.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2ehelp import screenshot, wait_for_app_run
+from playwright.sync_api import Page, expect
+
+from ecocity.i18n import t
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 90.0
+AREA, AREA_TH, AREA_EN = "LAMPHUN", "ลำพูน", "Lamphun"  # alone in the north: its marker overlaps no other
+ESTATE, ESTATE_TH = "NORTHERN-REGION", "นิคมอุตสาหกรรมภาคเหนือ"
+
+# The pixel centre of the clickable mark whose customdata is [kind, code] in the Plotly chart
+# of the element keyed `key` (Streamlit adds the class st-key-<key>). Plotly draws each point
+# of a scatter or bar trace as an SVG `.point`, in data order.
+MARK_CENTRE = """([key, kind, code]) => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  if (!gd || !gd.data) return null;
+  for (let i = 0; i < gd.data.length; i++) {
+    const j = (gd.data[i].customdata || []).findIndex(c => c && c[0] === kind && c[1] === code);
+    if (j < 0) continue;
+    const trace = [...gd.querySelectorAll('.cartesianlayer .trace')]
+      .find(el => el.__data__ && el.__data__[0] && el.__data__[0].trace.index === i);
+    const point = trace && trace.querySelectorAll('.point')[j];
+    if (!point) return null;
+    const r = point.getBoundingClientRect();
+    return [r.x + r.width / 2, r.y + r.height / 2];
+  }
+  return null;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def _load_sample(db_url: str) -> None:
+    from ecocity.framework import load_framework
+    from ecocity.sample_cli import default_dir, load_sample
+    from ecocity.store.db import make_engine, upgrade
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        report = load_sample(engine, default_dir(), load_framework())
+        assert report.rejected == [] and report.stored == report.total
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sample_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
+    """Base URL of a dashboard on a database holding the sample data."""
+    from ecocity.ui.fonts import publish_static_font
+
+    publish_static_font()
+    tmp = tmp_path_factory.mktemp("e2e-drilldown")
+    db_url = f"sqlite:///{tmp / 'sample.sqlite3'}"
+    _load_sample(db_url)
+    port = _free_port()
+    env = {**os.environ, "ECOCITY_DATABASE_URL": db_url, "ECOCITY_LANG": "th", "PYTHONUNBUFFERED": "1"}
+    log = (tmp / "streamlit.log").open("w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"streamlit did not start (exit {proc.poll()}):\n{log.read()[-4000:]}", pytrace=False)
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    wait_for_app_run(page)
+
+
+def _no_error_on_screen(page: Page, lang: str) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    for key in ("app.error.unexpected", "app.error.database"):
+        expect(page.get_by_text(t(key, lang))).to_have_count(0)
+
+
+def _click_mark(page: Page, key: str, kind: str, code: str) -> None:
+    """Click the chart mark of [kind, code] and wait for the app to settle."""
+    chart = page.locator(f".st-key-{key} .js-plotly-plot")
+    expect(chart.locator(".point").first).to_be_attached()
+    chart.scroll_into_view_if_needed()
+    centre = page.evaluate(MARK_CENTRE, [key, kind, code])
+    assert centre is not None, f"no mark {kind} {code} in {key}"
+    page.mouse.click(*centre)
+    wait_for_app_run(page)
+
+
+def _h1(page: Page):
+    return page.get_by_role("heading", level=1).first
+
+
+def test_clicking_an_area_on_the_map_opens_its_page(page: Page, sample_app: str):
+    _open(page, f"{sample_app}/?lang=th&year=2566")
+    _no_error_on_screen(page, "th")
+    screenshot(page, "drilldown-overview-th")
+    _click_mark(page, "overview_map", "area", AREA)
+    expect(page).to_have_url(re.compile(rf"/area\?(?=.*\barea={AREA}\b)(?=.*\byear=2566\b)(?=.*\blang=th\b)"))
+    expect(_h1(page)).to_have_text(AREA_TH)
+    _no_error_on_screen(page, "th")
+
+
+def test_clicking_an_estate_on_the_area_page_opens_the_estate(page: Page, sample_app: str):
+    _open(page, f"{sample_app}/area?area={AREA}&year=2566&lang=th")
+    _click_mark(page, "area_estates_chart", "estate", ESTATE)
+    expect(page).to_have_url(re.compile(rf"/estate\?(?=.*\bestate={ESTATE}\b)(?=.*\byear=2566\b)(?=.*\blang=th\b)"))
+    expect(_h1(page)).to_contain_text(ESTATE_TH)
+    _no_error_on_screen(page, "th")
+    screenshot(page, "drilldown-estate-th")
+
+
+def test_a_shared_area_link_opens_exactly_that_view(page: Page, sample_app: str):
+    _open(page, f"{sample_app}/area?area=RAYONG-MAP-TA-PHUT&year=2566&lang=th")
+    expect(_h1(page)).to_have_text("ระยอง - มาบตาพุด")
+    gap = page.locator(".st-key-area_gap")
+    expect(gap).to_contain_text("จำนวนเรื่องร้องเรียนด้านสิ่งแวดล้อม 26 → ไม่เกิน 25 เรื่อง/ปี")
+    expect(page.locator(".st-key-filter_year input")).to_have_value(re.compile(r"\b2566\b"))
+    _no_error_on_screen(page, "th")
+    screenshot(page, "drilldown-area-th")
+
+
+def test_switching_language_keeps_the_area_and_year(page: Page, sample_app: str):
+    _open(page, f"{sample_app}/area?area={AREA}&year=2566&lang=th")
+    page.locator(".st-key-lang").get_by_text("English").click()
+    wait_for_app_run(page)
+    expect(_h1(page)).to_have_text(AREA_EN)
+    expect(page).to_have_url(re.compile(rf"(?=.*\barea={AREA}\b)(?=.*\byear=2566\b)(?=.*\blang=en\b)"))
+    expect(page.locator(".st-key-area_gap")).to_contain_text(t("area.gap.title", "en", level="Happiness"))
+
+
+def test_the_year_survives_a_page_change_through_the_sidebar(page: Page, sample_app: str):
+    _open(page, f"{sample_app}/?lang=th&year=2563")
+    page.get_by_test_id("stSidebarNav").get_by_text(t("app.nav.area", "th"), exact=True).click()
+    wait_for_app_run(page)
+    expect(page).to_have_url(re.compile(r"/area\?(?=.*\byear=2563\b)(?=.*\blang=th\b)"))
+    expect(page.locator(".st-key-filter_year input")).to_have_value(re.compile(r"\b2563\b"))
