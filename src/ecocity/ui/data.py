@@ -51,10 +51,13 @@ def data_state(url: str, token: str) -> DataState:
         return DataState(any_data, any_data and not queries.has_data(s, include_sample=False))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# cache_resource, not cache_data: every page reads these rows on every run, and copying
+# them out of cache_data (unpickling) costs ~27 ms for 2,000 estate-years. The rows are
+# frozen dataclasses shared between sessions: read them, never change their dicts.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def entity_rows(url: str, token: str, kind: queries.Kind) -> tuple[EntityRow, ...]:
     """Every stored assessment of ``kind`` ("area" or "estate"), all fiscal years, joined
-    with the registry (one query); feed them to ``ecocity.dashboard``."""
+    with the registry (one query); feed them to ``ecocity.dashboard``. Shared: read only."""
     with session_scope(engine_for(url)) as s:
         return tuple(queries.entity_rows(s, kind))
 
