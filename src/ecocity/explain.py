@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
-from ecocity.framework import Framework
+from ecocity.framework import Framework, Indicator, Value
 from ecocity.i18n import fmt_number, t
 from ecocity.scoring import GapItem
+
+
+def with_unit(ind: Indicator, number: str, lang: str = "th") -> str:
+    """``number`` followed by the indicator's unit: "26 เรื่อง/ปี", "85 %", "4.2 (คะแนน 1-5)".
+    A score's unit is its scale, which reads wrongly right after a number ("4.2 1-5")."""
+    unit = ind.unit(lang)
+    if not unit or unit == "-" or ind.is_yesno:
+        return number
+    if ind.kind == "score":
+        return f"{number} " + t("common.score_scale", lang, scale=unit)
+    return f"{number} {unit}"
+
+
+def value_text(ind: Indicator, value: Value, lang: str = "th", *, exact: bool = False) -> str:
+    """A value in words with its unit; "ไม่มีข้อมูล" when missing, "ใช่"/"ไม่ใช่" for yes/no.
+    ``exact`` keeps every digit read (previews of an upload), else up to two decimals."""
+    if value is None:
+        return t("common.missing", lang)
+    if isinstance(value, bool):
+        return t("common.yes" if value else "common.no", lang)
+    number = f"{float(value):,.10g}" if exact else fmt_number(value, lang, digits=2)
+    return with_unit(ind, number, lang)
 
 
 def describe_gap_item(fw: Framework, item: GapItem, lang: str = "th") -> str:
     """"จำนวนเรื่องร้องเรียนด้านสิ่งแวดล้อม 26 → ไม่เกิน 25 เรื่อง/ปี"."""
     ind = fw.indicator(item.code)
-    current = t("common.missing", lang) if item.current is None else fmt_number(item.current, lang)
     if item.direction == "yes":
-        return t("gap.must_be_yes", lang, name=ind.name(lang), current=current)
+        return t("gap.must_be_yes", lang, name=ind.name(lang), current=value_text(ind, item.current, lang))
     key = "gap.at_least" if item.direction == "higher" else "gap.at_most"
-    unit = ind.unit(lang)
-    return t(key, lang, name=ind.name(lang), current=current,
-             target=fmt_number(item.target, lang, digits=2), unit="" if unit == "-" else unit).rstrip()
+    current = t("common.missing", lang) if item.current is None else fmt_number(item.current, lang, digits=2)
+    target = with_unit(ind, fmt_number(item.target, lang, digits=2), lang)
+    return t(key, lang, name=ind.name(lang), current=current, target=target)
 
 
 def describe_reason(fw: Framework, item: GapItem, lang: str = "th") -> str:

@@ -76,14 +76,15 @@ def fy_label(fy_be: int, lang: str | None = DEFAULT_LANG) -> str:
 
 
 def fmt_number(x: float | int | None, lang: str | None = DEFAULT_LANG, digits: int = 1) -> str:
-    """A number with thousands separators; integers without decimals; missing as a dash."""
+    """A number with thousands separators and at most ``digits`` decimals (no trailing
+    zeros: 4.2, not 4.20); missing as a dash."""
     if x is None:
         return "–"
     if isinstance(x, bool):
         return t("common.yes" if x else "common.no", lang)
     if float(x).is_integer():
         return f"{int(x):,}"
-    return f"{x:,.{digits}f}"
+    return f"{x:,.{digits}f}".rstrip("0").rstrip(".")
 
 
 def fmt_date(d: date, lang: str | None = DEFAULT_LANG) -> str:

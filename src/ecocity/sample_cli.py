@@ -83,56 +83,38 @@ class LoadReport:
     skipped_not_empty: bool = False
 
 
-def _messages(result: Any) -> dict[str, list[dict[str, Any]]]:
-    """The reader's messages in the upload log's shape (both languages kept)."""
-    def one(msg: Any) -> dict[str, Any]:
-        return msg.as_dict("en") | {"message_th": msg.message("th")}
-
-    return {"errors": [one(x) for x in result.errors], "warnings": [one(x) for x in result.warnings]}
-
-
 def load_sample(engine: Any, directory: Path, fw: Framework, *, if_empty: bool = False,
                 progress: Progress | None = None, lang: str | None = "th") -> LoadReport:
-    """Import the sample workbooks of ``directory`` through the upload path.
+    """Import the sample workbooks of ``directory`` through the upload path: each file is
+    checked like ``ecocity check`` (``read_files``) and recorded by ``intake.record``, the
+    same step as a confirmed upload and ``ecocity import``, flagged as sample data.
 
     With ``if_empty``, nothing is loaded when the database already holds any submission.
     A file the checker rejects is logged as a rejected upload, as an officer's would be."""
-    from ecocity.store import log_rejected, queries, session_scope, store_submission
-    from ecocity.store.errors import StoreError
+    from ecocity.intake import estates_of, record
+    from ecocity.store import queries, session_scope
     from ecocity.workbook.cli import read_files
 
     report = LoadReport()
-    with session_scope(engine) as s:
-        if if_empty and queries.has_data(s):
-            report.skipped_not_empty = True
-            return report
-        estates = queries.estate_names(s)
+    if if_empty:
+        with session_scope(engine) as s:
+            if queries.has_data(s):
+                report.skipped_not_empty = True
+                return report
     paths = sample_paths(directory)
     report.total = len(paths)
-    # read_files is the check step of `ecocity check` / `ecocity import` (size limit included).
-    for done, (path, content, result) in enumerate(read_files(paths, fw, estates), 1):
-        messages = _messages(result)
-        if not result.accepted or result.submission is None:
-            log_rejected(engine, path.name, content, UPLOADED_BY, messages, estate_code=result.estate,
-                         fiscal_year=result.fiscal_year, is_sample=True)
-            texts = [m.text(lang) for m in result.errors]
-            report.rejected.append((path.name, texts))
-            outcome = t("sample.rejected", lang, errors="; ".join(texts))
+    for done, (path, content, result) in enumerate(read_files(paths, fw, estates_of(engine)), 1):
+        outcome = record(engine, result, filename=path.name, content=content, uploaded_by=UPLOADED_BY,
+                         fw=fw, is_sample=True)
+        if outcome.kind == "stored":
+            report.stored += 1
+        elif outcome.kind == "duplicate":
+            report.duplicates += 1
         else:
-            try:
-                stored = store_submission(engine, result.submission, filename=path.name, content=content,
-                                          uploaded_by=UPLOADED_BY, messages=messages, is_sample=True, fw=fw)
-            except StoreError as e:
-                report.rejected.append((path.name, [e.message(lang)]))
-                outcome = t("sample.rejected", lang, errors=e.message(lang))
-            else:
-                if stored.outcome == "duplicate":
-                    report.duplicates += 1
-                else:
-                    report.stored += 1
-                outcome = stored.message(lang)
+            texts = [m.text(lang) for m in result.errors] or [outcome.message(lang)]
+            report.rejected.append((path.name, texts))
         if progress is not None:
-            progress(done, report.total, path.name, outcome)
+            progress(done, report.total, path.name, outcome.message(lang))
     return report
 
 

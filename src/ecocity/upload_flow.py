@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
+from ecocity import explain
 from ecocity.explain import describe_gap_item
 from ecocity.framework import Framework, Indicator, Value
 from ecocity.i18n import fmt_date, fmt_number, fy_label, t
@@ -141,17 +142,7 @@ def md_escape(text: Any) -> str:
 
 def value_text(ind: Indicator, v: Value, lang: str) -> str:
     """A value as read, every digit kept, with its unit: "1,234.5 ตัน", "ใช่", "ไม่มีข้อมูล"."""
-    if v is None:
-        return t("common.missing", lang)
-    if isinstance(v, bool):
-        return t("common.yes" if v else "common.no", lang)
-    number = f"{float(v):,.10g}"
-    unit = ind.unit(lang)
-    if not unit or unit == "-":
-        return number
-    if ind.kind == "score":  # the unit of a score is its scale: "4.2 (1-5)" reads as "4.2 1-5" otherwise
-        return t("upload.score_value", lang, value=number, scale=unit)
-    return f"{number} {unit}"
+    return explain.value_text(ind, v, lang, exact=True)
 
 
 def level_text(fw: Framework, level: int, lang: str) -> str:

@@ -11,25 +11,37 @@ import pytest
 
 from ecocity import method
 from ecocity.framework import load_framework
+from ecocity.explain import with_unit
 from ecocity.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
-def test_indicator_rows_list_every_indicator_with_a_threshold_per_level(fw, lang):
+def test_indicator_rows_list_every_indicator_with_its_rules(fw, lang):
     rows = method.indicator_rows(fw, lang)
     code_col = t("method.indicators.col_code", lang)
     assert [r[code_col] for r in rows] == list(fw.codes) and len(rows) == 23
     env01 = rows[fw.codes.index("ENV-01")]
-    cols = [method.level_column(fw, n, lang) for n in range(1, 6)]
-    assert [env01[c] for c in cols] == ["≤ 150", "≤ 100", "≤ 50", "≤ 25", "≤ 10"]
-    assert env01[t("method.indicators.col_required", lang)] == method.level_column(fw, 5, lang)
+    assert env01[t("method.indicators.col_required", lang)] == method.level_short(5, lang)
     assert env01[t("method.indicators.col_aggregation", lang)] == t("method.aggregation.sum.name", lang)
-    eco02 = rows[fw.codes.index("ECO-02")]
-    assert eco02[cols[0]] == "≥ 0.5"
-    mgt01 = rows[fw.codes.index("MGT-01")]
-    assert {mgt01[c] for c in cols} == {t("method.yes_meets", lang)}
+    assert env01[t("method.indicators.col_direction", lang)] == t("method.direction.lower", lang)
+    assert rows[fw.codes.index("PHY-01")][t("method.indicators.col_kind", lang)].endswith("(0 – 100)")
+    assert t("method.indicators.col_weight", lang) not in env01  # every weight is 1
+    heavier = dataclasses.replace(fw, indicators=(dataclasses.replace(fw.indicators[0], weight=2.0),
+                                                  *fw.indicators[1:]))
+    assert method.indicator_rows(heavier, lang)[0][t("method.indicators.col_weight", lang)] == "2"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_threshold_rows_give_every_level_its_threshold(fw, lang):
+    rows = method.threshold_rows(fw, lang)
+    assert len(rows) == 23
+    cols = [method.level_short(n, lang) for n in range(1, 6)]
+    env01 = rows[fw.codes.index("ENV-01")]
+    assert [env01[c] for c in cols] == ["≤ 150", "≤ 100", "≤ 50", "≤ 25", "≤ 10"]
+    assert rows[fw.codes.index("ECO-02")][cols[0]] == "≥ 0.5"
+    assert {rows[fw.codes.index("MGT-01")][c] for c in cols} == {t("method.yes_meets", lang)}
 
 
 def test_threshold_text_with_unit(fw):
@@ -87,7 +99,7 @@ def test_worked_example_gives_the_documented_result(fw, lang):
     assert [g.code for g in a.gap] == ["A"]
     assert "26" in ex.gap[0] and "25" in ex.gap[0]
     assert ex.gap[0] == t("gap.at_most", lang, name=ex.fw.indicator("A").name(lang), current="26",
-                          target="25", unit=ex.fw.indicator("A").unit(lang))
+                          target=with_unit(ex.fw.indicator("A"), "25", lang))
     variant = method.worked_example(fw, lang, a_required_from=4)
     assert variant.assessment.level == 3
     assert [(g.code, g.reason) for g in variant.assessment.gap] == [("A", "required")]
@@ -108,6 +120,7 @@ def test_worked_example_needs_five_levels(fw):
 
 def test_example_rows(fw):
     rows = method.example_rows(method.worked_example(fw, "en"), "en")
+    assert rows[0]["Level 4"] == "≤ 25"
     assert [(r["Code"], r["Value"], r["Indicator level"]) for r in rows] == [
         ("A", "26 cases", 3), ("B", "100 %", 5), ("C", "yes", 5), ("D", "14 %", 3)]
 

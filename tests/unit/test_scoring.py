@@ -211,3 +211,15 @@ def test_gap_items_do_not_yet_meet_their_target(values):
         assert a.indicator_levels[g.code] < a.level + 1
         ind = FW.indicator(g.code)
         assert g.target == (True if ind.is_yesno else ind.thresholds[a.level])
+
+
+def test_gap_sentences_read_naturally_for_every_kind():
+    from ecocity.scoring import GapItem
+
+    fw = load_framework()
+    soc = GapItem("SOC-01", "social", 3.39, 4.0, "higher", "dimension", 4)
+    assert describe_gap_item(fw, soc, "th") == "คะแนนความพึงพอใจของชุมชน 3.39 → อย่างน้อย 4 (คะแนน 1-5)"
+    env = GapItem("ENV-01", "environment", 26, 25.0, "lower", "dimension", 4)
+    assert describe_gap_item(fw, env, "en") == "Environmental complaints received 26 → at most 25 cases/yr"
+    mgt = GapItem("MGT-04", "management", None, True, "yes", "required", 4)
+    assert describe_gap_item(fw, mgt, "th").endswith('ไม่มีข้อมูล → ต้องเป็น "มี/ใช่"')

@@ -273,8 +273,7 @@ def test_value_text_keeps_every_digit_with_the_unit(fw):
     assert flow.value_text(num, 0.123456789, "en").startswith("0.123456789")
     assert flow.value_text(ind["yesno"], True, "th") == t("common.yes", "th")
     assert flow.value_text(ind["yesno"], None, "en") == t("common.missing", "en")
-    assert flow.value_text(ind["score"], 4.2, "th") == t("upload.score_value", "th", value="4.2",
-                                                         scale=ind["score"].unit("th"))
+    assert flow.value_text(ind["score"], 4.2, "th") == "4.2 (คะแนน 1-5)"
 
 
 def test_when_text_is_thailand_time_in_buddhist_era():

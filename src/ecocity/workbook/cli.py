@@ -1,10 +1,8 @@
-"""``ecocity template`` and ``ecocity check``.
+"""``ecocity template``, ``ecocity check`` and ``ecocity import``.
 
-``check`` reads files and stores nothing. Its pieces are shaped for ``ecocity import``,
-which only adds a store step: ``read_files`` yields (path, content, CheckResult) for each
-file in turn, and an accepted result's ``submission`` goes to
-``ecocity.store.store_submission(engine, result.submission, filename=..., content=...,
-uploaded_by=..., messages=...)``; a rejected one to ``ecocity.store.log_rejected``.
+``check`` reads files and stores nothing. ``import`` checks each file the same way
+(``read_files``) and hands the result to ``ecocity.intake.record``, the one
+check-then-store step that the upload page and the sample loader use too.
 
 Heavy modules are imported inside the commands: ``ecocity.cli`` treats an ImportError
 from this module as "the Excel path is not installed", so a broken import must surface
@@ -51,6 +49,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="estate registry from this database (default: ECOCITY_DATABASE_URL, else "
                         "var/ecocity.sqlite3; data/ieat-estates.csv when the database cannot be used)")
     c.set_defaults(func=cmd_check)
+
+    i = sub.add_parser("import", help="check submission workbooks and store the accepted ones",
+                       description="Check each file as `ecocity check` does, then store each accepted file "
+                                   "exactly as a confirmed upload is stored (one transaction per file; a "
+                                   "byte-identical file creates no new version). Rejected files are logged "
+                                   "with their bytes and change no data. Exit status: 0 all accepted, "
+                                   "1 any rejected, 2 usage error.")
+    i.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xlsm, .xls or .ods files")
+    i.add_argument("--as", dest="uploaded_by", metavar="NAME",
+                   help="who is importing, for the upload log (default: the login name + ' (command line)')")
+    i.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    i.add_argument("--lang", choices=("th", "en"), help="language of messages (default: ECOCITY_LANG, else th)")
+    i.add_argument("--framework", metavar="PATH", help="framework file (default: the framework in force)")
+    i.add_argument("--database-url", metavar="URL",
+                   help="database to store into (default: ECOCITY_DATABASE_URL, else var/ecocity.sqlite3)")
+    i.set_defaults(func=cmd_import)
 
 
 # ----------------------------------------------------------------------------- shared
@@ -182,17 +196,9 @@ def cmd_template(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- check
 
 
-def _value_text(v: Any, lang: str) -> str:
-    """A value as read, with thousands separators and every digit it has."""
-    if v is None:
-        return t("workbook.cli.missing", lang)
-    if isinstance(v, bool):
-        return t("common.yes" if v else "common.no", lang)
-    return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
-
-
 def format_result(display_name: str, res: CheckResult, fw: Framework, lang: str) -> str:
     """The human report of one file: outcome, values, errors and warnings with cells."""
+    from ecocity.explain import value_text
     from ecocity.scoring import assess
 
     status = t(f"workbook.cli.{res.status}", lang)
@@ -209,9 +215,7 @@ def format_result(display_name: str, res: CheckResult, fw: Framework, lang: str)
         lines.append(f"  {t('workbook.cli.values', lang)}:")
         width = max(len(c) for c in res.values)
         for code, v in res.values.items():
-            ind = fw.indicator(code)
-            unit = ind.unit(lang) if not ind.is_yesno and v is not None else ""
-            lines.append(f"    {code:<{width}}  {_value_text(v, lang)} {unit}".rstrip())
+            lines.append(f"    {code:<{width}}  {value_text(fw.indicator(code), v, lang, exact=True)}")
     for key, msgs in (("errors", res.errors), ("warnings", res.warnings)):
         if msgs:
             lines.append(f"  {t(f'workbook.cli.{key}', lang)} ({len(msgs)}):")
@@ -237,3 +241,60 @@ def cmd_check(args: argparse.Namespace) -> int:
     if total > 1 and not args.json:
         print(t("workbook.cli.summary", lang, accepted=accepted, total=total))
     return 0 if accepted == total else 1
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def _uploader(name: str | None) -> str:
+    import getpass
+
+    if name and name.strip():
+        return name.strip()
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (KeyError, OSError):  # no login name in some containers
+        return "command line"
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ecocity.cli import UsageError
+    from ecocity.intake import estates_of, record
+    from ecocity.store.db import make_engine, safe_url, upgrade
+
+    lang = _lang(args.lang)
+    paths = existing_files(args.files, lang)
+    fw = _framework(args.framework)
+    who = _uploader(args.uploaded_by)
+    engine = make_engine(args.database_url)
+    try:
+        try:
+            upgrade(engine, framework=fw)
+            estates = estates_of(engine)
+        except SQLAlchemyError as e:
+            raise UsageError(f"database {safe_url(engine)}: {str(e).strip().splitlines()[0]}") from None
+        total, ok = len(paths), 0
+        for done, (path, content, res) in enumerate(read_files(paths, fw, estates), 1):
+            outcome = record(engine, res, filename=path.name, content=content, uploaded_by=who, fw=fw)
+            ok += outcome.kind in ("stored", "duplicate")
+            if args.json:
+                obj = res.to_json(str(path), lang) | {
+                    "outcome": outcome.kind, "upload_id": outcome.upload_id,
+                    "version": outcome.store.version if outcome.store else None}
+                if outcome.error is not None:  # accepted by the check, refused by the store
+                    obj["status"] = "rejected"
+                    obj["errors"] = [*obj["errors"], {"sheet": None, "cell": None, "code": outcome.error.code,
+                                                      "message": outcome.error.message(lang)}]
+                print(json.dumps(obj, ensure_ascii=False), flush=True)
+            else:
+                print(format_result(str(path), res, fw, lang), flush=True)
+                print(f"  → {outcome.message(lang)}" + ("\n" if done < total else ""), flush=True)
+            if total > 1:
+                print(t("workbook.cli.progress", lang, done=done, total=total), file=sys.stderr, flush=True)
+        if total > 1 and not args.json:
+            print(t("workbook.cli.summary", lang, accepted=ok, total=total))
+        return 0 if ok == total else 1
+    finally:
+        engine.dispose()
