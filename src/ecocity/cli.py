@@ -66,7 +66,7 @@ def _area(fw: Framework, obj: Any, where: str) -> list[EstateValues]:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    fw = get_framework(args.framework) if args.framework else get_framework(_default_framework_path())
+    fw = get_framework(args.framework)
     data = _load_json(args.area or args.values)
     many = isinstance(data, list)
     results = []
@@ -107,12 +107,6 @@ def _print_assessment(fw: Framework, r: dict[str, Any]) -> None:
             item = GapItem(g["code"], g["dimension"], g["current"], g["target"], g["direction"],
                            g["reason"], lv.number + 1)
             print(f"  - {describe_gap_item(fw, item, 'en')} ({g['reason']})")
-
-
-def _default_framework_path() -> Path:
-    from ecocity.config import settings
-
-    return settings().framework_path
 
 
 def _register_assess(sub: argparse._SubParsersAction) -> None:

@@ -418,8 +418,13 @@ def _cached(path: str, mtime_ns: int) -> Framework:
 
 
 def get_framework(path: str | Path | None = None) -> Framework:
-    """The framework in force, cached per file and modification time."""
-    p = Path(path) if path is not None else DEFAULT_FRAMEWORK_PATH
+    """The framework in force (``ECOCITY_FRAMEWORK``, else the default file) or the file
+    at ``path``; cached per file and modification time."""
+    if path is None:
+        from ecocity.config import settings
+
+        path = settings().framework_path
+    p = Path(path)
     try:
         mtime = p.stat().st_mtime_ns
     except OSError:

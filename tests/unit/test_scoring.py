@@ -171,8 +171,8 @@ def test_raising_a_value_never_lowers_the_level(values, ind, step):
     v = values[ind.code]
     if ind.is_yesno:
         better = True
-    elif v is None:
-        better = ind.thresholds[0] if ind.direction == "higher" else ind.thresholds[0]
+    elif v is None:  # any value beats a missing one; the level 1 threshold meets level 1
+        better = ind.thresholds[0]
     else:
         better = v + step if ind.direction == "higher" else max(v - step, 0.0)
         if ind.max is not None:
