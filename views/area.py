@@ -85,7 +85,8 @@ else:
     n_est = len(info.estates)
     widgets.show_cards([
         widgets.Card(t("area.kpi.score", lang), fmt_number(row.overall_score, lang, digits=2),
-                     delta=None if last is None else f"{row.overall_score - last.overall_score:+.2f}",
+                     delta=None if last is None or abs(row.overall_score - last.overall_score) < 0.005
+                     else f"{row.overall_score - last.overall_score:+.2f}",
                      help=t("area.kpi.score_help", lang)),
         widgets.Card(t("area.kpi.to_fix", lang), "–" if row.level >= fw.top_level else str(len(m.gap)),
                      help=t("area.kpi.to_fix_help", lang)),
@@ -107,7 +108,8 @@ else:
 
     # 3. When it could reach Happiness: an estimate, labelled as one.
     with st.container(border=True, key="area_forecast"):
-        st.markdown(f"**{t('area.forecast_title', lang, level=fw.level(fw.top_level).name(lang))}**")
+        title = "area.forecast_reached" if m.forecast.status == "reached" else "area.forecast_title"
+        st.markdown(f"**{t(title, lang, level=fw.level(fw.top_level).name(lang))}**")
         st.markdown(widgets.forecast_text(m.forecast, fw, lang))
 
     left, right = st.columns(2, gap="large")

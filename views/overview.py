@@ -84,10 +84,10 @@ def _ranking(model) -> None:
     styled = table.style.map(paint, subset=[cols["level"]]).map(arrow, subset=[cols["change"]])
     event = st.dataframe(styled, hide_index=True, key="ranking", on_select="rerun", selection_mode="single-row",
                          width="stretch", column_config={  # widths: every column fits a half page
-                             cols["area"]: st.column_config.TextColumn(width=152),
-                             cols["level"]: st.column_config.TextColumn(width=120),
+                             cols["area"]: st.column_config.TextColumn(width=160 if lang == "th" else 180),
+                             cols["level"]: st.column_config.TextColumn(width=138 if lang == "th" else 116),
                              cols["score"]: st.column_config.NumberColumn(format="%.2f", width=60),
-                             cols["change"]: st.column_config.TextColumn(width=150)})
+                             cols["change"]: st.column_config.TextColumn(width=118 if lang == "th" else 112)})
     target = target_from_row("area", [m.row.code for m in model.ranking], event)
     if target:
         filters.go(target)
@@ -136,7 +136,7 @@ else:
                      help=t("overview.kpi.champion_help", lang)),
     ])
 
-    left, right = st.columns([5, 7], gap="large")
+    left, right = st.columns([5, 7.5], gap="large")
     with left:
         event = st.plotly_chart(figs["map"], key="overview_map", on_select="rerun", selection_mode="points",
                                 theme=None, config=figures.CONFIG)

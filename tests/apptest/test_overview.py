@@ -136,3 +136,10 @@ def test_empty_database_shows_the_empty_state_and_the_registry(open_app, lang):
 def test_empty_database_has_no_year_in_the_url(open_app):
     at = open_app(lang="en")
     assert "year" not in at.query_params
+
+
+def test_a_region_without_areas_says_so_without_error(sample_app):
+    at = sample_app(lang="en", year="2566", region="Northeast")
+    assert problems(at) == []
+    assert t("overview.no_match", "en") in [i.value for i in at.info]
+    assert next(m.value for m in at.metric if m.label == t("overview.kpi.areas", "en")) == "0 / 0"
