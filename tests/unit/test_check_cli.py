@@ -137,6 +137,68 @@ def test_known_estates_falls_back_to_the_registry_file(tmp_path):
     assert said and "ieat-estates.csv" in said[0]
 
 
+def test_check_never_creates_a_database(tmp_path, capsys):
+    """``check`` stores nothing: pointed at a database that does not exist, it creates
+    neither the file nor its folder, and says where the registry came from."""
+    target = tmp_path / "sub" / "new.sqlite3"
+    code = main(["check", "--json", "--database-url", f"sqlite:///{target}",
+                 str(WORKBOOKS / "filled_basic.xlsx")])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert not (tmp_path / "sub").exists()
+    assert "ieat-estates.csv" in err and "no database" in err
+
+
+def test_check_does_not_migrate_an_older_database(tmp_path, capsys):
+    """A database behind this version's schema is not read, and never migrated (on a
+    shared server that would upgrade production from a developer's command line)."""
+    from alembic.script import ScriptDirectory
+
+    from ecocity.store.db import alembic_config, make_engine, migrate, schema_revision
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    first = ScriptDirectory.from_config(alembic_config()).get_base()
+    migrate(engine, first)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    before = path.read_bytes()
+    assert main(["check", "--json", "--database-url", f"sqlite:///{path}",
+                 str(WORKBOOKS / "filled_basic.xlsx")]) == 0
+    assert "ieat-estates.csv" in capsys.readouterr().err
+    assert path.read_bytes() == before
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        assert schema_revision(engine) == first
+    finally:
+        engine.dispose()
+
+
+def test_check_reads_a_current_database_without_writing(db_url, capsys, monkeypatch):
+    """Neither migrations nor the registry sync run; the data version does not move."""
+    from ecocity.store.db import data_version, make_engine
+
+    def forbidden(*_a, **_k):
+        raise AssertionError("ecocity check must not write to the database")
+
+    for target in ("ecocity.store.db.upgrade", "ecocity.store.db.migrate", "ecocity.store.seed.seed"):
+        monkeypatch.setattr(target, forbidden)
+    monkeypatch.setattr("ecocity.workbook.cli.estates_from_registry_csv", forbidden)
+    engine = make_engine(db_url)
+    try:
+        version = data_version(engine)
+        path = Path(engine.url.database) if engine.dialect.name == "sqlite" else None
+        before = path.read_bytes() if path else None
+        assert main(["check", "--json", "--database-url", db_url, str(WORKBOOKS / "filled_basic.xlsx")]) == 0
+        assert "ieat-estates.csv" not in capsys.readouterr().err
+        assert data_version(engine) == version
+        if path:
+            assert path.read_bytes() == before
+    finally:
+        engine.dispose()
+
+
 def test_template_command_writes_the_official_workbook(tmp_path, capsys):
     out = tmp_path / "t.xlsx"
     assert main(["template", "--out", str(out)]) == 0

@@ -46,8 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--lang", choices=("th", "en"), help="language of messages (default: ECOCITY_LANG, else th)")
     c.add_argument("--framework", metavar="PATH", help="framework file (default: the framework in force)")
     c.add_argument("--database-url", metavar="URL",
-                   help="estate registry from this database (default: ECOCITY_DATABASE_URL, else "
-                        "var/ecocity.sqlite3; data/ieat-estates.csv when the database cannot be used)")
+                   help="estate registry from this database, read only (default: ECOCITY_DATABASE_URL, "
+                        "else var/ecocity.sqlite3; data/ieat-estates.csv when the database does not "
+                        "exist, cannot be used or is not at this version's schema)")
     c.set_defaults(func=cmd_check)
 
     i = sub.add_parser("import", help="check submission workbooks and store the accepted ones",
@@ -92,42 +93,80 @@ def estates_from_registry_csv() -> dict[str, tuple[str, str]]:
 
 def known_estates(database_url: str | None = None,
                   warn: Callable[[str], None] | None = None) -> dict[str, tuple[str, str]]:
-    """The estate registry the reader checks codes against: the database (migrated and
-    synced from data/ first), else data/ieat-estates.csv when the database cannot be used
-    (``warn`` is told why)."""
+    """The estate registry the reader checks codes against: the database, read only, else
+    data/ieat-estates.csv when the database cannot be used (``warn`` is told why).
+
+    Nothing is written: no file is created, the schema is never migrated and the registry
+    never synced (that is ``ecocity import``'s or ``ecocity db upgrade``'s job). A database
+    without the schema this version expects is not read at all."""
     from ecocity.cli import UsageError
     from ecocity.registry import RegistryError
 
-    try:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from ecocity.store.db import make_engine, session_scope, upgrade
-        from ecocity.store.queries import estate_names
-    except ImportError as e:  # storage not installed: the registry file is the source
-        reason = str(e)
-    else:
-        engine = None
-        try:
-            engine = make_engine(database_url)
-            upgrade(engine)
-            with session_scope(engine) as s:
-                names = estate_names(s)
-            if names:
-                return names
-            reason = "no estates in the database"
-        except RegistryError as e:
-            raise UsageError(str(e)) from None
-        except (SQLAlchemyError, OSError, ValueError) as e:
-            reason = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
-        finally:
-            if engine is not None:
-                engine.dispose()
+    names, reason = _estates_read_only(database_url)
+    if names:
+        return names
     if warn is not None:
         warn(f"estate registry read from data/ieat-estates.csv ({reason})")
     try:
         return estates_from_registry_csv()
     except RegistryError as e:
         raise UsageError(str(e)) from None
+
+
+def _estates_read_only(database_url: str | None) -> tuple[dict[str, tuple[str, str]], str]:
+    """(code -> names, "") from the database through a read-only connection, or ({}, why
+    not). A SQLite file that does not exist is not created; PostgreSQL runs read-only
+    transactions."""
+    try:
+        import sqlite3
+
+        from alembic.script import ScriptDirectory
+        from sqlalchemy import create_engine
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ecocity.config import settings
+        from ecocity.store.db import alembic_config, make_engine, normalise_url, safe_url, schema_revision
+        from ecocity.store.queries import estate_names
+    except ImportError as e:  # storage not installed: the registry file is the source
+        return {}, str(e)
+    from sqlalchemy.orm import Session
+
+    engine = None
+    try:
+        u = normalise_url(database_url or settings().database_url)
+        if u.get_backend_name() == "sqlite":
+            db = u.database or ""
+            if db in ("", ":memory:"):
+                return {}, "an in-memory database holds no estates"
+            if db.startswith("file:"):  # already a URI
+                uri = db + ("&" if "?" in db else "?") + "mode=ro"
+            else:
+                path = Path(db).expanduser()
+                if not path.is_file():
+                    return {}, f"no database at {path}"
+                uri = path.resolve().as_uri() + "?mode=ro"
+            engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+        elif u.get_backend_name() == "postgresql":
+            engine = make_engine(u, connect_args={"options": "-c default_transaction_read_only=on",
+                                                  "connect_timeout": 10})
+        else:
+            return {}, f"unsupported database {safe_url(u)}"
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        current = schema_revision(engine)
+        if current is None:
+            return {}, f"database {safe_url(u)} has no schema yet"
+        if current != head:
+            return {}, (f"database {safe_url(u)} is at schema {current}, this version "
+                        f"expects {head}; run `ecocity db upgrade`")
+        with Session(engine) as s:
+            names = estate_names(s)
+        return (names, "") if names else ({}, "no estates in the database")
+    except (SQLAlchemyError, sqlite3.Error, OSError, ValueError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        return {}, f"{type(e).__name__}: {first}"
+    finally:
+        if engine is not None:
+            engine.dispose()
 
 
 def existing_files(names: Sequence[str], lang: str = "en") -> list[Path]:
