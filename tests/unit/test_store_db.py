@@ -291,3 +291,31 @@ def test_the_data_token_tells_databases_and_data_apart(db_url, tmp_path, make_da
     finally:
         other.dispose()
         engine.dispose()
+
+
+def test_bump_data_version_is_one_atomic_increment(engine):
+    """The writer lock is taken once, by write_session: the bump itself is a single
+    increment (an UPDATE first, no read-then-write that locks the row again)."""
+    from sqlalchemy import event
+
+    from ecocity.store.db import bump_data_version, write_session
+
+    start = data_version(engine)
+    seen: list[str] = []
+
+    def statement(conn, cursor, sql, *args):
+        seen.append(" ".join(sql.split()).upper())
+
+    with write_session(engine) as (s, current):
+        assert current == start
+        event.listen(engine, "before_cursor_execute", statement)
+        try:
+            assert bump_data_version(s) == start + 1
+            assert bump_data_version(s) == start + 2
+        finally:
+            event.remove(engine, "before_cursor_execute", statement)
+    assert data_version(engine) == start + 2
+    assert seen and all("FOR UPDATE" not in x for x in seen)
+    assert seen[0].startswith("UPDATE META SET")
+    with session_scope(engine, write=True) as s:  # also safe without write_session's lock
+        assert bump_data_version(s) == start + 3

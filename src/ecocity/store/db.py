@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select, text, update
+from sqlalchemy import Engine, Integer, String, cast, create_engine, event, select, text, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
@@ -115,11 +115,13 @@ def lock_data_version(session: Session) -> int:
 
 
 def bump_data_version(session: Session) -> int:
-    """Increment the data version in the caller's transaction; returns the new value."""
-    current = int(session.execute(select(Meta.value).where(Meta.key == DATA_VERSION_KEY)
-                                  .with_for_update()).scalar_one())
-    session.execute(update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=str(current + 1)))
-    return current + 1
+    """Increment the data version in the caller's transaction; returns the new value.
+
+    One atomic increment: the UPDATE itself holds the row (and, on SQLite, the write lock),
+    so it is safe even without :func:`write_session`, which has already locked the row."""
+    key = Meta.key == DATA_VERSION_KEY
+    session.execute(update(Meta).where(key).values(value=cast(cast(Meta.value, Integer) + 1, String)))
+    return int(session.execute(select(Meta.value).where(key)).scalar_one())
 
 
 def data_version(engine: Engine) -> int:
