@@ -124,29 +124,33 @@ def check_workbook(content: bytes, filename: str, fw: Framework, estates: Estate
     roles = match_sheets(container.sheet_names)
     missing = [pair for role, pair in (("general", SHEET_GENERAL), ("indicators", SHEET_INDICATORS))
                if role not in roles]
-    if missing:
+    if missing:  # reported, and the sheet that is there is still checked: all errors at once
         run.add("missing_sheets", missing=[sheet_title(p) for p in missing],
                 found=list(container.sheet_names))
-        return run.result(fmt)
-    general, indicators = roles["general"], roles["indicators"]
+    general, indicators = roles.get("general"), roles.get("indicators")
+    names = [n for n in (general, indicators) if n is not None]
     facts: dict[str, SheetFacts] = {}
-    for name in (general, indicators):
+    for name in names:
         try:
             facts[name] = container.facts(name)
             check_extent(facts[name])
         except Refused as r:
             return run.refused(r, name, fmt)
 
+    if not names:
+        return run.result(fmt)
     try:
         if container.grid is not None:
-            grids = {name: container.grid(name) for name in (general, indicators)}
+            grids = {name: container.grid(name) for name in names}
         else:
-            grids = _read_grids(content, (general, indicators))
+            grids = _read_grids(content, names)
     except Refused as r:
         return run.refused(r, None, fmt)
 
-    _check_general(run, general, grids[general], facts[general])
-    _check_indicators(run, indicators, grids[indicators], facts[indicators])
+    if general is not None:
+        _check_general(run, general, grids[general], facts[general])
+    if indicators is not None:
+        _check_indicators(run, indicators, grids[indicators], facts[indicators])
     return run.result(fmt)
 
 

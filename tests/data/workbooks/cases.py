@@ -152,6 +152,13 @@ EXPECTED: dict[str, dict[str, Any]] = {
     # --- rejected: structure ------------------------------------------------------
     "missing_sheets.xlsx": _rej([("missing_sheets", None)], estate=None, fiscal_year=None,
                                 values={}, error_params={"found": ["Sheet1", "Data"]}),
+    # one of the two sheets deleted: said, and the other sheet still checked (all at once)
+    "no_general_sheet.xlsx": _rej([("missing_sheets", None), ("not_a_number", E("ECO-01"))],
+                                  estate=None, fiscal_year=None, values=values(ECO_01=None),
+                                  error_params={"missing": [GEN]}),
+    "no_indicator_sheet.xlsx": _rej([("missing_sheets", None), ("year_out_of_range", B("fiscal_year"))],
+                                    estate="MAP-TA-PHUT", fiscal_year=None, values={},
+                                    error_params={"missing": [IND]}),
     "missing_header.xlsx": _rej([("missing_header", None)], values={}, estate="MAP-TA-PHUT",
                                 fiscal_year=2566),
     # --- rejected: the file itself -------------------------------------------------

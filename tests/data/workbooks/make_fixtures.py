@@ -8,7 +8,8 @@ How each file is made:
   filled in by our own writer.
 * Most other ``.xlsx``: filled_basic opened with openpyxl and edited the way an officer
   would (text with separators, Thai digits, "85%", percent-formatted cells, yes/no words,
-  "-"/"N/A", wrong values, duplicate rows, a formula without a stored value, ...).
+  "-"/"N/A", wrong values, duplicate rows, a formula without a stored value, a sheet
+  deleted, ...).
 * Officer-made layouts (header lower down, reordered columns, English sheet names) are
   written from scratch with openpyxl, not from the template.
 * ``libreoffice*``, ``*.xls``, ``*.ods`` and ``formula_cached.xlsx``: converted by
@@ -308,6 +309,20 @@ def f_missing_sheets() -> bytes:
     return out.getvalue()
 
 
+def f_no_general_sheet() -> bytes:
+    """The General sheet deleted and a wrong value typed: both reported at once."""
+    def drop(wb: Workbook) -> None:
+        del wb[GEN_SHEET]
+    return edit(values={"ECO-01": "ประมาณ 20"}, more=drop)
+
+
+def f_no_indicator_sheet() -> bytes:
+    """The Indicators sheet deleted and a year out of range: both reported at once."""
+    def drop(wb: Workbook) -> None:
+        del wb[IND_SHEET]
+    return edit(general={"fiscal_year": 2700}, more=drop)
+
+
 def f_missing_header() -> bytes:
     def drop_header(wb: Workbook) -> None:
         ws = wb[IND_SHEET]
@@ -411,6 +426,8 @@ BUILDERS: dict[str, Callable[[], bytes]] = {
     "year_out_of_range.xlsx": f_year_out_of_range,
     "many_errors.xlsx": f_many_errors,
     "missing_sheets.xlsx": f_missing_sheets,
+    "no_general_sheet.xlsx": f_no_general_sheet,
+    "no_indicator_sheet.xlsx": f_no_indicator_sheet,
     "missing_header.xlsx": f_missing_header,
     "encrypted.xlsx": f_encrypted,
     "zip_bomb.xlsx": f_zip_bomb,
