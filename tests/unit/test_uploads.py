@@ -192,15 +192,45 @@ def test_a_failing_store_changes_nothing_but_logs_the_upload_as_rejected(engine,
         assert upload_content(s, logged.id) == ("bad.xlsx", b"bad bytes")
 
 
-def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data):
-    """The indicator check runs after the upload and version rows are written, so this
-    failure exercises a real rollback, not an early exit."""
+def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data, monkeypatch):
+    """The last step of storing (recomputing the assessments) fails after the upload,
+    version and value rows were written: the whole transaction is rolled back and the
+    file is then logged as rejected on its own."""
+    import ecocity.store.uploads as uploads
+
     store(engine, make_data(n=1), b"v1")
+    dv = data_version(engine)
     before = snapshot(engine)
-    statements: list[str] = []
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(uploads, "recompute_for", broken)
+    with pytest.raises(StoreError) as e:
+        store(engine, make_data(n=2), b"v2")
+    assert e.value.code == "failed" and "disk full" in e.value.message("en")
+    after = snapshot(engine)
+    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    assert after["uploads"][:-1] == before["uploads"]  # plus the rejected log row only
+    assert data_version(engine) == dv
+    with session_scope(engine) as s:
+        logged = list_uploads(s)[0]
+        assert (logged.outcome, logged.version) == ("rejected", None)
+        assert [x["code"] for x in logged.messages["errors"]] == ["failed"]
+    monkeypatch.undo()
+    assert store(engine, make_data(n=3), b"v2").version == 2
+
+
+def test_invalid_values_are_refused_before_anything_is_written(engine, make_data):
+    """The values are checked first: the refused attempt writes nothing, so the only
+    write is the rejected upload in the log."""
+    store(engine, make_data(n=1), b"v1")
+    writes: list[str] = []
 
     def seen(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()[:3]).upper())
+        words = statement.split()
+        if words and words[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(" ".join(words[:3]).upper().replace('"', ""))
 
     event.listen(engine, "before_cursor_execute", seen)
     try:
@@ -208,11 +238,7 @@ def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data):
             store(engine, make_data(n=2, **{"XXX-99": 1.0}), b"bad")
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    assert {"INSERT INTO SUBMISSIONS", "UPDATE SUBMISSIONS SET", "INSERT INTO UPLOADS"} <= set(statements)
-    after = snapshot(engine)
-    assert after["submissions"] == before["submissions"]
-    assert len(after["uploads"]) == len(before["uploads"]) + 1
-    assert store(engine, make_data(n=3), b"v2").version == 2
+    assert writes == ["INSERT INTO UPLOADS"]
 
 
 def test_log_rejected_keeps_the_bytes_and_changes_no_data(engine):

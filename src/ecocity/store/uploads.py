@@ -272,6 +272,7 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
                            version=same, data_version=dv, upload_id=up.id)
 
     _check_fields(data)
+    _check_values(fw, data)  # everything is checked before the first row is written
     up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="accepted",
                     messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                     is_sample=is_sample)
@@ -285,9 +286,6 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
                        created_at=m.utcnow(), created_by=(uploaded_by or "")[:200], is_sample=is_sample)
     s.add(sub)
     s.flush()
-    # Checked after the rows above are written on purpose: a failure here must (and is
-    # tested to) roll everything back.
-    _check_values(fw, data)
     s.add_all(_value_rows(sub.id, data.values, data.notes))
     s.flush()
     est, area = recompute_for(s, fw, data.estate_code, data.fiscal_year)
