@@ -199,6 +199,47 @@ def test_check_reads_a_current_database_without_writing(db_url, capsys, monkeypa
         engine.dispose()
 
 
+def test_a_file_that_cannot_be_read_is_rejected_and_the_batch_goes_on(tmp_path):
+    """A file gone between the argument check and its turn (or any read error) is a
+    rejected file with its reason, not the end of the batch."""
+    from ecocity.workbook.cli import read_files
+
+    gone = tmp_path / "gone.xlsx"
+    gone.write_bytes((WORKBOOKS / "filled_basic.xlsx").read_bytes())
+    paths = [WORKBOOKS / "filled_basic.xlsx", gone, WORKBOOKS / "libreoffice.ods"]
+    gone.unlink()
+    got = list(read_files(paths, get_framework(), cases.ESTATES))
+    assert [(p, r.status) for p, _, r in got] == [(paths[0], "accepted"), (gone, "rejected"),
+                                                 (paths[2], "accepted")]
+    _, content, res = got[1]
+    assert content == b"" and res.values == {} and res.estate is None
+    (err,) = res.errors
+    assert (err.code, err.cell) == ("unreadable", None)
+    assert "No such file" in err.message("en") and "อ่านไฟล์ไม่ได้" in err.message("th")
+
+
+def test_check_reports_an_unreadable_file_in_its_place(db_url, capsys, monkeypatch):
+    from ecocity.workbook import cli as wcli
+
+    real = wcli.read_upload
+
+    def read(path, limit):
+        if path.name == "not_a_number.xlsx":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(wcli, "read_upload", read)
+    files = [str(WORKBOOKS / f) for f in ("filled_basic.xlsx", "not_a_number.xlsx", "libreoffice.xls")]
+    code = main(["check", "--json", "--lang", "en", "--database-url", db_url, *files])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert [(o["file"], o["status"]) for o in objs] == [(files[0], "accepted"), (files[1], "rejected"),
+                                                       (files[2], "accepted")]
+    assert [(e["code"], e["cell"]) for e in objs[1]["errors"]] == [("unreadable", None)]
+    assert "Permission denied" in objs[1]["errors"][0]["message"]
+
+
 def test_template_command_writes_the_official_workbook(tmp_path, capsys):
     out = tmp_path / "t.xlsx"
     assert main(["template", "--out", str(out)]) == 0

@@ -186,30 +186,31 @@ def existing_files(names: Sequence[str], lang: str = "en") -> list[Path]:
 
 
 def read_upload(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, at most ``max_bytes + 1`` of them (enough to know it is too large)."""
-    from ecocity.cli import UsageError
-
-    try:
-        with path.open("rb") as f:
-            return f.read(max_bytes + 1)
-    except OSError as e:
-        raise UsageError(t("workbook.cli.unreadable", "en", path=path, reason=e.strerror or e)) from None
+    """The file's bytes, at most ``max_bytes + 1`` of them (enough to know it is too large).
+    OSError when the file cannot be read."""
+    with path.open("rb") as f:
+        return f.read(max_bytes + 1)
 
 
 def read_files(paths: Sequence[Path], fw: Framework, estates: Estates,
                max_bytes: int | None = None) -> Iterator[tuple[Path, bytes, CheckResult]]:
-    """Check each file in turn: (path, content, result). One bad file never stops the rest.
-    A file over the limit is not read: its content is empty and its result says too_large."""
+    """Check each file in turn: (path, content, result). One bad file never stops the rest:
+    a file over the limit is not read (its content is empty, its result says too_large), a
+    file that cannot be read (gone, no permission, a read error) is rejected as unreadable."""
     from ecocity.config import settings
-    from ecocity.workbook.reader import check_workbook, too_large
+    from ecocity.workbook.reader import check_workbook, too_large, unreadable
 
     limit = settings().max_upload_bytes if max_bytes is None else max_bytes
     for path in paths:
-        size = path.stat().st_size
-        if size > limit:  # never read a mistaken multi-gigabyte argument into memory
-            yield path, b"", too_large(size, limit, fw, estates)
+        try:
+            size = path.stat().st_size
+            if size > limit:  # never read a mistaken multi-gigabyte argument into memory
+                yield path, b"", too_large(size, limit, fw, estates)
+                continue
+            content = read_upload(path, limit)
+        except OSError as e:
+            yield path, b"", unreadable(e.strerror or type(e).__name__, fw, estates)
             continue
-        content = read_upload(path, limit)
         yield path, content, check_workbook(content, path.name, fw, estates, max_bytes=limit)
 
 

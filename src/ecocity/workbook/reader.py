@@ -42,7 +42,7 @@ from ecocity.workbook.layout import (
 )
 from ecocity.workbook.result import CheckResult, Message
 
-__all__ = ["CheckResult", "Message", "check_workbook", "too_large"]
+__all__ = ["CheckResult", "Message", "check_workbook", "too_large", "unreadable"]
 
 Estates = Mapping[str, tuple[str, str]]  # code -> (name_th, name_en)
 Grid = Sequence[Sequence[Any]]
@@ -158,6 +158,14 @@ def too_large(size: int, max_bytes: int, fw: Framework, estates: Estates) -> Che
     """The result for a file over the size limit, without reading it (``size`` in bytes)."""
     run = _Run(fw, estates)
     run.add("too_large", size_mb=round(size / 2**20, 2), limit_mb=round(max_bytes / 2**20, 2))
+    return run.result(None)
+
+
+def unreadable(reason: str, fw: Framework, estates: Estates) -> CheckResult:
+    """The result for a file the operating system would not give us (``reason``, e.g.
+    "Permission denied"): rejected like any bad file, so a batch goes on."""
+    run = _Run(fw, estates)
+    run.add("unreadable", reason=reason)
     return run.result(None)
 
 
