@@ -210,6 +210,29 @@ def test_codes(raw, code):
     assert cells.norm_code(raw) == code
 
 
+def test_text_is_cleaned_at_its_ends_only():
+    """Spaces and invisible characters mixed at the ends all go (one cleaning function,
+    clean_text); what lies between stays as typed."""
+    raw = "\u200b \u200bสมชาย\u00a0 ใจดี\nฝ่ายสิ่งแวดล้อม \ufeff\u200b "
+    assert cells.parse_text(raw).value == "สมชาย\u00a0 ใจดี\nฝ่ายสิ่งแวดล้อม"
+    assert cells.parse_text("\u2060 \u200b\u3000").missing
+
+
+@given(st.text(st.sampled_from(" \t\n\u00a0\u3000\u200b\u200d\u2060\ufeffab ก")))
+def test_text_and_values_agree_on_what_is_empty(raw):
+    p = cells.parse_text(raw)
+    assert p.missing == (cells.normalise(raw) is None)
+    if not p.missing:
+        assert p.value[0] not in cells._EDGES and p.value[-1] not in cells._EDGES
+
+
+def test_edge_characters_are_everything_strip_removes():
+    import sys
+
+    spaces = {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+    assert spaces <= set(cells._EDGES)
+
+
 def test_text_keeps_numbers_readable():
     assert cells.parse_text(12345.0).value == "12345"
     assert cells.show(12.0) == "12" and cells.show("x") == "“x”" and cells.show(None) == "(ว่าง / empty)"

@@ -55,13 +55,22 @@ def _err(code: str, **params: Any) -> Parsed:
 # ----------------------------------------------------------------------------- raw values
 
 # Non-breaking, zero-width and other invisible spaces that copy-paste from the web brings.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
 _SPACE_LIKE = str.maketrans({c: " " for c in "\u00a0\u2007\u202f\u3000\t\r\n"})
+# What may surround text: every character str.strip() removes (none is above U+3000)
+# and the invisible ones.
+_EDGES = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + _INVISIBLE_CHARS
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
-def clean_text(s: str) -> str:
-    """Invisible characters removed, odd spaces made plain, ends stripped."""
+def clean_text(s: str, *, keep_inner: bool = False) -> str:
+    """Invisible characters removed, odd spaces made plain, ends stripped.
+
+    ``keep_inner``: only the ends are cleaned (spaces and invisible characters there
+    removed); free text keeps everything between them as typed."""
+    if keep_inner:
+        return s.strip(_EDGES)
     return s.translate(_INVISIBLE).translate(_SPACE_LIKE).strip()
 
 
@@ -266,14 +275,11 @@ def parse_indicator(raw: object, ind: Indicator, *, percent_format: bool = False
 # ----------------------------------------------------------------------------- general fields
 
 
-_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
-
-
 def parse_text(raw: object) -> Parsed:
-    """Free text, as typed apart from spaces at both ends; a number is shown without a
-    trailing ".0"."""
+    """Free text, as typed apart from spaces and invisible characters at both ends; a
+    number is shown without a trailing ".0"."""
     if isinstance(raw, str):
-        s = raw.strip().strip(_INVISIBLE_CHARS).strip()
+        s = clean_text(raw, keep_inner=True)
         return Parsed(value=s) if s else MISSING
     v = normalise(raw)
     if v is None:
