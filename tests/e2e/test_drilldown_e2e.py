@@ -1,6 +1,6 @@
 """The drill-down in a real browser, on the sample data: click an area's marker on the
-Overview map and land on that area's page; click an estate's bar there and land on the
-Estate page; the fiscal year and the language ride along; switching language keeps the
+Overview map, or its row in the ranking, and land on that area's page; click an estate's
+bar there and land on the Estate page; the fiscal year and the language ride along; switching language keeps the
 view; a shared link opens exactly that view. Runs against a server of its own (a copy of
 the sample data), so nothing here depends on the other browser tests.
 
@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90.0
 AREA, AREA_TH, AREA_EN = "LAMPHUN", "ลำพูน", "Lamphun"  # alone in the north: its marker overlaps no other
 ESTATE, ESTATE_TH = "NORTHERN-REGION", "นิคมอุตสาหกรรมภาคเหนือ"
+ROW = 35  # px: st.dataframe's row (and header) height
 
 # The pixel centre of the clickable mark whose customdata is [kind, code] in the Plotly chart
 # of the element keyed `key` (Streamlit adds the class st-key-<key>). Plotly draws each point
@@ -130,9 +131,9 @@ def _no_error_on_screen(page: Page, lang: str) -> None:
 
 def _click_mark(page: Page, key: str, kind: str, code: str) -> None:
     """Click the chart mark of [kind, code] and wait for the app to settle."""
-    chart = page.locator(f".st-key-{key} .js-plotly-plot")
-    expect(chart.locator(".point").first).to_be_attached()
-    chart.scroll_into_view_if_needed()
+    box = page.locator(f".st-key-{key}")
+    box.scroll_into_view_if_needed()  # a chart below the fold may be drawn only once seen
+    expect(box.locator(".js-plotly-plot .point").first).to_be_attached(timeout=30_000)
     centre = page.evaluate(MARK_CENTRE, [key, kind, code])
     assert centre is not None, f"no mark {kind} {code} in {key}"
     page.mouse.click(*centre)
@@ -151,6 +152,21 @@ def test_clicking_an_area_on_the_map_opens_its_page(page: Page, sample_app: str)
     expect(page).to_have_url(re.compile(rf"/area\?(?=.*\barea={AREA}\b)(?=.*\byear=2566\b)(?=.*\blang=th\b)"))
     expect(_h1(page)).to_have_text(AREA_TH)
     _no_error_on_screen(page, "th")
+
+
+def test_clicking_a_row_of_the_ranking_opens_that_area(page: Page, sample_app: str):
+    # FY 2566 ranking: Pluak Daeng, Lamphun, Map Ta Phut, ... (highest level, then score).
+    _open(page, f"{sample_app}/?lang=th&year=2566")
+    grid = page.locator(".st-key-ranking [data-testid='stDataFrameResizable']")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    # The grid is a canvas: click the selection cell of the third row (rows and header 35 px).
+    page.mouse.click(box["x"] + 16, box["y"] + ROW * 3 + ROW / 2)
+    wait_for_app_run(page)
+    expect(page).to_have_url(re.compile(r"/area\?(?=.*\barea=RAYONG-MAP-TA-PHUT\b)(?=.*\byear=2566\b)"))
+    expect(_h1(page)).to_have_text("ระยอง - มาบตาพุด")
+    expect(page.locator(".st-key-area_gap")).to_contain_text("26 → ไม่เกิน 25")
 
 
 def test_clicking_an_estate_on_the_area_page_opens_the_estate(page: Page, sample_app: str):
