@@ -7,9 +7,10 @@ to an upload"), shared by every way a workbook comes in (the upload page today; 
 - :func:`check_file` reads the bytes and changes nothing (``check_workbook`` with the
   configured size limit and the estate registry of the database).
 - :func:`record` writes the outcome: an accepted file goes to ``store_submission`` (one
-  transaction: upload log, new version, values, assessments; a byte-identical file is a
-  'duplicate' and creates no version); a rejected file goes to ``log_rejected`` (its own
-  small transaction; no data changes). Either way the upload log holds the file.
+  transaction: upload log, new version, values, assessments; a file byte-identical to the
+  current version's is a 'duplicate' and creates no version); a rejected file goes to
+  ``log_rejected`` (its own small transaction; no data changes). Either way the upload
+  log holds the file.
 
 Both take plain values, so the page can show a check before the officer confirms, and a
 command can call them back to back. No Streamlit here.
@@ -59,8 +60,9 @@ def estates_of(engine: Engine) -> dict[str, tuple[str, str]]:
 class Outcome:
     """What :func:`record` did with one file.
 
-    - ``stored``: a new current version (``store.version``)
-    - ``duplicate``: the same bytes were already stored (``store.version``); nothing new
+    - ``stored``: a new current version (``store.version``; ``store.restored_from_version``
+      when the file is the one of an earlier version, stored again)
+    - ``duplicate``: the same bytes as the current version (``store.version``); nothing new
     - ``rejected``: the check rejected the file; logged as rejected, no data changed
     - ``failed``: accepted by the check but the store refused it (``error``); nothing
       stored, the file logged as rejected by the store itself
@@ -117,7 +119,7 @@ def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes
     except StoreError as e:  # nothing stored; store_submission logged the file as rejected
         log.warning("upload %s not stored: %s", filename, e)
         return Outcome("failed", error=e)
-    return Outcome("stored" if stored.outcome == "stored" else "duplicate", upload_id=stored.upload_id,
+    return Outcome("stored" if stored.changed else "duplicate", upload_id=stored.upload_id,
                    store=stored)
 
 

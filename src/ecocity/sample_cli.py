@@ -6,6 +6,10 @@ The sample data reaches the database exactly as an officer's file does: each wor
 ``store_submission`` (flagged ``is_sample``), in the order of ``sample_files``: originals
 first, then corrections, which become version 2. Nothing here writes to the database
 directly, so the sample data also exercises the real import path.
+
+Loading again changes nothing: a sample file whose bytes are already stored as a sample
+version of its estate and year (any version, not only the current one: the set holds
+originals and their corrections) is counted as already present and not sent again.
 """
 
 from __future__ import annotations
@@ -104,6 +108,12 @@ def load_sample(engine: Any, directory: Path, fw: Framework, *, if_empty: bool =
     paths = sample_paths(directory)
     report.total = len(paths)
     for done, (path, content, result) in enumerate(read_files(paths, fw, estates_of(engine)), 1):
+        loaded = _loaded_before(engine, result, content)
+        if loaded is not None:
+            report.duplicates += 1
+            if progress is not None:
+                progress(done, report.total, path.name, t("sample.already_loaded", lang, version=loaded))
+            continue
         outcome = record(engine, result, filename=path.name, content=content, uploaded_by=UPLOADED_BY,
                          fw=fw, is_sample=True)
         if outcome.kind == "stored":
@@ -116,6 +126,18 @@ def load_sample(engine: Any, directory: Path, fw: Framework, *, if_empty: bool =
         if progress is not None:
             progress(done, report.total, path.name, outcome.message(lang))
     return report
+
+
+def _loaded_before(engine: Any, result: Any, content: bytes) -> int | None:
+    """The sample version already stored from these bytes, if the file was loaded before."""
+    from ecocity.store import session_scope
+    from ecocity.store.uploads import sha256_of, stored_version_of
+
+    data = result.submission
+    if not result.accepted or data is None:
+        return None
+    with session_scope(engine) as s:
+        return stored_version_of(s, data.estate_code, data.fiscal_year, sha256_of(content), is_sample=True)
 
 
 # ----------------------------------------------------------------------------- command

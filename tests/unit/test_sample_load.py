@@ -86,13 +86,15 @@ def test_loading_gives_the_same_area_levels_as_the_pure_computation(engine, fw):
 
 @pytest.mark.storage
 def test_loading_again_creates_no_new_versions_and_if_empty_loads_nothing(engine, fw):
-    from ecocity.store import data_version
+    from ecocity.store import data_version, list_versions, session_scope
 
     load_sample(engine, SAMPLE_DIR, fw)
     before = data_version(engine)
     again = load_sample(engine, SAMPLE_DIR, fw)
     assert again.stored == 0 and again.duplicates == again.total
     assert data_version(engine) == before
+    with session_scope(engine) as s:  # the original is not stored again over its correction
+        assert [v.version for v in list_versions(s, "MAP-TA-PHUT", 2566)] == [2, 1]
     skipped = load_sample(engine, SAMPLE_DIR, fw, if_empty=True)
     assert skipped.skipped_not_empty and skipped.total == 0
 

@@ -94,23 +94,57 @@ def test_second_upload_is_a_new_current_version(engine, make_data):
         assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(make_data(n=2).values)
 
 
-def test_byte_identical_file_is_a_duplicate_and_creates_no_version(engine, make_data):
+def test_a_file_identical_to_the_current_version_is_a_duplicate(engine, make_data):
     store(engine, make_data(n=1), b"first file")
     store(engine, make_data(n=2), b"second file")
     dv = data_version(engine)
     before = snapshot(engine)
-    r = store(engine, make_data(n=1), b"first file")  # the old file again
-    assert (r.outcome, r.version, r.data_version) == ("duplicate", 1, dv)
+    r = store(engine, make_data(n=2), b"second file")  # the current file again
+    assert (r.outcome, r.version, r.data_version) == ("duplicate", 2, dv)
     assert data_version(engine) == dv
     after = snapshot(engine)
     assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
     with session_scope(engine) as s:
         newest = list_uploads(s)[0]
         assert (newest.outcome, newest.version, newest.id) == ("duplicate", None, r.upload_id)
-        assert upload_content(s, r.upload_id) == ("MAP-TA-PHUT.xlsx", b"first file")
+        assert upload_content(s, r.upload_id) == ("MAP-TA-PHUT.xlsx", b"second file")
     # the same bytes for another estate or year are not a duplicate
-    assert store(engine, make_data("PADAENG", n=1), b"first file").outcome == "stored"
-    assert store(engine, make_data(year=2567, n=1), b"first file").outcome == "stored"
+    assert store(engine, make_data("PADAENG", n=2), b"second file").outcome == "stored"
+    assert store(engine, make_data(year=2567, n=2), b"second file").outcome == "stored"
+
+
+def test_an_earlier_versions_file_again_becomes_the_current_version(engine, fw, make_data):
+    """Files A, B, A: the third upload is not a duplicate (B is current) but a new version
+    with A's values, noted as restored from version 1."""
+    a, b = make_data(n=1), make_data(n=2)
+    store(engine, a, b"file A")
+    store(engine, b, b"file B")
+    dv = data_version(engine)
+    r = store(engine, a, b"file A")
+    assert (r.outcome, r.version, r.restored_from_version, r.data_version) == ("stored", 3, 1, dv + 1)
+    assert r.changed and r.level == assess(fw, a.values).level
+    assert r.message("en") == ("This file is the one stored as version 1 of MAP-TA-PHUT, fiscal year 2566; "
+                               "it is stored again as version 3, now the current version.")
+    assert "ฉบับที่ 1" in r.message("th") and "ฉบับที่ 3" in r.message("th")
+    with session_scope(engine) as s:
+        versions = list_versions(s, "MAP-TA-PHUT", 2566)
+        assert [(v.version, v.is_current, v.restored_from_version) for v in versions] == [
+            (3, True, 1), (2, False, None), (1, False, None)]
+        assert versions[0].upload_id == r.upload_id and versions[0].created_by == "officer"
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(a.values)
+        assert s.get(m.Assessment, ("estate", "MAP-TA-PHUT", 2566)).level == assess(fw, a.values).level
+        assert (list_uploads(s)[0].outcome, list_uploads(s)[0].version) == ("accepted", 3)
+    # A is now current: sending it once more is a duplicate of version 3
+    again = store(engine, a, b"file A")
+    assert (again.outcome, again.version) == ("duplicate", 3)
+
+
+def test_the_file_behind_a_restored_current_version_is_a_duplicate(engine, make_data):
+    store(engine, make_data(n=1), b"file A")
+    store(engine, make_data(n=2), b"file B")
+    restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin")  # version 3 = A's values
+    r = store(engine, make_data(n=1), b"file A")
+    assert (r.outcome, r.version) == ("duplicate", 3)
 
 
 def test_compare_versions_lists_changed_values_only(engine, fw, make_data):
@@ -427,7 +461,7 @@ def test_data_version_changes_exactly_when_data_changes(engine, make_data):
 
     step("store", lambda: store(engine, make_data(n=1), b"1"))
     step("store v2", lambda: store(engine, make_data(n=2), b"2"))
-    step("duplicate", lambda: store(engine, make_data(n=1), b"1"))
+    step("duplicate", lambda: store(engine, make_data(n=2), b"2"))
     step("log rejected", lambda: log_rejected(engine, "x.xlsx", b"x", "o", None))
 
     def failing():

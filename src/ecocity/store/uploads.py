@@ -7,8 +7,10 @@
   fails, that transaction is rolled back and the upload is then logged as rejected in a
   separate small transaction, so the log survives and no data changes.
 - Versions: each accepted upload for an estate and fiscal year becomes version n+1 and
-  the current one; byte-identical files are recognised ('duplicate', no new version);
-  old versions can be compared and restored (restoring writes a new version).
+  the current one. A file byte-identical to the one the current version came from is a
+  'duplicate' (no new version); a file identical to an earlier version's is stored as a
+  new current version noted as restored from that version. Old versions can be compared
+  and restored (restoring writes a new version).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ TEXT_LIMIT = 200  # submitted_by, email: the column size
 class StoreResult:
     """What storing or restoring did. ``version`` is the new version ('stored',
     'restored'), the version the file duplicates ('duplicate'), or the current one
-    ('unchanged')."""
+    ('unchanged'). A 'stored' file that is byte-identical to an earlier version has
+    ``restored_from_version`` set to that version."""
 
     outcome: Literal["stored", "duplicate", "restored", "unchanged"]
     estate_code: str
@@ -59,7 +62,8 @@ class StoreResult:
         return self.outcome in ("stored", "restored")
 
     def message(self, lang: str | None = "th") -> str:
-        return t(f"store.{self.outcome}", lang, version=self.version, estate=self.estate_code,
+        key = "stored_again" if self.outcome == "stored" and self.restored_from_version else self.outcome
+        return t(f"store.{key}", lang, version=self.version, estate=self.estate_code,
                  year=self.fiscal_year, from_version=self.restored_from_version)
 
 
@@ -206,6 +210,39 @@ def _value_rows(submission_id: int, values: Mapping[str, Value], notes: Mapping[
     return rows
 
 
+def stored_version_of(session: Session, estate_code: str, year: int, sha256: str, *,
+                      is_sample: bool = False) -> int | None:
+    """The newest version of the estate's data for ``year`` stored from a file with these
+    bytes (``sha256``), among sample or real versions as ``is_sample`` says; None if none."""
+    return session.scalar(
+        select(m.Submission.version).join(m.Upload, m.Upload.id == m.Submission.upload_id)
+        .where(m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year,
+               m.Submission.is_sample == is_sample, m.Upload.sha256 == sha256)
+        .order_by(m.Submission.version.desc()).limit(1))
+
+
+def _current(session: Session, estate_code: str, year: int) -> m.Submission | None:
+    return session.scalar(select(m.Submission).where(
+        m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year, m.Submission.is_current))
+
+
+def _source_sha(session: Session, sub: m.Submission) -> str | None:
+    """SHA-256 of the file a version's values came from: its own upload, or for a restored
+    version the file of the version it restores (followed back); None if there is none."""
+    seen: set[int] = set()
+    while sub.upload_id is None and sub.restored_from_version is not None and sub.id not in seen:
+        seen.add(sub.id)
+        src = session.scalar(select(m.Submission).where(
+            m.Submission.estate_code == sub.estate_code, m.Submission.fiscal_year == sub.fiscal_year,
+            m.Submission.version == sub.restored_from_version))
+        if src is None:
+            return None
+        sub = src
+    if sub.upload_id is None:
+        return None
+    return session.scalar(select(m.Upload.sha256).where(m.Upload.id == sub.upload_id))
+
+
 def _next_version(session: Session, estate_code: str, year: int) -> int:
     top = session.scalar(select(func.max(m.Submission.version)).where(
         m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year))
@@ -259,17 +296,15 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
     if estate is None:
         raise StoreError("store.unknown_estate", code=data.estate_code)
     digest = sha256_of(bytes(content))
-    same = s.scalar(
-        select(m.Submission.version).join(m.Upload, m.Upload.id == m.Submission.upload_id)
-        .where(m.Submission.estate_code == data.estate_code, m.Submission.fiscal_year == data.fiscal_year,
-               m.Submission.is_sample == is_sample, m.Upload.sha256 == digest)
-        .order_by(m.Submission.version.desc()).limit(1))
-    if same is not None:
+    current = _current(s, data.estate_code, data.fiscal_year)
+    if current is not None and current.is_sample == is_sample and _source_sha(s, current) == digest:
         up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="duplicate",
                         messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                         is_sample=is_sample)
         return StoreResult(outcome="duplicate", estate_code=data.estate_code, fiscal_year=data.fiscal_year,
-                           version=same, data_version=dv, upload_id=up.id)
+                           version=current.version, data_version=dv, upload_id=up.id)
+    # The file of an earlier (not the current) version: stored again as a new version.
+    earlier = stored_version_of(s, data.estate_code, data.fiscal_year, digest, is_sample=is_sample)
 
     _check_fields(data)
     _check_values(fw, data)  # everything is checked before the first row is written
@@ -283,7 +318,8 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
                        is_current=True, upload_id=up.id, factories=data.factories,
                        submitted_by=data.submitted_by or "", email=data.email or "",
                        submitted_on=data.submitted_on, framework_version=fw.version_id,
-                       created_at=m.utcnow(), created_by=(uploaded_by or "")[:200], is_sample=is_sample)
+                       created_at=m.utcnow(), created_by=(uploaded_by or "")[:200],
+                       restored_from_version=earlier, is_sample=is_sample)
     s.add(sub)
     s.flush()
     s.add_all(_value_rows(sub.id, data.values, data.notes))
