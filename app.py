@@ -3,6 +3,11 @@ Pages live in views/ and draw themselves; nothing else belongs here."""
 
 from __future__ import annotations
 
+# Imported here, fully, before any page runs: Plotly imports pandas lazily and takes it from
+# sys.modules if present, so a chart drawn while another session's thread is still importing
+# pandas got a half-initialised module ("partially initialized module 'pandas' has no
+# attribute 'Series'", seen in the browser tests right after the server started).
+import pandas  # noqa: F401
 import streamlit as st
 
 from ecocity.i18n import t
