@@ -126,11 +126,12 @@ def _register_assess(sub: argparse._SubParsersAction) -> None:
 # Each product area registers its own subcommands; imported lazily so that a command such
 # as `ecocity assess` does not pay for loading the database and Excel code.
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
+    from ecocity.export.cli import register as register_export  # export pptx|pdf|png
     from ecocity.sample_cli import register as register_sample  # sample --write/--load/--remove
     from ecocity.store.cli import register as register_store  # db upgrade, db version
     from ecocity.workbook.cli import register as register_workbook  # template, check, import
 
-    return [_register_assess, register_store, register_workbook, register_sample]
+    return [_register_assess, register_store, register_workbook, register_sample, register_export]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -146,12 +146,12 @@ def _num(x: float | None, lang: str) -> str:
 
 
 def _signed(x: float | None, lang: str) -> str:
-    """+0.4, −0.1, and ±0 when the change rounds away."""
+    """+0.4, −0.1, and 0 when the change rounds away."""
     if x is None:
         return "–"
     s = fmt_number(round(abs(x), 1), lang, digits=1)
     if s == "0":
-        return "±0"
+        return "0"
     return f"+{s}" if x > 0 else f"−{s}"
 
 

@@ -53,8 +53,8 @@ ESTATES = [row("estate", "x", 2565, 2, area="A"), row("estate", "x", 2566, 3, ar
            row("estate", "y", 2566, 2, area="A", values={"ENV-01": 6, "MGT-01": False}), row("estate", "z", 2566, 3, area="B", region="North")]
 
 
-def deck(scope=Scope(), lang="th", year=2566):
-    return build_deck(FW, AREAS, ESTATES, REGISTRY, PROVINCES, year, scope, lang, data_date=date(2026, 11, 21))
+def deck(scope=None, lang="th", year=2566):
+    return build_deck(FW, AREAS, ESTATES, REGISTRY, PROVINCES, year, scope or Scope(), lang, data_date=date(2026, 11, 21))
 
 
 def test_the_sequence_is_title_ladder_map_movers_one_close_up_per_area_then_summary():
