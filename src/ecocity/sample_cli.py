@@ -85,6 +85,7 @@ class LoadReport:
     duplicates: int = 0
     rejected: list[tuple[str, list[str]]] = field(default_factory=list)  # (file, messages)
     skipped_not_empty: bool = False
+    refused_real_data: bool = False  # the database holds real submissions: nothing loaded
 
 
 def load_sample(engine: Any, directory: Path, fw: Framework, *, if_empty: bool = False,
@@ -94,17 +95,22 @@ def load_sample(engine: Any, directory: Path, fw: Framework, *, if_empty: bool =
     same step as a confirmed upload and ``ecocity import``, flagged as sample data.
 
     With ``if_empty``, nothing is loaded when the database already holds any submission.
+    Otherwise, nothing is loaded either when it holds real (not sample) submissions
+    (``refused_real_data``): sample data must never replace real data (the store refuses
+    a sample version over a real one too; this refuses the whole set up front).
     A file the checker rejects is logged as a rejected upload, as an officer's would be."""
     from ecocity.intake import estates_of, record
     from ecocity.store import queries, session_scope
     from ecocity.workbook.cli import read_files
 
     report = LoadReport()
-    if if_empty:
-        with session_scope(engine) as s:
-            if queries.has_data(s):
-                report.skipped_not_empty = True
-                return report
+    with session_scope(engine) as s:
+        if if_empty and queries.has_data(s):
+            report.skipped_not_empty = True
+            return report
+        if queries.has_data(s, include_sample=False):
+            report.refused_real_data = True
+            return report
     paths = sample_paths(directory)
     report.total = len(paths)
     for done, (path, content, result) in enumerate(read_files(paths, fw, estates_of(engine)), 1):
@@ -151,7 +157,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--write", nargs="?", const="", metavar="DIR",
                       help="write the sample workbooks (default: data/sample)")
     what.add_argument("--load", nargs="?", const="", metavar="DIR",
-                      help="import the sample workbooks as uploads (default: data/sample)")
+                      help="import the sample workbooks as uploads (default: data/sample); refused "
+                           "when the database holds real (not sample) data")
     what.add_argument("--load-if-empty", nargs="?", const="", metavar="DIR",
                       help="like --load --if-empty")
     what.add_argument("--remove", action="store_true", help="remove all sample data from the database")
@@ -221,6 +228,8 @@ def _run(args: argparse.Namespace, engine: Any, lang: str) -> int:
     if report.skipped_not_empty:
         print(t("sample.not_empty", lang))
         return 0
+    if report.refused_real_data:
+        raise UsageError(t("sample.real_data", lang))  # exit status 2
     print(t("sample.loaded", lang, stored=report.stored, duplicates=report.duplicates,
             rejected=len(report.rejected)))
     return 1 if report.rejected else 0

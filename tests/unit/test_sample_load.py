@@ -155,3 +155,30 @@ def test_command_usage_errors(tmp_path):
     with pytest.raises(UsageError, match="--if-empty"):
         args = _parse("--remove", "--if-empty")
         args.func(args)
+
+
+@pytest.mark.storage
+def test_sample_data_is_not_loaded_over_real_data(engine, fw, make_data, capsys):
+    """`ecocity sample --load` into a database with real submissions: refused (exit
+    status 2), nothing loaded; --load-if-empty quietly loads nothing."""
+    from ecocity.cli import main as cli_main
+    from ecocity.store import data_version, list_uploads, queries, session_scope, store_submission
+
+    store_submission(engine, make_data("RIL", 2566, n=1), filename="ril.xlsx", content=b"real",
+                     uploaded_by="officer")
+    before = data_version(engine)
+    report = load_sample(engine, SAMPLE_DIR, fw)
+    assert report.refused_real_data and report.total == report.stored == 0
+    url = engine.url.render_as_string(hide_password=False)
+    assert cli_main(["sample", "--load", str(SAMPLE_DIR), "--database-url", url, "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "real" in err and "not loaded" in err
+    assert cli_main(["sample", "--load", str(SAMPLE_DIR), "--database-url", url, "--lang", "th"]) == 2
+    assert "ข้อมูลจริง" in capsys.readouterr().err
+    assert cli_main(["sample", "--load-if-empty", str(SAMPLE_DIR), "--database-url", url, "--lang", "en"]) == 0
+    assert "already holds data" in capsys.readouterr().out
+    assert data_version(engine) == before
+    with session_scope(engine) as s:
+        assert queries.has_data(s, include_sample=False)
+        assert [u.filename for u in list_uploads(s)] == ["ril.xlsx"]
+        assert queries.current_values(s, "RIL", 2566) == dict(make_data("RIL", 2566, n=1).values)

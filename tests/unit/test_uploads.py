@@ -409,7 +409,14 @@ def test_remove_sample_deletes_sample_data_and_recomputes_areas(engine, fw, make
     store(engine, real, b"real")
     store(engine, make_data("NONG-KHAE", 2565, n=4), b"s3", is_sample=True)
     store(engine, make_data("BANG-POO", n=6), b"real BANG-POO")
-    store(engine, make_data("BANG-POO", n=7), b"s4", is_sample=True)  # sample data on top of real
+    with pytest.raises(StoreError, match="real data"):  # refused, logged as a rejected sample upload
+        store(engine, make_data("BANG-POO", n=7), b"s4", is_sample=True)
+    with session_scope(engine, write=True) as s:  # sample data on top of real, as stored before that rule
+        real_bp = s.scalar(select(m.Submission).where(m.Submission.estate_code == "BANG-POO"))
+        real_bp.is_current = False
+        s.flush()
+        s.add(m.Submission(estate_code="BANG-POO", fiscal_year=2566, version=2, is_current=True, factories=50,
+                           submitted_by="x", framework_version=fw.version_id, created_by="x", is_sample=True))
     dv = data_version(engine)
     result = remove_sample(engine)
     assert (result.submissions, result.uploads, result.data_version) == (4, 4, dv + 1)
@@ -436,6 +443,39 @@ def test_remove_sample_deletes_sample_data_and_recomputes_areas(engine, fw, make
         assert count(engine, m.IndicatorValue) == 3 * len(fw.indicators)
     again = remove_sample(engine)
     assert (again.submissions, again.uploads, again.data_version) == (0, 0, dv + 1)
+
+
+def test_sample_data_never_becomes_current_over_real_data(engine, make_data):
+    real = make_data(n=1)
+    store(engine, real, b"real")
+    dv = data_version(engine)
+    before = snapshot(engine)
+    with pytest.raises(StoreError) as e:
+        store(engine, make_data(n=2), b"sample", is_sample=True)
+    assert e.value.code == "sample_over_real"
+    assert "real data" in e.value.message("en") and "ข้อมูลจริง" in e.value.message("th")
+    after = snapshot(engine)
+    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    assert after["uploads"][:-1] == before["uploads"]
+    assert data_version(engine) == dv
+    with session_scope(engine) as s:
+        logged = list_uploads(s)[0]
+        assert (logged.outcome, logged.is_sample, logged.version) == ("rejected", True, None)
+        assert [x["code"] for x in logged.messages["errors"]] == ["sample_over_real"]
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(real.values)
+    # other estates and years are not affected; real data may replace sample data
+    assert store(engine, make_data(year=2567, n=2), b"sample", is_sample=True).outcome == "stored"
+    assert store(engine, make_data(year=2567, n=3), b"real 2567").outcome == "stored"
+
+
+def test_a_sample_version_is_not_restored_over_real_data(engine, make_data):
+    store(engine, make_data(n=1), b"sample", is_sample=True)
+    store(engine, make_data(n=2), b"real")
+    before = snapshot(engine)
+    with pytest.raises(StoreError) as e:
+        restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin")
+    assert e.value.code == "sample_over_real"
+    assert snapshot(engine) == before
 
 
 def test_sample_and_real_copies_of_a_file_are_not_duplicates(engine, make_data):

@@ -11,6 +11,8 @@
   'duplicate' (no new version); a file identical to an earlier version's is stored as a
   new current version noted as restored from that version. Old versions can be compared
   and restored (restoring writes a new version).
+- Sample data never replaces real data: a sample submission (or a restored sample
+  version) is refused when the current version of that estate and year is real.
 """
 
 from __future__ import annotations
@@ -243,6 +245,12 @@ def _source_sha(session: Session, sub: m.Submission) -> str | None:
     return session.scalar(select(m.Upload.sha256).where(m.Upload.id == sub.upload_id))
 
 
+def _refuse_sample_over_real(current: m.Submission | None, is_sample: bool) -> None:
+    if is_sample and current is not None and not current.is_sample:
+        raise StoreError("store.sample_over_real", estate=current.estate_code, year=current.fiscal_year,
+                         version=current.version)
+
+
 def _next_version(session: Session, estate_code: str, year: int) -> int:
     top = session.scalar(select(func.max(m.Submission.version)).where(
         m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year))
@@ -297,6 +305,7 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
         raise StoreError("store.unknown_estate", code=data.estate_code)
     digest = sha256_of(bytes(content))
     current = _current(s, data.estate_code, data.fiscal_year)
+    _refuse_sample_over_real(current, is_sample)
     if current is not None and current.is_sample == is_sample and _source_sha(s, current) == digest:
         up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="duplicate",
                         messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
@@ -384,6 +393,7 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
         if src.is_current:
             return StoreResult(outcome="unchanged", estate_code=estate_code, fiscal_year=fiscal_year,
                                version=src.version, data_version=dv)
+        _refuse_sample_over_real(_current(s, estate_code, fiscal_year), src.is_sample)
         ensure_framework(s, fw)
         new_version = _next_version(s, estate_code, fiscal_year)
         _unset_current(s, estate_code, fiscal_year)
