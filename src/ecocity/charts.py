@@ -24,6 +24,9 @@ MUTED = "#6B7B72"
 GRID = "#E3E8E5"
 NO_DATA = "#EEF1EF"
 LAST_YEAR = "#B8C4BD"
+# Lines of several entities: Okabe-Ito's colour-blind-safe set without its yellow (too pale
+# on white and on a projector), then two neutrals.
+SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999")
 
 
 def theme(present: bool = False) -> go.layout.Template:
@@ -180,8 +183,17 @@ def heatmap(fw: Framework, rows: Sequence[tuple[str, str, Mapping[str, float | N
     scale = [[i / (len(colours) - 1), c] for i, c in enumerate(colours)]
     fig.add_heatmap(z=z, x=dims, y=[r[1] for r in rows], zmin=0, zmax=fw.top_level, colorscale=scale,
                     texttemplate="%{z:.1f}", customdata=[[["area", r[0]]] * len(dims) for r in rows],
-                    hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
-                    colorbar=dict(title=t("charts.score", lang)))
+                    hoverinfo="skip", colorbar=dict(title=t("charts.score", lang)))
+    # Streamlit reports no selection for a click on a heatmap cell (streamlit#8760), so an
+    # invisible marker on every cell carries the click (customdata [kind, code]) and the hover.
+    cells = [(r, d, name) for r in rows for d, name in zip(fw.dimensions, dims, strict=True)]
+    invisible = dict(marker=dict(opacity=0))
+    fig.add_scatter(x=[name for _, _, name in cells], y=[r[1] for r, _, _ in cells], mode="markers",
+                    marker=dict(size=30, symbol="square", opacity=0, color=INK),
+                    selected=invisible, unselected=invisible, showlegend=False,
+                    customdata=[["area", r[0]] for r, _, _ in cells],
+                    text=["–" if r[2].get(d.key) is None else f"{r[2][d.key]:.2f}" for r, d, _ in cells],
+                    hovertemplate="%{y} · %{x}: %{text}<extra></extra>")
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=max(260, 40 * len(rows) + 120))
     return fig
@@ -190,16 +202,28 @@ def heatmap(fw: Framework, rows: Sequence[tuple[str, str, Mapping[str, float | N
 def indicator_trend(years: Sequence[int], series: Mapping[str, Sequence[float | None]],
                     thresholds: Sequence[tuple[str, float, str]], *, title: str, unit: str,
                     present: bool = False) -> go.Figure:
-    """Values over fiscal years for one or more entities, with level thresholds as lines."""
+    """Values over fiscal years for one or more entities, with level thresholds as lines.
+
+    Up to eight entities get eight distinct colour-blind-safe colours (Okabe-Ito); beyond
+    that each colour comes back with another marker shape and a dashed line, so no two
+    lines look alike. The legend sits under the plot, clear of a long Thai title."""
     fig = _fig(title, present)
-    for name, ys in series.items():
+    for i, (name, ys) in enumerate(series.items()):
+        lap = i // len(SERIES_COLOURS)
         fig.add_scatter(x=[str(y) for y in years], y=list(ys), mode="lines+markers", name=name,
-                        connectgaps=False)
+                        connectgaps=False,
+                        line=dict(color=SERIES_COLOURS[i % len(SERIES_COLOURS)], width=2.5,
+                                  dash=("solid", "dash", "dot")[lap % 3]),
+                        marker=dict(size=8 if present else 7,
+                                    symbol=("circle", "square", "diamond", "triangle-up")[lap % 4]))
     for label, value, colour in thresholds:
         fig.add_hline(y=value, line=dict(color=colour, dash="dot", width=2),
-                      annotation_text=label, annotation_position="top left")
+                      annotation_text=label, annotation_position="top left",
+                      annotation_font=dict(color=MUTED))
     fig.update_xaxes(type="category")
     fig.update_yaxes(title=unit)
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.15, yanchor="top"),
+                      margin=dict(b=20))
     return fig
 
 
