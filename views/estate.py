@@ -98,11 +98,9 @@ def _level_style(df: pd.DataFrame, column: str, levels: list[int | None]):
 def _indicator_table(m: detail.EstateModel) -> None:
     st.subheader(t("estate.indicators.heading", lang, n=len(m.lines)))
     st.caption(t("estate.indicators.hint", lang))
-    c = {k: t(f"estate.indicators.col_{k}", lang) for k in
-         ("code", "dimension", "name", "value", "level", "next", "trend")}
+    c = {k: t(f"estate.indicators.col_{k}", lang) for k in ("code", "name", "value", "level", "next", "trend")}
     table = pd.DataFrame([{
         c["code"]: ln.code,
-        c["dimension"]: fw.dimension(ln.dimension).name(lang),
         c["name"]: fw.indicator(ln.code).name(lang),
         c["value"]: ln.value_text,
         c["level"]: t("estate.indicators.missing_level", lang) if ln.level is None else level_column(fw, ln.level, lang),
@@ -110,12 +108,19 @@ def _indicator_table(m: detail.EstateModel) -> None:
         c["trend"]: list(ln.trend),
     } for ln in m.lines])
     years = m.lines[0].trend_years if m.lines else ()
-    st.dataframe(_level_style(table, c["level"], [ln.level for ln in m.lines]), hide_index=True,
-                 key="estate_indicators", height=35 * (len(table) + 1) + 3,
-                 column_config={c["trend"]: st.column_config.LineChartColumn(
-                     c["trend"], width="small",
-                     help=t("estate.indicators.trend_help", lang,
-                            first=min(years) if years else "–", last=max(years) if years else "–"))})
+    st.container(key="estate_indicators").dataframe(
+        _level_style(table, c["level"], [ln.level for ln in m.lines]), hide_index=True,
+        height=35 * (len(table) + 1) + 3,
+        column_config={
+            c["code"]: st.column_config.TextColumn(width=70, pinned=True),
+            c["name"]: st.column_config.TextColumn(width=255),
+            c["value"]: st.column_config.TextColumn(width=125),
+            c["level"]: st.column_config.TextColumn(width=165),
+            c["next"]: st.column_config.TextColumn(width=175),
+            c["trend"]: st.column_config.LineChartColumn(
+                width=90, help=t("estate.indicators.trend_help", lang, first=min(years) if years else "–",
+                                  last=max(years) if years else "–")),
+        })
 
 
 def _gap(m: detail.EstateModel) -> None:
@@ -146,7 +151,16 @@ def _versions(m: detail.EstateModel, year: int) -> None:
     for row, v in zip(rows, versions, strict=True):
         lv = levels.get(v.version)
         row[level_col] = "–" if lv is None else level_column(fw, lv, lang)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="estate_versions")
+    c = {k: t(f"detail.versions.col_{k}", lang) for k in ("version", "current", "when", "by", "file", "outcome")}
+    st.container(key="estate_versions").dataframe(
+        pd.DataFrame(rows), hide_index=True,
+        column_config={c["version"]: st.column_config.NumberColumn(width=65),
+                       c["current"]: st.column_config.TextColumn(width=75),
+                       c["when"]: st.column_config.TextColumn(width=140, help=t("detail.versions.when_help", lang)),
+                       c["by"]: st.column_config.TextColumn(width=115),
+                       c["file"]: st.column_config.TextColumn(width=195),
+                       c["outcome"]: st.column_config.TextColumn(width=145),
+                       level_col: st.column_config.TextColumn(width=150)})
 
     engine = engine_for(url)
     with st.container(key="estate_downloads"):
@@ -168,10 +182,10 @@ def _versions(m: detail.EstateModel, year: int) -> None:
         left, right = st.columns(2)
         old = left.selectbox(t("estate.compare.old", lang), numbers, index=numbers.index(pair[0]),
                              format_func=lambda n: t("estate.versions.version_n", lang, version=n),
-                             key=f"estate_cmp_old_{m.info.code}_{year}")
+                             key=f"estate_cmp_old_{m.info.code}_{year}_{len(numbers)}")
         new = right.selectbox(t("estate.compare.new", lang), numbers, index=numbers.index(pair[1]),
                               format_func=lambda n: t("estate.versions.version_n", lang, version=n),
-                              key=f"estate_cmp_new_{m.info.code}_{year}")
+                              key=f"estate_cmp_new_{m.info.code}_{year}_{len(numbers)}")
         if old == new:
             st.caption(t("estate.compare.same_version", lang))
         else:
@@ -203,7 +217,7 @@ def _restore(m: detail.EstateModel, year: int, versions) -> None:
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     pick = left.selectbox(t("estate.restore.pick", lang), older,
                           format_func=lambda n: t("estate.versions.version_n", lang, version=n),
-                          key=f"estate_restore_pick_{m.info.code}_{year}")
+                          key=f"estate_restore_pick_{m.info.code}_{year}_{len(versions)}")
     if right.button(t("estate.restore.button", lang, version=pick), icon=":material/restore:",
                     key="estate_restore"):
         st.session_state[ASK] = (m.info.code, year, pick)
@@ -231,9 +245,13 @@ def _confirm(m: detail.EstateModel, year: int, version: int, current: int, new_v
                 st.error(e.message(lang))
                 return
             st.session_state.pop(ASK, None)
-            lv = f" {t('estate.restore.level_now', lang, level=level_column(fw, result.level, lang))}" \
-                if result.level is not None else ""
-            st.session_state[DONE] = (m.info.code, year, result.message(lang) + lv)
+            if result.outcome == "restored":
+                done = t("estate.restore.done", lang, source=version, estate=m.info.name(lang),
+                         year=fy_label(year, lang), version=result.version,
+                         level=level_column(fw, result.level, lang) if result.level is not None else "–")
+            else:  # someone restored it first: it is already current
+                done = result.message(lang)
+            st.session_state[DONE] = (m.info.code, year, done)
             st.rerun()
         if cancel.button(t("estate.restore.cancel", lang), key="estate_restore_cancel"):
             st.session_state.pop(ASK, None)
@@ -291,18 +309,23 @@ def _estate(code: str) -> None:
         row = m.row
         st.markdown(widgets.badge_html(fw, row.level, lang, big=True), unsafe_allow_html=True)
         widgets.show_path(fw, row.level, lang)
+        top = fw.top_level
+        level_delta = None if m.last is None or m.last.level == row.level else row.level - m.last.level
         delta = None if m.last is None else f"{row.overall_score - m.last.overall_score:+.2f}"
         last_level = None if m.last is None else level_column(fw, m.last.level, lang)
         widgets.show_cards([
-            widgets.Card(t("estate.kpi.level", lang), level_column(fw, row.level, lang),
-                         help=t("estate.kpi.level_help", lang, last=last_level or "–")),
+            widgets.Card(t("estate.kpi.level", lang), f"{row.level} / {top}",
+                         delta=None if level_delta is None else t("estate.kpi.level_delta", lang, n=f"{level_delta:+d}"),
+                         help=t("estate.kpi.level_help", lang, level=level_column(fw, row.level, lang),
+                                last=last_level or "–")),
             widgets.Card(t("estate.kpi.score", lang), score_text(row.overall_score), delta=delta,
                          help=t("estate.kpi.score_help", lang)),
             widgets.Card(t("estate.kpi.completeness", lang), f"{fmt_number(row.completeness * 100, lang)}%",
                          help=t("estate.kpi.completeness_help", lang)),
             widgets.Card(t("estate.kpi.area", lang),
-                         level_column(fw, m.area_row.level, lang) if m.area_row is not None else "–",
-                         help=t("estate.kpi.area_help", lang)),
+                         f"{m.area_row.level} / {top}" if m.area_row is not None else "–",
+                         help=t("estate.kpi.area_help", lang,
+                                level=level_column(fw, m.area_row.level, lang) if m.area_row is not None else "–")),
         ], key="estate_kpis")
         _gap(m)
         st.caption(widgets.forecast_text(m.forecast, fw, lang))

@@ -58,6 +58,9 @@ table(method.dimension_rows(fw, lang), "method_dimensions")
 st.header(t("method.indicators.heading", lang), divider="green")
 st.markdown(t("method.indicators.intro", lang, n=len(fw.indicators)))
 table(method.indicator_rows(fw, lang), "method_indicators")
+st.subheader(t("method.indicators.thresholds_heading", lang))
+st.caption(t("method.indicators.thresholds_intro", lang))
+table(method.threshold_rows(fw, lang), "method_thresholds")
 
 # --------------------------------------------------------------------------- level rule
 st.header(t("method.rule.heading", lang), divider="green")
@@ -113,11 +116,13 @@ else:
 # --------------------------------------------------------------------------- sources
 st.header(t("method.sources.heading", lang), divider="green")
 st.markdown(t("method.sources.intro", lang))
+st.markdown(t("app.about.body", lang))
 readme = method.read_data_readme(cfg.data_dir)
 if readme is None:
     st.info(t("method.sources.missing", lang, path=cfg.data_dir))
 else:
-    st.caption(t("method.sources.original_note", lang))
-    for section in method.readme_sections(readme, lang):
-        st.subheader(section.title)
-        st.markdown(section.body)
+    with st.expander(t("method.sources.original", lang), icon=":material/description:", key="method_readme"):
+        st.caption(t("method.sources.original_note", lang))
+        for section in method.readme_sections(readme, lang):
+            st.markdown(f"#### {section.title}")
+            st.markdown(section.body)

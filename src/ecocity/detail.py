@@ -17,7 +17,7 @@ from ecocity.explain import describe_gap_item, describe_reason
 from ecocity.forecast import Forecast, Point, forecast_top_level
 from ecocity.framework import Framework, Indicator, Value
 from ecocity.i18n import fmt_date, t
-from ecocity.method import level_column, num
+from ecocity.method import level_column, num, threshold_text, with_unit
 from ecocity.scoring import GapItem, indicator_level
 from ecocity.store.queries import AreaInfo, EstateInfo
 
@@ -33,27 +33,20 @@ def value_text(ind: Indicator, value: Value, lang: str) -> str:
         return t("common.missing", lang)
     if isinstance(value, bool):
         return t("detail.yes" if value else "detail.no", lang)
-    unit = ind.unit(lang)
-    number = num(float(value), lang)
-    return number if unit in ("", "-") else f"{number} {unit}"
+    return with_unit(ind, num(float(value), lang), lang)
 
 
 def next_threshold_text(fw: Framework, ind: Indicator, value: Value, lang: str) -> str:
-    """What the indicator needs for its own next level: "at most 25 cases/yr for level
-    4 · Eco-World Class";
+    """What the indicator needs for its own next level: "≤ 25 cases/yr → level 4";
     "needs a value" when missing; "top level reached" at the top."""
     if value is None:
         return t("detail.needs_value", lang)
     lv = indicator_level(ind, value, fw.top_level)
     if lv >= fw.top_level:
         return t("detail.at_top", lang)
-    level = level_column(fw, lv + 1, lang)
     if ind.is_yesno:
-        return t("detail.needs_yes", lang, level=level)
-    unit = ind.unit(lang)
-    target = num(ind.threshold(lv + 1), lang) + ("" if unit in ("", "-") else f" {unit}")
-    key = "detail.needs_at_least" if ind.direction == "higher" else "detail.needs_at_most"
-    return t(key, lang, target=target, level=level)
+        return t("detail.needs_yes", lang, level=lv + 1)
+    return t("detail.needs", lang, threshold=threshold_text(ind, lv + 1, lang, unit=True), level=lv + 1)
 
 
 def trend_value(value: Value) -> float | None:
@@ -181,17 +174,14 @@ def version_outcome(v: Any, lang: str) -> str:
 
 def version_rows(versions: Sequence[Any], lang: str) -> list[dict[str, Any]]:
     """The versions (``store.VersionInfo``, newest first) as table rows."""
-    c = {k: t(f"detail.versions.col_{k}", lang) for k in
-         ("version", "current", "when", "by", "submitted_by", "file", "outcome", "factories")}
+    c = {k: t(f"detail.versions.col_{k}", lang) for k in ("version", "current", "when", "by", "file", "outcome")}
     return [{
         c["version"]: v.version,
         c["current"]: "✓" if v.is_current else "",
         c["when"]: when_text(v.created_at, lang),
         c["by"]: v.created_by or "–",
-        c["submitted_by"]: v.submitted_by or "–",
         c["file"]: v.filename or "–",
-        c["outcome"]: version_outcome(v, lang) + (f" · {t('detail.versions.sample', lang)}" if v.is_sample else ""),
-        c["factories"]: v.factories,
+        c["outcome"]: version_outcome(v, lang),
     } for v in versions]
 
 

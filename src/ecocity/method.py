@@ -27,9 +27,12 @@ AGGREGATIONS = ("sum", "mean", "factory_weighted_mean", "all", "any", "min", "ma
 # ----------------------------------------------------------------------------- thresholds
 
 
-def _with_unit(number: str, unit: str) -> str:
-    unit = "" if unit in ("", "-") else unit
-    return f"{number} {unit}".rstrip()
+def with_unit(ind: Indicator, number: str, lang: str) -> str:
+    """"26 cases/yr", "20 %"; a score's unit is its scale, shown in brackets: "3.5 (1-5)"."""
+    unit = ind.unit(lang)
+    if unit in ("", "-") or ind.is_yesno:
+        return number
+    return f"{number} ({unit})" if ind.kind == "score" else f"{number} {unit}"
 
 
 def threshold_text(ind: Indicator, level: int, lang: str, *, unit: bool = False) -> str:
@@ -38,7 +41,7 @@ def threshold_text(ind: Indicator, level: int, lang: str, *, unit: bool = False)
         return t("method.yes_meets", lang)
     sign = "≥" if ind.direction == "higher" else "≤"
     number = num(ind.threshold(level), lang)
-    return f"{sign} " + (_with_unit(number, ind.unit(lang)) if unit else number)
+    return f"{sign} " + (with_unit(ind, number, lang) if unit else number)
 
 
 def num(x: float | None, lang: str) -> str:
@@ -100,27 +103,43 @@ def valid_range(ind: Indicator, lang: str) -> str:
     return f"{lo} – {hi}"
 
 
+def level_short(level: int, lang: str) -> str:
+    """A compact column heading for a level: "ระดับ 3" / "Level 3" (the level table names them)."""
+    return t("method.level_n", lang, n=level)
+
+
 def indicator_rows(fw: Framework, lang: str) -> list[dict[str, Any]]:
-    """Every indicator with kind, unit, direction, a threshold per level, aggregation,
-    required_from and weight, in the framework's order."""
+    """Every indicator's facts in the framework's order: code, name, kind (with its valid
+    values), unit, better direction, how an area aggregates it, required_from; the weight
+    only when some indicator weighs other than 1."""
+    weighted = any(i.weight != 1 for i in fw.indicators)
     rows = []
     for ind in fw.indicators:
         row: dict[str, Any] = {
             t("method.indicators.col_code", lang): ind.code,
-            t("method.indicators.col_dimension", lang): fw.dimension(ind.dimension).name(lang),
             t("method.indicators.col_name", lang): ind.name(lang),
-            t("method.indicators.col_kind", lang): t(f"method.kind.{ind.kind}", lang),
-            t("method.indicators.col_unit", lang): ind.unit(lang) or "–",
+            t("method.indicators.col_kind", lang): f"{t(f'method.kind.{ind.kind}', lang)} ({valid_range(ind, lang)})",
+            t("method.indicators.col_unit", lang): ind.unit(lang) if ind.unit(lang) not in ("", "-") else "–",
             t("method.indicators.col_direction", lang): t(
                 "method.direction.yes" if ind.is_yesno else f"method.direction.{ind.direction}", lang),
-            t("method.indicators.col_range", lang): valid_range(ind, lang),
+            t("method.indicators.col_aggregation", lang): t(f"method.aggregation.{ind.aggregation}.name", lang),
+            t("method.indicators.col_required", lang): (
+                level_short(ind.required_from, lang) if ind.required_from else "–"),
         }
+        if weighted:
+            row[t("method.indicators.col_weight", lang)] = num(ind.weight, lang)
+        rows.append(row)
+    return rows
+
+
+def threshold_rows(fw: Framework, lang: str) -> list[dict[str, Any]]:
+    """Every indicator's threshold for each level above 0 ("≥ 20", "≤ 25", "yes")."""
+    rows = []
+    for ind in fw.indicators:
+        row: dict[str, Any] = {t("method.indicators.col_code", lang): ind.code,
+                               t("method.indicators.col_name", lang): ind.name(lang)}
         for lv in fw.levels[1:]:
-            row[level_column(fw, lv.number, lang)] = threshold_text(ind, lv.number, lang)
-        row[t("method.indicators.col_aggregation", lang)] = t(f"method.aggregation.{ind.aggregation}.name", lang)
-        row[t("method.indicators.col_required", lang)] = (
-            level_column(fw, ind.required_from, lang) if ind.required_from else "–")
-        row[t("method.indicators.col_weight", lang)] = num(ind.weight, lang)
+            row[level_short(lv.number, lang)] = threshold_text(ind, lv.number, lang)
         rows.append(row)
     return rows
 
@@ -307,10 +326,10 @@ def example_rows(ex: WorkedExample, lang: str) -> list[dict[str, Any]]:
         row: dict[str, Any] = {
             t("method.indicators.col_code", lang): ind.code,
             t("method.indicators.col_name", lang): ind.name(lang),
-            t("method.example.col_value", lang): _with_unit(num(v, lang), ind.unit(lang)),
+            t("method.example.col_value", lang): with_unit(ind, num(v, lang), lang),
         }
         for lv in ex.fw.levels[1:]:
-            row[level_column(ex.fw, lv.number, lang)] = threshold_text(ind, lv.number, lang)
+            row[level_short(lv.number, lang)] = threshold_text(ind, lv.number, lang)
         row[t("method.example.col_level", lang)] = ex.assessment.indicator_levels[ind.code]
         rows.append(row)
     return rows

@@ -86,7 +86,7 @@ def test_restoring_version_1_through_the_page_creates_version_3(page_at, sample_
     from ecocity.store.db import make_engine, session_scope
 
     at = _open(page_at, sample_url, "en", estate="MAP-TA-PHUT", year="2566")
-    at.selectbox(key="estate_restore_pick_MAP-TA-PHUT_2566").select(1).run()
+    at.selectbox(key="estate_restore_pick_MAP-TA-PHUT_2566_2").select(1).run()
     at.button(key="estate_restore").click().run()
     assert problems(at) == []
     assert at.button(key="estate_restore_confirm").disabled  # a name is required

@@ -48,18 +48,21 @@ def test_value_text_with_units_yes_no_and_missing(fw):
     assert detail.value_text(fw.indicator("ENV-01"), 26.0, "en") == "26 cases/yr"
     assert detail.value_text(fw.indicator("ENV-01"), 26.0, "th") == "26 เรื่อง/ปี"
     assert detail.value_text(fw.indicator("PHY-01"), 12.345, "en") == "12.35 %"
+    assert detail.value_text(fw.indicator("SOC-01"), 3.39, "en") == "3.39 (1-5)"
     assert detail.value_text(fw.indicator("MGT-01"), True, "th") == t("detail.yes", "th")
     assert detail.value_text(fw.indicator("ENV-01"), None, "en") == t("common.missing", "en")
 
 
 def test_next_threshold_in_words(fw):
-    env01, phy01, mgt04 = fw.indicator("ENV-01"), fw.indicator("PHY-01"), fw.indicator("MGT-04")
+    env01, phy01, mgt04, soc01 = (fw.indicator(c) for c in ("ENV-01", "PHY-01", "MGT-04", "SOC-01"))
     # 26 complaints meet level 3 (<= 50), not 4 (<= 25)
-    assert detail.next_threshold_text(fw, env01, 26.0, "en") == "needs at most 25 cases/yr for level 4 · Eco-World Class"
-    assert detail.next_threshold_text(fw, phy01, 14.0, "en") == "needs at least 15 % for level 4 · Eco-World Class"
-    assert detail.next_threshold_text(fw, phy01, 3.0, "th").startswith("ต้องอย่างน้อย 5 %")
+    assert detail.next_threshold_text(fw, env01, 26.0, "en") == "≤ 25 cases/yr → level 4"
+    assert detail.next_threshold_text(fw, env01, 26.0, "th") == "≤ 25 เรื่อง/ปี → ระดับ 4"
+    assert detail.next_threshold_text(fw, phy01, 14.0, "en") == "≥ 15 % → level 4"
+    assert detail.next_threshold_text(fw, phy01, 3.0, "th") == "≥ 5 % → ระดับ 1"
+    assert detail.next_threshold_text(fw, soc01, 3.39, "en") == "≥ 3.5 (1-5) → level 3"
     assert detail.next_threshold_text(fw, env01, 5.0, "en") == t("detail.at_top", "en")
-    assert detail.next_threshold_text(fw, mgt04, False, "en") == 'needs "yes" for level 1 · Engagement'
+    assert detail.next_threshold_text(fw, mgt04, False, "en") == '"yes" → level 1'
     assert detail.next_threshold_text(fw, mgt04, True, "en") == t("detail.at_top", "en")
     assert detail.next_threshold_text(fw, env01, None, "en") == t("detail.needs_value", "en")
 
@@ -133,13 +136,14 @@ def test_times_are_shown_in_thai_time():
 
 
 def test_version_rows_say_how_each_version_came():
-    v = dict(is_current=False, factories=30, submitted_by="officer", created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    v = dict(is_current=False, created_at=datetime(2026, 1, 1, tzinfo=UTC),
              created_by="Somchai", filename="f.xlsx", is_sample=False)
     versions = [SimpleNamespace(version=3, restored_from_version=1, **{**v, "is_current": True, "filename": None}),
                 SimpleNamespace(version=1, restored_from_version=None, **v)]
     rows = detail.version_rows(versions, "en")
     assert [r["Version"] for r in rows] == [3, 1]
     assert rows[0]["How"] == "restored from version 1" and rows[0]["Current"] == "✓" and rows[0]["File"] == "–"
+    assert rows[0]["Stored by"] == "Somchai"
     assert rows[1]["How"] == "uploaded" and rows[1]["File"] == "f.xlsx"
 
 
@@ -233,3 +237,22 @@ def test_chart_ranking_lower_is_better_puts_the_lowest_on_top(fw):
     lower = charts.ranking(fw, rows, "en", title="x", value_label="y", lower_is_better=True)
     # plotly draws the first category at the bottom: the last one is on top
     assert list(higher.data[0].y)[-1] == "A" and list(lower.data[0].y)[-1] == "B"
+
+
+def test_chart_heatmap_cells_carry_a_clickable_marker(fw):
+    fig = charts.heatmap(fw, [("X", "Area X", {"physical": 2.0}), ("Y", "Area Y", {})], "en")
+    hm, marks = fig.data
+    assert hm.type == "heatmap" and hm.hoverinfo == "skip"
+    assert marks.type == "scatter" and marks.marker.opacity == 0
+    n = len(fw.dimensions)
+    assert [list(c) for c in marks.customdata] == [["area", "X"]] * n + [["area", "Y"]] * n
+    assert list(marks.y) == ["Area X"] * n + ["Area Y"] * n and marks.text[0] == "2.00" and marks.text[n] == "–"
+
+
+def test_chart_trend_lines_never_look_alike_and_thresholds_keep_level_colours(fw):
+    series = {f"E{i}": [1.0, 2.0] for i in range(10)}
+    fig = charts.indicator_trend([2565, 2566], series, [("1 · x", 5.0, fw.level(1).colour)], title="t", unit="u")
+    looks = {(tr.line.color, tr.line.dash, tr.marker.symbol) for tr in fig.data}
+    assert len(looks) == 10
+    assert len({tr.line.color for tr in fig.data[:8]}) == 8
+    assert [s.line.color for s in fig.layout.shapes] == [fw.level(1).colour]

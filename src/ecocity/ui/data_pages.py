@@ -21,6 +21,7 @@ from ecocity.store.uploads import (StoreResult, UploadInfo, ValueChange, Version
                                    list_uploads, list_versions, restore_version, upload_content)
 from ecocity.ui import data
 from ecocity.ui.db import engine_for
+from ecocity.ui.figures import legend_below
 
 
 def framework() -> Framework:
@@ -49,10 +50,13 @@ def estate_figures(url: str, token: str, code: str, year: int | None, lang: str)
     if m is None:
         return out
     if m.row is not None and year is not None:
-        out["dimensions"] = charts.dimension_compare(
-            fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict()
+        out["dimensions"] = legend_below(charts.dimension_compare(
+            fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict())
     if m.series:
-        out["history"] = charts.history(fw, m.series, lang).to_dict()
+        fig = charts.history(fw, m.series, lang).to_dict()
+        # Room either side for the level labels of the first and last points (as on the Area page).
+        fig["layout"].setdefault("xaxis", {})["range"] = [-0.7, len(m.series) - 0.3]
+        out["history"] = fig
     return out
 
 
