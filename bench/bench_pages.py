@@ -63,6 +63,31 @@ import bigdata  # noqa: E402
 
 APP = ROOT / "app.py"
 EMPTY_SCRIPT = 'import streamlit as st\nst.title("Empty page")\nst.write("Nothing else.")\n'
+# The app's own frame around a page that draws nothing: router, language switch, data token,
+# sidebar filters, title (what app.py and every page do before their content). A reference
+# for what any page of this app costs at least; built from the app's modules, so it follows
+# them (and is left out, with a note, if their names change).
+SHELL_SCRIPT = """
+import streamlit as st
+from ecocity.i18n import t
+from ecocity.ui import data, filters
+from ecocity.ui.db import data_token, database_url
+from ecocity.ui.lang import language_switch, resolve_lang
+
+lang = resolve_lang()
+st.set_page_config(page_title=t("app.title", lang), layout="wide")
+language_switch(lang)
+
+
+def shell():
+    url, token = database_url(), data_token()
+    reg = data.registry_overview(url, token)
+    filters.sidebar(lang, data.fiscal_years(url, token), reg.regions, data.framework())
+    st.title(t("app.nav.overview", lang))
+
+
+st.navigation([st.Page(shell, title="shell", url_path="shell", default=True)]).run()
+"""
 GOAL_WARM_RATIO = 3.0
 GOAL_COLD_BIG_S = 1.5
 LANG = "th"
@@ -205,6 +230,8 @@ def _new(file: str | None, params: dict[str, str]):
 
     if file is None:
         at = AppTest.from_string(EMPTY_SCRIPT, default_timeout=120)
+    elif file == "<shell>":
+        at = AppTest.from_string(SHELL_SCRIPT, default_timeout=120)
     else:
         at = AppTest.from_file(str(APP), default_timeout=120)
         at.switch_page(file)  # url_path equals the file name, so this works before the first run
@@ -224,11 +251,13 @@ def _problems(at) -> list[str]:  # type: ignore[no-untyped-def]
     return [f"exception: {e.value}"[:300] for e in at.exception] + [f"error: {e.value}"[:300] for e in at.error]
 
 
-def measure_empty(n: int) -> tuple[list[Timing], list[Timing]]:
-    """(first runs of new sessions, reruns of one session) of the empty page."""
-    first = [_timed(_new(None, {})) for _ in range(n)]
-    at = _new(None, {})
+def measure_empty(n: int, file: str | None = None) -> tuple[list[Timing], list[Timing]]:
+    """(first runs of new sessions, reruns of one session) of the empty page (or the shell)."""
+    first = [_timed(_new(file, {})) for _ in range(n)]
+    at = _new(file, {})
     at.run()
+    if _problems(at):
+        raise RuntimeError("; ".join(_problems(at)))
     return first, [_timed(at) for _ in range(n)]
 
 
@@ -496,6 +525,7 @@ def main() -> None:
             for ds in datasets(args.sizes.split(","))]
     results: dict[tuple[str, str], Runs] = {}
     empties: dict[str, tuple[list[Timing], list[Timing]]] = {}
+    shells: dict[str, tuple[list[Timing], list[Timing]]] = {}
     for ds in sets:
         with using(ds):
             check_untouched(ds)
@@ -509,6 +539,10 @@ def main() -> None:
                 print(f"  measured {ds.name} {page.name}", file=sys.stderr, flush=True)
             more = measure_empty(empty_n)  # before and after the pages: the same conditions
             empties[ds.name] = (first + more[0], rerun + more[1])
+            try:
+                shells[ds.name] = measure_empty(empty_n, "<shell>")
+            except Exception as e:  # noqa: BLE001 - a reference row, not a result
+                print(f"  app shell not measured: {type(e).__name__}: {e}", file=sys.stderr)
             _clear(resources=True)
 
     sent: dict[tuple[str, str], Sent] = {}
@@ -527,11 +561,11 @@ def main() -> None:
                 browser_note += f"{ds.name}: browser part failed: {type(e).__name__}: {e}\n"
             maps[ds.name] = map_json_size(ds)
 
-    report(sets, pages, results, empties, sent, maps, browser_note, cold_n, warm_n, start_n)
+    report(sets, pages, results, empties, shells, sent, maps, browser_note, cold_n, warm_n, start_n)
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def report(sets, pages, results, empties, sent, maps, browser_note, cold_n, warm_n, start_n) -> None:  # type: ignore[no-untyped-def]
+def report(sets, pages, results, empties, shells, sent, maps, browser_note, cold_n, warm_n, start_n) -> None:  # type: ignore[no-untyped-def]
     print()
     print(f"Server-side run time of each page (AppTest, lang={LANG}): medians of cold {cold_n}, warm {warm_n}, "
           f"start {start_n} runs.")
@@ -548,6 +582,11 @@ def report(sets, pages, results, empties, sent, maps, browser_note, cold_n, warm
         efc, erc = _ms(first, "cpu"), _ms(rerun, "cpu")
         print(f"{ds.name:<11}{'(empty)':<11}{ef:>8.1f}{1:>6.1f}{efc:>6.1f}{1:>6.1f}{er:>8.1f}{1:>6.1f}{erc:>6.1f}"
               f"{1:>6.1f}{ef:>9.1f}")
+        if ds.name in shells:
+            sf, sr = shells[ds.name]
+            print(f"{ds.name:<11}{'(shell)':<11}{_ms(sf):>8.1f}{_ms(sf) / ef:>6.1f}{_ms(sf, 'cpu'):>6.1f}"
+                  f"{_ms(sf, 'cpu') / efc:>6.1f}{_ms(sr):>8.1f}{_ms(sr) / er:>6.1f}{_ms(sr, 'cpu'):>6.1f}"
+                  f"{_ms(sr, 'cpu') / erc:>6.1f}")
         for page in pages:
             r = results[(ds.name, page.name)]
             cold, warm, start = _ms(r.cold), _ms(r.warm), _ms(r.start)
@@ -582,6 +621,8 @@ def report(sets, pages, results, empties, sent, maps, browser_note, cold_n, warm
                   f"{m[0] / 1024:.0f} kB JSON, {m[1] / 1024:.0f} kB deflated")
     if browser_note:
         print(browser_note.rstrip())
+    print("(shell) = the app's frame around a page that draws nothing (router, language switch, data "
+          "token, sidebar filters, title): what any page of this app costs at least.")
     print("sent = serialised messages of the cold run (AppTest); ws = websocket payload received by "
           "Chromium from a real server (second visit); defl = ws compressed frame by frame "
           "(server.enableWebsocketCompression); load = browser navigation until the script finished.")
