@@ -33,6 +33,7 @@ START_TIMEOUT = 90.0
 AREA, AREA_TH, AREA_EN = "LAMPHUN", "ลำพูน", "Lamphun"  # alone in the north: its marker overlaps no other
 ESTATE, ESTATE_TH = "NORTHERN-REGION", "นิคมอุตสาหกรรมภาคเหนือ"
 ROW = 35  # px: st.dataframe's row (and header) height
+WAIT = 20_000  # ms: a page's first run on a loaded CI machine can take seconds
 
 # The pixel centre of the clickable mark whose customdata is [kind, code] in the Plotly chart
 # of the element keyed `key` (Streamlit adds the class st-key-<key>). Plotly draws each point
@@ -149,8 +150,9 @@ def test_clicking_an_area_on_the_map_opens_its_page(page: Page, sample_app: str)
     _no_error_on_screen(page, "th")
     screenshot(page, "drilldown-overview-th")
     _click_mark(page, "overview_map", "area", AREA)
-    expect(page).to_have_url(re.compile(rf"/area\?(?=.*\barea={AREA}\b)(?=.*\byear=2566\b)(?=.*\blang=th\b)"))
-    expect(_h1(page)).to_have_text(AREA_TH)
+    expect(page).to_have_url(re.compile(rf"/area\?(?=.*\barea={AREA}\b)(?=.*\byear=2566\b)(?=.*\blang=th\b)"),
+           timeout=WAIT)
+    expect(_h1(page)).to_have_text(AREA_TH, timeout=WAIT)
     _no_error_on_screen(page, "th")
 
 
@@ -164,26 +166,28 @@ def test_clicking_a_row_of_the_ranking_opens_that_area(page: Page, sample_app: s
     # The grid is a canvas: click the selection cell of the third row (rows and header 35 px).
     page.mouse.click(box["x"] + 16, box["y"] + ROW * 3 + ROW / 2)
     wait_for_app_run(page)
-    expect(page).to_have_url(re.compile(r"/area\?(?=.*\barea=RAYONG-MAP-TA-PHUT\b)(?=.*\byear=2566\b)"))
-    expect(_h1(page)).to_have_text("ระยอง - มาบตาพุด")
-    expect(page.locator(".st-key-area_gap")).to_contain_text("26 → ไม่เกิน 25")
+    expect(page).to_have_url(re.compile(r"/area\?(?=.*\barea=RAYONG-MAP-TA-PHUT\b)(?=.*\byear=2566\b)"),
+           timeout=WAIT)
+    expect(_h1(page)).to_have_text("ระยอง - มาบตาพุด", timeout=WAIT)
+    expect(page.locator(".st-key-area_gap")).to_contain_text("26 → ไม่เกิน 25", timeout=WAIT)
 
 
 def test_clicking_an_estate_on_the_area_page_opens_the_estate(page: Page, sample_app: str):
     _open(page, f"{sample_app}/area?area={AREA}&year=2566&lang=th")
     _click_mark(page, "area_estates_chart", "estate", ESTATE)
-    expect(page).to_have_url(re.compile(rf"/estate\?(?=.*\bestate={ESTATE}\b)(?=.*\byear=2566\b)(?=.*\blang=th\b)"))
-    expect(_h1(page)).to_contain_text(ESTATE_TH)
+    expect(page).to_have_url(re.compile(rf"/estate\?(?=.*\bestate={ESTATE}\b)(?=.*\byear=2566\b)(?=.*\blang=th\b)"),
+           timeout=WAIT)
+    expect(_h1(page)).to_contain_text(ESTATE_TH, timeout=WAIT)
     _no_error_on_screen(page, "th")
     screenshot(page, "drilldown-estate-th")
 
 
 def test_a_shared_area_link_opens_exactly_that_view(page: Page, sample_app: str):
     _open(page, f"{sample_app}/area?area=RAYONG-MAP-TA-PHUT&year=2566&lang=th")
-    expect(_h1(page)).to_have_text("ระยอง - มาบตาพุด")
+    expect(_h1(page)).to_have_text("ระยอง - มาบตาพุด", timeout=WAIT)
     gap = page.locator(".st-key-area_gap")
-    expect(gap).to_contain_text("จำนวนเรื่องร้องเรียนด้านสิ่งแวดล้อม 26 → ไม่เกิน 25 เรื่อง/ปี")
-    expect(page.locator(".st-key-filter_year input")).to_have_value(re.compile(r"\b2566\b"))
+    expect(gap).to_contain_text("จำนวนเรื่องร้องเรียนด้านสิ่งแวดล้อม 26 → ไม่เกิน 25 เรื่อง/ปี", timeout=WAIT)
+    expect(page.locator(".st-key-filter_year input")).to_have_value(re.compile(r"\b2566\b"), timeout=WAIT)
     _no_error_on_screen(page, "th")
     screenshot(page, "drilldown-area-th")
 
@@ -192,14 +196,16 @@ def test_switching_language_keeps_the_area_and_year(page: Page, sample_app: str)
     _open(page, f"{sample_app}/area?area={AREA}&year=2566&lang=th")
     page.locator(".st-key-lang").get_by_text("English").click()
     wait_for_app_run(page)
-    expect(_h1(page)).to_have_text(AREA_EN)
-    expect(page).to_have_url(re.compile(rf"(?=.*\barea={AREA}\b)(?=.*\byear=2566\b)(?=.*\blang=en\b)"))
-    expect(page.locator(".st-key-area_gap")).to_contain_text(t("area.gap.title", "en", level="Happiness"))
+    expect(_h1(page)).to_have_text(AREA_EN, timeout=WAIT)
+    expect(page).to_have_url(re.compile(rf"(?=.*\barea={AREA}\b)(?=.*\byear=2566\b)(?=.*\blang=en\b)"),
+           timeout=WAIT)
+    expect(page.locator(".st-key-area_gap")).to_contain_text(t("area.gap.title", "en", level="Happiness"),
+           timeout=WAIT)
 
 
 def test_the_year_survives_a_page_change_through_the_sidebar(page: Page, sample_app: str):
     _open(page, f"{sample_app}/?lang=th&year=2563")
     page.get_by_test_id("stSidebarNav").get_by_text(t("app.nav.area", "th"), exact=True).click()
     wait_for_app_run(page)
-    expect(page).to_have_url(re.compile(r"/area\?(?=.*\byear=2563\b)(?=.*\blang=th\b)"))
-    expect(page.locator(".st-key-filter_year input")).to_have_value(re.compile(r"\b2563\b"))
+    expect(page).to_have_url(re.compile(r"/area\?(?=.*\byear=2563\b)(?=.*\blang=th\b)"), timeout=WAIT)
+    expect(page.locator(".st-key-filter_year input")).to_have_value(re.compile(r"\b2563\b"), timeout=WAIT)
