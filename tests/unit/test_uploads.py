@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from ecocity.aggregation import EstateValues, assess_area
-from ecocity.framework import DEFAULT_FRAMEWORK_PATH, parse_framework
+from ecocity.framework import DEFAULT_FRAMEWORK_PATH, load_framework, parse_framework
 from ecocity.scoring import assess
 from ecocity.store import models as m
 from ecocity.store import queries
@@ -396,6 +396,86 @@ def test_recompute_all_under_a_new_framework_version(engine, fw, make_data):
         assert {r.framework_version for r in rows} == {fw.version_id}
         assert {r.code: r.level for r in rows}["MAP-TA-PHUT"] == assess(fw, make_data(n=1).values).level
     assert upgrade(engine, framework=fw) == dv + 2
+
+
+def _edited_framework_copy(tmp_path, fw):
+    """(framework as first loaded, same file edited in place without a version bump)."""
+    copy = tmp_path / "eit-default.toml"
+    copy.write_bytes(DEFAULT_FRAMEWORK_PATH.read_bytes())
+    before = load_framework(copy)
+    assert before.sha256 == fw.sha256
+    text = copy.read_text("utf-8")
+    assert "pass_share = 0.75" in text
+    copy.write_text(text.replace("pass_share = 0.75", "pass_share = 0.25"), "utf-8")
+    after = load_framework(copy)
+    assert after.version_id == before.version_id and after.sha256 != before.sha256
+    return before, after
+
+
+def _assert_all_assessed_under(engine, fw, estates: dict[str, dict]) -> None:
+    """Every stored assessment is what ``fw`` gives for the estates' current values."""
+    with session_scope(engine) as s:
+        rows = {(r.entity_kind, r.entity_code, r.fiscal_year): r for r in s.scalars(select(m.Assessment))}
+        area_of = {c: s.get(m.Estate, c).area_code for c in estates}
+    areas: dict[str, list[EstateValues]] = {}
+    for code, values in sorted(estates.items()):
+        assert rows.pop(("estate", code, 2566)).level == assess(fw, values).level, code
+        areas.setdefault(area_of[code], []).append(EstateValues(code, 50, values))
+    for area, members in areas.items():
+        row = rows.pop(("area", area, 2566))
+        expected = assess_area(fw, members)
+        assert (row.level, row.overall_score) == (expected.assessment.level,
+                                                  pytest.approx(expected.assessment.overall_score)), area
+    assert rows == {}
+
+
+def test_a_framework_file_edited_without_a_version_bump_recomputes_everything(engine, fw, make_data, tmp_path,
+                                                                               caplog):
+    """The file in force changed but kept its version: storing under it recomputes every
+    assessment (not only the estate stored), and upgrade finds nothing left to do."""
+    fw_a, fw_b = _edited_framework_copy(tmp_path, fw)
+    mtp, pad = make_data("MAP-TA-PHUT", n=2).values, make_data("PADAENG", n=4).values
+    assert assess(fw_b, mtp).level != assess(fw_a, mtp).level  # the edit matters for MAP-TA-PHUT
+    store(engine, make_data("MAP-TA-PHUT", n=2), b"mtp", fw=fw_a)
+    dv = data_version(engine)
+    with caplog.at_level("WARNING", logger="ecocity.store"):
+        r = store(engine, make_data("PADAENG", n=4), b"pad", fw=fw_b)
+    assert r.data_version == dv + 1 and r.level == assess(fw_b, pad).level
+    assert "without a version bump" in caplog.text and fw_b.version_id in caplog.text
+    _assert_all_assessed_under(engine, fw_b, {"MAP-TA-PHUT": mtp, "PADAENG": pad})
+    with session_scope(engine) as s:
+        assert s.get(m.FrameworkVersion, fw_b.version_id).sha256 == fw_b.sha256
+    assert upgrade(engine, framework=fw_b) == dv + 1  # nothing left to repair
+    _assert_all_assessed_under(engine, fw_b, {"MAP-TA-PHUT": mtp, "PADAENG": pad})
+
+
+def test_restoring_under_an_edited_framework_file_recomputes_everything(engine, fw, make_data, tmp_path):
+    fw_a, fw_b = _edited_framework_copy(tmp_path, fw)
+    store(engine, make_data("PADAENG", n=4), b"pad", fw=fw_a)
+    store(engine, make_data("MAP-TA-PHUT", n=2), b"v1", fw=fw_a)
+    store(engine, make_data("MAP-TA-PHUT", n=3), b"v2", fw=fw_a)
+    dv = data_version(engine)
+    r = restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin", fw=fw_b)
+    assert (r.outcome, r.data_version, r.level) == ("restored", dv + 1,
+                                                    assess(fw_b, make_data(n=2).values).level)
+    _assert_all_assessed_under(engine, fw_b, {"MAP-TA-PHUT": make_data(n=2).values,
+                                              "PADAENG": make_data("PADAENG", n=4).values})
+
+
+def test_upgrade_repairs_levels_left_from_an_edited_framework_file(engine, fw, make_data, tmp_path, caplog):
+    """A database where the edited file was recorded without recomputing (as stores did
+    before): ``ecocity db upgrade`` recomputes every assessment under the file in force."""
+    fw_a, fw_b = _edited_framework_copy(tmp_path, fw)
+    store(engine, make_data("MAP-TA-PHUT", n=2), b"mtp", fw=fw_a)
+    with session_scope(engine, write=True) as s:  # what the old store did: record the file only
+        s.get(m.FrameworkVersion, fw_b.version_id).sha256 = fw_b.sha256
+        s.execute(m.Meta.__table__.delete().where(m.Meta.key == m.ASSESSED_WITH_KEY))  # no marker yet
+    dv = data_version(engine)
+    with caplog.at_level("WARNING", logger="ecocity.store"):
+        assert upgrade(engine, framework=fw_b) == dv + 1
+    assert "recomputing every assessment" in caplog.text
+    _assert_all_assessed_under(engine, fw_b, {"MAP-TA-PHUT": make_data(n=2).values})
+    assert upgrade(engine, framework=fw_b) == dv + 1
 
 
 # ----------------------------------------------------------------------------- sample data

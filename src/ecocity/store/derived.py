@@ -113,12 +113,40 @@ def recompute_areas(session: Session, fw: Framework, area_codes: Iterable[str]) 
             recompute_area(session, fw, code, year)
 
 
+def framework_key(fw: Framework) -> str:
+    """What ``meta['assessed_with']`` holds for ``fw``: its version id and file SHA-256."""
+    return f"{fw.version_id} {fw.sha256}"
+
+
+def assessed_with(session: Session) -> str | None:
+    """The framework_key every stored assessment was computed under (None: not known,
+    e.g. a database from before the key was kept: recompute to be sure)."""
+    return session.scalar(select(m.Meta.value).where(m.Meta.key == m.ASSESSED_WITH_KEY))
+
+
+def needs_full_recompute(session: Session, fw: Framework) -> bool:
+    """Record ``fw`` (``seed.ensure_framework``) and tell whether stored assessments may
+    have been made under other rules: a new version, this version's file edited without a
+    version bump, or assessments last rebuilt under another file. Writers of one estate's
+    data then rebuild everything, in their own transaction, rather than mix rule sets."""
+    from ecocity.store.seed import ensure_framework
+
+    changed = ensure_framework(session, fw)
+    return changed or assessed_with(session) != framework_key(fw)
+
+
 def recompute_everything(session: Session, fw: Framework) -> int:
-    """Drop and rebuild every assessment under ``fw`` in the caller's transaction;
-    returns the number of rows written."""
+    """Drop and rebuild every assessment under ``fw`` in the caller's transaction and
+    record ``fw`` as the framework they were made under; returns the number of rows written."""
     from ecocity.store.seed import ensure_framework
 
     ensure_framework(session, fw)
+    marker = session.get(m.Meta, m.ASSESSED_WITH_KEY)
+    if marker is None:
+        session.add(m.Meta(key=m.ASSESSED_WITH_KEY, value=framework_key(fw)))
+    else:
+        marker.value = framework_key(fw)
+    session.flush()
     session.execute(delete(m.Assessment))  # also evicts loaded rows from the session
     current = session.execute(
         select(m.Submission.id, m.Submission.estate_code, m.Submission.fiscal_year,

@@ -7,6 +7,8 @@ Design notes:
 - ``assessments`` holds derived results (estate and area levels per year), rewritten in
   the same transaction as the data they derive from, so pages read small rows.
 - ``meta['data_version']`` changes with every data change; caches key on it.
+- ``meta['assessed_with']`` names the framework file (version id and SHA-256) that all
+  assessments were computed under; any other file in force means recompute them all.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ NAMING = {
 
 DATA_VERSION_KEY = "data_version"
 DATABASE_ID_KEY = "database_id"  # random per database; see data_token()
+# "<version id> <sha256>" of the framework file every stored assessment was computed
+# under (written by derived.recompute_everything); see derived.assessed_with().
+ASSESSED_WITH_KEY = "assessed_with"
 OUTCOMES = ("accepted", "rejected", "duplicate")
 ENTITY_KINDS = ("estate", "area")
 

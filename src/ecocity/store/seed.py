@@ -9,6 +9,7 @@ when something did change.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from ecocity.framework import Framework
 from ecocity.store import models as m
 from ecocity.store.db import bump_data_version, write_session
 
+log = logging.getLogger("ecocity.store")
+
 
 def framework_in_force() -> Framework:
     from ecocity.config import settings
@@ -29,7 +32,10 @@ def framework_in_force() -> Framework:
 
 
 def ensure_framework(session: Session, fw: Framework) -> bool:
-    """Record ``fw`` in framework_versions; True when its row was added or its file changed."""
+    """Record ``fw`` in framework_versions; True when its row was added or its file changed.
+
+    Every caller that gets True must recompute all assessments in the same transaction
+    (``derived.recompute_everything``): the rules may differ from those they were made with."""
     row = session.get(m.FrameworkVersion, fw.version_id)
     if row is None:
         session.add(m.FrameworkVersion(version_id=fw.version_id, framework_id=fw.id, version=fw.version,
@@ -39,6 +45,9 @@ def ensure_framework(session: Session, fw: Framework) -> bool:
     if row.sha256 != fw.sha256:
         # Same id, edited file (the version should have been bumped): record the file in
         # force; the caller recomputes the stored assessments.
+        log.warning("framework file %s changed without a version bump: %s was recorded with SHA-256 %s, "
+                    "the file in force has %s; recomputing every assessment under it (bump `version` "
+                    "when the rules change)", fw.source, fw.version_id, row.sha256, fw.sha256)
         row.sha256, row.source, row.loaded_at = fw.sha256, fw.source, m.utcnow()
         session.flush()
         return True
@@ -91,11 +100,17 @@ def seed(engine: Engine, *, framework: Framework | None = None,
         s.flush()
         new_area = dict(s.execute(select(m.Estate.code, m.Estate.area_code)).all())
         moved = {c for c in new_area if old_area.get(c) != new_area[c] and c in old_area}
-        fw_changed = ensure_framework(s, fw)
-        stale = s.scalar(select(m.Assessment.entity_code)
-                         .where(m.Assessment.framework_version != fw.version_id).limit(1)) is not None
+        from ecocity.store.derived import assessed_with, framework_key, recompute_areas, recompute_everything
 
-        from ecocity.store.derived import recompute_areas, recompute_everything
+        fw_changed = ensure_framework(s, fw)
+        # Assessments made under another file (another version, or this version's file
+        # before an edit, e.g. recorded by a store without recomputing in older releases).
+        stale = assessed_with(s) != framework_key(fw) or s.scalar(
+            select(m.Assessment.entity_code).where(m.Assessment.framework_version != fw.version_id)
+            .limit(1)) is not None
+        if stale and not fw_changed:
+            log.warning("assessments were not all computed under framework %s (SHA-256 %s): "
+                        "recomputing every assessment", fw.version_id, fw.sha256)
 
         if fw_changed or stale:
             recompute_everything(s, fw)

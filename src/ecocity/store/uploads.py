@@ -32,9 +32,9 @@ from ecocity.i18n import t
 from ecocity.scoring import check_values
 from ecocity.store import models as m
 from ecocity.store.db import bump_data_version, session_scope, write_session
-from ecocity.store.derived import recompute_for, values_of
+from ecocity.store.derived import needs_full_recompute, recompute_everything, recompute_for, values_of
 from ecocity.store.errors import StoreError
-from ecocity.store.seed import ensure_framework, framework_in_force
+from ecocity.store.seed import framework_in_force
 from ecocity.submission import SubmissionData
 
 Outcome = Literal["accepted", "rejected", "duplicate"]
@@ -264,6 +264,18 @@ def _unset_current(session: Session, estate_code: str, year: int) -> None:
         m.Submission.is_current).values(is_current=False))
 
 
+def _recompute(s: Session, fw: Framework, everything: bool, estate_code: str, year: int) -> tuple[
+        m.Assessment | None, m.Assessment | None]:
+    """After one estate's data changed: its assessments, or every assessment when the
+    framework in force is not the one they were made under (see needs_full_recompute)."""
+    if not everything:
+        return recompute_for(s, fw, estate_code, year)
+    recompute_everything(s, fw)
+    area_code = s.scalar(select(m.Estate.area_code).where(m.Estate.code == estate_code))
+    return (s.get(m.Assessment, ("estate", estate_code, year)),
+            s.get(m.Assessment, ("area", area_code, year)) if area_code else None)
+
+
 def _result(outcome: Any, sub: m.Submission, dv: int, upload_id: int | None, est: m.Assessment | None,
             area: m.Assessment | None) -> StoreResult:
     return StoreResult(outcome=outcome, estate_code=sub.estate_code, fiscal_year=sub.fiscal_year,
@@ -320,7 +332,7 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
     up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="accepted",
                     messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                     is_sample=is_sample)
-    ensure_framework(s, fw)
+    everything = needs_full_recompute(s, fw)
     version = _next_version(s, data.estate_code, data.fiscal_year)
     _unset_current(s, data.estate_code, data.fiscal_year)
     sub = m.Submission(estate_code=data.estate_code, fiscal_year=data.fiscal_year, version=version,
@@ -333,7 +345,7 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
     s.flush()
     s.add_all(_value_rows(sub.id, data.values, data.notes))
     s.flush()
-    est, area = recompute_for(s, fw, data.estate_code, data.fiscal_year)
+    est, area = _recompute(s, fw, everything, data.estate_code, data.fiscal_year)
     return _result("stored", sub, bump_data_version(s), up.id, est, area)
 
 
@@ -394,7 +406,7 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
             return StoreResult(outcome="unchanged", estate_code=estate_code, fiscal_year=fiscal_year,
                                version=src.version, data_version=dv)
         _refuse_sample_over_real(_current(s, estate_code, fiscal_year), src.is_sample)
-        ensure_framework(s, fw)
+        everything = needs_full_recompute(s, fw)
         new_version = _next_version(s, estate_code, fiscal_year)
         _unset_current(s, estate_code, fiscal_year)
         sub = m.Submission(estate_code=estate_code, fiscal_year=fiscal_year, version=new_version,
@@ -408,7 +420,7 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
         s.add_all(m.IndicatorValue(submission_id=sub.id, code=v.code, value_num=v.value_num,
                                    value_bool=v.value_bool, note=v.note) for v in old)
         s.flush()
-        est, area = recompute_for(s, fw, estate_code, fiscal_year)
+        est, area = _recompute(s, fw, everything, estate_code, fiscal_year)
         return _result("restored", sub, bump_data_version(s), None, est, area)
 
 
@@ -463,9 +475,13 @@ def remove_sample(engine: Engine, fw: Framework | None = None) -> RemoveResult:
                               execution_options={"synchronize_session": False}).rowcount
         if not n_subs and not n_uploads:
             return RemoveResult(0, 0, dv)
+        everything = needs_full_recompute(s, fw)
         for estate_code, year in sorted(affected):
             _ensure_current(s, estate_code, year)
-            recompute_for(s, fw, estate_code, year)
+            if not everything:
+                recompute_for(s, fw, estate_code, year)
+        if everything:
+            recompute_everything(s, fw)
         return RemoveResult(n_subs, n_uploads, bump_data_version(s))
 
 
