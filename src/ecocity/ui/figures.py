@@ -80,8 +80,10 @@ def area(url: str, token: str, code: str, year: int | None, lang: str) -> dict[s
             fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict())
     if m.series:
         fig = charts.history(fw, m.series, lang).to_dict()
-        # Room either side for the level labels of the first and last points.
-        fig["layout"].setdefault("xaxis", {})["range"] = [-0.7, len(m.series) - 0.3]
+        # The first and last points' level labels lean inwards, clear of the axis and edge.
+        n = len(m.series)
+        fig["data"][-1]["textposition"] = ["top center" if 0 < i < n - 1 else "top right" if i == 0 and n > 1
+                                           else "top left" if n > 1 else "top center" for i in range(n)]
         out["history"] = fig
     if m.estates:
         rows = [Ranked("estate", e.code, e.name(lang), e.level, e.overall_score) for e in m.estates]
