@@ -13,15 +13,16 @@ Everything here runs BEFORE python-calamine sees the bytes:
 * the area a sheet spans is measured, because calamine allocates the whole rectangle
   (a single value in XFD1048576 would mean 17 billion cells).
 
-calamine gives values only, so this module also collects, per sheet, the cells that are
-formatted as a percentage, formulas without a stored value and error cells (#DIV/0!),
-which calamine returns as empty. XML is parsed with expat and any DOCTYPE is refused, so
-no entity can expand (the same protection defusedxml gives).
+calamine gives values only (python-calamine has no formulas, number formats or error
+cells), so this module also collects, per sheet, the cells that are formatted as a
+percentage, formulas without a stored value and error cells (#DIV/0!), which calamine
+returns as empty: one expat pass over the sheet XML, which also measures its extent. All
+XML is parsed by the one ``_parse`` (expat) and any DOCTYPE is refused, so no entity can
+expand (the same protection defusedxml gives).
 """
 
 from __future__ import annotations
 
-import html
 import io
 import re
 import zipfile
@@ -124,12 +125,27 @@ def _looks_like_text(sample: bytes) -> bool:
 
 
 # ----------------------------------------------------------------------------- XML
+# Names arrive as "<namespace URI>}<local name>"; the handlers compare them whole.
 
-_NS_SEP = "}"
+_OPC_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_OPC_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+# SpreadsheetML and its relationship attribute, Transitional (what writers use) and Strict.
+_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+         "http://purl.oclc.org/ooxml/spreadsheetml/main")
+_REL_ID = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
+           "http://purl.oclc.org/ooxml/officeDocument/relationships}id")
 
 
-def _parser() -> expat.XMLParserType:
-    p = expat.ParserCreate(namespace_separator=_NS_SEP)
+def _main(*local: str) -> dict[str, str]:
+    """Full SpreadsheetML element name -> local name, for both namespaces."""
+    return {f"{ns}}}{name}": name for ns in _MAIN for name in local}
+
+
+def _parse(data: bytes, start: Callable[[str, dict[str, str]], None] | None = None,
+           end: Callable[[str], None] | None = None,
+           text: Callable[[str], None] | None = None) -> None:
+    """Parse with expat; a DOCTYPE (and so any entity) or malformed XML is a damaged file."""
+    p = expat.ParserCreate(namespace_separator="}")
 
     def no_doctype(*_: object) -> None:
         raise Refused("not_a_workbook", detected="damaged")
@@ -137,28 +153,10 @@ def _parser() -> expat.XMLParserType:
     p.StartDoctypeDeclHandler = no_doctype
     p.EntityDeclHandler = no_doctype
     p.buffer_text = True
-    return p
-
-
-def _local(name: str) -> str:
-    return name.rsplit(_NS_SEP, 1)[-1]
-
-
-def _attr(attrs: dict[str, str], local: str) -> str | None:
-    for k, v in attrs.items():
-        if _local(k) == local:
-            return v
-    return None
-
-
-def _parse(data: bytes, start: Callable[[str, dict[str, str]], None] | None = None,
-           end: Callable[[str], None] | None = None,
-           text: Callable[[str], None] | None = None) -> None:
-    p = _parser()
     if start:
-        p.StartElementHandler = lambda n, a: start(_local(n), a)
+        p.StartElementHandler = start
     if end:
-        p.EndElementHandler = lambda n: end(_local(n))
+        p.EndElementHandler = end
     if text:
         p.CharacterDataHandler = text
     try:
@@ -251,11 +249,12 @@ def _office_document(zf: zipfile.ZipFile) -> str | None:
 def _is_spreadsheet(zf: zipfile.ZipFile, part: str) -> bool:
     """Whether [Content_Types].xml declares ``part`` as a workbook (.xlsx/.xlsm/.xltx)."""
     types: dict[str, str] = {}
+    override, default = f"{_OPC_TYPES}}}Override", f"{_OPC_TYPES}}}Default"
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        if name == "Override":
+        if name == override:
             types[attrs.get("PartName", "").lstrip("/")] = attrs.get("ContentType", "")
-        elif name == "Default" and part.endswith("." + attrs.get("Extension", "\0")):
+        elif name == default and part.endswith("." + attrs.get("Extension", "\0")):
             types.setdefault(part, attrs.get("ContentType", ""))
 
     _parse(read_part(zf, "[Content_Types].xml", 1 << 20), start)
@@ -265,9 +264,10 @@ def _is_spreadsheet(zf: zipfile.ZipFile, part: str) -> bool:
 
 def _relationships(data: bytes) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
+    rel = f"{_OPC_RELS}}}Relationship"
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        if name == "Relationship":
+        if name == rel:
             out[attrs.get("Id", "")] = (attrs.get("Type", ""), attrs.get("Target", ""))
 
     _parse(data, start)
@@ -299,6 +299,9 @@ def is_percent_format(code: str) -> bool:
     return "%" in _QUOTED.sub("", code)
 
 
+_SHEET = _main("sheet")
+
+
 class Xlsx:
     """The parts of an .xlsx/.xlsm the reader needs, read with caps."""
 
@@ -311,8 +314,8 @@ class Xlsx:
         names: list[tuple[str, str]] = []
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            if name == "sheet":
-                rid = _attr(attrs, "id") or ""
+            if name in _SHEET:
+                rid = attrs.get(_REL_ID[0]) or attrs.get(_REL_ID[1]) or ""
                 names.append((attrs.get("name", ""), rid))
 
         _parse(read_part(zf, wb_path), start)
@@ -321,72 +324,74 @@ class Xlsx:
             if typ.endswith("/worksheet") and target:
                 self.sheets[sheet_name] = _resolve(base, target)
         self.sheet_names = [n for n, _ in names]
-        percent_styles: set[int] = set()
-        shared = None
+        self.percent_styles: set[int] = set()
         for typ, target in rels.values():
             path = _resolve(base, target)
             if path not in zf.namelist():
                 continue
             if typ.endswith("/styles"):
-                percent_styles = _percent_styles(read_part(zf, path))
-            elif typ.endswith("/sharedStrings"):
-                shared = path
-        if shared:  # calamine parses it on open: verify its real size and declared count
-            _check_shared_strings(read_part(zf, shared))
-        self.percent_styles = percent_styles
+                self.percent_styles = _percent_styles(read_part(zf, path))
+            elif typ.endswith("/sharedStrings"):  # calamine parses it on open
+                _check_shared_strings(read_part(zf, path))
 
     def facts(self, sheet_name: str) -> SheetFacts:
         path = self.sheets.get(sheet_name)
         if path is None or path not in self.zf.namelist():
             return SheetFacts()
-        data = read_part(self.zf, path)
-        facts = _xlsx_sheet_facts_fast(data, self.percent_styles)
-        return facts if facts is not None else _xlsx_sheet_facts(data, self.percent_styles)
+        return _xlsx_sheet_facts(read_part(self.zf, path), self.percent_styles)
 
 
-_NUMFMT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?numFmt\s([^>]*)>")
-_CELLXFS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?cellXfs\b[^>]*>(.*?)</(?:[A-Za-z_][\w.-]*:)?cellXfs>", re.S)
-_XF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?xf\b([^>]*)>")
-_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-
-def _attrs(raw: bytes) -> dict[str, str]:
-    return {k.decode(): html.unescape((a or b).decode("utf-8", "replace"))
-            for k, a, b in _ATTR.findall(raw)}
-
-
-_SST = re.compile(rb"<" + rb"(?:[A-Za-z_][\w.-]*:)?" + rb"sst\b([^>]*)>")
-_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 SST_SLACK = 100_000  # declared strings beyond those present (a writer's miscount is small)
+_SST, _SI = _main("sst"), _main("si")
 
 
 def _check_shared_strings(data: bytes) -> None:
     """python-calamine reserves memory for the declared uniqueCount before reading: a
     tiny file declaring 4 billion strings made it abort the process (96 GB allocation).
     Refuse a count far above the strings actually present."""
-    m = _SST.search(data)
-    if m is None:
-        return
-    declared = _attrs(m[1]).get("uniqueCount", "0")
-    if declared.isdigit() and int(declared) > len(_SI.findall(data)) + SST_SLACK:
+    declared, present = "0", 0
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal declared, present
+        if name in _SI:
+            present += 1
+        elif name in _SST:
+            declared = attrs.get("uniqueCount", "0")
+
+    _parse(data, start)
+    if declared.isdigit() and int(declared) > present + SST_SLACK:
         raise Refused("not_a_workbook", detected="damaged")
+
+
+_STYLE_TAGS = _main("numFmts", "numFmt", "cellXfs", "xf")
 
 
 def _percent_styles(data: bytes) -> set[int]:
     """Indexes into cellXfs (the cells' ``s``) whose number format shows a percentage."""
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise Refused("not_a_workbook", detected="damaged")
-    custom = {}
-    for m in _NUMFMT.finditer(data):
-        a = _attrs(m[1])
-        if a.get("numFmtId", "").isdigit():
-            custom[int(a["numFmtId"])] = a.get("formatCode", "")
-    block = _CELLXFS.search(data)
-    if block is None:
-        return set()
+    custom: dict[int, str] = {}  # numFmtId -> format code, from <numFmts>
+    xf_formats: list[str] = []  # numFmtId of each <xf> in <cellXfs>
+    inside = ""  # "numFmts" or "cellXfs" while in one
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal inside
+        tag = _STYLE_TAGS.get(name)
+        if tag == "numFmt" and inside == "numFmts":
+            fmt_id = attrs.get("numFmtId", "")
+            if fmt_id.isdigit():
+                custom[int(fmt_id)] = attrs.get("formatCode", "")
+        elif tag == "xf" and inside == "cellXfs":
+            xf_formats.append(attrs.get("numFmtId", "0"))
+        elif tag in ("numFmts", "cellXfs"):
+            inside = tag
+
+    def end(name: str) -> None:
+        nonlocal inside
+        if _STYLE_TAGS.get(name) == inside:
+            inside = ""
+
+    _parse(data, start, end)
     out: set[int] = set()
-    for i, m in enumerate(_XF.finditer(block[1])):
-        fmt_id = _attrs(m[1]).get("numFmtId", "0")
+    for i, fmt_id in enumerate(xf_formats):
         fmt = int(fmt_id) if fmt_id.isdigit() else 0
         if fmt in (9, 10) or (fmt in custom and is_percent_format(custom[fmt])):
             out.add(i)
@@ -396,11 +401,7 @@ def _percent_styles(data: bytes) -> set[int]:
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-@lru_cache(maxsize=8192)
-def _ref_to_rc_bytes(ref: bytes) -> tuple[int, int] | None:
-    return _ref_to_rc(ref.decode("ascii", "replace")) if ref else None
-
-
+@lru_cache(maxsize=4096)
 def _ref_to_rc(ref: str) -> tuple[int, int] | None:
     m = _REF.fullmatch(ref.upper().replace("$", ""))
     if not m:
@@ -411,132 +412,77 @@ def _ref_to_rc(ref: str) -> tuple[int, int] | None:
     return int(m[2]) - 1, col - 1
 
 
-# The fast path scans the cell elements with regular expressions (C speed, one Python step
-# per cell instead of several per XML node). It needs every cell to carry its reference,
-# as Excel, LibreOffice and openpyxl always write; otherwise the expat path below is used.
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(\s[^>]*?)?(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
-_CELL_ATTR = re.compile(rb"""\b([rst])\s*=\s*["']([^"']*)["']""")
-_CELL_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(v|is)(?:\s[^>]*)?(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?\1>)", re.S)
-_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
-
-
-_PFX = rb"(?:[A-Za-z_][\w.-]*:)?"
-_OPEN_CELL = re.compile(rb"<" + _PFX + rb"c(?:\s[^>]*?)?(?<!/)>")  # a cell with content
-_OPEN_CELL_REF = re.compile(rb"<" + _PFX + rb"c\s[^>]*?\br\s*=\s*[\"']([A-Z]{1,3})(\d{1,7})[\"'][^>]*?(?<!/)>")
-_ERROR_TYPE = re.compile(rb"""<""" + _PFX + rb"""c\s[^>]*?\bt\s*=\s*["']e["']""")
-_STYLE_ATTR = re.compile(rb"""<""" + _PFX + rb"""c\s[^>]*?\bs\s*=\s*["'](\d+)["']""")
-
-
-# What Excel, LibreOffice and openpyxl write: r first, no namespace prefix.
-_OPEN_CELL_REF_USUAL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
-
-
-def _xlsx_sheet_facts_fast(data: bytes, percent_styles: set[int]) -> SheetFacts | None:
-    """Extent from one C-speed scan of the cell tags; the per-cell pass runs only when the
-    sheet has formulas, error cells or percent-formatted cells at all."""
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise Refused("not_a_workbook", detected="damaged")
-    refs = _OPEN_CELL_REF_USUAL.findall(data)
-    if len(refs) != data.count(b"</c>"):  # another writer's style: the general patterns
-        refs = _OPEN_CELL_REF.findall(data)
-        if len(refs) != len(_OPEN_CELL.findall(data)):
-            return None  # a cell without its reference: positions need the full parse
-    facts = SheetFacts()
-    if refs:
-        facts.cells = len(refs)
-        facts.max_row = max(map(int, (r for _, r in refs))) - 1
-        letters = max((c for c, _ in refs), key=lambda c: (len(c), c))
-        facts.max_col = _ref_to_rc(letters.decode() + "1")[1]  # type: ignore[index]
-    check_extent(facts)
-    # Cheap substring tests first: a formula is an <f> element, an error value "#...".
-    formulas = (b"<f" in data or b":f" in data) and _FORMULA.search(data) is not None
-    errors = b">#" in data and _ERROR_TYPE.search(data) is not None
-    pct = {str(i).encode() for i in percent_styles}
-    if not (formulas or errors or (pct and pct & set(_STYLE_ATTR.findall(data)))):
-        return facts
-    facts = SheetFacts()
-    for m in _CELL.finditer(data):
-        inner = m[3]
-        if not inner:  # <c r="E2" s="5"/>: a formatted empty cell, nothing to know
-            continue
-        attrs = dict(_CELL_ATTR.findall(m[1] or b""))
-        rc = _ref_to_rc_bytes(attrs.get(b"r", b""))
-        if rc is None:
-            return None
-        t = attrs.get(b"t", b"n")
-        v = _CELL_VALUE.search(inner)
-        has_value = v is not None and (bool(v[3]) or t in (b"str", b"inlineStr", b"s"))
-        formula = _FORMULA.search(inner) is not None
-        if not (has_value or formula):
-            continue
-        facts.add(*rc)
-        if facts.cells > MAX_CELLS:
-            raise Refused("too_many_cells", cells=facts.cells, limit=MAX_CELLS)
-        if formula and not has_value:
-            facts.formula_no_value.add(rc)
-        if t == b"e" and v is not None and v[3]:
-            facts.errors[rc] = v[3].decode("utf-8", "replace")
-        s_attr = attrs.get(b"s")
-        if s_attr and percent_styles and s_attr.isdigit() and int(s_attr) in percent_styles:
-            facts.percent.add(rc)
-    return facts
+_SHEET_TAGS = _main("row", "c", "f", "v", "is")
 
 
 def _xlsx_sheet_facts(data: bytes, percent_styles: set[int]) -> SheetFacts:
+    """One pass over a worksheet: the extent of the cells that hold something, formulas
+    without a stored value, error cells and percent-formatted cells. A cell without its
+    reference (``r`` is optional in OOXML) follows the one before it."""
     facts = SheetFacts()
-    state = {"row": -1, "col": -1, "in_c": False, "f": False, "v": None, "t": "n",
-             "style": 0, "in_v": False}
-    text: list[str] = []
+    percent = {str(i) for i in percent_styles}
+    row, col = -1, -1
+    in_cell = formula = False
+    typ = style = ""
+    value: str | None = None  # the text of <v>/<is>; None when the cell has neither
+    text: list[str] | None = None  # collecting inside <v>/<is>
+    cells, max_row, max_col = 0, -1, -1
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        if name == "row":
-            r = attrs.get("r")
-            state["row"] = int(r) - 1 if r and r.isdigit() else state["row"] + 1
-            state["col"] = -1
-        elif name == "c":
-            rc = _ref_to_rc(attrs.get("r", "")) if attrs.get("r") else None
+        nonlocal row, col, in_cell, formula, typ, style, value, text
+        tag = _SHEET_TAGS.get(name)
+        if tag == "c":
+            ref = attrs.get("r")
+            rc = _ref_to_rc(ref) if ref else None
             if rc:
-                state["row"], state["col"] = rc
+                row, col = rc
             else:
-                state["col"] += 1
-            state.update(in_c=True, f=False, v=None, t=attrs.get("t", "n"))
-            try:
-                state["style"] = int(attrs.get("s", "0"))
-            except ValueError:
-                state["style"] = 0
-        elif name == "f" and state["in_c"]:
-            state["f"] = True
-        elif name in ("v", "is") and state["in_c"]:
-            state["in_v"] = True
-            text.clear()
-            if state["v"] is None:
-                state["v"] = ""
+                col += 1
+            in_cell, formula, value = True, False, None
+            typ, style = attrs.get("t", "n"), attrs.get("s", "")
+        elif not in_cell:
+            if tag == "row":
+                r = attrs.get("r")
+                row = int(r) - 1 if r and r.isdigit() else row + 1
+                col = -1
+        elif tag == "f":
+            formula = True
+        elif tag == "v" or tag == "is":
+            text = []
 
     def chars(s: str) -> None:
-        if state["in_v"]:
+        if text is not None:
             text.append(s)
 
     def end(name: str) -> None:
-        if name in ("v", "is") and state["in_c"]:
-            state["in_v"] = False
-            state["v"] = (state["v"] or "") + "".join(text)
-        elif name == "c":
-            state["in_c"] = False
-            row, col = state["row"], state["col"]
-            v, t = state["v"], state["t"]
-            has_value = v is not None and (v != "" or t in ("str", "inlineStr", "s"))
-            if has_value or state["f"]:
-                facts.add(row, col)
-                if facts.cells > MAX_CELLS:
-                    raise Refused("too_many_cells", cells=facts.cells, limit=MAX_CELLS)
-            if state["f"] and not has_value:
+        nonlocal in_cell, value, text, cells, max_row, max_col
+        if not in_cell:
+            return
+        tag = _SHEET_TAGS.get(name)
+        if tag == "c":
+            in_cell = False
+            has_value = value is not None and (value != "" or typ in ("str", "inlineStr", "s"))
+            if not (has_value or formula):
+                return
+            cells += 1
+            if cells > MAX_CELLS:
+                raise Refused("too_many_cells", cells=cells, limit=MAX_CELLS)
+            if row > max_row:
+                max_row = row
+            if col > max_col:
+                max_col = col
+            if formula and not has_value:
                 facts.formula_no_value.add((row, col))
-            if t == "e" and v:
-                facts.errors[(row, col)] = v
-            if state["style"] in percent_styles:
+            if typ == "e" and value:
+                facts.errors[(row, col)] = value
+            if style in percent:
                 facts.percent.add((row, col))
+        elif (tag == "v" or tag == "is") and text is not None:
+            value = (value or "") + "".join(text)
+            text = None
 
     _parse(data, start, end, chars)
+    facts.cells, facts.max_row, facts.max_col = cells, max_row, max_col
     return facts
 
 
@@ -545,9 +491,13 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: set[int]) -> SheetFacts:
 
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
 _VALUE_ATTRS = tuple(f"{_OFFICE}}}{k}" for k in ("value", "date-value", "time-value",
                                                   "boolean-value", "string-value"))
+_T_TABLE, _T_ROW = f"{_TABLE}}}table", f"{_TABLE}}}table-row"
+_T_CELLS = (f"{_TABLE}}}table-cell", f"{_TABLE}}}covered-table-cell")
+_T_P = f"{_TEXT}}}p"
 
 
 class Ods:
@@ -562,32 +512,24 @@ class Ods:
         self._facts: SheetFacts | None = None  # the table being read
         self._row, self._col, self._rows_rep = -1, 0, 1
         self._cell: dict[str, Any] | None = None
-        p = _parser()
-        p.StartElementHandler = self._start
-        p.EndElementHandler = self._end
-        p.CharacterDataHandler = self._text
-        try:
-            p.Parse(read_part(zf, "content.xml"), True)
-        except (expat.ExpatError, LookupError, ValueError):
-            raise Refused("not_a_workbook", detected="damaged") from None
+        _parse(read_part(zf, "content.xml"), self._start, self._end, self._text)
 
     def facts(self, sheet_name: str) -> SheetFacts:
         return self.tables.get(sheet_name, SheetFacts())
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
-        local = _local(name)
-        if local == "table" and name.startswith(_TABLE):
+        if name == _T_TABLE:
             tname = attrs.get(f"{_TABLE}}}name", "")
             self.sheet_names.append(tname)
             self._facts = self.tables.setdefault(tname, SheetFacts())
             self._row = -1
         elif self._facts is None:
             return
-        elif local == "table-row":
+        elif name == _T_ROW:
             self._row += 1
             self._col = 0
             self._rows_rep = _int(attrs.get(f"{_TABLE}}}number-rows-repeated"))
-        elif local in ("table-cell", "covered-table-cell"):
+        elif name in _T_CELLS:
             self._cell = {
                 "rep": _int(attrs.get(f"{_TABLE}}}number-columns-repeated")),
                 "type": attrs.get(f"{_OFFICE}}}value-type"),
@@ -597,7 +539,7 @@ class Ods:
                 "text": [],
                 "p": False,
             }
-        elif local == "p" and self._cell is not None:
+        elif name == _T_P and self._cell is not None:
             self._cell["p"] = True
 
     def _text(self, data: str) -> None:
@@ -605,11 +547,10 @@ class Ods:
             self._cell["text"].append(data)
 
     def _end(self, name: str) -> None:
-        local = _local(name)
         facts = self._facts
         if facts is None:
             return
-        if local in ("table-cell", "covered-table-cell") and self._cell is not None:
+        if name in _T_CELLS and self._cell is not None:
             cell, row, col = self._cell, self._row, self._col
             rep = cell["rep"]
             text = "".join(cell["text"]).strip()
@@ -625,10 +566,10 @@ class Ods:
                         facts.formula_no_value.add((row, c))
             self._col = col + rep
             self._cell = None
-        elif local == "table-row":
+        elif name == _T_ROW:
             self._row += self._rows_rep - 1
             self._rows_rep = 1
-        elif local == "table" and name.startswith(_TABLE):
+        elif name == _T_TABLE:
             self._facts = None
 
 
