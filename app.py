@@ -32,6 +32,8 @@ PAGES = [
             url_path="upload"),
     st.Page("views/method.py", title=t("app.nav.method", lang), icon=":material/menu_book:",
             url_path="method"),
+    st.Page("views/present.py", title=t("present.page.title", lang), icon=":material/slideshow:",
+            url_path="present"),
 ]
 
 page = st.navigation(PAGES)

@@ -367,3 +367,25 @@ def _summary_slide(fw: Framework, ov, moves: Sequence[d.Movement], reg_areas: Se
                        level=fw.level(r.level + 1).name(lang)))
     chart = partial(charts.level_distribution, fw, tuple(ov.distribution), lang) if ov.distribution else None
     return Slide("summary", "summary", t("present.title.summary", lang), tuple(bullets), tuple(notes), chart=chart)
+
+
+# ----------------------------------------------------------------------------- navigation
+
+
+def slide_number(raw: object, total: int) -> int:
+    """A 1-based slide number from a link (``?slide=3``), kept within 1..total (1 if unreadable)."""
+    try:
+        n = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(n, 1), max(total, 1))
+
+
+def step(n: int, total: int, delta: int, *, wrap: bool = False) -> int:
+    """The slide ``delta`` away from ``n`` (1-based): stops at the ends, or wraps around
+    (auto-advance starts again from the title after the summary)."""
+    if total <= 0:
+        return 1
+    if wrap:
+        return (n - 1 + delta) % total + 1
+    return min(max(n + delta, 1), total)

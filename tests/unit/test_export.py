@@ -221,3 +221,20 @@ def test_charts_render_as_png_at_presentation_size_in_one_session():
     assert sizes["03-map.png"] == (1100 * SCALE, 1200 * SCALE)
     one = chart_png(d.slides[1].figure(), " · ".join(d.facts), size=(800, 450), scale=1)
     assert png_size(one) == (800, 450)
+
+
+def test_one_browser_session_makes_the_deck_the_report_and_the_charts_zip():
+    require_browser()
+    import zipfile
+
+    from ecocity.export.bundle import bundle, file_stem
+
+    d = deck("en", Scope("area", "A"))
+    files = bundle(d)
+    assert set(files) == {"pptx", "pdf", "png"}
+    prs = Presentation(io.BytesIO(files["pptx"]))
+    assert [s.shapes.title.text for s in prs.slides] == [s.title for s in d.slides]
+    assert len(PdfReader(io.BytesIO(files["pdf"])).pages) >= 2
+    names = zipfile.ZipFile(io.BytesIO(files["png"])).namelist()
+    assert file_stem(d) == "ecocity-2566-area-a-en"
+    assert names[0] == "ecocity-2566-area-a-en/02-ladder.png" and len(names) == 5

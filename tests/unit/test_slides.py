@@ -161,3 +161,18 @@ def test_a_deck_pickles_for_caching():
     d = deck()
     again = pickle.loads(pickle.dumps(d))
     assert again == d and again.slides[1].figure() is not None
+
+
+@pytest.mark.parametrize(("raw", "n"), [("3", 3), (None, 1), ("x", 1), ("0", 1), ("99", 7), (" 2 ", 2)])
+def test_slide_number_from_a_link_stays_in_the_deck(raw, n):
+    from ecocity.slides import slide_number
+
+    assert slide_number(raw, 7) == n
+
+
+def test_step_stops_at_the_ends_or_wraps_for_auto_advance():
+    from ecocity.slides import step
+
+    assert step(1, 7, -1) == 1 and step(7, 7, 1) == 7 and step(3, 7, 1) == 4
+    assert step(7, 7, 1, wrap=True) == 1 and step(1, 7, -1, wrap=True) == 7
+    assert step(1, 0, 1) == 1

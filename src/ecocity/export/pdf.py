@@ -23,7 +23,7 @@ from fpdf import FPDF
 from fpdf.output import OutputProducer
 from fpdf.syntax import PDFContentStream
 
-from ecocity.export.png import render_slides
+from ecocity.export.png import SLIDE_CHART, SLIDE_MAP, render_slides
 from ecocity.i18n import t
 from ecocity.slides import Deck, Slide
 
@@ -33,9 +33,7 @@ MUTED = (0x6B, 0x7B, 0x72)
 ACCENT = (0x31, 0xA3, 0x54)
 RULE = (0xE3, 0xE8, 0xE5)
 MARGIN = 18  # mm
-CHART_CSS = (900, 560)  # 174 mm wide on the page: ~260 dpi at scale 2
-MAP_CSS = (640, 700)
-IMAGE_SCALE = 2
+CHART_CSS, MAP_CSS = SLIDE_CHART, SLIDE_MAP  # the slides' images: 174 mm wide (map 118 mm)
 # Characters the font lacks, as the report writes them.
 SUBSTITUTES = {"→": "»", "±": "+/-", "▲": "+", "▼": "−", "✓": "/"}
 
@@ -205,7 +203,7 @@ class _Report(FPDF):
 def deck_pdf(deck: Deck, *, images: dict[int, bytes] | None = None) -> bytes:
     """The deck as an A4 PDF report (bytes). ``images`` (slide index -> PNG) skips rendering."""
     if images is None:
-        images = render_slides(deck, CHART_CSS, MAP_CSS, IMAGE_SCALE)
+        images = render_slides(deck)
     pdf = _Report(deck)
     pdf.add_page()
     for i, s in enumerate(deck.slides):

@@ -30,6 +30,9 @@ from ecocity.slides import Deck
 
 SCALE = 2  # device pixels per CSS pixel: 1600 x 900 CSS px -> 3200 x 1800 PNG (projector and print)
 CHART_SIZE = (1600, 900)  # a chart on its own (PNG export), CSS px
+# Charts on a slide or a report page (no title of their own), CSS px, and device pixels per
+# CSS px: 960 x 700 becomes 2400 x 1750 px (projector resolution; ~350 dpi at 174 mm on A4).
+SLIDE_CHART, SLIDE_MAP, SLIDE_SCALE = (960, 700), (640, 700), 2.5
 _FC_LOCK = threading.Lock()
 
 
@@ -156,6 +159,13 @@ class ChartFile:
 def deck_charts(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float = SCALE) -> list[ChartFile]:
     """Every chart of the deck as a PNG at presentation resolution, each with its title and
     the deck's facts (fiscal year, scope, data date, default set) as a caption."""
+    named = chart_shots(deck, size=size, scale=scale)
+    pngs = render([s for _, s in named])
+    return [ChartFile(name, png) for (name, _), png in zip(named, pngs, strict=True)]
+
+
+def chart_shots(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float = SCALE) -> list[tuple[str, Shot]]:
+    """(file name, what to render) for every chart of the deck, captioned."""
     named = []
     for n, slide in enumerate(deck.slides, start=1):
         fig = slide.figure(present=True)
@@ -164,13 +174,13 @@ def deck_charts(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float 
         if not fig.layout.title.text:
             fig.update_layout(title=slide.title)
         w, h = (1100, 1200) if slide.kind == "map" else size
-        named.append((f"{n:02d}-{slide.key.replace(':', '-').lower()}.png", Shot(with_caption(fig, deck.footer), w, h, scale)))
-    pngs = render([s for _, s in named])
-    return [ChartFile(name, png) for (name, _), png in zip(named, pngs, strict=True)]
+        named.append((f"{n:02d}-{slide.key.replace(':', '-').lower()}.png",
+                      Shot(with_caption(fig, deck.footer), w, h, scale)))
+    return named
 
 
-def slide_shots(deck: Deck, chart_css: tuple[int, int], map_css: tuple[int, int],
-                scale: float) -> list[tuple[int, Shot]]:
+def slide_shots(deck: Deck, chart_css: tuple[int, int] = SLIDE_CHART, map_css: tuple[int, int] = SLIDE_MAP,
+                scale: float = SLIDE_SCALE) -> list[tuple[int, Shot]]:
     """(slide index, what to render) for every slide with a chart, without the chart's own
     title (the slide's or the section's title stands above it)."""
     out = []
@@ -184,9 +194,9 @@ def slide_shots(deck: Deck, chart_css: tuple[int, int], map_css: tuple[int, int]
     return out
 
 
-def render_slides(deck: Deck, chart_css: tuple[int, int], map_css: tuple[int, int], scale: float) -> dict[int, bytes]:
-    """slide index -> PNG of its chart, all rendered in one browser session."""
-    shots = slide_shots(deck, chart_css, map_css, scale)
+def render_slides(deck: Deck) -> dict[int, bytes]:
+    """slide index -> PNG of its chart (for the PPTX and the PDF), in one browser session."""
+    shots = slide_shots(deck)
     return dict(zip((i for i, _ in shots), render([s for _, s in shots]), strict=True))
 
 

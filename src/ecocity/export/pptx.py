@@ -22,7 +22,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from ecocity.export.png import render_slides
+from ecocity.export.png import SLIDE_CHART, SLIDE_MAP, render_slides
 from ecocity.i18n import t
 from ecocity.slides import Deck, Slide
 
@@ -32,9 +32,7 @@ MARGIN = Inches(0.6)
 INK = RGBColor(0x1F, 0x2A, 0x24)
 MUTED = RGBColor(0x6B, 0x7B, 0x72)
 ACCENT = RGBColor(0x31, 0xA3, 0x54)
-IMAGE_SCALE = 2.5  # CSS px -> image px: 960 x 700 CSS px charts become 2400 x 1750 px
-CHART_CSS = (960, 700)
-MAP_CSS = (640, 700)
+CHART_CSS, MAP_CSS = SLIDE_CHART, SLIDE_MAP  # rendered at SLIDE_SCALE: 2400 x 1750 px
 LANG_TAG = {"th": "th-TH", "en": "en-US"}
 _TITLE_ONLY = 5  # the default template's "Title Only" layout
 
@@ -180,7 +178,7 @@ def _content_slide(prs, s: Slide, deck: Deck, image: bytes | None) -> object:
         _run(tf.paragraphs[0], s.subtitle, 16, deck.lang, colour=MUTED)
         top = Inches(1.85)
     bottom = Inches(6.8)
-    text_w = Inches(5.4) if image else W - 2 * MARGIN
+    text_w = (Inches(7.0) if s.kind == "map" else Inches(5.4)) if image else W - 2 * MARGIN
     size = fit_size(s.bullets, text_w / 914400 - 0.4, (bottom - top) / 914400, (24, 22, 20, 18, 16, 14, 12))
     tf = _textbox(slide, MARGIN, top, text_w, bottom - top)
     _paragraphs(tf, s.bullets, size, deck.lang)
@@ -209,7 +207,7 @@ def _theme_fonts(prs, lang: str) -> None:
 def deck_pptx(deck: Deck, *, images: dict[int, bytes] | None = None) -> bytes:
     """The deck as .pptx bytes. ``images`` (slide index -> PNG) skips rendering (tests)."""
     if images is None:
-        images = render_slides(deck, CHART_CSS, MAP_CSS, IMAGE_SCALE)
+        images = render_slides(deck)
     prs = Presentation()
     prs.slide_width, prs.slide_height = W, H
     _theme_fonts(prs, deck.lang)

@@ -1,0 +1,73 @@
+"""Downloads of the deck (PPTX), the report (PDF) and the charts (PNG in a ZIP) for the fiscal
+year and scope a page shows, and the deck itself for Presentation mode.
+
+Making the files takes seconds (a Chromium session renders every chart), so a page never
+makes them on its own: the panel shows one button, and the files once asked for. They are
+cached by database, data token, year, scope and language, so the downloads stay ready on
+reruns and for other sessions, and go stale with the data.
+
+    from ecocity.ui.export_widgets import export_buttons
+    export_buttons(year, "country" | "region:East" | "area:CODE", lang)
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ecocity.export.bundle import FORMATS, bundle, file_stem
+from ecocity.i18n import t
+from ecocity.slides import Deck, Scope, build_deck
+from ecocity.store.db import session_scope
+from ecocity.ui import data
+from ecocity.ui.db import data_token, database_url, engine_for
+
+MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pdf": "application/pdf", "png": "application/zip"}
+SUFFIX = {"pptx": ".pptx", "pdf": ".pdf", "png": "-charts.zip"}
+ASKED = "_ecocity_export_asked"  # session: the (token, year, scope, lang) the user asked files for
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def deck_for(url: str, token: str, year: int, scope: str, lang: str) -> Deck:
+    """The slide sequence of ``year`` within ``scope`` (``Scope.param`` text) from the
+    pages' cached readers; an unknown scope is the whole country."""
+    from ecocity.export.source import data_date
+
+    registry = data.registry_overview(url, token)
+    sc = Scope.parse(scope, registry.regions, [a.code for a in registry.areas])
+    with session_scope(engine_for(url)) as s:
+        when = data_date(s, year)
+    return build_deck(data.framework(), data.entity_rows(url, token, "area"), data.entity_rows(url, token, "estate"),
+                      registry, data.provinces(), year, sc, lang, data_date=when)
+
+
+@st.cache_data(show_spinner=False, max_entries=6)  # a few MB each
+def files_for(url: str, token: str, year: int, scope: str, lang: str) -> dict[str, bytes]:
+    return bundle(deck_for(url, token, year, scope, lang), FORMATS)
+
+
+def export_buttons(year: int | None, scope: Scope | str, lang: str, *, key: str = "export") -> None:
+    """A "prepare the downloads" button; once pressed, download buttons for the PPTX deck,
+    the PDF report and the PNG charts of ``year`` within ``scope``."""
+    if year is None:
+        return
+    param = scope.param if isinstance(scope, Scope) else scope
+    url, token = database_url(), data_token()
+    ask = (token, year, param, lang)
+    st.markdown(f"**{t('export.widget.heading', lang)}**")
+    if st.session_state.get(f"{ASKED}_{key}") != ask:
+        if not st.button(t("export.widget.prepare", lang), key=f"{key}_prepare", help=t("export.widget.help", lang),
+                         icon=":material/download:"):
+            return
+        st.session_state[f"{ASKED}_{key}"] = ask
+    try:
+        with st.spinner(t("export.widget.preparing", lang)):
+            files = files_for(url, token, year, param, lang)
+    except Exception as e:  # noqa: BLE001 - no browser, ...: say so, keep the page
+        st.session_state.pop(f"{ASKED}_{key}", None)
+        st.error(t("export.widget.failed", lang, error=e))
+        return
+    stem = file_stem(deck_for(url, token, year, param, lang))
+    for fmt, col in zip(FORMATS, st.columns(len(FORMATS)), strict=True):
+        col.download_button(t(f"export.widget.{fmt}", lang), files[fmt], file_name=stem + SUFFIX[fmt],
+                            mime=MIME[fmt], key=f"{key}_{fmt}", width="stretch")

@@ -1,0 +1,219 @@
+"""Presentation mode / โหมดนำเสนอ: the slide sequence of a fiscal year and scope, drawn large
+for a projector (``ecocity.slides``), with previous/next, a slide counter, optional
+auto-advance and the downloads of the same deck.
+
+Everything lives in the URL, so the address of the current slide can be shared:
+``/present?year=2566&scope=region:East&slide=4&present=1&auto=20&lang=en``
+(``present=1``: full screen, sidebar and toolbar hidden; ``auto``: seconds per slide).
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from ecocity.i18n import fy_label, t
+from ecocity.page_models import years_with_data
+from ecocity.slides import Scope, scope_label, slide_number, step
+from ecocity.ui import data, filters
+from ecocity.ui.db import data_token, database_url
+from ecocity.ui.export_widgets import deck_for, export_buttons
+from ecocity.ui.lang import current_lang
+
+YEAR, SCOPE, SLIDE, FULL, AUTO = "year", "scope", "slide", "present", "auto"  # query parameters
+STATE = "_ecocity_present"  # session: {"n": slide number, "at": when it was last shown/advanced}
+AUTO_CHOICES = (0, 10, 20, 30, 60)  # seconds; 0 = off
+
+lang = current_lang()
+url, token = database_url(), data_token()
+fw = data.framework()
+registry = data.registry_overview(url, token)
+areas = data.entity_rows(url, token, "area")
+estates = data.entity_rows(url, token, "estate")
+years = years_with_data(areas, estates)
+q = st.query_params
+
+if not years:
+    st.title(t("present.page.title", lang))
+    st.info(t("present.page.no_data", lang))
+    st.stop()
+
+# ----------------------------------------------------------------------------- what to show
+
+saved = filters.current()
+year = filters.parse_year(q.get(YEAR), years) or (saved.year if saved and saved.year in years else years[-1])
+scope = Scope.parse(q.get(SCOPE), registry.regions, [a.code for a in registry.areas])
+full = q.get(FULL) == "1"
+try:
+    auto = int(q.get(AUTO) or 0)
+except ValueError:
+    auto = 0
+auto = auto if auto in AUTO_CHOICES else 0
+deck = deck_for(url, token, year, scope.param, lang)
+total = len(deck.slides)
+state = st.session_state.setdefault(STATE, {"n": None, "at": time.monotonic(), "key": None})
+key = (year, scope.param, lang)
+if state["key"] != key or state["n"] is None:  # a link, or another deck: the URL's slide
+    state.update(n=slide_number(q.get(SLIDE), total), at=time.monotonic(), key=key)
+
+
+def _sync_url() -> None:
+    want = {YEAR: str(year), SCOPE: scope.param, SLIDE: str(state["n"])}
+    if full:
+        want[FULL] = "1"
+    if auto:
+        want[AUTO] = str(auto)
+    for k, v in want.items():
+        if q.get(k) != v:
+            q[k] = v
+    for k in (FULL, AUTO):
+        if k not in want and k in q:
+            del q[k]
+
+
+def _go(delta: int) -> None:
+    state["n"] = step(state["n"], total, delta)
+    state["at"] = time.monotonic()
+
+
+# ----------------------------------------------------------------------------- style
+
+BASE = """
+<style>
+.ecocity-slide-sub {font-size: 1.35rem; color: #6B7B72; margin: -0.6rem 0 0.6rem 0;}
+.ecocity-slide-body {font-size: 1.6rem; line-height: 1.6;}
+.ecocity-slide-body li {margin-bottom: 0.35rem;}
+.ecocity-slide-body ul ul li {font-size: 1.25rem; color: #1F2A24; margin-bottom: 0.1rem;}
+.ecocity-slide-foot {font-size: 1rem; color: #6B7B72;}
+.ecocity-slide-count {font-size: 1.4rem; font-weight: 600; text-align: center;}
+</style>
+"""
+FULLSCREEN = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {display: none !important;}
+.block-container, [data-testid="stMainBlockContainer"] {padding-top: 1.2rem !important; max-width: 100% !important;}
+h1 {font-size: 3rem !important;}
+</style>
+"""
+st.html(BASE + (FULLSCREEN if full else ""))
+
+# ----------------------------------------------------------------------------- controls (not full screen)
+
+
+def _scope_options() -> list[str]:
+    return ["country", *[f"region:{r}" for r in registry.regions], *[f"area:{a.code}" for a in registry.areas]]
+
+
+def _scope_name(param: str) -> str:
+    sc = Scope.parse(param, registry.regions, [a.code for a in registry.areas])
+    return scope_label(sc, registry, lang)
+
+
+def _on_year() -> None:
+    q[YEAR] = str(st.session_state["present_year"])
+    q[SLIDE] = "1"
+    state["n"] = None
+
+
+def _on_scope() -> None:
+    q[SCOPE] = st.session_state["present_scope"]
+    q[SLIDE] = "1"
+    state["n"] = None
+
+
+def _on_full() -> None:
+    if st.session_state["present_full"]:
+        q[FULL] = "1"
+    elif FULL in q:
+        del q[FULL]
+
+
+def _on_auto() -> None:
+    value = st.session_state["present_auto"]
+    if value:
+        q[AUTO] = str(value)
+    elif AUTO in q:
+        del q[AUTO]
+    state["at"] = time.monotonic()
+
+
+if not full:
+    st.title(t("present.page.title", lang))
+    st.caption(t("present.page.hint", lang))
+    c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
+    c1.selectbox(t("present.page.year", lang), years[::-1], index=years[::-1].index(year), key="present_year",
+                 format_func=lambda y: fy_label(y, lang), on_change=_on_year)
+    opts = _scope_options()
+    c2.selectbox(t("present.page.scope", lang), opts, index=opts.index(scope.param), key="present_scope",
+                 format_func=_scope_name, on_change=_on_scope)
+    c3.selectbox(t("present.page.auto", lang), AUTO_CHOICES, index=AUTO_CHOICES.index(auto), key="present_auto",
+                 format_func=lambda s: t("present.page.auto_off", lang) if not s else t("present.page.seconds",
+                                                                                         lang, n=s),
+                 on_change=_on_auto)
+    c4.toggle(t("present.page.full", lang), value=full, key="present_full", on_change=_on_full,
+              help=t("present.page.full_help", lang))
+    st.divider()
+
+
+# ----------------------------------------------------------------------------- the slide
+
+
+@st.fragment(run_every=auto or None)
+def show_slide() -> None:
+    if auto and time.monotonic() - state["at"] >= auto - 0.5:  # the timer's rerun: next slide
+        state["n"] = step(state["n"], total, 1, wrap=True)
+        state["at"] = time.monotonic()
+    n = state["n"]
+    _sync_url()
+    s = deck.slides[n - 1]
+    st.header(s.title, anchor=False)
+    if s.subtitle:
+        st.html(f'<div class="ecocity-slide-sub">{_esc(s.subtitle)}</div>')
+    fig = s.figure(present=True)
+    body = _bullets(s.bullets)
+    if fig is None:
+        st.html(f'<div class="ecocity-slide-body">{body}</div>')
+    else:
+        left, right = st.columns([2, 3] if s.kind != "map" else [1, 1], vertical_alignment="center")
+        left.html(f'<div class="ecocity-slide-body">{body}</div>')
+        fig.update_layout(title=None, margin=dict(t=20), height=560 if s.kind != "map" else 720)
+        right.plotly_chart(fig, key=f"present_chart_{n}", theme=None, config={"displayModeBar": False})
+    prev, count, nxt = st.columns([1, 2, 1], vertical_alignment="center")
+    prev.button(t("present.page.prev", lang), key="present_prev", on_click=_go, args=(-1,), disabled=n <= 1,
+                icon=":material/arrow_back:", width="stretch")
+    count.html(f'<div class="ecocity-slide-count">{t("present.page.counter", lang, n=n, total=total)}</div>')
+    nxt.button(t("present.page.next", lang), key="present_next", on_click=_go, args=(1,), disabled=n >= total,
+               icon=":material/arrow_forward:", icon_position="right", width="stretch")
+    link = "?" + urlencode({YEAR: year, SCOPE: scope.param, SLIDE: n, FULL: 1, "lang": lang})
+    st.html(f'<div class="ecocity-slide-foot">{_esc(deck.footer)} · '
+            f'<a href="{link}" target="_self">{_esc(t("present.page.link", lang))}</a></div>')
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _bullets(lines: tuple[str, ...]) -> str:
+    """Bullets ("  " = one level down) as nested HTML lists."""
+    out, inner = ["<ul>"], False
+    for line in lines:
+        sub = line.startswith("  ")
+        if sub and not inner:
+            out.append("<ul>")
+            inner = True
+        elif not sub and inner:
+            out.append("</ul>")
+            inner = False
+        out.append(f"<li>{_esc(line.strip())}</li>")
+    out.append("</ul>" * (2 if inner else 1))
+    return "".join(out)
+
+
+show_slide()
+
+if not full:
+    st.divider()
+    export_buttons(year, scope, lang, key="present_export")
