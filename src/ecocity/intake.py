@@ -92,23 +92,33 @@ def _too_large(result: CheckResult) -> bool:
 
 
 def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes, uploaded_by: str,
-           fw: Framework | None = None, is_sample: bool = False) -> Outcome:
+           fw: Framework | None = None, is_sample: bool = False, size: int | None = None) -> Outcome:
     """Store an accepted file or log a rejected one (see the module docstring).
 
-    A file over the size limit is logged with empty content, as ``ecocity check`` never
-    reads it either: the log keeps its name and the message with its real size, and the
-    database is not made to hold what the limit exists to keep out."""
+    A file over the size limit is logged without its bytes (the database is not made to
+    hold what the limit exists to keep out) but with its real size and, when ``content``
+    holds its bytes (the upload page), their SHA-256. A caller that never read such a
+    file (``ecocity import``, like ``ecocity check``) passes ``content=b""`` and the file's
+    ``size``; its SHA-256 is then logged as '' (not known): reading gigabytes only to
+    hash them is what the limit avoids. ``size`` defaults to ``len(content)``."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from ecocity.store import log_rejected, store_submission
     from ecocity.store.errors import StoreError
 
+    from ecocity.store.uploads import sha256_of
+
     messages = result.log_messages()
     if not result.accepted or result.submission is None:
+        kept, real_size, digest = content, None, None  # a file read whole: all from its bytes
+        if _too_large(result):
+            kept = b""
+            real_size = len(content) if size is None else size
+            digest = sha256_of(content) if content and len(content) == real_size else ""
         try:
-            upload_id = log_rejected(engine, filename, b"" if _too_large(result) else content, uploaded_by,
-                                     messages, estate_code=result.estate, fiscal_year=result.fiscal_year,
-                                     is_sample=is_sample)
+            upload_id = log_rejected(engine, filename, kept, uploaded_by, messages, estate_code=result.estate,
+                                     fiscal_year=result.fiscal_year, is_sample=is_sample, size=real_size,
+                                     sha256=digest)
         except SQLAlchemyError:
             log.exception("a rejected upload (%s) could not be logged", filename)
             return Outcome("unlogged")

@@ -28,3 +28,36 @@ def test_a_sample_file_over_real_data_is_logged_as_rejected(engine, fw, make_dat
         newest = list_uploads(s)[0]
         assert (newest.filename, newest.outcome, newest.is_sample) == ("sample.xlsx", "rejected", True)
         assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(real.values)
+
+
+def _too_large(fw, size: int):
+    from ecocity.workbook.reader import too_large
+
+    return too_large(size, 1024, fw, {})
+
+
+def test_a_file_over_the_limit_is_logged_with_its_real_size_and_sha_but_no_content(engine, fw):
+    """The upload page has the bytes: the log keeps their size and SHA-256, not the bytes."""
+    import hashlib
+
+    from ecocity.store import upload_content
+
+    content = b"x" * 5000
+    out = record(engine, _too_large(fw, len(content)), filename="huge.xlsx", content=content,
+                 uploaded_by="officer", fw=fw)
+    assert out.kind == "rejected"
+    with session_scope(engine) as s:
+        [up] = list_uploads(s)
+        assert (up.id, up.outcome, up.size, up.sha256) == (
+            out.upload_id, "rejected", 5000, hashlib.sha256(content).hexdigest())
+        assert [e["code"] for e in up.messages["errors"]] == ["too_large"]
+        assert upload_content(s, up.id) == ("huge.xlsx", b"")
+
+
+def test_a_file_over_the_limit_that_was_never_read_is_logged_with_its_size_and_no_sha(engine, fw):
+    """A command does not read such a file: it passes the size; the SHA-256 is not known ('')."""
+    out = record(engine, _too_large(fw, 7_000_000), filename="huge.xlsx", content=b"", size=7_000_000,
+                 uploaded_by="officer", fw=fw)
+    with session_scope(engine) as s:
+        [up] = list_uploads(s)
+        assert (up.id, up.size, up.sha256) == (out.upload_id, 7_000_000, "")

@@ -295,6 +295,21 @@ def test_log_rejected_keeps_the_bytes_and_changes_no_data(engine):
         assert e.value.code == "no_such_upload"
 
 
+def test_the_log_can_describe_content_it_does_not_keep(engine):
+    """size and sha256 given for a file whose bytes are not kept (over the size limit)."""
+    digest = hashlib.sha256(b"the real file").hexdigest()
+    uid = log_rejected(engine, "big.xlsx", b"", "officer", None, size=12_345_678, sha256=digest)
+    unread = log_rejected(engine, "bigger.xlsx", b"", "officer", None, size=99_000_000, sha256="")
+    with session_scope(engine) as s:
+        rows = {u.id: (u.size, u.sha256) for u in list_uploads(s)}
+        assert rows == {uid: (12_345_678, digest), unread: (99_000_000, "")}
+        assert upload_content(s, uid) == ("big.xlsx", b"")
+    with pytest.raises(ValueError):
+        log_rejected(engine, "x.xlsx", b"", "officer", None, size=-1)
+    with pytest.raises(ValueError):
+        log_rejected(engine, "x.xlsx", b"", "officer", None, sha256="not a digest")
+
+
 def test_the_log_accepts_over_long_names(engine):
     uid = log_rejected(engine, "ไฟล์" * 100 + ".xlsx", b"x", "u" * 500, None)
     with session_scope(engine) as s:

@@ -122,6 +122,9 @@ class Upload(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     filename: Mapped[str] = mapped_column(String(255))
+    # Of the original file. A file over the size limit is logged without its bytes
+    # (content b""): size is still its real size, sha256 its digest when the bytes were
+    # read, or '' (not known) when they never were.
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

@@ -1,7 +1,10 @@
 """The upload lifecycle of ``submission-format.md`` ("What happens to an upload").
 
 - Nothing lost: every upload, accepted or rejected, is logged with its original bytes,
-  SHA-256, name, size, uploader, time (UTC), outcome and messages.
+  SHA-256, name, size, uploader, time (UTC), outcome and messages. The one exception is
+  a file over the size limit: the limit exists to keep such bytes out of the database, so
+  it is logged with its real size, its SHA-256 when the bytes were read (the upload
+  page) or '' when they never were (a command does not read such a file), and no bytes.
 - All or nothing: an accepted submission is stored in one transaction (upload log,
   new current version, values, estate and area assessments, data version). If anything
   fails, that transaction is rolled back and the upload is then logged as rejected in a
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -73,8 +77,8 @@ class StoreResult:
 class UploadInfo:
     id: int
     filename: str
-    size: int
-    sha256: str
+    size: int  # of the original file, also when its bytes were not kept
+    sha256: str  # '' when not known: a file over the size limit that was never read
     uploaded_by: str
     uploaded_at: datetime
     outcome: str
@@ -118,6 +122,9 @@ class RemoveResult:
 # ----------------------------------------------------------------------------- the log
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -131,15 +138,24 @@ def _jsonable(messages: Any) -> Any:
 
 def log_upload(session: Session, *, filename: str, content: bytes, uploaded_by: str, outcome: Outcome,
                messages: Any, estate_code: str | None = None, fiscal_year: int | None = None,
-               is_sample: bool = False) -> m.Upload:
-    """Add one upload to the log in the caller's transaction (flushed, so ``id`` is set)."""
+               is_sample: bool = False, size: int | None = None, sha256: str | None = None) -> m.Upload:
+    """Add one upload to the log in the caller's transaction (flushed, so ``id`` is set).
+
+    ``size`` and ``sha256`` describe the original file when ``content`` is not all of it
+    (a file over the size limit is logged without its bytes); by default both are taken
+    from ``content``. ``sha256=""`` means not known (the file was never read)."""
     if outcome not in m.OUTCOMES:
         raise ValueError(f"outcome must be one of {m.OUTCOMES}, found {outcome!r}")
     if not isinstance(content, bytes | bytearray | memoryview):
         raise TypeError(f"content must be bytes, found {type(content).__name__}")
     content = bytes(content)
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise ValueError(f"size must be a whole number >= 0, found {size!r}")
+    if sha256 is not None and sha256 != "" and not _SHA256.fullmatch(sha256):
+        raise ValueError(f"sha256 must be 64 lowercase hex digits or '' (not known), found {sha256!r}")
     # Cut over-long names to the column sizes: the log must accept any upload.
-    row = m.Upload(filename=(filename or "")[:255], size=len(content), sha256=sha256_of(content),
+    row = m.Upload(filename=(filename or "")[:255], size=len(content) if size is None else size,
+                   sha256=sha256_of(content) if sha256 is None else sha256,
                    content=content, uploaded_by=(uploaded_by or "")[:200], uploaded_at=m.utcnow(),
                    outcome=outcome, messages=_jsonable(messages),
                    estate_code=estate_code[:64] if estate_code is not None else None,
@@ -151,14 +167,15 @@ def log_upload(session: Session, *, filename: str, content: bytes, uploaded_by: 
 
 def log_rejected(engine: Engine, filename: str, content: bytes, uploaded_by: str, messages: Any, *,
                  estate_code: str | None = None, fiscal_year: int | None = None,
-                 is_sample: bool = False) -> int:
+                 is_sample: bool = False, size: int | None = None, sha256: str | None = None) -> int:
     """Log a rejected file in its own small transaction; returns the upload id.
+    ``size`` and ``sha256``: as for :func:`log_upload`, for content not kept.
 
     Changes no data, so the data version stays as it is."""
     with session_scope(engine, write=True) as s:
         return log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by,
                           outcome="rejected", messages=messages, estate_code=estate_code,
-                          fiscal_year=fiscal_year, is_sample=is_sample).id
+                          fiscal_year=fiscal_year, is_sample=is_sample, size=size, sha256=sha256).id
 
 
 def _with_error(messages: Any, err: StoreError) -> Any:
