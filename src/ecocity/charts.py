@@ -74,14 +74,14 @@ def ladder(fw: Framework, areas: Mapping[int, int], estates: Mapping[int, int], 
     names = [lv.name(lang) for lv in levels]
     colours = [lv.colour for lv in levels]
     # No legend: each bar's label says what it counts, which reads better on a projector.
-    for unit, counts, opacity in ((t("charts.n_areas", lang), areas, 1.0),
-                                  (t("charts.n_estates", lang), estates, 0.5)):
+    for kind, counts, opacity in (("area", areas, 1.0), ("estate", estates, 0.5)):
         vals = [counts.get(lv.number, 0) for lv in levels]
-        fig.add_bar(y=names, x=vals, orientation="h", name=unit, marker_color=colours,
+        fig.add_bar(y=names, x=vals, orientation="h", name=t(f"charts.{kind}s", lang), marker_color=colours,
                     marker_opacity=opacity, marker_line=dict(color=colours, width=1.5),
-                    text=[f"{v} {unit}" if v else "" for v in vals], textposition="outside",
+                    text=[t(f"charts.n_{kind}" if v == 1 else f"charts.n_{kind}s", lang, n=v) if v else ""
+                          for v in vals], textposition="outside",
                     cliponaxis=False, customdata=[["level", str(lv.number)] for lv in levels],
-                    hovertemplate="%{y}: %{x} " + unit + "<extra></extra>")
+                    hovertemplate="%{y}: %{text}<extra></extra>")
     fig.update_layout(barmode="group", bargap=0.25, showlegend=False)
     top = max([*areas.values(), *estates.values(), 1])
     fig.update_xaxes(title=t("charts.count", lang), range=[0, top * 1.25], dtick=1 if top < 10 else None)
@@ -268,7 +268,9 @@ def thailand_map(fw: Framework, provinces: Sequence[Province], province_levels: 
         fig.add_scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
                         line=dict(color="white", width=0.6), name=name, hoverinfo="skip",
                         showlegend=lv_num is not None)
-    for kind, size in (("estate", 8), ("area", 22)):
+    # Areas of neighbouring provinces sit close together in the east: keep their markers
+    # small enough not to cover each other.
+    for kind, size in (("estate", 7), ("area", 15)):
         ms = [m for m in markers if m.kind == kind]
         if not ms:
             continue

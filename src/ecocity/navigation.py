@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 KINDS = ("area", "estate", "indicator", "level")
+# The page showing each kind (url_path of its st.Page in app.py).
+PAGE_OF = {"area": "area", "estate": "estate", "indicator": "indicators", "level": "overview"}
 
 
 @dataclass(frozen=True)
@@ -67,4 +69,4 @@ def query_for(target: Target, *, year: int | None = None, lang: str | None = Non
 
 def url_for(target: Target, *, year: int | None = None, lang: str | None = None) -> str:
     """A shareable relative link, e.g. ``/area?area=RAYONG-MAP-TA-PHUT&year=2566&lang=th``."""
-    return f"/{target.kind}?" + urlencode(query_for(target, year=year, lang=lang))
+    return f"/{PAGE_OF[target.kind]}?" + urlencode(query_for(target, year=year, lang=lang))

@@ -33,8 +33,9 @@ def test_ladder_puts_happiness_on_top_in_its_colour():
 
 
 def test_ladder_in_english():
-    fig = charts.ladder(FW, {}, {}, "en")
-    assert list(fig.data[0].y)[-1] == "Happiness" and fig.data[0].name == "areas"
+    fig = charts.ladder(FW, {5: 1}, {5: 2}, "en")
+    assert list(fig.data[0].text)[-1] == "1 area" and list(fig.data[1].text)[-1] == "2 estates"
+    assert list(fig.data[0].y)[-1] == "Happiness" and fig.data[0].name == "Areas"
 
 
 def test_level_distribution_stacks_every_level():

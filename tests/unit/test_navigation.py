@@ -55,3 +55,7 @@ def test_links_carry_year_and_language():
     t = Target("area", "RAYONG-MAP-TA-PHUT")
     assert query_for(t, year=2566, lang="th") == {"area": "RAYONG-MAP-TA-PHUT", "year": "2566", "lang": "th"}
     assert url_for(t, year=2566, lang="th") == "/area?area=RAYONG-MAP-TA-PHUT&year=2566&lang=th"
+
+
+def test_an_indicator_opens_the_indicators_page():
+    assert url_for(Target("indicator", "ENV-01"), lang="en") == "/indicators?indicator=ENV-01&lang=en"
