@@ -162,6 +162,25 @@ def test_compare_versions_lists_changed_values_only(engine, fw, make_data):
         assert e.value.code == "no_such_version"
 
 
+def test_compare_versions_shows_a_change_in_the_factory_count(engine, fw, make_data):
+    """The factory count weights the estate in its area's means: a change is listed first,
+    as the pseudo-indicator 'factories'."""
+    from ecocity.detail import changes
+
+    base = make_data(n=1)
+    store(engine, base, b"v1")
+    store(engine, dataclasses.replace(base, factories=80, values={**base.values, "PHY-02": 1.0}), b"v2")
+    store(engine, dataclasses.replace(base, factories=80), b"v3")
+    with session_scope(engine) as s:
+        diff = compare_versions(s, "MAP-TA-PHUT", 2566, 1, 2, fw=fw)
+        assert diff[0] == ("factories", 50, 80)
+        assert [d.code for d in diff] == ["factories", "PHY-02"]
+        assert compare_versions(s, "MAP-TA-PHUT", 2566, 2, 3, fw=fw) == [("PHY-02", 1.0, base.values["PHY-02"])]
+        assert compare_versions(s, "MAP-TA-PHUT", 2566, 1, 3) == [("factories", 50, 80)]
+    shown = changes(fw, diff, "en")  # what the Estate page does with it still works
+    assert (shown[0].code, shown[0].old, shown[0].new) == ("factories", "50", "80")
+
+
 def test_restore_makes_a_new_version_with_the_old_values(engine, fw, make_data):
     v1, v2 = make_data(n=1, notes={"SOC-01": "survey"}), make_data(n=2, factories=80)
     store(engine, v1, b"v1")

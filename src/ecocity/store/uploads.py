@@ -392,18 +392,25 @@ def list_versions(session: Session, estate_code: str, fiscal_year: int) -> list[
             for s, fn in rows]
 
 
+FACTORIES = "factories"  # compare_versions' pseudo-indicator code for the factory count
+
+
 def compare_versions(session: Session, estate_code: str, fiscal_year: int, v1: int, v2: int,
                      fw: Framework | None = None) -> list[ValueChange]:
-    """The values that differ between versions ``v1`` (old) and ``v2`` (new), as
-    (code, old, new); a value absent from a version counts as missing (None). Ordered as
-    in ``fw`` when given, then by code."""
+    """What differs between versions ``v1`` (old) and ``v2`` (new), as (code, old, new).
+
+    First the factory count, as the pseudo-indicator ``FACTORIES`` ("factories"), when it
+    changed: it weights the estate in its area's factory-weighted means. Then the values;
+    a value absent from a version counts as missing (None). Ordered as in ``fw`` when
+    given, then by code."""
     a = _version(session, estate_code, fiscal_year, v1)
     b = _version(session, estate_code, fiscal_year, v2)
     vals = values_of(session, [a.id, b.id])
     old, new = vals[a.id], vals[b.id]
     order = {c: n for n, c in enumerate(fw.codes)} if fw else {}
     codes = sorted(set(old) | set(new), key=lambda c: (order.get(c, len(order)), c))
-    return [ValueChange(c, old.get(c), new.get(c)) for c in codes if not _same(old.get(c), new.get(c))]
+    factories = [ValueChange(FACTORIES, a.factories, b.factories)] if a.factories != b.factories else []
+    return factories + [ValueChange(c, old.get(c), new.get(c)) for c in codes if not _same(old.get(c), new.get(c))]
 
 
 def _same(x: Value, y: Value) -> bool:
