@@ -249,7 +249,7 @@ def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data, mon
     """The last step of storing (recomputing the assessments) fails after the upload,
     version and value rows were written: the whole transaction is rolled back and the
     file is then logged as rejected on its own."""
-    import ecocity.store.uploads as uploads
+    from ecocity.store import uploads
 
     store(engine, make_data(n=1), b"v1")
     dv = data_version(engine)
