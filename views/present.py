@@ -83,9 +83,9 @@ def _go(delta: int) -> None:
 BASE = """
 <style>
 .ecocity-slide-sub {font-size: 1.35rem; color: #6B7B72; margin: -0.6rem 0 0.6rem 0;}
-.ecocity-slide-body {font-size: 1.6rem; line-height: 1.6;}
-.ecocity-slide-body li {margin-bottom: 0.35rem;}
-.ecocity-slide-body ul ul li {font-size: 1.25rem; color: #1F2A24; margin-bottom: 0.1rem;}
+.ecocity-slide-body {font-size: 1.6rem; line-height: 1.55;}
+.ecocity-slide-body > ul > li {font-size: 1.6rem; margin-bottom: 0.35rem;}
+.ecocity-slide-body ul ul li {font-size: 1.25rem; margin-bottom: 0.1rem;}
 .ecocity-slide-foot {font-size: 1rem; color: #6B7B72;}
 .ecocity-slide-count {font-size: 1.4rem; font-weight: 600; text-align: center;}
 </style>

@@ -1,0 +1,160 @@
+"""Presentation mode in a real browser, on the sample data: full screen (?present=1) hides the
+sidebar and toolbar; Next and Previous step through the slides, the counter and the URL
+follow; the URL opened again (a shared link) shows the same slide. Runs against a server
+of its own (a copy of the sample data).
+
+Screenshots (Thai, 1366 x 768, full screen): artifacts/screenshots/present-title-th.png,
+present-ladder-th.png, present-map-th.png, present-area-th.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2ehelp import SCREENSHOTS, wait_for_app_run
+from playwright.sync_api import Page, expect
+
+from ecocity.i18n import t
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 90.0
+WAIT = 20_000  # ms
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def _load_sample(db_url: str) -> None:
+    from ecocity.framework import load_framework
+    from ecocity.sample_cli import default_dir, load_sample
+    from ecocity.store.db import make_engine, upgrade
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        report = load_sample(engine, default_dir(), load_framework())
+        assert report.rejected == [] and report.stored == report.total
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sample_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
+    """Base URL of a dashboard on a database holding the sample data."""
+    from ecocity.ui.fonts import publish_static_font
+
+    publish_static_font()
+    tmp = tmp_path_factory.mktemp("e2e-present")
+    db_url = f"sqlite:///{tmp / 'sample.sqlite3'}"
+    _load_sample(db_url)
+    port = _free_port()
+    env = {**os.environ, "ECOCITY_DATABASE_URL": db_url, "ECOCITY_LANG": "th", "PYTHONUNBUFFERED": "1"}
+    log = (tmp / "streamlit.log").open("w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"streamlit did not start (exit {proc.poll()}):\n{log.read()[-4000:]}", pytrace=False)
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    wait_for_app_run(page)
+
+
+def _no_error_on_screen(page: Page, lang: str) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    for key in ("app.error.unexpected", "app.error.database"):
+        expect(page.get_by_text(t(key, lang))).to_have_count(0)
+
+
+def _shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def _counter(page: Page):
+    return page.locator(".ecocity-slide-count")
+
+
+def _next(page: Page) -> None:
+    page.locator(".st-key-present_next button").click()
+    wait_for_app_run(page)
+
+
+def test_full_screen_slides_step_forward_and_back_and_the_link_reopens_the_slide(page: Page, sample_app: str):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _open(page, f"{sample_app}/present?year=2566&present=1&lang=th")
+    _no_error_on_screen(page, "th")
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    expect(page.get_by_test_id("stToolbar")).to_be_hidden()
+    expect(page.get_by_role("heading", name="ความก้าวหน้าเมืองอุตสาหกรรมเชิงนิเวศ")).to_be_visible(timeout=WAIT)
+    expect(_counter(page)).to_have_text("สไลด์ 1 / 13")
+    _shot(page, "present-title-th")
+
+    _next(page)
+    expect(_counter(page)).to_have_text("สไลด์ 2 / 13", timeout=WAIT)
+    expect(page.get_by_role("heading", name=t("present.title.ladder", "th"))).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=WAIT)
+    _shot(page, "present-ladder-th")
+    _next(page)
+    expect(_counter(page)).to_have_text("สไลด์ 3 / 13", timeout=WAIT)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=WAIT)
+    _shot(page, "present-map-th")
+    _next(page)
+    _next(page)
+    expect(_counter(page)).to_have_text("สไลด์ 5 / 13", timeout=WAIT)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=WAIT)
+    _shot(page, "present-area-th")
+    page.locator(".st-key-present_prev button").click()
+    wait_for_app_run(page)
+    expect(_counter(page)).to_have_text("สไลด์ 4 / 13", timeout=WAIT)
+    expect(page).to_have_url(re.compile(r"slide=4"))
+
+    shared = page.url
+    other = page.context.new_page()
+    other.set_viewport_size({"width": 1366, "height": 768})
+    _open(other, shared)
+    expect(_counter(other)).to_have_text("สไลด์ 4 / 13", timeout=WAIT)
+    expect(other.get_by_role("heading", name=t("present.title.movers", "th"))).to_be_visible()
+    other.close()
