@@ -163,6 +163,12 @@ def test_estate_link_opens_the_estate_with_its_indicators_and_versions(page: Pag
     expect(page.get_by_text(t("estate.compare.heading", lang))).to_be_visible()
     expect(page.locator(".st-key-estate_dimensions .js-plotly-plot")).to_be_attached()
     _shot(page, f"estate-{lang}")
+    # The original file of the newest version, as uploaded (an .xlsx is a zip: "PK")
+    with page.expect_download() as dl:
+        page.locator("[class*='st-key-estate_dl_'] button").first.click()
+    path = dl.value.path()
+    assert dl.value.suggested_filename == "2566_MAP-TA-PHUT_v2.xlsx"
+    assert Path(path).read_bytes()[:2] == b"PK"
 
 
 def test_indicators_ranking_and_heatmap_clicks_open_the_entity(page: Page, sample_server: str):
