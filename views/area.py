@@ -13,6 +13,7 @@ from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.navigation import Target, target_from_row, target_from_selection
 from ecocity.page_models import years_with_data
 from ecocity.ui import data, figures, filters, widgets
+from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.db import data_token, database_url
 from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
@@ -147,6 +148,8 @@ if m.silent:
 
 if row is None and "history" in figs:
     st.plotly_chart(figs["history"], key="area_history", theme=None, config=figures.CONFIG)
+
+export_buttons(f.year, f"area:{code}", lang, key="area_export")
 
 with st.expander(t("area.how.title", lang), icon=":material/help:", key="area_how"):
     st.markdown(t("area.how.body", lang, share=fmt_number(fw.pass_share * 100, lang)))

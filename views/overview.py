@@ -13,6 +13,7 @@ from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.navigation import Target, target_from_row, target_from_selection
 from ecocity.page_models import years_with_data
 from ecocity.ui import data, figures, filters, widgets
+from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.db import data_token, database_url
 from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
@@ -150,6 +151,7 @@ else:
 
     _closest(model)
     st.plotly_chart(figs["distribution"], key="overview_distribution", theme=None, config=figures.CONFIG)
+    export_buttons(f.year, f"region:{f.region}" if f.region else "country", lang, key="overview_export")
 
 with st.expander(t("app.about.title", lang), icon=":material/info:", key="about_data"):
     st.markdown(t("app.about.body", lang))

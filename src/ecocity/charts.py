@@ -18,7 +18,9 @@ from ecocity.framework import Framework
 from ecocity.geo import Province
 from ecocity.i18n import t
 
-FONT_FAMILY = "Noto Sans Thai, Sarabun, Tahoma, Leelawadee UI, sans-serif"
+# "noto-sans-thai" is the web font as registered in .streamlit/config.toml; "Noto Sans Thai" the
+# same font installed for exports; Tahoma and Leelawadee UI are on Windows projectors.
+FONT_FAMILY = "noto-sans-thai, Noto Sans Thai, Sarabun, Tahoma, Leelawadee UI, sans-serif"
 INK = "#1F2A24"
 MUTED = "#6B7B72"
 GRID = "#E3E8E5"

@@ -139,3 +139,9 @@ def test_empty_database_shows_the_empty_state(open_app, lang):
     at = open_app(lang=lang, page=PAGE)
     assert problems(at) == []
     assert f"### {t('widgets.empty.title', lang)}" in [m.value for m in at.markdown]
+
+
+def test_offers_the_area_deck_and_report(sample_app):
+    at = sample_app(PAGE, lang="en", area="LAMPHUN", year="2567")
+    assert problems(at) == []
+    assert at.button(key="area_export_prepare").label == t("export.widget.prepare", "en")

@@ -143,3 +143,8 @@ def test_a_region_without_areas_says_so_without_error(sample_app):
     assert problems(at) == []
     assert t("overview.no_match", "en") in [i.value for i in at.info]
     assert next(m.value for m in at.metric if m.label == t("overview.kpi.areas", "en")) == "0 / 0"
+
+
+def test_offers_the_country_deck_and_report_for_the_year(sample_app):
+    at = sample_app(lang="th")
+    assert at.button(key="overview_export_prepare").label == t("export.widget.prepare", "th")
