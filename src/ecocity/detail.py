@@ -16,10 +16,11 @@ from ecocity.dashboard import EntityRow, filter_rows, for_year
 from ecocity.explain import describe_gap_item, describe_reason
 from ecocity.forecast import Forecast, Point, forecast_top_level
 from ecocity.framework import Framework, Indicator, Value
-from ecocity.i18n import fmt_date, t
+from ecocity.i18n import fmt_date, fmt_number, t
 from ecocity.method import level_column, num, threshold_text, with_unit
 from ecocity.scoring import GapItem, indicator_level
 from ecocity.store.queries import AreaInfo, EstateInfo
+from ecocity.store.uploads import FACTORIES
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -197,11 +198,15 @@ class Change:
 
 def changes(fw: Framework, diffs: Sequence[Any], lang: str) -> list[Change]:
     """``compare_versions`` output ((code, old, new) tuples) in words, with the level each
-    value meets; codes unknown to the framework are shown by code."""
+    value meets; the factory count (pseudo-code ``factories``) by name; codes unknown to the
+    framework by code."""
     out = []
     for d in diffs:
         code, old, new = d[0], d[1], d[2]
-        if fw.has_indicator(code):
+        if code == FACTORIES:  # the factory count: it weights the estate in its area's means
+            out.append(Change(code, t("detail.factories", lang), fmt_number(old, lang), fmt_number(new, lang),
+                              None, None))
+        elif fw.has_indicator(code):
             ind = fw.indicator(code)
             out.append(Change(code, ind.name(lang), value_text(ind, old, lang), value_text(ind, new, lang),
                               None if old is None else indicator_level(ind, old, fw.top_level),

@@ -153,6 +153,8 @@ def test_changes_in_words_with_levels(fw):
         "ENV-01", "14 cases/yr", "12 cases/yr", 4, 4)
     assert (got[1].old, got[1].new, got[1].old_level, got[1].new_level) == ("no data", "yes", None, 5)
     assert (got[2].name, got[2].old_level) == ("GONE-01", None)
+    [factories] = detail.changes(fw, [("factories", 30, 1200)], "th")
+    assert (factories.name, factories.old, factories.new) == ("จำนวนโรงงาน", "30", "1,200")
 
 
 def test_default_pair_is_the_newest_two():
