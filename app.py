@@ -11,6 +11,7 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from ecocity.i18n import t
+from ecocity.ui import presentation
 from ecocity.ui.errors import show_error
 from ecocity.ui.lang import language_switch, resolve_lang
 
@@ -36,7 +37,9 @@ PAGES = [
             url_path="present"),
 ]
 
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, position="hidden" if presentation.requested() else "sidebar")
+if page.url_path != "present":  # the Presentation page decides for itself (its toggle)
+    presentation.apply()
 try:
     page.run()
 except Exception as exc:  # st.stop/st.rerun are BaseException and pass through

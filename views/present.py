@@ -17,7 +17,7 @@ import streamlit as st
 from ecocity.i18n import fy_label, t
 from ecocity.page_models import years_with_data
 from ecocity.slides import Scope, scope_label, slide_number, step
-from ecocity.ui import data, filters
+from ecocity.ui import data, filters, presentation
 from ecocity.ui.db import data_token, database_url
 from ecocity.ui.export_widgets import deck_for, export_buttons
 from ecocity.ui.lang import current_lang
@@ -90,15 +90,8 @@ BASE = """
 .ecocity-slide-count {font-size: 1.4rem; font-weight: 600; text-align: center;}
 </style>
 """
-FULLSCREEN = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {display: none !important;}
-.block-container, [data-testid="stMainBlockContainer"] {padding-top: 1.2rem !important; max-width: 100% !important;}
-h1 {font-size: 3rem !important;}
-</style>
-"""
-st.html(BASE + (FULLSCREEN if full else ""))
+st.html(BASE)
+presentation.apply(full)
 
 # ----------------------------------------------------------------------------- controls (not full screen)
 

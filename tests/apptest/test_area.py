@@ -145,3 +145,14 @@ def test_offers_the_area_deck_and_report(sample_app):
     at = sample_app(PAGE, lang="en", area="LAMPHUN", year="2567")
     assert problems(at) == []
     assert at.button(key="area_export_prepare").label == t("export.widget.prepare", "en")
+
+
+def test_present_1_hides_the_chrome_on_any_view(sample_app):
+    from ecocity.ui.presentation import FULLSCREEN_CSS
+
+    def styled(at) -> bool:
+        return any(FULLSCREEN_CSS.strip() in (h.proto.body or "") for h in at.get("html"))
+
+    at = sample_app(PAGE, lang="th", area="LAMPHUN", year="2567", present="1")
+    assert problems(at) == [] and styled(at)
+    assert not styled(sample_app(PAGE, lang="th", area="LAMPHUN", year="2567"))
