@@ -49,21 +49,19 @@ class Existing:
 
 
 def existing_state(session: Session, estate_code: str, fiscal_year: int, sha256: str) -> Existing:
-    """The current version of ``estate_code`` in ``fiscal_year``, its values, and the
-    version (if any) stored from a byte-identical file. Follows the store's own rule for
-    duplicates: only uploads that are not sample data count."""
-    from ecocity.store import list_uploads, list_versions, queries
+    """The current version of ``estate_code`` in ``fiscal_year``, its values, and whether a
+    byte-identical file would be a duplicate of it (the store's own rule, ``duplicate_of``:
+    the file of an earlier version is stored again as a new version, not a duplicate)."""
+    from ecocity.store import list_versions, queries
+    from ecocity.store.uploads import duplicate_of
 
     versions = list_versions(session, estate_code, fiscal_year)
     current = next((v.version for v in versions if v.is_current), None)
     if current is None:
         return Existing()
-    same = [u.version for u in list_uploads(session, estate_code=estate_code, fiscal_year=fiscal_year,
-                                            limit=10_000)
-            if u.sha256 == sha256 and u.version is not None and not u.is_sample]
     return Existing(current_version=current,
                     current_values=queries.current_values(session, estate_code, fiscal_year),
-                    duplicate_of=max(same) if same else None)
+                    duplicate_of=duplicate_of(session, estate_code, fiscal_year, sha256))
 
 
 @dataclass(frozen=True)

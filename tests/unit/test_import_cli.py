@@ -68,3 +68,18 @@ def test_a_missing_file_is_a_usage_error(db_url, capsys, tmp_path):
     code = main(["import", str(tmp_path / "none.xlsx"), "--database-url", db_url])
     assert code == 2 and "none.xlsx" in capsys.readouterr().err
     assert counts(db_url) == (0, 0)
+
+
+def test_an_oversize_file_is_logged_with_its_real_size_unread(db_url, capsys, monkeypatch):
+    monkeypatch.setenv("ECOCITY_MAX_UPLOAD_MB", "0.001")  # about 1 KB: every workbook is over it
+    code, out, _ = run(capsys, str(GOOD), "--database-url", db_url, "--json")
+    assert code == 1 and out[0]["outcome"] == "rejected"
+    assert [e["code"] for e in out[0]["errors"]] == ["too_large"]
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as s:
+            (up,) = list_uploads(s)
+        assert up.size == GOOD.stat().st_size and up.outcome == "rejected"
+    finally:
+        engine.dispose()
+    assert counts(db_url)[0] == 0

@@ -175,6 +175,17 @@ def test_existing_state_new_version_changes_and_duplicates(engine, fw, make_data
     rows = flow.change_rows(fw, changes, "th")
     assert rows[1][t("upload.col.this_file", "th")] == t("common.missing", "th")
 
+    # Files A, B, then A again: A's file is no longer current, so it is stored anew (the
+    # store's rule) and the preview must say so rather than "already stored".
+    flow.confirm(engine, fw, [c2], "x")
+    again = check(engine, fw, content, "again.xlsx")
+    with session_scope(engine) as s:
+        ex = flow.existing_state(s, "MAP-TA-PHUT", 2566, again.preview.sha256)
+    assert ex.current_version == 2 and ex.duplicate_of is None
+    assert flow.would_do(again.preview, ex) == "new_version"
+    flow.confirm(engine, fw, [again], "x")
+    assert again.outcome.kind == "stored" and again.outcome.store.version == 3
+
 
 @pytest.mark.storage
 def test_sample_uploads_do_not_count_as_duplicates(engine, fw, make_data):

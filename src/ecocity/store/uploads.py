@@ -262,6 +262,17 @@ def _source_sha(session: Session, sub: m.Submission) -> str | None:
     return session.scalar(select(m.Upload.sha256).where(m.Upload.id == sub.upload_id))
 
 
+def duplicate_of(session: Session, estate_code: str, year: int, sha256: str, *,
+                 is_sample: bool = False) -> int | None:
+    """The current version when a file with this SHA-256 would be a duplicate of it (its
+    values came from a byte-identical file), else None. The one rule for duplicates: the
+    file of an earlier, not current, version is stored again as a new version instead."""
+    current = _current(session, estate_code, year)
+    if current is not None and current.is_sample == is_sample and _source_sha(session, current) == sha256:
+        return current.version
+    return None
+
+
 def _refuse_sample_over_real(current: m.Submission | None, is_sample: bool) -> None:
     if is_sample and current is not None and not current.is_sample:
         raise StoreError("store.sample_over_real", estate=current.estate_code, year=current.fiscal_year,
@@ -335,7 +346,8 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
     digest = sha256_of(bytes(content))
     current = _current(s, data.estate_code, data.fiscal_year)
     _refuse_sample_over_real(current, is_sample)
-    if current is not None and current.is_sample == is_sample and _source_sha(s, current) == digest:
+    if current is not None and duplicate_of(s, data.estate_code, data.fiscal_year, digest,
+                                            is_sample=is_sample) is not None:
         up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="duplicate",
                         messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                         is_sample=is_sample)

@@ -297,6 +297,14 @@ def _uploader(name: str | None) -> str:
         return "command line"
 
 
+def _size(path: Path) -> int | None:
+    """A file's size on disk (an oversize file is never read, so its bytes cannot tell)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -317,7 +325,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise UsageError(f"database {safe_url(engine)}: {str(e).strip().splitlines()[0]}") from None
         total, ok = len(paths), 0
         for done, (path, content, res) in enumerate(read_files(paths, fw, estates), 1):
-            outcome = record(engine, res, filename=path.name, content=content, uploaded_by=who, fw=fw)
+            outcome = record(engine, res, filename=path.name, content=content, uploaded_by=who, fw=fw,
+                             size=len(content) if content else _size(path))
             ok += outcome.kind in ("stored", "duplicate")
             if args.json:
                 obj = res.to_json(str(path), lang) | {
