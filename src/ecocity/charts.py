@@ -57,6 +57,17 @@ def level_colours(fw: Framework) -> list[str]:
     return [lv.colour for lv in fw.levels]
 
 
+def stepped_scale(colours: Sequence[str]) -> list[list[float | str]]:
+    """A colour scale of solid steps over 0..top: a score in [L, L+1) takes level L's
+    colour and only the top score the top colour. Blending greens into gold would paint a
+    4.7 olive, a colour that belongs to no level."""
+    top = len(colours) - 1
+    scale: list[list[float | str]] = []
+    for lv in range(top):
+        scale += [[lv / top, colours[lv]], [(lv + 1) / top - 1e-9, colours[lv]]]
+    return [*scale, [1.0, colours[top]]]
+
+
 def _text_on(colour: str) -> str:
     """Black or white text, whichever reads better on ``colour`` (WCAG relative luminance)."""
     r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
@@ -182,7 +193,7 @@ def heatmap(fw: Framework, rows: Sequence[tuple[str, str, Mapping[str, float | N
     dims = [d.name(lang) for d in fw.dimensions]
     z = [[r[2].get(d.key) for d in fw.dimensions] for r in rows]
     colours = level_colours(fw)
-    scale = [[i / (len(colours) - 1), c] for i, c in enumerate(colours)]
+    scale = stepped_scale(colours)
     fig.add_heatmap(z=z, x=dims, y=[r[1] for r in rows], zmin=0, zmax=fw.top_level, colorscale=scale,
                     texttemplate="%{z:.1f}", customdata=[[["area", r[0]]] * len(dims) for r in rows],
                     hoverinfo="skip", colorbar=dict(title=t("charts.score", lang)))

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 from ecocity.charts import Ranked
 from ecocity.dashboard import EntityRow, filter_rows, for_year
-from ecocity.explain import describe_gap_item, describe_reason
+from ecocity.explain import describe_gap_item, describe_reason, value_text
 from ecocity.forecast import Forecast, Point, forecast_top_level
 from ecocity.framework import Framework, Indicator, Value
 from ecocity.i18n import fmt_date, fmt_number, t
-from ecocity.method import level_column, num, threshold_text, with_unit
+from ecocity.method import level_column, threshold_text
 from ecocity.scoring import GapItem, indicator_level
 from ecocity.store.queries import AreaInfo, EstateInfo
 from ecocity.store.uploads import FACTORIES
@@ -26,15 +26,6 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
 # ----------------------------------------------------------------------------- values in words
-
-
-def value_text(ind: Indicator, value: Value, lang: str) -> str:
-    """"26 เรื่อง/ปี", "yes", or "no data" for a missing value."""
-    if value is None:
-        return t("common.missing", lang)
-    if isinstance(value, bool):
-        return t("detail.yes" if value else "detail.no", lang)
-    return with_unit(ind, num(float(value), lang), lang)
 
 
 def next_threshold_text(fw: Framework, ind: Indicator, value: Value, lang: str) -> str:

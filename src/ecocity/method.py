@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ecocity import forecast
-from ecocity.explain import describe_gap_item, describe_reason
+from ecocity.explain import describe_gap_item, describe_reason, with_unit
 from ecocity.framework import Framework, Indicator, Value, parse_framework
 from ecocity.i18n import fmt_number, t
 from ecocity.scoring import Assessment, assess, dimension_passes, holds
@@ -25,14 +25,6 @@ AGGREGATIONS = ("sum", "mean", "factory_weighted_mean", "all", "any", "min", "ma
 
 
 # ----------------------------------------------------------------------------- thresholds
-
-
-def with_unit(ind: Indicator, number: str, lang: str) -> str:
-    """"26 cases/yr", "20 %"; a score's unit is its scale, shown in brackets: "3.5 (1-5)"."""
-    unit = ind.unit(lang)
-    if unit in ("", "-") or ind.is_yesno:
-        return number
-    return f"{number} ({unit})" if ind.kind == "score" else f"{number} {unit}"
 
 
 def threshold_text(ind: Indicator, level: int, lang: str, *, unit: bool = False) -> str:
@@ -47,10 +39,7 @@ def threshold_text(ind: Indicator, level: int, lang: str, *, unit: bool = False)
 def num(x: float | None, lang: str) -> str:
     """A threshold or value as written in the framework: up to two decimals, no trailing
     zeros ("0.5", "25", "1,234.25")."""
-    if x is None or isinstance(x, bool):
-        return fmt_number(x, lang)
-    text = fmt_number(round(float(x), 2), lang, digits=2)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return fmt_number(x, lang, digits=2)
 
 
 def score_text(score: float | None) -> str:

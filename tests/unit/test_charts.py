@@ -70,6 +70,15 @@ def test_ranking_is_clickable_and_best_on_top():
     assert [list(c) for c in bar.customdata] == [["area", "A"], ["area", "B"]]
 
 
+def test_heatmap_colours_are_solid_level_steps():
+    scale = charts.stepped_scale(charts.level_colours(FW))
+    assert scale[0] == [0.0, FW.level(0).colour] and scale[-1] == [1.0, FW.level(5).colour]
+    # 4.7 / 5 = 0.94 lies in the level 4 step: dark green, not a blend towards gold
+    colour_at = next(c for pos, c in reversed(scale) if pos <= 0.94)
+    assert colour_at == FW.level(4).colour
+    assert {c for _, c in scale} == set(charts.level_colours(FW))
+
+
 def test_heatmap_cells_open_their_area():
     fig = charts.heatmap(FW, [("X", "Area X", {"physical": 2.0}), ("Y", "Area Y", {})], "en")
     hm = fig.data[0]

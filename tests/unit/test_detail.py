@@ -48,8 +48,8 @@ def test_value_text_with_units_yes_no_and_missing(fw):
     assert detail.value_text(fw.indicator("ENV-01"), 26.0, "en") == "26 cases/yr"
     assert detail.value_text(fw.indicator("ENV-01"), 26.0, "th") == "26 เรื่อง/ปี"
     assert detail.value_text(fw.indicator("PHY-01"), 12.345, "en") == "12.35 %"
-    assert detail.value_text(fw.indicator("SOC-01"), 3.39, "en") == "3.39 (1-5)"
-    assert detail.value_text(fw.indicator("MGT-01"), True, "th") == t("detail.yes", "th")
+    assert detail.value_text(fw.indicator("SOC-01"), 3.39, "en") == "3.39 (score 1-5)"
+    assert detail.value_text(fw.indicator("MGT-01"), True, "th") == t("common.yes", "th")
     assert detail.value_text(fw.indicator("ENV-01"), None, "en") == t("common.missing", "en")
 
 
@@ -60,7 +60,7 @@ def test_next_threshold_in_words(fw):
     assert detail.next_threshold_text(fw, env01, 26.0, "th") == "≤ 25 เรื่อง/ปี → ระดับ 4"
     assert detail.next_threshold_text(fw, phy01, 14.0, "en") == "≥ 15 % → level 4"
     assert detail.next_threshold_text(fw, phy01, 3.0, "th") == "≥ 5 % → ระดับ 1"
-    assert detail.next_threshold_text(fw, soc01, 3.39, "en") == "≥ 3.5 (1-5) → level 3"
+    assert detail.next_threshold_text(fw, soc01, 3.39, "en") == "≥ 3.5 (score 1-5) → level 3"
     assert detail.next_threshold_text(fw, env01, 5.0, "en") == t("detail.at_top", "en")
     assert detail.next_threshold_text(fw, mgt04, False, "en") == '"yes" → level 1'
     assert detail.next_threshold_text(fw, mgt04, True, "en") == t("detail.at_top", "en")
