@@ -12,12 +12,12 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 FONT      := static/NotoSansThai.ttf
 
-.PHONY: run test bench clean install install-dev db help
+.PHONY: run test lint bench clean install install-dev db help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    install, migrate, load the sample data if the database is empty, start the dashboard on :$(PORT)"
-	@echo "make test   install the test tools and run every test"
+	@echo "make test   install the test tools, lint (ruff) and run every test"
 	@echo "make bench  run the benchmarks in bench/ and print figures"
 	@echo "make clean  remove caches, test artefacts and install stamps (keeps .venv and var/)"
 
@@ -49,7 +49,10 @@ db: install
 run: db
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: install-dev
+lint: install-dev
+	$(BIN)/ruff check src views app.py tests bench
+
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev

@@ -41,7 +41,6 @@ import csv
 import hashlib
 import io
 import json
-import math
 import os
 import shutil
 import sys

@@ -13,8 +13,8 @@ from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.navigation import Target, target_from_row, target_from_selection
 from ecocity.page_models import years_with_data
 from ecocity.ui import data, figures, filters, widgets
-from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.db import data_token, database_url
+from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
 from ecocity.weakest import gap_items

@@ -105,7 +105,6 @@ def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes
 
     from ecocity.store import log_rejected, store_submission
     from ecocity.store.errors import StoreError
-
     from ecocity.store.uploads import sha256_of
 
     messages = result.log_messages()

@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from ecocity import explain
@@ -267,7 +267,7 @@ def summarize(previews: Sequence[Preview], existing: Sequence[Existing | None]) 
 def when_text(dt: datetime, lang: str) -> str:
     """Upload time in Thailand's time: "21 พ.ย. 2569 14:05" / "21 Nov 2026 14:05"."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     local = dt.astimezone(THAI_TIME)
     return f"{fmt_date(local.date(), lang)} {local:%H:%M}"
 

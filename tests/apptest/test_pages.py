@@ -4,11 +4,10 @@ shell behaves: language from the URL and the switch, registry on the overview.""
 from __future__ import annotations
 
 import pytest
+from apphelp import APP, PAGES, ROOT, TIMEOUT, problems
 from streamlit.testing.v1 import AppTest
 
 from ecocity.i18n import t
-
-from apphelp import APP, PAGES, ROOT, TIMEOUT, problems
 
 
 def test_the_router_has_pages():

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apphelp import ROOT
 from streamlit.testing.v1 import AppTest
 
 from ecocity.framework import load_framework
@@ -15,8 +16,6 @@ from ecocity.i18n import fy_label, t
 from ecocity.scoring import assess
 from ecocity.store import list_uploads, make_engine, queries, session_scope
 from ecocity.store.db import data_token
-
-from apphelp import ROOT
 
 PAGE = "views/upload.py"
 GOOD = ROOT / "data" / "sample" / "2566_MAP-TA-PHUT.xlsx"

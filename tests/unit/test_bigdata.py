@@ -30,7 +30,7 @@ def test_area_sizes_add_up_at_the_benchmark_size(bigdata):
 
 def test_registry_files_are_deterministic_and_valid(bigdata, tmp_path):
     from ecocity.geo import load_provinces
-    from ecocity.registry import ESTATES_FILE, AREAS_FILE, load_registry
+    from ecocity.registry import AREAS_FILE, ESTATES_FILE, load_registry
 
     a = bigdata._write_registry(ROOT / "data", tmp_path / "a", estates=30, areas=12, years=(2567, 2568),
                                 include_sample=True, top=5)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from ecocity import method
-from ecocity.framework import load_framework
 from ecocity.explain import with_unit
+from ecocity.framework import load_framework
 from ecocity.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]

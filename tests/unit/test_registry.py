@@ -8,8 +8,17 @@ from pathlib import Path
 import pytest
 
 from ecocity.config import ROOT
-from ecocity.registry import (AREAS_FILE, ESTATES_FILE, GEOJSON_FILE, RegistryError, areas_from_csv,
-                              estates_from_csv, load_registry, provinces_from_geojson, regions)
+from ecocity.registry import (
+    AREAS_FILE,
+    ESTATES_FILE,
+    GEOJSON_FILE,
+    RegistryError,
+    areas_from_csv,
+    estates_from_csv,
+    load_registry,
+    provinces_from_geojson,
+    regions,
+)
 
 DATA = ROOT / "data"
 EST_HEADER = "code,name_th,name_en,province_pcode,province_en,region,lat,lon,source_checked\n"

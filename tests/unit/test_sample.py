@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from ecocity.framework import DEFAULT_FRAMEWORK_PATH, load_framework, parse_framework
-from ecocity.scoring import assess, check_values
 from ecocity.sample import (
     SAMPLE_NOTE,
     assess_areas,
@@ -22,6 +21,7 @@ from ecocity.sample import (
     sample_resubmissions,
     sample_submissions,
 )
+from ecocity.scoring import assess, check_values
 
 FW = load_framework()
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,7 +163,7 @@ def test_map_ta_phut_improves_from_its_baseline(areas):
 def test_some_estate_rises_steadily(estate_levels):
     def rising(d: dict[int, int]) -> bool:
         seq = [d[y] for y in sorted(d)]
-        return all(b >= a for a, b in zip(seq, seq[1:])) and seq[-1] - seq[0] >= 3
+        return all(b >= a for a, b in zip(seq, seq[1:], strict=False)) and seq[-1] - seq[0] >= 3
     assert any(rising(d) for d in estate_levels.values())
 
 
@@ -177,14 +177,14 @@ def test_some_estate_stalls(estate_levels):
 def test_some_estate_falls_and_does_not_recover_at_once(estate_levels):
     def falls(d: dict[int, int]) -> bool:
         ys = sorted(d)
-        return any(d[b] < d[a] and d[ys[-1]] < d[a] for a, b in zip(ys, ys[1:]))
+        return any(d[b] < d[a] and d[ys[-1]] < d[a] for a, b in zip(ys, ys[1:], strict=False))
     assert any(falls(d) for d in estate_levels.values())
 
 
 def test_some_area_is_at_level_0_because_one_estate_lacks_an_action_plan(current, areas):
     """MGT-01 aggregates with "all": one estate without a plan holds the whole area back."""
     found = False
-    for (code, year), r in areas.items():
+    for (_code, year), r in areas.items():
         if r.assessment.level == 0 and r.values["MGT-01"] is False:
             others = [s for s in current if s.fiscal_year == year and s.estate_code in r.estates
                       and s.values["MGT-01"] is True]

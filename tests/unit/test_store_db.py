@@ -15,8 +15,17 @@ from ecocity.cli import main as cli_main
 from ecocity.config import ROOT
 from ecocity.store import models as m
 from ecocity.store import queries
-from ecocity.store.db import (data_token, data_version, make_engine, migrate, normalise_url, safe_url, schema_revision,
-                              session_scope, upgrade)
+from ecocity.store.db import (
+    data_token,
+    data_version,
+    make_engine,
+    migrate,
+    normalise_url,
+    safe_url,
+    schema_revision,
+    session_scope,
+    upgrade,
+)
 from ecocity.store.uploads import store_submission
 
 pytestmark = pytest.mark.storage

@@ -14,7 +14,8 @@ from ecocity import intake
 from ecocity import upload_flow as flow
 from ecocity.i18n import t
 from ecocity.scoring import assess
-from ecocity.store import list_uploads, models as m, queries, session_scope, upload_content
+from ecocity.store import list_uploads, queries, session_scope, upload_content
+from ecocity.store import models as m
 from ecocity.store.db import data_version
 from ecocity.workbook.template import write_submission
 

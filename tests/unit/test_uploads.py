@@ -19,8 +19,16 @@ from ecocity.store import queries
 from ecocity.store.db import data_version, session_scope, upgrade
 from ecocity.store.derived import recompute_all
 from ecocity.store.errors import StoreError
-from ecocity.store.uploads import (compare_versions, list_uploads, list_versions, log_rejected, remove_sample,
-                                   restore_version, store_submission, upload_content)
+from ecocity.store.uploads import (
+    compare_versions,
+    list_uploads,
+    list_versions,
+    log_rejected,
+    remove_sample,
+    restore_version,
+    store_submission,
+    upload_content,
+)
 
 pytestmark = pytest.mark.storage
 

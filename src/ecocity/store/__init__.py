@@ -33,14 +33,36 @@ __all__ = sorted([*_WHERE, "queries"])
 
 if TYPE_CHECKING:
     from ecocity.store import queries
-    from ecocity.store.db import (bump_data_version, data_token, data_version, make_engine, migrate, safe_url,
-                                  schema_revision, session_scope, upgrade, write_session)
+    from ecocity.store.db import (
+        bump_data_version,
+        data_token,
+        data_version,
+        make_engine,
+        migrate,
+        safe_url,
+        schema_revision,
+        session_scope,
+        upgrade,
+        write_session,
+    )
     from ecocity.store.derived import recompute_all
     from ecocity.store.errors import StoreError
-    from ecocity.store.uploads import (RemoveResult, StoreResult, UploadInfo, ValueChange, VersionInfo,
-                                       compare_versions, list_uploads, list_versions, log_rejected,
-                                       log_upload, remove_sample, restore_version, store_submission,
-                                       upload_content)
+    from ecocity.store.uploads import (
+        RemoveResult,
+        StoreResult,
+        UploadInfo,
+        ValueChange,
+        VersionInfo,
+        compare_versions,
+        list_uploads,
+        list_versions,
+        log_rejected,
+        log_upload,
+        remove_sample,
+        restore_version,
+        store_submission,
+        upload_content,
+    )
 
 
 def __getattr__(name: str) -> Any:

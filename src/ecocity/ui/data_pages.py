@@ -17,8 +17,17 @@ from ecocity.i18n import t
 from ecocity.scoring import assess
 from ecocity.store import indicator_queries as iq
 from ecocity.store.db import session_scope
-from ecocity.store.uploads import (StoreResult, UploadInfo, ValueChange, VersionInfo, compare_versions,
-                                   list_uploads, list_versions, restore_version, upload_content)
+from ecocity.store.uploads import (
+    StoreResult,
+    UploadInfo,
+    ValueChange,
+    VersionInfo,
+    compare_versions,
+    list_uploads,
+    list_versions,
+    restore_version,
+    upload_content,
+)
 from ecocity.ui import data
 from ecocity.ui.db import engine_for
 from ecocity.ui.figures import legend_below
