@@ -1,12 +1,14 @@
 """Cached readers, figures and the one write path (restore) of the Estate and Indicators
 pages. Every reader takes the database URL and its data token as its first arguments: they
 key the cache, so a new upload or a restore (which changes the token) shows at once, on
-every page and every replica. Figures are cached as plain dicts (cheap to copy out)."""
+every page and every replica. Figures are cached as Plotly figure objects with
+st.cache_resource (validated once; see ``ecocity.ui.figures``); the views never change them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -30,7 +32,7 @@ from ecocity.store.uploads import (
 )
 from ecocity.ui import data
 from ecocity.ui.db import engine_for
-from ecocity.ui.figures import legend_below
+from ecocity.ui.figures import as_figure, legend_below
 
 
 def framework() -> Framework:
@@ -51,8 +53,8 @@ def estate(url: str, token: str, code: str, year: int | None, lang: str) -> deta
                                data.entity_rows(url, token, "area"), year, lang)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def estate_figures(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, dict[str, Any]]:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def estate_figures(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, go.Figure]:
     """dimensions (this year against last) and history figures; absent when there is nothing to draw."""
     fw, m = framework(), estate(url, token, code, year, lang)
     out: dict[str, dict[str, Any]] = {}
@@ -66,7 +68,7 @@ def estate_figures(url: str, token: str, code: str, year: int | None, lang: str)
         # Room either side for the level labels of the first and last points (as on the Area page).
         fig["layout"].setdefault("xaxis", {})["range"] = [-0.7, len(m.series) - 0.3]
         out["history"] = fig
-    return out
+    return {name: as_figure(fig) for name, fig in out.items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -138,9 +140,9 @@ def _unit(fw: Framework, subject: detail.Subject, lang: str) -> str:
     return "" if unit in ("", "-") else unit
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def ranking_figure(url: str, token: str, kind: str, key: str, year: int, region: str | None,
-                   lang: str) -> dict[str, Any] | None:
+                   lang: str) -> go.Figure | None:
     """The entities of the year ranked by the indicator's value (or dimension score); None
     when no entity has a value (or for a yes/no indicator, shown as lists instead)."""
     fw, subject = framework(), _subject(key)
@@ -148,14 +150,14 @@ def ranking_figure(url: str, token: str, kind: str, key: str, year: int, region:
     if not model.ranked:
         return None
     label = detail.subject_label(fw, subject, lang)
-    return charts.ranking(fw, model.ranked, lang, title=t("indicators.ranking_title", lang, subject=label, year=year),
-                          value_label=_unit(fw, subject, lang) or label,
-                          lower_is_better=model.lower_is_better).to_dict()
+    return as_figure(charts.ranking(
+        fw, model.ranked, lang, title=t("indicators.ranking_title", lang, subject=label, year=year),
+        value_label=_unit(fw, subject, lang) or label, lower_is_better=model.lower_is_better).to_dict())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def trend_figure(url: str, token: str, kind: str, key: str, region: str | None, codes: tuple[str, ...],
-                 lang: str) -> dict[str, Any] | None:
+                 lang: str) -> go.Figure | None:
     """The value over the fiscal years of each entity in ``codes`` with the level thresholds
     as lines in the level colours; for a yes/no indicator, the share answering yes."""
     fw, subject = framework(), _subject(key)
@@ -169,12 +171,12 @@ def trend_figure(url: str, token: str, kind: str, key: str, region: str | None, 
     if not years or not series:
         return None
     label = detail.subject_label(fw, subject, lang)
-    return charts.indicator_trend(years, series, detail.thresholds(fw, subject, lang),
-                                  title=t("indicators.trend_title", lang, subject=label), unit=unit).to_dict()
+    return as_figure(charts.indicator_trend(years, series, detail.thresholds(fw, subject, lang),
+                                            title=t("indicators.trend_title", lang, subject=label), unit=unit).to_dict())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def heatmap_figure(url: str, token: str, year: int, region: str | None, lang: str) -> dict[str, Any] | None:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def heatmap_figure(url: str, token: str, year: int, region: str | None, lang: str) -> go.Figure | None:
     """Dimension scores of the areas with data in the year (and region); None when there are none."""
     rows = detail.heatmap_rows(data.entity_rows(url, token, "area"), year, lang, region=region)
-    return charts.heatmap(framework(), rows, lang).to_dict() if rows else None
+    return as_figure(charts.heatmap(framework(), rows, lang).to_dict()) if rows else None

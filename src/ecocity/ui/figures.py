@@ -1,11 +1,15 @@
 """Figures for the Overview and Area pages, built once per data version, filter and
-language (as plain dicts: cheap to copy out of the cache) and drawn with the app's one
-chart theme (``ecocity.charts``), not Streamlit's."""
+language and drawn with the app's one chart theme (``ecocity.charts``), not Streamlit's.
+
+They are cached as Plotly figure objects with ``st.cache_resource`` (one shared object,
+never copied): ``st.plotly_chart`` validates a plain dict again on every run, a figure
+object only once, when it is built. The views never change a cached figure."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from ecocity import charts
@@ -45,12 +49,17 @@ def areas_on_top(fig: dict[str, Any]) -> dict[str, Any]:
     return fig
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def as_figure(fig: dict[str, Any]) -> go.Figure:
+    """The figure object of a figure dict (validated here, once, not by every st.plotly_chart)."""
+    return go.Figure(fig)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
 def overview(url: str, token: str, year: int, region: str | None, levels: tuple[int, ...],
-             lang: str) -> dict[str, dict[str, Any]]:
+             lang: str) -> dict[str, go.Figure]:
     """ladder, map and distribution figures of the Overview."""
     fw, m = data.framework(), data.overview(url, token, year, region, levels, lang)
-    return {
+    figs = {
         "ladder": charts.ladder(fw, m.area_counts, m.estate_counts, lang,
                                 title=t("overview.ladder_title", lang)).to_dict(),
         "map": areas_on_top(charts.thailand_map(fw, data.provinces(), m.province_levels, m.markers, lang,
@@ -58,18 +67,19 @@ def overview(url: str, token: str, year: int, region: str | None, levels: tuple[
         "distribution": legend_below(titled(charts.level_distribution(fw, m.distribution, lang).to_dict(),
                                             t("overview.distribution_title", lang))),
     }
+    return {name: as_figure(fig) for name, fig in figs.items()}
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def registry_map(url: str, token: str, lang: str) -> dict[str, Any]:
+@st.cache_resource(show_spinner=False, max_entries=16)
+def registry_map(url: str, token: str, lang: str) -> go.Figure:
     """The map before any assessment: the registry's areas and estates, no levels."""
     fw, reg = data.framework(), data.registry_overview(url, token)
     marks = markers(reg.areas, data.provinces(), {}, {}, lang)
-    return areas_on_top(charts.thailand_map(fw, data.provinces(), {}, marks, lang, height=620).to_dict())
+    return as_figure(areas_on_top(charts.thailand_map(fw, data.provinces(), {}, marks, lang, height=620).to_dict()))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def area(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, dict[str, Any]]:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def area(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, go.Figure]:
     """dimensions, history and estates figures of the Area page (absent when there is nothing to draw)."""
     fw, m = data.framework(), data.area(url, token, code, year)
     out: dict[str, dict[str, Any]] = {}
@@ -89,4 +99,4 @@ def area(url: str, token: str, code: str, year: int | None, lang: str) -> dict[s
         rows = [Ranked("estate", e.code, e.name(lang), e.level, e.overall_score) for e in m.estates]
         out["estates"] = charts.ranking(fw, rows, lang, title=t("area.estates_chart", lang),
                                         value_label=t("charts.score", lang)).to_dict()
-    return out
+    return {name: as_figure(fig) for name, fig in out.items()}
