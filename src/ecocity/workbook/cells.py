@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from ecocity.framework import Indicator
@@ -432,6 +433,7 @@ _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": 
 _AROUND_DASH = re.compile(r"\s*-\s*")
 
 
+@lru_cache(maxsize=4096)  # a few hundred codes recur in every workbook
 def norm_code(raw: object) -> str:
     """An indicator or estate code in canonical form: "env-01 " -> "ENV-01",
     "nong khae" -> "NONG-KHAE"."""

@@ -324,7 +324,7 @@ class Xlsx:
             if typ.endswith("/worksheet") and target:
                 self.sheets[sheet_name] = _resolve(base, target)
         self.sheet_names = [n for n, _ in names]
-        self.percent_styles: set[int] = set()
+        self.percent_styles: frozenset[int] = frozenset()
         for typ, target in rels.values():
             path = _resolve(base, target)
             if path not in zf.namelist():
@@ -366,7 +366,8 @@ def _check_shared_strings(data: bytes) -> None:
 _STYLE_TAGS = _main("numFmts", "numFmt", "cellXfs", "xf")
 
 
-def _percent_styles(data: bytes) -> set[int]:
+@lru_cache(maxsize=64)  # workbooks from the official template share one styles.xml
+def _percent_styles(data: bytes) -> frozenset[int]:
     """Indexes into cellXfs (the cells' ``s``) whose number format shows a percentage."""
     custom: dict[int, str] = {}  # numFmtId -> format code, from <numFmts>
     xf_formats: list[str] = []  # numFmtId of each <xf> in <cellXfs>
@@ -395,13 +396,14 @@ def _percent_styles(data: bytes) -> set[int]:
         fmt = int(fmt_id) if fmt_id.isdigit() else 0
         if fmt in (9, 10) or (fmt in custom and is_percent_format(custom[fmt])):
             out.add(i)
-    return out
+    return frozenset(out)  # cached and shared between workbooks: never to be changed
 
 
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=65_536)  # the same references ("E12") recur in every workbook
 def _ref_to_rc(ref: str) -> tuple[int, int] | None:
     m = _REF.fullmatch(ref.upper().replace("$", ""))
     if not m:
@@ -415,7 +417,7 @@ def _ref_to_rc(ref: str) -> tuple[int, int] | None:
 _SHEET_TAGS = _main("row", "c", "f", "v", "is")
 
 
-def _xlsx_sheet_facts(data: bytes, percent_styles: set[int]) -> SheetFacts:
+def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts:
     """One pass over a worksheet: the extent of the cells that hold something, formulas
     without a stored value, error cells and percent-formatted cells. A cell without its
     reference (``r`` is optional in OOXML) follows the one before it."""
