@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from e2ehelp import streamlit_server
 
-ROOT = Path(__file__).resolve().parents[2]
 # Debian's Chromium as root in a closed network (see the architecture notes).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SERVER_START_TIMEOUT = 90.0
 
 
 def _require_browser() -> bool:
@@ -56,51 +49,9 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "viewport": {"width": 1366, "height": 900}, "locale": "th-TH"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
-    """Start the dashboard once per session; yield its base URL; stop it afterwards."""
-    from ecocity.ui.fonts import publish_static_font
-
-    publish_static_font()  # so the browser renders Thai in the app's own font
+    """The dashboard on an empty database, started once per session."""
     tmp = tmp_path_factory.mktemp("e2e")
-    port = _free_port()
-    env = {**os.environ, "ECOCITY_DATABASE_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}",
-           "ECOCITY_LANG": "th", "PYTHONUNBUFFERED": "1"}
-    log = (tmp / "streamlit.log").open("w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not start (exit {proc.poll()}):\n{log.read()[-4000:]}",
-                            pytrace=False)
-            time.sleep(0.2)
+    with streamlit_server(f"sqlite:///{tmp / 'e2e.sqlite3'}", tmp) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()

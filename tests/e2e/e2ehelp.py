@@ -2,11 +2,89 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+SERVER_START_TIMEOUT = 90.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def streamlit_server(db_url: str, workdir: Path) -> Iterator[str]:
+    """A real `streamlit run app.py` on a free port against ``db_url``: yields its base URL
+    once it is healthy, stops it afterwards. Its output goes to ``workdir/streamlit.log``
+    and is shown when it fails to start."""
+    from ecocity.ui.fonts import publish_static_font
+
+    publish_static_font()  # so the browser renders Thai in the app's own font
+    port = _free_port()
+    env = {**os.environ, "ECOCITY_DATABASE_URL": db_url, "ECOCITY_LANG": "th", "PYTHONUNBUFFERED": "1"}
+    log = (workdir / "streamlit.log").open("w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"streamlit did not start (exit {proc.poll()}):\n{log.read()[-4000:]}",
+                            pytrace=False)
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def sample_database(workdir: Path) -> str:
+    """URL of a new SQLite database holding the sample data, loaded as an import would."""
+    from ecocity.framework import load_framework
+    from ecocity.sample_cli import default_dir, load_sample
+    from ecocity.store.db import make_engine, upgrade
+
+    db_url = f"sqlite:///{workdir / 'sample.sqlite3'}"
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        report = load_sample(engine, default_dir(), load_framework())
+        assert report.rejected == [] and report.stored == report.total
+    finally:
+        engine.dispose()
+    return db_url
 
 
 def wait_for_app_run(page: Page) -> None:

@@ -10,26 +10,17 @@ drilldown-area-th.png, drilldown-estate-th.png.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from e2ehelp import screenshot, wait_for_app_run
+from e2ehelp import sample_database, screenshot, streamlit_server, wait_for_app_run
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 90.0
 AREA, AREA_TH, AREA_EN = "LAMPHUN", "ลำพูน", "Lamphun"  # alone in the north: its marker overlaps no other
 ESTATE, ESTATE_TH = "NORTHERN-REGION", "นิคมอุตสาหกรรมภาคเหนือ"
 ROW = 35  # px: st.dataframe's row (and header) height
@@ -55,68 +46,12 @@ MARK_CENTRE = """([key, kind, code]) => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-def _load_sample(db_url: str) -> None:
-    from ecocity.framework import load_framework
-    from ecocity.sample_cli import default_dir, load_sample
-    from ecocity.store.db import make_engine, upgrade
-
-    engine = make_engine(db_url)
-    try:
-        upgrade(engine)
-        report = load_sample(engine, default_dir(), load_framework())
-        assert report.rejected == [] and report.stored == report.total
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def sample_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
     """Base URL of a dashboard on a database holding the sample data."""
-    from ecocity.ui.fonts import publish_static_font
-
-    publish_static_font()
     tmp = tmp_path_factory.mktemp("e2e-drilldown")
-    db_url = f"sqlite:///{tmp / 'sample.sqlite3'}"
-    _load_sample(db_url)
-    port = _free_port()
-    env = {**os.environ, "ECOCITY_DATABASE_URL": db_url, "ECOCITY_LANG": "th", "PYTHONUNBUFFERED": "1"}
-    log = (tmp / "streamlit.log").open("w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not start (exit {proc.poll()}):\n{log.read()[-4000:]}", pytrace=False)
-            time.sleep(0.2)
+    with streamlit_server(sample_database(tmp), tmp) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _open(page: Page, url: str) -> None:

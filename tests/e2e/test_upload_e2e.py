@@ -8,16 +8,12 @@ Screenshots (Thai): artifacts/screenshots/upload-th-*.png
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2ehelp import screenshot, wait_for_app_run
+from e2ehelp import screenshot, streamlit_server, wait_for_app_run
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t
@@ -27,60 +23,15 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "data" / "sample" / "2566_MAP-TA-PHUT.xlsx"
 BAD = ROOT / "tests" / "data" / "workbooks" / "not_a_number.xlsx"
-START_TIMEOUT = 90.0
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
 def upload_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[tuple[str, str]]:
     """(base URL, database URL) of a dashboard on an empty database of its own."""
-    from ecocity.ui.fonts import publish_static_font
-
-    publish_static_font()
     tmp = tmp_path_factory.mktemp("e2e-upload")
     db_url = f"sqlite:///{tmp / 'upload.sqlite3'}"
-    port = _free_port()
-    env = {**os.environ, "ECOCITY_DATABASE_URL": db_url, "ECOCITY_LANG": "th", "PYTHONUNBUFFERED": "1"}
-    log = (tmp / "streamlit.log").open("w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not start (exit {proc.poll()}):\n{log.read()[-4000:]}", pytrace=False)
-            time.sleep(0.2)
+    with streamlit_server(db_url, tmp) as url:
         yield url, db_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _uploads(db_url: str) -> list:
