@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -110,3 +110,18 @@ def screenshot(page: Page, name: str) -> Path:
     finally:
         page.set_viewport_size(size)
     return path
+
+
+def open_page(page: Page, url: str) -> None:
+    """Go to ``url`` and wait until the app has finished its run."""
+    page.goto(url)
+    wait_for_app_run(page)
+
+
+def no_error_on_screen(page: Page, lang: str = "th") -> None:
+    """No exception box and none of the app's own error messages."""
+    from ecocity.i18n import t
+
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    for key in ("app.error.unexpected", "app.error.database"):
+        expect(page.get_by_text(t(key, lang))).to_have_count(0)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2ehelp import sample_database, screenshot, streamlit_server, wait_for_app_run
+from e2ehelp import no_error_on_screen, open_page, sample_database, screenshot, streamlit_server, wait_for_app_run
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t
@@ -57,17 +57,6 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) 
         yield url
 
 
-def _open(page: Page, url: str) -> None:
-    page.goto(url)
-    wait_for_app_run(page)
-
-
-def _no_error_on_screen(page: Page, lang: str) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    for key in ("app.error.unexpected", "app.error.database"):
-        expect(page.get_by_text(t(key, lang))).to_have_count(0)
-
-
 def _charts_drawn(page: Page) -> None:
     """Every Plotly chart on the page has drawn its SVG (they draw lazily, once scrolled to)."""
     charts = page.get_by_test_id("stPlotlyChart")
@@ -96,10 +85,10 @@ def _click(page: Page, script: str, args: list[str]) -> None:
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_estate_link_opens_the_estate_with_its_indicators_and_versions(page: Page, sample_server: str, lang: str):
-    _open(page, f"{sample_server}/estate?estate=MAP-TA-PHUT&year=2566&lang={lang}")
+    open_page(page, f"{sample_server}/estate?estate=MAP-TA-PHUT&year=2566&lang={lang}")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "นิคมอุตสาหกรรมมาบตาพุด" if lang == "th" else "Map Ta Phut IE")
-    _no_error_on_screen(page, lang)
+    no_error_on_screen(page, lang)
     expect(page.locator(".st-key-estate_indicators")).to_be_visible()
     expect(page.locator(".st-key-estate_versions")).to_be_visible()
     expect(page.get_by_text(t("estate.compare.heading", lang))).to_be_visible()
@@ -114,9 +103,9 @@ def test_estate_link_opens_the_estate_with_its_indicators_and_versions(page: Pag
 
 
 def test_indicators_ranking_and_heatmap_clicks_open_the_entity(page: Page, sample_server: str):
-    _open(page, f"{sample_server}/indicators?indicator=ENV-01&year=2566&lang=th")
+    open_page(page, f"{sample_server}/indicators?indicator=ENV-01&year=2566&lang=th")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("indicators.title", "th"))
-    _no_error_on_screen(page, "th")
+    no_error_on_screen(page, "th")
     expect(page.locator(".st-key-indicators_heatmap .js-plotly-plot")).to_be_attached()
     _shot(page, "indicators-th")
 
@@ -124,13 +113,13 @@ def test_indicators_ranking_and_heatmap_clicks_open_the_entity(page: Page, sampl
     expect(page).to_have_url(re.compile(r"/area\?.*area=LAMPHUN"))
     expect(page).to_have_url(re.compile(r"[?&]year=2566\b"))
 
-    _open(page, f"{sample_server}/indicators?indicator=ENV-01&year=2566&lang=th")
+    open_page(page, f"{sample_server}/indicators?indicator=ENV-01&year=2566&lang=th")
     _click(page, CELL_CENTRE, ["indicators_heatmap", "SONGKHLA"])
     expect(page).to_have_url(re.compile(r"/area\?.*area=SONGKHLA"))
 
 
 def test_indicators_estate_ranking_click_opens_the_estate(page: Page, sample_server: str):
-    _open(page, f"{sample_server}/indicators?indicator=PHY-01&year=2566&lang=th")
+    open_page(page, f"{sample_server}/indicators?indicator=PHY-01&year=2566&lang=th")
     page.locator(".st-key-indicators_kind").get_by_text(t("indicators.kind_estate", "th")).click()
     wait_for_app_run(page)
     expect(page.get_by_text(t("indicators.ranking_estate", "th"))).to_be_visible()
@@ -142,16 +131,16 @@ def test_indicators_estate_ranking_click_opens_the_estate(page: Page, sample_ser
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_method_page(page: Page, sample_server: str, lang: str):
-    _open(page, f"{sample_server}/method?lang={lang}")
+    open_page(page, f"{sample_server}/method?lang={lang}")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("method.title", lang))
-    _no_error_on_screen(page, lang)
+    no_error_on_screen(page, lang)
     expect(page.get_by_text(t("common.default_set", lang))).to_be_visible()
     screenshot(page, f"method-{lang}")
 
 
 def test_restore_asks_for_confirmation_then_shows_the_new_version(page: Page, sample_server: str):
     """Last in this module: it changes the data (a third version of MAP-TA-PHUT 2566)."""
-    _open(page, f"{sample_server}/estate?estate=MAP-TA-PHUT&year=2566&lang=th")
+    open_page(page, f"{sample_server}/estate?estate=MAP-TA-PHUT&year=2566&lang=th")
     page.locator(".st-key-estate_restore button").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
@@ -166,5 +155,5 @@ def test_restore_asks_for_confirmation_then_shows_the_new_version(page: Page, sa
     wait_for_app_run(page)
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("ฉบับใหม่ที่ 3")
-    _no_error_on_screen(page, "th")
+    no_error_on_screen(page, "th")
     _shot(page, "estate-restored-th")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from e2ehelp import sample_database, screenshot, streamlit_server, wait_for_app_run
+from e2ehelp import no_error_on_screen, open_page, sample_database, screenshot, streamlit_server, wait_for_app_run
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t
@@ -54,17 +54,6 @@ def sample_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> 
         yield url
 
 
-def _open(page: Page, url: str) -> None:
-    page.goto(url)
-    wait_for_app_run(page)
-
-
-def _no_error_on_screen(page: Page, lang: str) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    for key in ("app.error.unexpected", "app.error.database"):
-        expect(page.get_by_text(t(key, lang))).to_have_count(0)
-
-
 def _click_mark(page: Page, key: str, kind: str, code: str) -> None:
     """Click the chart mark of [kind, code] and wait for the app to settle."""
     box = page.locator(f".st-key-{key}")
@@ -81,19 +70,19 @@ def _h1(page: Page):
 
 
 def test_clicking_an_area_on_the_map_opens_its_page(page: Page, sample_app: str):
-    _open(page, f"{sample_app}/?lang=th&year=2566")
-    _no_error_on_screen(page, "th")
+    open_page(page, f"{sample_app}/?lang=th&year=2566")
+    no_error_on_screen(page, "th")
     screenshot(page, "drilldown-overview-th")
     _click_mark(page, "overview_map", "area", AREA)
     expect(page).to_have_url(re.compile(rf"/area\?(?=.*\barea={AREA}\b)(?=.*\byear=2566\b)(?=.*\blang=th\b)"),
            timeout=WAIT)
     expect(_h1(page)).to_have_text(AREA_TH, timeout=WAIT)
-    _no_error_on_screen(page, "th")
+    no_error_on_screen(page, "th")
 
 
 def test_clicking_a_row_of_the_ranking_opens_that_area(page: Page, sample_app: str):
     # FY 2566 ranking: Pluak Daeng, Lamphun, Map Ta Phut, ... (highest level, then score).
-    _open(page, f"{sample_app}/?lang=th&year=2566")
+    open_page(page, f"{sample_app}/?lang=th&year=2566")
     grid = page.locator(".st-key-ranking [data-testid='stDataFrameResizable']")
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
@@ -108,27 +97,27 @@ def test_clicking_a_row_of_the_ranking_opens_that_area(page: Page, sample_app: s
 
 
 def test_clicking_an_estate_on_the_area_page_opens_the_estate(page: Page, sample_app: str):
-    _open(page, f"{sample_app}/area?area={AREA}&year=2566&lang=th")
+    open_page(page, f"{sample_app}/area?area={AREA}&year=2566&lang=th")
     _click_mark(page, "area_estates_chart", "estate", ESTATE)
     expect(page).to_have_url(re.compile(rf"/estate\?(?=.*\bestate={ESTATE}\b)(?=.*\byear=2566\b)(?=.*\blang=th\b)"),
            timeout=WAIT)
     expect(_h1(page)).to_contain_text(ESTATE_TH, timeout=WAIT)
-    _no_error_on_screen(page, "th")
+    no_error_on_screen(page, "th")
     screenshot(page, "drilldown-estate-th")
 
 
 def test_a_shared_area_link_opens_exactly_that_view(page: Page, sample_app: str):
-    _open(page, f"{sample_app}/area?area=RAYONG-MAP-TA-PHUT&year=2566&lang=th")
+    open_page(page, f"{sample_app}/area?area=RAYONG-MAP-TA-PHUT&year=2566&lang=th")
     expect(_h1(page)).to_have_text("ระยอง - มาบตาพุด", timeout=WAIT)
     gap = page.locator(".st-key-area_gap")
     expect(gap).to_contain_text("จำนวนเรื่องร้องเรียนด้านสิ่งแวดล้อม 26 → ไม่เกิน 25 เรื่อง/ปี", timeout=WAIT)
     expect(page.locator(".st-key-filter_year input")).to_have_value(re.compile(r"\b2566\b"), timeout=WAIT)
-    _no_error_on_screen(page, "th")
+    no_error_on_screen(page, "th")
     screenshot(page, "drilldown-area-th")
 
 
 def test_switching_language_keeps_the_area_and_year(page: Page, sample_app: str):
-    _open(page, f"{sample_app}/area?area={AREA}&year=2566&lang=th")
+    open_page(page, f"{sample_app}/area?area={AREA}&year=2566&lang=th")
     page.locator(".st-key-lang").get_by_text("English").click()
     wait_for_app_run(page)
     expect(_h1(page)).to_have_text(AREA_EN, timeout=WAIT)
@@ -139,7 +128,7 @@ def test_switching_language_keeps_the_area_and_year(page: Page, sample_app: str)
 
 
 def test_the_year_survives_a_page_change_through_the_sidebar(page: Page, sample_app: str):
-    _open(page, f"{sample_app}/?lang=th&year=2563")
+    open_page(page, f"{sample_app}/?lang=th&year=2563")
     page.get_by_test_id("stSidebarNav").get_by_text(t("app.nav.area", "th"), exact=True).click()
     wait_for_app_run(page)
     expect(page).to_have_url(re.compile(r"/area\?(?=.*\byear=2563\b)(?=.*\blang=th\b)"), timeout=WAIT)

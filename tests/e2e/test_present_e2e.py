@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from e2ehelp import SCREENSHOTS, sample_database, streamlit_server, wait_for_app_run
+from e2ehelp import SCREENSHOTS, no_error_on_screen, open_page, sample_database, streamlit_server, wait_for_app_run
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t
@@ -29,17 +29,6 @@ def sample_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> 
     tmp = tmp_path_factory.mktemp("e2e-present")
     with streamlit_server(sample_database(tmp), tmp) as url:
         yield url
-
-
-def _open(page: Page, url: str) -> None:
-    page.goto(url)
-    wait_for_app_run(page)
-
-
-def _no_error_on_screen(page: Page, lang: str) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    for key in ("app.error.unexpected", "app.error.database"):
-        expect(page.get_by_text(t(key, lang))).to_have_count(0)
 
 
 def _shot(page: Page, name: str) -> None:
@@ -59,8 +48,8 @@ def _next(page: Page) -> None:
 
 def test_full_screen_slides_step_forward_and_back_and_the_link_reopens_the_slide(page: Page, sample_app: str):
     page.set_viewport_size({"width": 1366, "height": 768})
-    _open(page, f"{sample_app}/present?year=2566&present=1&lang=th")
-    _no_error_on_screen(page, "th")
+    open_page(page, f"{sample_app}/present?year=2566&present=1&lang=th")
+    no_error_on_screen(page, "th")
     expect(page.get_by_test_id("stSidebar")).to_be_hidden()
     expect(page.get_by_test_id("stToolbar")).to_be_hidden()
     expect(page.get_by_role("heading", name="ความก้าวหน้าเมืองอุตสาหกรรมเชิงนิเวศ")).to_be_visible(timeout=WAIT)
@@ -89,7 +78,7 @@ def test_full_screen_slides_step_forward_and_back_and_the_link_reopens_the_slide
     shared = page.url
     other = page.context.new_page()
     other.set_viewport_size({"width": 1366, "height": 768})
-    _open(other, shared)
+    open_page(other, shared)
     expect(_counter(other)).to_have_text("สไลด์ 4 / 13", timeout=WAIT)
     expect(other.get_by_role("heading", name=t("present.title.movers", "th"))).to_be_visible()
     other.close()

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from e2ehelp import screenshot, wait_for_app_run
+from e2ehelp import no_error_on_screen, open_page, screenshot, wait_for_app_run
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t
@@ -20,28 +20,17 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.stem for p in (ROOT / "views").glob("*.py"))
 
 
-def _open(page: Page, url: str) -> None:
-    page.goto(url)
-    wait_for_app_run(page)
-
-
-def _no_error_on_screen(page: Page, lang: str) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    for key in ("app.error.unexpected", "app.error.database"):
-        expect(page.get_by_text(t(key, lang))).to_have_count(0)
-
-
 def test_overview_opens_in_thai_with_the_areas(page: Page, app_url: str):
-    _open(page, app_url)
+    open_page(page, app_url)
     expect(page.get_by_role("heading", level=1)).to_have_text(t("app.overview.title", "th"))
     area = page.locator(".st-key-area_RAYONG-MAP-TA-PHUT")
     expect(area).to_contain_text("ระยอง - มาบตาพุด")
-    _no_error_on_screen(page, "th")
+    no_error_on_screen(page, "th")
     screenshot(page, "overview-th")
 
 
 def test_switching_to_english_changes_the_text_and_the_url(page: Page, app_url: str):
-    _open(page, app_url)
+    open_page(page, app_url)
     page.locator(".st-key-lang").get_by_text("English").click()
     wait_for_app_run(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(t("app.overview.title", "en"))
@@ -51,12 +40,12 @@ def test_switching_to_english_changes_the_text_and_the_url(page: Page, app_url: 
 
 
 def test_a_link_with_lang_en_opens_in_english(page: Page, app_url: str):
-    _open(page, f"{app_url}/?lang=en")
+    open_page(page, f"{app_url}/?lang=en")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("app.overview.title", "en"))
 
 
 def test_thai_text_uses_the_served_thai_font(page: Page, app_url: str):
-    _open(page, app_url)
+    open_page(page, app_url)
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_be_visible()
     assert page.evaluate("document.fonts.check('16px noto-sans-thai', 'ภาพรวม')")
@@ -68,7 +57,7 @@ def test_thai_text_uses_the_served_thai_font(page: Page, app_url: str):
 @pytest.mark.parametrize("lang", ["th", "en"])
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_opens_without_error(page: Page, app_url: str, name: str, lang: str):
-    _open(page, f"{app_url}/{name}?lang={lang}")
+    open_page(page, f"{app_url}/{name}?lang={lang}")
     expect(page.get_by_role("heading", level=1).first).to_be_visible()
-    _no_error_on_screen(page, lang)
+    no_error_on_screen(page, lang)
     screenshot(page, f"page-{name}-{lang}")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2ehelp import screenshot, streamlit_server, wait_for_app_run
+from e2ehelp import no_error_on_screen, screenshot, streamlit_server, wait_for_app_run
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t
@@ -45,12 +45,6 @@ def _uploads(db_url: str) -> list:
         engine.dispose()
 
 
-def _no_error_on_screen(page: Page) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    for key in ("app.error.unexpected", "app.error.database"):
-        expect(page.get_by_text(t(key, "th"))).to_have_count(0)
-
-
 def test_upload_through_the_browser_confirm_and_see_it_in_the_log(page: Page, upload_app):
     url, db_url = upload_app
     page.goto(f"{url}/upload?lang=th")
@@ -75,7 +69,7 @@ def test_upload_through_the_browser_confirm_and_see_it_in_the_log(page: Page, up
     expect(page.get_by_text("ประมาณ 20", exact=False).first).to_be_visible()
     # The good one shows the level it would give before anything is saved.
     expect(page.get_by_text(t("upload.level.heading", "th")).first).to_be_visible()
-    _no_error_on_screen(page)
+    no_error_on_screen(page)
     screenshot(page, "upload-th-checked")
     before = _uploads(db_url)
     assert [(u.filename, u.outcome) for u in before] == [(BAD.name, "rejected")]
@@ -91,7 +85,7 @@ def test_upload_through_the_browser_confirm_and_see_it_in_the_log(page: Page, up
     picker = page.locator("[class*='st-key-upload_log_pick'] [role='combobox']")
     expect(picker).to_have_accessible_name(t("upload.log.pick", "th"))
     expect(picker).to_have_value(re.compile(rf"^#2 · {re.escape(GOOD.name)}"))
-    _no_error_on_screen(page)
+    no_error_on_screen(page)
     screenshot(page, "upload-th-stored")
     after = _uploads(db_url)
     assert sorted((u.filename, u.outcome, u.uploaded_by) for u in after) == sorted(
