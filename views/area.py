@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ecocity.dashboard import best_first
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.navigation import target_from_row, target_from_selection
 from ecocity.page_models import years_with_data
@@ -39,7 +40,7 @@ names = {a.code: a.name(lang) for a in registry.areas}
 
 def _default() -> str:
     """The best-ranked area of the fiscal year, else the registry's first."""
-    this = sorted((r for r in areas if r.fiscal_year == f.year), key=lambda r: (-r.level, -r.overall_score))
+    this = best_first(r for r in areas if r.fiscal_year == f.year)
     return this[0].code if this else codes[0]
 
 

@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from ecocity import detail
+from ecocity.dashboard import best_first
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.method import level_column, score_text
 from ecocity.navigation import Target, target_from_row
+from ecocity.page_models import years_with_data
 from ecocity.store.errors import StoreError
 from ecocity.ui import data, data_pages, figures, filters, widgets
 from ecocity.ui.db import data_token, database_url, engine_for
@@ -27,7 +29,7 @@ fw = data_pages.framework()
 registry = data.registry_overview(url, token)
 estate_rows = data.entity_rows(url, token, "estate")
 area_rows = data.entity_rows(url, token, "area")
-years = sorted({r.fiscal_year for r in (*estate_rows, *area_rows)})
+years = years_with_data(estate_rows, area_rows)
 f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR,))
 
 area_of = {e.code: a for a in registry.areas for e in a.estates}
@@ -61,7 +63,7 @@ def _chooser() -> None:
         widgets.show_empty_state(lang)
         return
     st.caption(t("estate.choose", lang, year=fy_label(f.year, lang)))
-    this = sorted(detail.for_year(estate_rows, f.year), key=lambda r: (-r.level, -r.overall_score, r.name_en))
+    this = best_first(detail.for_year(estate_rows, f.year))
     if not this:
         st.info(t("estate.none_this_year", lang, year=fy_label(f.year, lang)))
         return

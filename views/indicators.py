@@ -11,6 +11,7 @@ from ecocity import detail
 from ecocity.i18n import fy_label, t
 from ecocity.method import level_column, threshold_text
 from ecocity.navigation import Target, target_from_selection
+from ecocity.page_models import years_with_data
 from ecocity.ui import data, data_pages, figures, filters, widgets
 from ecocity.ui.db import data_token, database_url
 from ecocity.ui.labels import region_label
@@ -24,7 +25,7 @@ fw = data_pages.framework()
 registry = data.registry_overview(url, token)
 area_rows = data.entity_rows(url, token, "area")
 estate_rows = data.entity_rows(url, token, "estate")
-years = sorted({r.fiscal_year for r in (*area_rows, *estate_rows)})
+years = years_with_data(area_rows, estate_rows)
 f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR, filters.REGION))
 
 options = [s.key for s in detail.subjects(fw)]

@@ -101,9 +101,18 @@ def movements(this_year: Sequence[EntityRow], last_year: Sequence[EntityRow]) ->
     return out
 
 
-def ranked(moves: Sequence[Movement]) -> list[Movement]:
+def _league_key(r: EntityRow) -> tuple[int, float, str]:
+    return -r.level, -r.overall_score, r.name_en
+
+
+def best_first(rows: Iterable[EntityRow]) -> list[EntityRow]:
     """Highest level first, then highest score, then name: a stable league table."""
-    return sorted(moves, key=lambda m: (-m.row.level, -m.row.overall_score, m.row.name_en))
+    return sorted(rows, key=_league_key)
+
+
+def ranked(moves: Sequence[Movement]) -> list[Movement]:
+    """The movements in league-table order (see ``best_first``)."""
+    return sorted(moves, key=lambda m: _league_key(m.row))
 
 
 def gap_distance(gap: Sequence[Mapping[str, Any]]) -> float:

@@ -61,3 +61,9 @@ def test_distribution_and_filters():
     assert [r.code for r in d.filter_rows(rows, region="East", levels=[3])] == ["A"]
     assert d.latest_year(rows) == 2566 and len(d.for_year(rows, 2566, "area")) == 1
     assert d.level_counts(d.for_year(rows, 2565)) == {2: 2}
+
+
+def test_best_first_is_the_league_order():
+    rows = [row("A", 2566, 3, 3.1), row("B", 2566, 4, 3.9), row("C", 2566, 3, 3.4), row("D", 2566, 3, 3.4)]
+    assert [r.code for r in d.best_first(rows)] == ["B", "C", "D", "A"]
+    assert [m.row.code for m in d.ranked(d.movements(rows, []))] == ["B", "C", "D", "A"]
