@@ -55,11 +55,15 @@ lint: install-dev
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Every bench/bench_*.py, then the load test (two replicas, 20 viewers and 5 uploaders for
+# 60 s on a local PostgreSQL: ECOCITY_BENCH_DATABASE_URL or ECOCITY_TEST_DATABASE_URL,
+# else 127.0.0.1:5432; skipped when no server answers).
 bench: install-dev
 	@set -e; found=0; for f in bench/bench_*.py; do \
 		[ -e "$$f" ] || continue; found=1; \
 		echo "== $$f"; $(BIN)/python "$$f"; \
 	done; [ $$found = 1 ] || echo "no benchmarks in bench/"
+	@echo "== bench/load_test.py"; $(BIN)/python bench/load_test.py
 
 clean:
 	rm -rf artifacts .pytest_cache .hypothesis $(FONT) $(RUN_STAMP) $(DEV_STAMP)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
+from ecocity.access import system
 from ecocity.framework import load_framework
 from ecocity.registry import load_registry
 from ecocity.store import queries
@@ -80,7 +81,7 @@ def run(label: str, url_cm: Callable[[], object]) -> None:
         t_upgrade = time.perf_counter() - t0
         t0 = time.perf_counter()
         for k, d in enumerate(data):
-            store_submission(engine, d, filename=f"{k}.xlsx", content=f"bench {k}".encode(), uploaded_by="bench")
+            store_submission(engine, d, filename=f"{k}.xlsx", content=f"bench {k}".encode(), by=system("bench"))
         t_store = time.perf_counter() - t0
         reads = {}
         for kind in ("estate", "area"):

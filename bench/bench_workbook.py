@@ -147,6 +147,7 @@ def _import(label: str, url_cm: Callable[[], AbstractContextManager[str]], paths
     """``ecocity import`` of every file into a fresh database: check, then record."""
     from sqlalchemy import func, select
 
+    from ecocity.access import system
     from ecocity.intake import estates_of, record
     from ecocity.store.db import make_engine, session_scope, upgrade
     from ecocity.store.models import Submission
@@ -162,7 +163,7 @@ def _import(label: str, url_cm: Callable[[], AbstractContextManager[str]], paths
             kinds: dict[str, int] = {}
             t0 = time.perf_counter()
             for path, content, res in read_files(paths, fw, estates):
-                outcome = record(engine, res, filename=path.name, content=content, uploaded_by="bench", fw=fw)
+                outcome = record(engine, res, filename=path.name, content=content, by=system("bench"), fw=fw)
                 kinds[outcome.kind] = kinds.get(outcome.kind, 0) + 1
             took = time.perf_counter() - t0
             with session_scope(engine) as s:

@@ -286,6 +286,7 @@ def _stand_in(name: str, data) -> bytes:
 def generate(data_dir: Path, url: str, *, estates: int, areas: int, years: Sequence[int] = YEARS,
              include_sample: bool = True, progress: Progress | None = None) -> DataSet:
     """Write the registry copy to ``data_dir`` and fill the (empty) database at ``url``."""
+    from ecocity.access import system
     from ecocity.framework import get_framework
     from ecocity.store.db import make_engine, upgrade
     from ecocity.store.uploads import store_submission
@@ -301,16 +302,17 @@ def generate(data_dir: Path, url: str, *, estates: int, areas: int, years: Seque
         t0 = time.perf_counter()
         total = len(files)
         if include_sample:
+            from ecocity.sample_cli import UPLOADED_BY as SAMPLE_BY
             from ecocity.sample_cli import default_dir, load_sample
 
-            report = load_sample(engine, default_dir(), fw)
+            report = load_sample(engine, default_dir(), fw, by=system(SAMPLE_BY))
             if report.rejected or report.stored != report.total:
                 raise RuntimeError(f"sample load failed: {report}")
             total += report.total
         done = total - len(files)
         for name, data in files:
             r = store_submission(engine, data, filename=name, content=_stand_in(name, data),
-                                 uploaded_by=UPLOADED_BY, fw=fw)
+                                 by=system(UPLOADED_BY), fw=fw)
             if r.outcome != "stored":
                 raise RuntimeError(f"{name}: {r.outcome}")
             done += 1

@@ -26,6 +26,9 @@ from typing import Any
 import pytest
 
 PG_ENV = "ECOCITY_TEST_DATABASE_URL"
+# AppTests act as an officer or administrator by putting an Actor in the session
+# (apphelp.act_as); the app honours that shortcut only when this is set.
+os.environ["ECOCITY_TEST_ACTORS"] = "1"
 
 
 def _backends() -> list[str]:

@@ -12,9 +12,8 @@ import streamlit as st
 from ecocity.dashboard import best_first
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.navigation import target_from_row, target_from_selection
-from ecocity.page_models import years_with_data
+from ecocity.textsafe import md_escape, neutralise_formula
 from ecocity.ui import data, figures, filters, widgets
-from ecocity.ui.db import data_token, database_url
 from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
@@ -22,12 +21,8 @@ from ecocity.ui.lang import current_lang
 PICK = "area_pick"  # the selectbox's key (test id .st-key-area_pick)
 
 lang = current_lang()
-url, token = database_url(), data_token()
-fw = data.framework()
-registry = data.registry_overview(url, token)
-areas = data.entity_rows(url, token, "area")
-estates = data.entity_rows(url, token, "estate")
-f = filters.sidebar(lang, years_with_data(areas, estates), registry.regions, fw, show=(filters.YEAR,))
+url, token, fw, registry, areas, estates, years = data.page_data()
+f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR,))
 
 if not registry.areas:
     st.title(t("app.nav.area", lang))
@@ -55,9 +50,9 @@ st.sidebar.selectbox(t("area.pick", lang), codes, key=PICK, format_func=names.__
 
 m = data.area(url, token, code, f.year)
 info = m.info
-st.title(info.name(lang))
+st.title(md_escape(info.name(lang)))
 province = info.province_th if lang == "th" else info.province_en
-st.caption(" · ".join(x for x in (t("area.province", lang, name=province), region_label(info.region, lang),
+st.caption(" · ".join(x for x in (t("area.province", lang, name=md_escape(province)), region_label(info.region, lang),
                                   fy_label(f.year, lang) if f.year else "") if x))
 
 if f.year is None:
@@ -128,7 +123,7 @@ if m.estates:
     if target and target.kind == "estate":
         filters.go(target)
     cols = {k: t(f"area.estates.{k}", lang) for k in ("estate", "level", "score", "completeness")}
-    table = pd.DataFrame([{cols["estate"]: e.name(lang), cols["level"]: fw.level(e.level).name(lang),
+    table = pd.DataFrame([{cols["estate"]: neutralise_formula(e.name(lang)), cols["level"]: fw.level(e.level).name(lang),
                            cols["score"]: round(e.overall_score, 2),
                            cols["completeness"]: round(e.completeness * 100)} for e in m.estates])
     colour = {fw.level(e.level).name(lang): fw.level(e.level).colour for e in m.estates}
@@ -145,7 +140,7 @@ if m.estates:
 else:
     st.caption(t("area.estates_none", lang))
 if m.silent:
-    st.caption(t("area.silent", lang, estates=", ".join(e.name(lang) for e in m.silent)))
+    st.caption(t("area.silent", lang, estates=", ".join(md_escape(e.name(lang)) for e in m.silent)))
 
 if row is None and "history" in figs:
     st.plotly_chart(figs["history"], key="area_history", theme=None, config=figures.CONFIG)

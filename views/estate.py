@@ -13,10 +13,11 @@ from ecocity.dashboard import best_first
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.method import level_column, score_text
 from ecocity.navigation import Target, target_from_row
-from ecocity.page_models import years_with_data
 from ecocity.store.errors import StoreError
+from ecocity.textsafe import md_escape, safe_filename
 from ecocity.ui import data, data_pages, figures, filters, widgets
-from ecocity.ui.db import data_token, database_url, engine_for
+from ecocity.ui.auth import current_actor
+from ecocity.ui.db import engine_for
 from ecocity.ui.lang import current_lang
 
 PICK = "estate_pick"  # widget keys
@@ -24,12 +25,8 @@ ASK = "_estate_restore_ask"  # (code, year, version) awaiting confirmation
 DONE = "_estate_restore_done"  # (code, year, message) of the last restore
 
 lang = current_lang()
-url, token = database_url(), data_token()
-fw = data_pages.framework()
-registry = data.registry_overview(url, token)
-estate_rows = data.entity_rows(url, token, "estate")
-area_rows = data.entity_rows(url, token, "area")
-years = years_with_data(estate_rows, area_rows)
+actor = current_actor()
+url, token, fw, registry, area_rows, estate_rows, years = data.page_data()
 f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR,))
 
 area_of = {e.code: a for a in registry.areas for e in a.estates}
@@ -134,7 +131,7 @@ def _gap(m: detail.EstateModel) -> None:
     if not m.gap:
         st.caption(t("estate.gap.none", lang))
         return
-    st.markdown("\n".join(f"- **{g.text}** · {g.reason}" for g in m.gap))
+    st.markdown("\n".join(f"- **{md_escape(g.text)}** · {md_escape(g.reason)}" for g in m.gap))
 
 
 def _versions(m: detail.EstateModel, year: int) -> None:
@@ -148,7 +145,8 @@ def _versions(m: detail.EstateModel, year: int) -> None:
         _upload_log(m, year)
         return
     levels = data_pages.version_levels(url, token, m.info.code, year)
-    rows = detail.version_rows(versions, lang)
+    # Who stored each version is an account name: for officers and administrators only.
+    rows = detail.version_rows(versions, lang, with_names=data_pages.may_see_uploads(actor))
     level_col = t("estate.versions.col_level", lang)
     for row, v in zip(rows, versions, strict=True):
         lv = levels.get(v.version)
@@ -166,15 +164,18 @@ def _versions(m: detail.EstateModel, year: int) -> None:
 
     engine = engine_for(url)
     with st.container(key="estate_downloads"):
-        st.caption(t("estate.versions.downloads", lang))
-        cols = st.columns(min(len(versions), 4))
-        for i, v in enumerate(versions):
+        # The original files: the estate's officers and administrators (the store checks it too).
+        files = actor.may("download_upload", m.info.code)
+        st.caption(t("estate.versions.downloads" if files else "estate.uploads.not_allowed", lang))
+        cols = st.columns(min(len(versions), 4)) if files else []
+        for i, v in enumerate(versions if files else ()):
             col = cols[i % len(cols)]
             if v.upload_id is None:
                 col.caption(t("estate.versions.no_file", lang, version=v.version, source=v.restored_from_version))
                 continue
             col.download_button(t("estate.versions.download", lang, version=v.version), icon=":material/download:",
-                                data=data_pages.file_reader(engine, v.upload_id), file_name=v.filename or "upload.xlsx",
+                                data=data_pages.file_reader(engine, v.upload_id, data_pages.actor_at_click(actor)),
+                                file_name=safe_filename(v.filename, default="upload.xlsx"),
                                 key=f"estate_dl_{v.upload_id}", on_click="ignore")
 
     numbers = [v.version for v in versions]
@@ -215,6 +216,9 @@ def _restore(m: detail.EstateModel, year: int, versions) -> None:
         return
     current = next(v.version for v in versions if v.is_current)
     st.subheader(t("estate.restore.heading", lang))
+    if not actor.may("restore", m.info.code):  # the store refuses it anyway
+        st.caption(t("estate.restore.not_allowed", lang, current=current))
+        return
     st.caption(t("estate.restore.hint", lang, current=current))
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     pick = left.selectbox(t("estate.restore.pick", lang), older,
@@ -234,15 +238,14 @@ def _cancel_restore() -> None:
 
 def _confirm(m: detail.EstateModel, year: int, version: int, current: int, new_version: int) -> None:
     def body() -> None:
-        st.markdown(t("estate.restore.confirm", lang, estate=m.info.name(lang), year=fy_label(year, lang),
+        st.markdown(t("estate.restore.confirm", lang, estate=md_escape(m.info.name(lang)), year=fy_label(year, lang),
                       version=version, current=current, new=new_version))
-        by = st.text_input(t("estate.restore.by", lang), key="estate_restore_by", max_chars=200,
-                           placeholder=t("estate.restore.by_placeholder", lang))
+        st.caption(t("estate.restore.recorded_as", lang, who=md_escape(actor.label)))
         ok, cancel = st.columns(2)
         if ok.button(t("estate.restore.do", lang, version=version), type="primary", key="estate_restore_confirm",
-                     disabled=not (by or "").strip(), icon=":material/restore:"):
+                     icon=":material/restore:"):
             try:
-                result = data_pages.restore(url, m.info.code, year, version, by)
+                result = data_pages.restore(url, m.info.code, year, version, actor)
             except StoreError as e:
                 st.error(e.message(lang))
                 return
@@ -263,20 +266,32 @@ def _confirm(m: detail.EstateModel, year: int, version: int, current: int, new_v
 
 
 def _upload_log(m: detail.EstateModel, year: int) -> None:
-    log = data_pages.uploads(url, token, m.info.code, year)
+    # Only what list_uploads(visible_to=actor) allows: all for administrators, an officer's
+    # estates' and own uploads; viewers and anonymous visitors get a caption instead.
+    log = data_pages.uploads(url, token, m.info.code, year, actor)
     if not log:
+        st.caption(t("estate.uploads.hidden", lang))
         return
     engine = engine_for(url)
+    estate_files = actor.may("download_upload", m.info.code)
+    at_click = data_pages.actor_at_click(actor)
     with st.expander(t("estate.uploads.heading", lang, n=len(log)), icon=":material/inventory_2:",
                      key="estate_uploads"):
+        if not estate_files:
+            st.caption(t("estate.uploads.not_allowed", lang))
         for u in log:
             left, right = st.columns([4, 1], vertical_alignment="center")
             outcome = t(f"estate.uploads.{u.outcome}", lang, version=u.version or "–")
-            left.markdown(t("estate.uploads.line", lang, file=u.filename, when=detail.when_text(u.uploaded_at, lang),
-                            by=u.uploaded_by or "–", outcome=outcome))
-            right.download_button(t("estate.uploads.download", lang), data=data_pages.file_reader(engine, u.id),
-                                  file_name=u.filename or "upload.xlsx", key=f"estate_log_dl_{u.id}",
-                                  on_click="ignore", icon=":material/download:")
+            left.markdown(t("estate.uploads.line", lang, file=md_escape(u.filename),
+                            when=detail.when_text(u.uploaded_at, lang),
+                            by=md_escape(u.uploaded_by or "–"), outcome=outcome))
+            # The original files: the estate's officers and administrators (the store checks it too).
+            own = actor.role == "officer" and bool(actor.username) and u.uploaded_by == actor.username
+            if estate_files or own:
+                right.download_button(t("estate.uploads.download", lang),
+                                      data=data_pages.file_reader(engine, u.id, at_click),
+                                      file_name=safe_filename(u.filename, default="upload.xlsx"),
+                                      key=f"estate_log_dl_{u.id}", on_click="ignore", icon=":material/download:")
 
 
 def _estate(code: str) -> None:
@@ -284,13 +299,13 @@ def _estate(code: str) -> None:
     if m is None:  # the registry changed under the page
         st.info(t("estate.unknown", lang, code=code))
         return
-    st.title(m.info.name(lang))
+    st.title(md_escape(m.info.name(lang)))
     where = [t("estate.kind", lang)]
     if m.info.province_th:
         where.append(m.info.province_th if lang == "th" else (m.info.province_en or ""))
     if f.year is not None:
         where.append(fy_label(f.year, lang))
-    st.caption(" · ".join(w for w in where if w))
+    st.caption(md_escape(" · ".join(w for w in where if w)))
     if m.area is not None:
         area_level = (f" ({level_column(fw, m.area_row.level, lang)})" if m.area_row is not None else "")
         filters.link(Target("area", m.area.code), t("estate.area_link", lang, area=m.area.name(lang)) + area_level,

@@ -11,21 +11,15 @@ from ecocity import detail
 from ecocity.i18n import fy_label, t
 from ecocity.method import level_column, threshold_text
 from ecocity.navigation import Target, target_from_selection
-from ecocity.page_models import years_with_data
+from ecocity.textsafe import md_escape
 from ecocity.ui import data, data_pages, figures, filters, widgets
-from ecocity.ui.db import data_token, database_url
 from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
 
 SUBJECT, KIND = "indicators_subject", "indicators_kind"  # widget keys
 
 lang = current_lang()
-url, token = database_url(), data_token()
-fw = data_pages.framework()
-registry = data.registry_overview(url, token)
-area_rows = data.entity_rows(url, token, "area")
-estate_rows = data.entity_rows(url, token, "estate")
-years = years_with_data(area_rows, estate_rows)
+url, token, fw, registry, area_rows, estate_rows, years = data.page_data()
 f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR, filters.REGION))
 
 options = [s.key for s in detail.subjects(fw)]
@@ -90,9 +84,9 @@ if not shown:
 elif is_yesno:
     yes_col, no_col = st.columns(2)
     yes_col.markdown(f"**{t('indicators.answer_yes', lang, n=len(model.yes))}**")
-    yes_col.markdown("\n".join(f"- {r.name(lang)}" for r in model.yes) or "–")
+    yes_col.markdown("\n".join(f"- {md_escape(r.name(lang))}" for r in model.yes) or "–")
     no_col.markdown(f"**{t('indicators.answer_no', lang, n=len(model.no))}**")
-    no_col.markdown("\n".join(f"- {r.name(lang)}" for r in model.no) or "–")
+    no_col.markdown("\n".join(f"- {md_escape(r.name(lang))}" for r in model.no) or "–")
 else:
     fig = data_pages.ranking_figure(url, token, kind, key, f.year, f.region, lang)
     if fig is not None:
@@ -104,7 +98,7 @@ else:
         if target and target.kind in ("area", "estate"):
             filters.go(target)
 if shown and model.missing:
-    st.caption(t("indicators.missing", lang, names=", ".join(r.name(lang) for r in model.missing)))
+    st.caption(t("indicators.missing", lang, names=", ".join(md_escape(r.name(lang)) for r in model.missing)))
 
 # ----------------------------------------------------------------------------- trend
 st.header(t("indicators.trend_heading", lang), divider="green")

@@ -3,6 +3,7 @@ framework file in force (ecocity.method builds every table and sentence; this pa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -10,17 +11,37 @@ import streamlit as st
 
 from ecocity import method
 from ecocity.config import settings
-from ecocity.framework import get_framework
+from ecocity.framework import Framework
 from ecocity.i18n import t
+from ecocity.textsafe import md_escape, neutralise_formula
+from ecocity.ui import data
 from ecocity.ui.lang import current_lang
 
 lang = current_lang()
 cfg = settings()
-fw = get_framework(cfg.framework_path)
+fw = data.framework()  # the framework in force: activated in the database, else the file
+
+
+def markdown_framework(fw: Framework) -> Framework:
+    """``fw`` with every text its file gives (id, names, units, codes and keys) escaped for
+    Markdown: an administrator may upload the file through the browser, and this page is
+    public. For the sentences drawn as Markdown only; the tables show ``fw`` as it is.
+    Codes and keys are escaped alike everywhere, so lookups by them still work."""
+    e = md_escape
+    levels = tuple(replace(lv, key=e(lv.key), name_en=e(lv.name_en), name_th=e(lv.name_th)) for lv in fw.levels)
+    dims = tuple(replace(d, key=e(d.key), name_en=e(d.name_en), name_th=e(d.name_th)) for d in fw.dimensions)
+    inds = tuple(replace(i, code=e(i.code), dimension=e(i.dimension), name_en=e(i.name_en), name_th=e(i.name_th),
+                         unit_en=e(i.unit_en), unit_th=e(i.unit_th)) for i in fw.indicators)
+    return replace(fw, id=e(fw.id), name_en=e(fw.name_en), name_th=e(fw.name_th), levels=levels, dimensions=dims,
+                   indicators=inds, _by_code={i.code: i for i in inds})
+
+
+mfw = markdown_framework(fw)  # for Markdown
 
 
 def table(rows: list[dict], key: str, styler=None) -> None:
-    df = pd.DataFrame(rows)
+    # The framework's texts as a CSV export would need them: the table's toolbar exports CSV.
+    df = pd.DataFrame([{k: neutralise_formula(v) for k, v in r.items()} for r in rows])
     st.dataframe(styler(df) if styler else df, hide_index=True, key=key,
                  height=min(35 * (len(df) + 1) + 3, 1200))
 
@@ -34,8 +55,9 @@ def colour_cells(colour_col: str):
 
 st.title(t("method.title", lang))
 st.caption(t("method.intro", lang))
-st.markdown(t("method.framework", lang, name=fw.name(lang), id=fw.id, version=fw.version,
-              file=Path(fw.source).name if fw.source else "–"))
+st.markdown(t("method.framework", lang, name=mfw.name(lang), id=mfw.id, version=fw.version,
+              file=md_escape(Path(fw.source).name) if fw.source and not fw.source.startswith("database:") else
+              t("framework_admin.method_stored", lang)))
 st.caption(t("method.sha", lang, sha=fw.sha256 or "–"))
 if fw.default_set:
     st.info(t("common.default_set", lang), icon=":material/info:")
@@ -45,8 +67,8 @@ st.caption(t("method.contents", lang))
 
 # --------------------------------------------------------------------------- levels
 st.header(t("method.levels.heading", lang), divider="green")
-champion = fw.level(min(2, fw.top_level))
-st.markdown(t("method.levels.intro", lang, champion=champion.name(lang), top=fw.level(fw.top_level).name(lang)))
+champion = mfw.level(min(2, fw.top_level))
+st.markdown(t("method.levels.intro", lang, champion=champion.name(lang), top=mfw.level(fw.top_level).name(lang)))
 table(method.level_rows(fw, lang), "method_levels", colour_cells(t("method.levels.col_colour", lang)))
 
 # --------------------------------------------------------------------------- dimensions
@@ -64,9 +86,9 @@ table(method.threshold_rows(fw, lang), "method_thresholds")
 
 # --------------------------------------------------------------------------- level rule
 st.header(t("method.rule.heading", lang), divider="green")
-st.markdown("\n".join(f"{n}. {s}" for n, s in enumerate(method.level_rule(fw, lang), 1)))
+st.markdown("\n".join(f"{n}. {s}" for n, s in enumerate(method.level_rule(mfw, lang), 1)))
 st.subheader(t("method.rule.required_heading", lang))
-required = method.required_sentences(fw, lang)
+required = method.required_sentences(mfw, lang)
 st.markdown("\n".join(f"- {s}" for s in required) if required else t("method.rule.no_required", lang))
 
 st.header(t("method.gap.heading", lang), divider="green")
@@ -81,33 +103,34 @@ st.markdown(t("method.aggregation.intro", lang))
 st.markdown("\n".join(
     f"- **{t(f'method.aggregation.{rule}.name', lang)}**: {t(f'method.aggregation.{rule}.text', lang)} "
     f"({t('method.aggregation.used_by', lang, codes=', '.join(codes))})"
-    for rule, codes in method.aggregation_groups(fw)))
+    for rule, codes in method.aggregation_groups(mfw)))
 
 # --------------------------------------------------------------------------- forecast
 st.header(t("method.forecast.heading", lang), divider="green")
 st.markdown(t("method.forecast.intro", lang))
-st.markdown("\n".join(f"{n}. {s}" for n, s in enumerate(method.forecast_steps(fw, lang), 1)))
+st.markdown("\n".join(f"{n}. {s}" for n, s in enumerate(method.forecast_steps(mfw, lang), 1)))
 st.caption(t("method.forecast.caveat", lang))
 
 # --------------------------------------------------------------------------- worked example
 st.header(t("method.example.heading", lang), divider="green")
 ex = method.worked_example(fw, lang)
-if ex is None:
+mex = method.worked_example(mfw, lang)  # the same, its level names escaped: for Markdown
+if ex is None or mex is None:
     st.info(t("method.example.unavailable", lang, n=fw.top_level))
 else:
-    a = ex.assessment
-    dim = ex.fw.dimensions[0]
-    st.markdown(t("method.example.intro", lang, dimension=dim.name(lang), share=method.pct(ex.fw.pass_share, lang)))
+    a = mex.assessment
+    dim = mex.fw.dimensions[0]
+    st.markdown(t("method.example.intro", lang, dimension=dim.name(lang), share=method.pct(mex.fw.pass_share, lang)))
     table(method.example_rows(ex, lang), "method_example")
     st.markdown(t("method.example.checks", lang))
-    st.markdown("\n".join(f"- {method.check_sentence(ex.fw, c, lang)}" for c in ex.checks))
-    st.markdown(t("method.example.result", lang, level=a.level, name=ex.fw.level(a.level).name(lang),
+    st.markdown("\n".join(f"- {method.check_sentence(mex.fw, c, lang)}" for c in mex.checks))
+    st.markdown(t("method.example.result", lang, level=a.level, name=mex.fw.level(a.level).name(lang),
                   score=method.score_text(a.dimension_scores[dim.key]),
                   overall=method.score_text(a.overall_score)))
-    if ex.gap:
-        st.markdown(t("method.example.gap", lang, level=method.level_column(ex.fw, a.level + 1, lang)))
-        st.markdown("\n".join(f"- {g} ({r})" for g, r in zip(ex.gap, ex.reasons, strict=True)))
-    variant = method.worked_example(fw, lang, a_required_from=4)
+    if mex.gap:
+        st.markdown(t("method.example.gap", lang, level=method.level_column(mex.fw, a.level + 1, lang)))
+        st.markdown("\n".join(f"- {g} ({r})" for g, r in zip(mex.gap, mex.reasons, strict=True)))
+    variant = method.worked_example(mfw, lang, a_required_from=4)
     if variant is not None:
         st.markdown(t("method.example.variant", lang, level=4,
                       result=method.level_column(variant.fw, variant.assessment.level, lang)))

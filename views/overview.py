@@ -11,21 +11,16 @@ import streamlit as st
 from ecocity.explain import describe_gap_item
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.navigation import Target, target_from_row, target_from_selection
-from ecocity.page_models import years_with_data
+from ecocity.textsafe import md_escape, neutralise_formula
 from ecocity.ui import data, figures, filters, widgets
-from ecocity.ui.db import data_token, database_url
 from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
 from ecocity.weakest import gap_items
 
 lang = current_lang()
-url, token = database_url(), data_token()
-fw = data.framework()
-registry = data.registry_overview(url, token)
-areas = data.entity_rows(url, token, "area")
-estates = data.entity_rows(url, token, "estate")
-f = filters.sidebar(lang, years_with_data(areas, estates), registry.regions, fw)
+url, token, fw, registry, areas, estates, years = data.page_data()
+f = filters.sidebar(lang, years, registry.regions, fw)
 
 st.title(t("app.overview.title", lang))
 
@@ -34,15 +29,15 @@ def _registry() -> None:
     """No assessment yet: the registry's areas and their estates, on the map and listed."""
     st.plotly_chart(figures.registry_map(url, token, lang), key="overview_map_empty", theme=None,
                     config=figures.CONFIG)
-    rows = [{t("app.overview.col_area", lang): a.name(lang),
+    rows = [{t("app.overview.col_area", lang): neutralise_formula(a.name(lang)),
              t("app.overview.col_province", lang): a.province_th if lang == "th" else a.province_en,
              t("app.overview.col_region", lang): region_label(a.region, lang),
              t("app.overview.col_estates", lang): len(a.estates)} for a in registry.areas]
     st.dataframe(rows, hide_index=True, key="overview_areas")
     for a in registry.areas:
-        with st.expander(t("app.overview.estates_of", lang, area=a.name(lang)), key=f"area_{a.code}"):
+        with st.expander(t("app.overview.estates_of", lang, area=md_escape(a.name(lang))), key=f"area_{a.code}"):
             if a.estates:
-                st.markdown("\n".join(f"- {e.name(lang)}" for e in a.estates))
+                st.markdown("\n".join(f"- {md_escape(e.name(lang))}" for e in a.estates))
             else:
                 st.caption(t("app.overview.no_estates", lang))
 
@@ -64,7 +59,7 @@ def _ranking(model) -> None:
     st.caption(t("overview.ranking.hint", lang))
     cols = {k: t(f"overview.ranking.{k}", lang) for k in ("area", "level", "score", "change")}
     table = pd.DataFrame([{
-        cols["area"]: m.row.name(lang),
+        cols["area"]: neutralise_formula(m.row.name(lang)),  # the toolbar exports CSV
         cols["level"]: fw.level(m.row.level).name(lang),
         cols["score"]: round(m.row.overall_score, 2),
         cols["change"]: _change(m),
@@ -102,7 +97,7 @@ def _closest(model) -> None:
     for col, row in zip(st.columns(3), model.closest, strict=False):
         items = gap_items(row)
         box = col.container(border=True, key=f"closest_{row.code}", height="stretch")
-        box.markdown(t("overview.closest.head", lang, area=row.name(lang), level=fw.level(row.level).name(lang),
+        box.markdown(t("overview.closest.head", lang, area=md_escape(row.name(lang)), level=fw.level(row.level).name(lang),
                        next=fw.level(row.level + 1).name(lang), n=len(items)))
         box.markdown("\n".join(f"- {describe_gap_item(fw, g, lang)}" for g in items[:2])
                      + ("\n- " + t("overview.closest.more", lang, n=len(items) - 2) if len(items) > 2 else ""))

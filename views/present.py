@@ -15,10 +15,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ecocity.i18n import fy_label, t
-from ecocity.page_models import years_with_data
-from ecocity.slides import Scope, scope_label, slide_number, step
+from ecocity.slides import Scope, Slide, scope_label, slide_number, step
+from ecocity.textsafe import md_escape
 from ecocity.ui import data, filters, presentation
-from ecocity.ui.db import data_token, database_url
 from ecocity.ui.export_widgets import deck_for, export_buttons
 from ecocity.ui.lang import current_lang
 
@@ -27,12 +26,7 @@ STATE = "_ecocity_present"  # session: {"n": slide number, "at": when it was las
 AUTO_CHOICES = (0, 10, 20, 30, 60)  # seconds; 0 = off
 
 lang = current_lang()
-url, token = database_url(), data_token()
-fw = data.framework()
-registry = data.registry_overview(url, token)
-areas = data.entity_rows(url, token, "area")
-estates = data.entity_rows(url, token, "estate")
-years = years_with_data(areas, estates)
+url, token, fw, registry, areas, estates, years = data.page_data()
 q = st.query_params
 
 if not years:
@@ -162,7 +156,12 @@ def show_slide() -> None:
     n = state["n"]
     _sync_url()
     s = deck.slides[n - 1]
-    st.header(s.title, anchor=False)
+    _slide_body(s, n)
+    _controls(n)
+
+
+def _slide_body(s: Slide, n: int) -> None:
+    st.header(md_escape(s.title), anchor=False)  # titles carry area and estate names
     if s.subtitle:
         st.html(f'<div class="ecocity-slide-sub">{_esc(s.subtitle)}</div>')
     fig = s.figure(present=True)
@@ -174,6 +173,9 @@ def show_slide() -> None:
         left.html(f'<div class="ecocity-slide-body">{body}</div>')
         fig.update_layout(title=None, margin=dict(t=20), height=560 if s.kind != "map" else 720)
         right.plotly_chart(fig, key=f"present_chart_{n}", theme=None, config={"displayModeBar": False})
+
+
+def _controls(n: int) -> None:
     prev, count, nxt = st.columns([1, 2, 1], vertical_alignment="center")
     prev.button(t("present.page.prev", lang), key="present_prev", on_click=_go, args=(-1,), disabled=n <= 1,
                 icon=":material/arrow_back:", width="stretch")

@@ -4,8 +4,11 @@ file's check before anything is saved, confirm to store, and the upload log.
 Draws only. The model is ``ecocity.upload_flow`` (previews, batch, log rows) and the
 check-then-store step is ``ecocity.intake``; both are tested without Streamlit.
 
+Who: the signed-in actor (``ecocity.ui.auth.current_actor``) is the uploader; someone who
+may not upload (a viewer, the anonymous visitor) sees the template and a sign-in prompt
+only. The store checks the actor again for every file.
+
 Session state (all keys start with "upload"):
-- ``upload_name``: the officer's name (text input kept for the whole session)
 - ``upload.round``: part of the uploader's key; "clear" starts a new, empty uploader
 - ``upload.batch``: file id -> ``Checked`` for the files in the uploader, so a file is
   checked (and a rejected one logged) once, not on every rerun, and the pending
@@ -15,33 +18,36 @@ Session state (all keys start with "upload"):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
 
 from ecocity import intake
 from ecocity import upload_flow as flow
+from ecocity.access import Actor
 from ecocity.config import settings
-from ecocity.framework import Framework, get_framework
+from ecocity.framework import Framework
 from ecocity.i18n import fmt_number, fy_label, t
-from ecocity.ui import data
+from ecocity.textsafe import md_escape, safe_filename
+from ecocity.ui import data, widgets
+from ecocity.ui.auth import current_actor, sign_in_link
+from ecocity.ui.data_pages import actor_at_click
 from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.lang import current_lang
 from ecocity.workbook.template import template_filename
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NAME_KEY = "upload_name"
 ROUND_KEY = "upload.round"
 BATCH_KEY = "upload.batch"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _template(fw_path: str, fw_sha: str, lang: str, day: date) -> bytes:
-    """The empty template, labels in ``lang`` first (keyed by the framework file's hash,
-    and by the day: its example fiscal year is today's)."""
+def _template(fw_sha: str, lang: str, day: date) -> bytes:
+    """The empty template of the framework in force, labels in ``lang`` first (keyed by the
+    framework's hash, and by the day: its example fiscal year is today's)."""
     from ecocity.workbook.template import build_template
 
-    return build_template(get_framework(fw_path), lang_first=lang)
+    return build_template(data.framework(), lang_first=lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -57,19 +63,24 @@ def _existing(url: str, token: str, estate: str, year: int, sha256: str) -> flow
         return flow.existing_state(s, estate, year, sha256)
 
 
-def _upload_log(url: str, outcome: str | None, include_sample: bool) -> list:
+def _upload_log(url: str, outcome: str | None, include_sample: bool, actor: Actor) -> list:
     # Not cached: logging a rejected file does not change the data version.
     from ecocity.store import list_uploads, session_scope
 
     with session_scope(engine_for(url)) as s:
-        return list_uploads(s, outcome=outcome, include_sample=include_sample, limit=100)
+        return list_uploads(s, outcome=outcome, include_sample=include_sample, limit=100, visible_to=actor)
 
 
-def _content(url: str, upload_id: int) -> bytes:
+def _content(url: str, upload_id: int, by: Callable[[], Actor]) -> Callable[[], bytes]:
+    """A download callable: the original bytes of an upload, for the actor ``by()`` gives
+    when it runs (the store refuses one who may not download it)."""
     from ecocity.store import session_scope, upload_content
 
-    with session_scope(engine_for(url)) as s:
-        return upload_content(s, upload_id)[1]
+    def read() -> bytes:
+        who = by()
+        with session_scope(engine_for(url)) as s:
+            return upload_content(s, upload_id, who)[1]
+    return read
 
 
 def _rows_height(n: int) -> int:
@@ -125,6 +136,8 @@ def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: st
 
         if c.check_failed:
             st.error(t("upload.check.failed", lang), icon=":material/bug_report:")
+        elif c.denied:  # a good file, for an estate this account is not responsible for
+            st.error(flow.md_escape(r.errors[0].text(lang)), icon=":material/block:")
         elif not p.accepted:
             st.error(t("upload.check.rejected_note", lang), icon=":material/block:")
             st.markdown(f"**{t('upload.check.errors', lang, count=len(r.errors))}**")
@@ -195,7 +208,8 @@ def _would(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, t
 # ----------------------------------------------------------------------------- the page
 
 lang = current_lang()
-fw = get_framework(settings().framework_path)
+actor = current_actor()
+fw = data.framework()
 url, token = database_url(), data_token()
 engine = engine_for(url)
 estates = _estates(url, token)
@@ -206,16 +220,27 @@ st.caption(t("upload.intro", lang))
 
 # 1. The template ------------------------------------------------------------------
 st.subheader(t("upload.template.heading", lang))
-st.markdown(t("upload.template.body", lang, framework=f"{fw.name(lang)} v{fw.version}", count=len(fw.indicators)))
-st.download_button(t("upload.template.button", lang), _template(str(fw.source), fw.sha256, lang, date.today()),
-                   file_name=template_filename(fw), mime=XLSX_MIME, icon=":material/download:",
+st.markdown(t("upload.template.body", lang, framework=f"{md_escape(fw.name(lang))} v{fw.version}",
+            count=len(fw.indicators)))
+st.download_button(t("upload.template.button", lang), _template(fw.sha256, lang, date.today()),
+                   file_name=safe_filename(template_filename(fw), default="ecocity-template.xlsx"), mime=widgets.XLSX_MIME, icon=":material/download:",
                    help=t("upload.template.help", lang), key="upload_template", on_click="ignore")
 
-# 2. Name and files ----------------------------------------------------------------
+# 2. Who and files -----------------------------------------------------------------
 st.subheader(t("upload.send.heading", lang))
-name = (st.text_input(t("upload.send.name_label", lang), key=NAME_KEY, max_chars=200, persist_state="session",
-                      live=True, placeholder=t("upload.send.name_placeholder", lang),
-                      help=t("upload.send.name_help", lang)) or "").strip()
+if not actor.may("upload"):  # viewers and anonymous visitors: the store refuses them anyway
+    if actor.signed_in:
+        st.info(t("upload.send.viewer", lang, who=flow.md_escape(actor.label)), icon=":material/lock:")
+    else:
+        st.info(t("upload.send.sign_in_needed", lang), icon=":material/login:")
+        sign_in_link(lang)
+    st.stop()
+yours = (t("upload.send.all_estates", lang) if actor.is_admin
+         else ", ".join(flow.md_escape(flow.estate_label(e, estates, lang)) for e in sorted(actor.estates))
+         or t("upload.send.no_estates", lang))
+st.markdown(t("upload.send.signed_in", lang, who=flow.md_escape(actor.label), estates=yours))
+if not actor.is_admin and not actor.estates:
+    st.warning(t("upload.send.no_estates_note", lang), icon=":material/assignment_ind:")
 limit = settings().max_upload_bytes
 files = st.file_uploader(
     t("upload.send.files_label", lang), accept_multiple_files=True,
@@ -223,10 +248,8 @@ files = st.file_uploader(
     # No type filter: a renamed PDF or a CSV reaches the checker, which says in Thai or
     # English what the file really is, and the file is logged. The size limit is the
     # real one, so the uploader shows it; the checker enforces it again.
-    max_upload_size=max(1, math.ceil(limit / 2**20)), disabled=not name,
+    max_upload_size=max(1, math.ceil(limit / 2**20)),
     help=t("upload.send.files_help", lang, limit=fmt_number(limit / 2**20, lang)))
-if not name:
-    st.caption(t("upload.send.name_needed", lang))
 
 batch: dict[str, flow.Checked] = st.session_state.setdefault(BATCH_KEY, {})
 uploaded = list(files or [])
@@ -236,7 +259,7 @@ if new:
     fresh_estates = intake.estates_of(engine)  # the registry as it is now, not as cached
     for done, f in enumerate(new, 1):
         batch[f.file_id] = flow.check_one(engine, fw, fresh_estates, file_id=f.file_id, filename=f.name,
-                                          content=f.getvalue(), uploaded_by=name, max_bytes=limit)
+                                          content=f.getvalue(), by=actor, max_bytes=limit)
         bar.progress(done / len(new), text=t("upload.checking", lang, done=done, total=len(new), file=f.name))
     bar.empty()
 # The batch follows the uploader: a file removed there leaves the batch (it stays logged).
@@ -274,14 +297,12 @@ else:
                      failed=done_.failed), icon=":material/inventory:")
     if pending:
         clicked = st.button(t("upload.confirm.button", lang, count=len(pending)), type="primary",
-                            icon=":material/save:", disabled=not name, key="upload_confirm",
+                            icon=":material/save:", key="upload_confirm",
                             help=t("upload.confirm.help", lang))
-        if not name:
-            st.caption(t("upload.confirm.name_needed", lang))
-        if clicked and name:
+        if clicked:
             bar = st.progress(0.0, text=t("upload.storing", lang, done=0, total=len(pending),
                                           file=pending[0].preview.filename))
-            flow.confirm(engine, fw, pending, name, progress=lambda d, n, f: bar.progress(
+            flow.confirm(engine, fw, pending, actor, progress=lambda d, n, f: bar.progress(
                 d / n, text=t("upload.storing", lang, done=d, total=n, file=f)))
             st.rerun()  # redraw everything (levels, versions, the log) from the new data
     elif not attempted:
@@ -305,7 +326,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         format_func=lambda o: t("upload.log.all", lang) if o == "all" else flow.outcome_label(o, lang))
     include_sample = st.toggle(t("upload.log.include_sample", lang), value=True, key="upload_log_sample")
 outcome = None if choice in (None, "all") else choice
-uploads = _upload_log(url, outcome, include_sample)
+uploads = _upload_log(url, outcome, include_sample, actor)
 if not uploads:
     st.info(t("upload.log.empty", lang), icon=":material/history:")
 else:
@@ -320,7 +341,9 @@ else:
                           format_func=lambda i: flow.upload_choice(by_id[i], lang))
     if picked is not None and picked in by_id:
         u = by_id[picked]
-        st.download_button(t("upload.log.download", lang), lambda: _content(url, u.id), file_name=u.filename,
+        # The actor is read again when the file is asked for (an account disabled meanwhile is refused).
+        st.download_button(t("upload.log.download", lang), _content(url, u.id, actor_at_click(actor)),
+                           file_name=safe_filename(u.filename, default="upload.xlsx"),
                            icon=":material/download:", key="upload_log_download", on_click="ignore",
                            disabled=u.size == 0)
         lines = flow.logged_messages(u.messages, lang)

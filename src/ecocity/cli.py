@@ -22,6 +22,37 @@ class UsageError(Exception):
     """Bad input from the user: printed without a traceback, exit status 2."""
 
 
+def with_engine(database_url: str | None, fn: Callable[[Any], Any], *, migrate: bool = False) -> Any:
+    """``fn(engine)`` on the database at ``database_url`` (default: ECOCITY_DATABASE_URL),
+    migrated first when ``migrate``; returns what ``fn`` returns. A bad URL and database,
+    registry or storage problems become one clear line (UsageError, exit status 2); the
+    engine is disposed either way."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ecocity.registry import RegistryError
+    from ecocity.store.db import make_engine, safe_url, upgrade
+    from ecocity.store.errors import StoreError
+
+    try:
+        engine = make_engine(database_url)
+    except (SQLAlchemyError, ValueError) as e:  # a malformed URL
+        raise UsageError(f"cannot use database URL: {e}") from None
+    try:
+        if migrate:
+            upgrade(engine)
+        return fn(engine)
+    except StoreError as e:  # e.g. AccessDenied, an account problem
+        raise UsageError(e.message("en")) from None
+    except RegistryError as e:
+        raise UsageError(str(e)) from None
+    except SQLAlchemyError as e:
+        cause = getattr(e, "orig", None) or e
+        raise UsageError(f"database {safe_url(engine)}: {type(cause).__name__}: "
+                         f"{str(cause).strip().splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+
+
 # ----------------------------------------------------------------------------- assess
 
 
@@ -129,9 +160,11 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     from ecocity.export.cli import register as register_export  # export pptx|pdf|png
     from ecocity.sample_cli import register as register_sample  # sample --write/--load/--remove
     from ecocity.store.cli import register as register_store  # db upgrade, db version
+    from ecocity.users_cli import register as register_users  # users add/list/set-password/...
     from ecocity.workbook.cli import register as register_workbook  # template, check, import
 
-    return [_register_assess, register_store, register_workbook, register_sample, register_export]
+    return [_register_assess, register_store, register_workbook, register_sample, register_export,
+            register_users]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -16,6 +16,10 @@ class Settings:
     framework_path: Path
     max_upload_bytes: int
     default_lang: str
+    # Accounts (issue 6): how long a sign-in lasts at most, and whether visitors who are
+    # not signed in may read the dashboards.
+    session_hours: float
+    anonymous_view: bool
 
 
 def _sqlite_url(path: Path) -> str:
@@ -31,6 +35,9 @@ def settings() -> Settings:
     ECOCITY_FRAMEWORK       framework file in force (default data/frameworks/eit-default.toml)
     ECOCITY_MAX_UPLOAD_MB   largest accepted workbook in MB (default 10)
     ECOCITY_LANG            default interface language, th or en (default th)
+    ECOCITY_SESSION_HOURS   a sign-in lasts the browser session, at most this long (default 12)
+    ECOCITY_ANONYMOUS_VIEW  1: visitors may read the dashboards without signing in (default);
+                            0: every page but sign-in asks to sign in first
     """
     data_dir = Path(os.environ.get("ECOCITY_DATA_DIR") or ROOT / "data")
     url = os.environ.get("ECOCITY_DATABASE_URL") or _sqlite_url(ROOT / "var" / "ecocity.sqlite3")
@@ -40,6 +47,12 @@ def settings() -> Settings:
     except ValueError:
         max_mb = 10.0
     lang = os.environ.get("ECOCITY_LANG", "th")
+    try:
+        hours = float(os.environ.get("ECOCITY_SESSION_HOURS") or 12)
+    except ValueError:
+        hours = 12.0
+    anonymous = (os.environ.get("ECOCITY_ANONYMOUS_VIEW") or "1").strip().lower() not in ("0", "false", "no", "off")
     return Settings(database_url=url, data_dir=data_dir, framework_path=fw,
                     max_upload_bytes=int(max_mb * 1024 * 1024),
-                    default_lang=lang if lang in ("th", "en") else "th")
+                    default_lang=lang if lang in ("th", "en") else "th",
+                    session_hours=hours if hours > 0 else 12.0, anonymous_view=anonymous)

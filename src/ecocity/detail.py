@@ -21,6 +21,7 @@ from ecocity.method import level_column, threshold_text
 from ecocity.scoring import GapItem, indicator_level
 from ecocity.store.queries import AreaInfo, EstateInfo
 from ecocity.store.uploads import FACTORIES
+from ecocity.textsafe import neutralise_formula
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -164,17 +165,22 @@ def version_outcome(v: Any, lang: str) -> str:
     return t("detail.versions.uploaded", lang)
 
 
-def version_rows(versions: Sequence[Any], lang: str) -> list[dict[str, Any]]:
-    """The versions (``store.VersionInfo``, newest first) as table rows."""
+def version_rows(versions: Sequence[Any], lang: str, *, with_names: bool = True) -> list[dict[str, Any]]:
+    """The versions (``store.VersionInfo``, newest first) as table rows. Text that came from
+    users (the file name, who stored it) goes through ``neutralise_formula``: the table's
+    toolbar exports CSV. ``with_names`` False leaves out who stored each version (an account
+    name: not for viewers and anonymous visitors)."""
     c = {k: t(f"detail.versions.col_{k}", lang) for k in ("version", "current", "when", "by", "file", "outcome")}
-    return [{
-        c["version"]: v.version,
-        c["current"]: "✓" if v.is_current else "",
-        c["when"]: when_text(v.created_at, lang),
-        c["by"]: v.created_by or "–",
-        c["file"]: v.filename or "–",
-        c["outcome"]: version_outcome(v, lang),
-    } for v in versions]
+    rows = []
+    for v in versions:
+        row: dict[str, Any] = {c["version"]: v.version, c["current"]: "✓" if v.is_current else "",
+                               c["when"]: when_text(v.created_at, lang)}
+        if with_names:
+            row[c["by"]] = neutralise_formula(v.created_by or "–")
+        row[c["file"]] = neutralise_formula(v.filename or "–")
+        row[c["outcome"]] = version_outcome(v, lang)
+        rows.append(row)
+    return rows
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,14 @@ to an upload"), shared by every way a workbook comes in (the upload page today; 
 
 Both take plain values, so the page can show a check before the officer confirms, and a
 command can call them back to back. No Streamlit here.
+
+Who: :func:`record` and :func:`log_check_failure` take ``by``, the
+:class:`~ecocity.access.Actor` sending the file (a command-line tool passes
+``access.system(...)``). Someone who may not upload at all (a viewer, the anonymous
+visitor) is refused with AccessDenied and nothing is logged but the audit entry; an
+officer's accepted file for an estate not assigned to them is refused by the store: the
+outcome is 'failed' with the AccessDenied as ``error`` and the file is in the log as
+rejected.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from ecocity.i18n import t
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from ecocity.access import Actor
     from ecocity.framework import Framework
     from ecocity.store.errors import StoreError
     from ecocity.store.uploads import StoreResult
@@ -91,7 +100,7 @@ def _too_large(result: CheckResult) -> bool:
     return any(m.code == "too_large" for m in result.errors)
 
 
-def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes, uploaded_by: str,
+def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes, by: Actor,
            fw: Framework | None = None, is_sample: bool = False, size: int | None = None) -> Outcome:
     """Store an accepted file or log a rejected one (see the module docstring).
 
@@ -103,6 +112,7 @@ def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes
     hash them is what the limit avoids. ``size`` defaults to ``len(content)``."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from ecocity.access import AccessDenied
     from ecocity.store import log_rejected, store_submission
     from ecocity.store.errors import StoreError
     from ecocity.store.uploads import sha256_of
@@ -115,7 +125,7 @@ def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes
             real_size = len(content) if size is None else size
             digest = sha256_of(content) if content and len(content) == real_size else ""
         try:
-            upload_id = log_rejected(engine, filename, kept, uploaded_by, messages, estate_code=result.estate,
+            upload_id = log_rejected(engine, filename, kept, messages, by=by, estate_code=result.estate,
                                      fiscal_year=result.fiscal_year, is_sample=is_sample, size=real_size,
                                      sha256=digest)
         except SQLAlchemyError:
@@ -124,15 +134,17 @@ def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes
         return Outcome("rejected", upload_id=upload_id)
     try:
         stored = store_submission(engine, result.submission, filename=filename, content=content,
-                                  uploaded_by=uploaded_by, messages=messages, is_sample=is_sample, fw=fw)
+                                  by=by, messages=messages, is_sample=is_sample, fw=fw)
     except StoreError as e:  # nothing stored; store_submission logged the file as rejected
+        if isinstance(e, AccessDenied) and not by.may("upload"):
+            raise  # a viewer or the anonymous visitor: nothing logged but the audit entry
         log.warning("upload %s not stored: %s", filename, e)
         return Outcome("failed", error=e)
     return Outcome("stored" if stored.changed else "duplicate", upload_id=stored.upload_id,
                    store=stored)
 
 
-def log_check_failure(engine: Engine, *, filename: str, content: bytes, uploaded_by: str,
+def log_check_failure(engine: Engine, *, filename: str, content: bytes, by: Actor,
                       is_sample: bool = False) -> Outcome:
     """Log a file the checker itself could not handle (a bug, never a bad file: those
     are rejected with messages) as rejected, so that it is not lost either."""
@@ -143,7 +155,7 @@ def log_check_failure(engine: Engine, *, filename: str, content: bytes, uploaded
     item = {"sheet": None, "cell": None, "code": "check_failed", "message": t("upload.check.failed", "en"),
             "message_th": t("upload.check.failed", "th")}
     try:
-        upload_id = log_rejected(engine, filename, content, uploaded_by, {"errors": [item], "warnings": []},
+        upload_id = log_rejected(engine, filename, content, {"errors": [item], "warnings": []}, by=by,
                                  is_sample=is_sample)
     except SQLAlchemyError:
         log.exception("a file that could not be checked (%s) could not be logged either", filename)

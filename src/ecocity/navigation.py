@@ -70,3 +70,22 @@ def query_for(target: Target, *, year: int | None = None, lang: str | None = Non
 def url_for(target: Target, *, year: int | None = None, lang: str | None = None) -> str:
     """A shareable relative link, e.g. ``/area?area=RAYONG-MAP-TA-PHUT&year=2566&lang=th``."""
     return f"/{PAGE_OF[target.kind]}?" + urlencode(query_for(target, year=year, lang=lang))
+
+
+SIGN_IN_PAGE = "sign_in"
+
+
+def next_page(raw: str | None) -> str:
+    """The page the sign-in page sends the visitor back to, from its ``?next=``: the url
+    path of one of the router's pages (ASCII letters, digits, "_"), never a full address
+    (the link cannot lead off the site) and never the sign-in page; "" (the overview)
+    for anything else."""
+    page = raw or ""
+    ok = page.isascii() and page.replace("_", "").isalnum() and page != SIGN_IN_PAGE
+    return page if ok else ""
+
+
+def return_query(params: Mapping[str, str], lang: str) -> dict[str, str]:
+    """The query to go back with: the page's own filters (estate, year, ...) without
+    ``next``, and the language."""
+    return {k: v for k, v in params.items() if k != "next"} | {"lang": lang}

@@ -19,10 +19,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecocity.framework import Framework
 from ecocity.i18n import t
+
+if TYPE_CHECKING:
+    from ecocity.access import Actor
 
 UPLOADED_BY = "ecocity sample"
 # 2566_MAP-TA-PHUT.xlsx, 2566_MAP-TA-PHUT_v2.xlsx: what --write makes and --load reads.
@@ -88,7 +91,7 @@ class LoadReport:
     refused_real_data: bool = False  # the database holds real submissions: nothing loaded
 
 
-def load_sample(engine: Any, directory: Path, fw: Framework, *, if_empty: bool = False,
+def load_sample(engine: Any, directory: Path, fw: Framework, *, by: Actor, if_empty: bool = False,
                 progress: Progress | None = None, lang: str | None = "th") -> LoadReport:
     """Import the sample workbooks of ``directory`` through the upload path: each file is
     checked like ``ecocity check`` (``read_files``) and recorded by ``intake.record``, the
@@ -98,7 +101,10 @@ def load_sample(engine: Any, directory: Path, fw: Framework, *, if_empty: bool =
     Otherwise, nothing is loaded either when it holds real (not sample) submissions
     (``refused_real_data``): sample data must never replace real data (the store refuses
     a sample version over a real one too; this refuses the whole set up front).
-    A file the checker rejects is logged as a rejected upload, as an officer's would be."""
+    A file the checker rejects is logged as a rejected upload, as an officer's would be.
+
+    ``by`` is who loads (it must be allowed to "manage_sample"): ``ecocity sample --load``
+    passes the command-line actor ``access.system("ecocity sample")``."""
     from ecocity.intake import estates_of, record
     from ecocity.store import queries, session_scope
     from ecocity.workbook.cli import read_files
@@ -120,7 +126,7 @@ def load_sample(engine: Any, directory: Path, fw: Framework, *, if_empty: bool =
             if progress is not None:
                 progress(done, report.total, path.name, t("sample.already_loaded", lang, version=loaded))
             continue
-        outcome = record(engine, result, filename=path.name, content=content, uploaded_by=UPLOADED_BY,
+        outcome = record(engine, result, filename=path.name, content=content, by=by,
                          fw=fw, is_sample=True)
         if outcome.kind == "stored":
             report.stored += 1
@@ -190,27 +196,40 @@ def cmd_sample(args: argparse.Namespace) -> int:
     lang = args.lang or settings().default_lang
     if args.write is not None:
         directory = Path(args.write) if args.write else default_dir()
+        from ecocity.workbook.cli import framework_for_check
+
+        # Without --framework: the framework in force in the database, read only (nothing is
+        # written there, no schema migrated), else the file.
+        fw = framework_for_check(args.framework, args.database_url)
         try:
-            paths = write_sample(_framework(args), directory)
+            paths = write_sample(fw, directory)
         except ImportError as e:
             raise UsageError(t("sample.no_writer", lang, detail=str(e))) from None
         print(t("sample.written", lang, count=len(paths), size=_size(paths), dir=directory))
         return 0
     if args.if_empty and args.load is None:
         raise UsageError("--if-empty goes with --load")
-    return _with_engine(args, lambda engine: _run(args, engine, lang))
+    from ecocity.cli import with_engine
+
+    return with_engine(args.database_url, lambda engine: _run(args, engine, lang))
 
 
 def _run(args: argparse.Namespace, engine: Any, lang: str) -> int:
+    from ecocity.access import system
     from ecocity.cli import UsageError
     from ecocity.store import remove_sample, schema_revision
     from ecocity.store.db import safe_url
 
     if schema_revision(engine) is None:
         raise UsageError(f"database {safe_url(engine)} has no schema yet; run `ecocity db upgrade`")
-    fw = _framework(args)
+    if args.framework:
+        fw = _framework(args)
+    else:  # the framework in force there: an administrator may have activated another one
+        from ecocity.store.seed import framework_in_force
+
+        fw = framework_in_force(engine)
     if args.remove:
-        removed = remove_sample(engine, fw)
+        removed = remove_sample(engine, system(UPLOADED_BY), fw)
         print(t("sample.removed", lang, submissions=removed.submissions, uploads=removed.uploads)
               if removed.submissions or removed.uploads else t("sample.nothing_removed", lang))
         return 0
@@ -223,8 +242,8 @@ def _run(args: argparse.Namespace, engine: Any, lang: str) -> int:
             print(t("sample.loading", lang, total=total, dir=directory, db=safe_url(engine)))
         print(f"[{done:>{len(str(total))}}/{total}] {name}: {outcome}", flush=True)
 
-    report = load_sample(engine, directory, fw, if_empty=args.if_empty or args.load_if_empty is not None,
-                         progress=show, lang=lang)
+    report = load_sample(engine, directory, fw, by=system(UPLOADED_BY),
+                         if_empty=args.if_empty or args.load_if_empty is not None, progress=show, lang=lang)
     if report.skipped_not_empty:
         print(t("sample.not_empty", lang))
         return 0
@@ -233,24 +252,3 @@ def _run(args: argparse.Namespace, engine: Any, lang: str) -> int:
     print(t("sample.loaded", lang, stored=report.stored, duplicates=report.duplicates,
             rejected=len(report.rejected)))
     return 1 if report.rejected else 0
-
-
-def _with_engine(args: argparse.Namespace, fn: Callable[[Any], int]) -> int:
-    """Run ``fn(engine)``; database problems become one clear line (exit status 2)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ecocity.cli import UsageError
-    from ecocity.store.db import make_engine, safe_url
-
-    try:
-        engine = make_engine(args.database_url)
-    except (SQLAlchemyError, ValueError) as e:
-        raise UsageError(f"cannot use database URL: {e}") from None
-    try:
-        return fn(engine)
-    except SQLAlchemyError as e:
-        cause = getattr(e, "orig", None) or e
-        raise UsageError(f"database {safe_url(engine)}: {type(cause).__name__}: "
-                         f"{str(cause).strip().splitlines()[0]}") from None
-    finally:
-        engine.dispose()

@@ -3,6 +3,11 @@ stored (its preview), what a batch holds, and the rows of the upload log.
 
 Everything that decides or formats lives here and is unit-tested; ``views/upload.py``
 only draws it. Checking and storing themselves are in ``ecocity.intake``.
+
+Who: :func:`check_one` and :func:`confirm` take ``by``, the signed-in
+:class:`~ecocity.access.Actor`. An accepted file for an estate ``by`` may not submit is
+shown as not storable at check time (an error with code 'denied' on the estate-code
+cell) and never becomes pending; ``confirm`` called anyway is refused by the store.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from ecocity.explain import describe_gap_item
 from ecocity.framework import Framework, Indicator, Value
 from ecocity.i18n import fmt_date, fmt_number, fy_label, t
 from ecocity.scoring import Assessment, assess
+from ecocity.textsafe import md_escape, neutralise_formula  # noqa: F401  (pages use flow.md_escape)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from ecocity.access import Actor
     from ecocity.intake import Outcome
     from ecocity.store.uploads import UploadInfo
     from ecocity.workbook.result import CheckResult, Message
@@ -125,17 +132,6 @@ def value_changes(fw: Framework, new: Mapping[str, Value], existing: Existing) -
 
 
 # ----------------------------------------------------------------------------- text
-
-
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|$<>~:=&\"'^")
-
-
-def md_escape(text: Any) -> str:
-    """Text safe to put in Streamlit Markdown: what an officer typed ("*", "$5", "[x]")
-    is shown as typed, never as formatting, LaTeX or a link."""
-    s = str(text)
-    out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
-    return out.replace("\n", " ")
 
 
 def value_text(ind: Indicator, v: Value, lang: str) -> str:
@@ -305,8 +301,9 @@ def log_rows(uploads: Sequence[UploadInfo], lang: str) -> list[dict[str, Any]]:
         errors, warnings = message_counts(u.messages)
         rows.append({
             t("upload.log.col_no", lang): u.id,
-            t("upload.log.col_file", lang): u.filename,
-            t("upload.log.col_who", lang): u.uploaded_by,
+            # Neutralised: the table's toolbar exports CSV, which a spreadsheet would run.
+            t("upload.log.col_file", lang): neutralise_formula(u.filename),
+            t("upload.log.col_who", lang): neutralise_formula(u.uploaded_by),
             t("upload.log.col_when", lang): when_text(u.uploaded_at, lang),
             # The code, not the name, and the year beside it: the row must fit the page.
             t("upload.log.col_estate", lang): " · ".join(
@@ -339,6 +336,7 @@ class Checked:
     content: bytes | None
     outcome: Outcome | None = None
     check_failed: bool = False  # the checker itself failed (a bug): shown and logged as such
+    denied: bool = False  # accepted by the check, but the actor may not submit for its estate
 
     @property
     def pending(self) -> bool:
@@ -346,8 +344,21 @@ class Checked:
         return self.preview.accepted and self.outcome is None and self.content is not None
 
 
+def denied_result(result: CheckResult, by: Actor) -> CheckResult:
+    """``result`` (an accepted file) as refused for ``by``, who may not submit data for its
+    estate: rejected, with an error 'denied' on the estate-code cell when known."""
+    import dataclasses
+
+    from ecocity.workbook.result import Message
+
+    sheet, ref = result.estate_cell or (None, None)
+    msg = Message("denied", sheet, ref, {"estate": result.estate or "", "who": by.label or "–",
+                                         "yours": sorted(by.estates)})
+    return dataclasses.replace(result, status="rejected", submission=None, errors=(msg, *result.errors))
+
+
 def check_one(engine: Engine, fw: Framework, estates: Estates, *, file_id: str, filename: str,
-              content: bytes, uploaded_by: str, max_bytes: int | None = None) -> Checked:
+              content: bytes, by: Actor, max_bytes: int | None = None) -> Checked:
     """Check one uploaded file and show it before anything is saved.
 
     When is an upload logged? A rejected file is logged here, at check time: there is
@@ -356,37 +367,67 @@ def check_one(engine: Engine, fw: Framework, estates: Estates, *, file_id: str, 
     outcome cannot change, so logging now records exactly what happened. An accepted
     file is logged when the officer confirms, by ``store_submission`` in the same
     transaction as its data (as 'accepted', or 'duplicate' for a byte-identical file): an
-    accepted file that is never confirmed was only previewed, not submitted."""
-    from ecocity.intake import check_file, log_check_failure, record
+    accepted file that is never confirmed was only previewed, not submitted.
+
+    ``by`` must be allowed to upload (else AccessDenied, audited; nothing logged). An
+    accepted file for an estate ``by`` may not submit is turned into a rejected one
+    (:func:`denied_result`) and logged at once as such (audit 'upload.denied'): it cannot
+    be confirmed, and the officer reads why before trying."""
+    from ecocity.access import AccessDenied
+    from ecocity.intake import Outcome, check_file, log_check_failure, record
+    from ecocity.store.uploads import log_denied
     from ecocity.workbook.result import CheckResult
 
+    if not by.may("upload"):
+        err = AccessDenied(by, "upload")
+        log_denied(engine, err, filename=filename, content=content)  # the audit entry only
+        raise err
     try:
         result = check_file(content, filename, fw, estates, max_bytes=max_bytes)
     except Exception:  # noqa: BLE001 - the checker never raises on a bad file; a bug must not stop the batch
         log.exception("checking %s failed", filename)
         failed = CheckResult(status="rejected", submission=None)
         return Checked(file_id, make_preview(filename, content, failed, fw), None,
-                       log_check_failure(engine, filename=filename, content=content, uploaded_by=uploaded_by),
+                       log_check_failure(engine, filename=filename, content=content, by=by),
                        check_failed=True)
     preview = make_preview(filename, content, result, fw)
+    if preview.accepted and preview.target is not None and not by.may("submit", preview.target[0]):
+        refused = denied_result(result, by)
+        upload_id = log_denied(engine, AccessDenied(by, "submit", result.estate), filename=filename,
+                               content=content, messages=refused.log_messages(), estate_code=result.estate,
+                               fiscal_year=result.fiscal_year)
+        return Checked(file_id, make_preview(filename, content, refused, fw), None,
+                       Outcome("rejected", upload_id=upload_id) if upload_id is not None else Outcome("unlogged"),
+                       denied=True)
     if preview.accepted:
         return Checked(file_id, preview, content)
-    outcome = record(engine, result, filename=filename, content=content, uploaded_by=uploaded_by, fw=fw)
+    outcome = record(engine, result, filename=filename, content=content, by=by, fw=fw)
     return Checked(file_id, preview, None, outcome)
 
 
-def confirm(engine: Engine, fw: Framework, batch: Sequence[Checked], uploaded_by: str,
+def confirm(engine: Engine, fw: Framework, batch: Sequence[Checked], by: Actor,
             progress: Callable[[int, int, str], None] | None = None) -> list[Checked]:
     """Store every pending file of ``batch`` in order, each in its own transaction (one
     failure never stops the others). Returns the files stored or attempted; their
-    ``outcome`` is set and their content released."""
+    ``outcome`` is set and their content released.
+
+    The store checks ``by`` for every file: a file for an estate ``by`` may not submit
+    ends 'failed' with the refusal (and is logged as rejected); an actor who may not
+    upload at all is refused with AccessDenied before anything is stored."""
+    from ecocity.access import AccessDenied
     from ecocity.intake import record
+    from ecocity.store.uploads import log_denied
 
     todo = [c for c in batch if c.pending]
+    if not by.may("upload"):
+        err = AccessDenied(by, "upload")
+        for c in todo:
+            log_denied(engine, err, filename=c.preview.filename, content=c.content or b"")  # audit only
+        raise err
     for done, c in enumerate(todo, 1):
         assert c.content is not None  # pending implies it
         c.outcome = record(engine, c.preview.result, filename=c.preview.filename, content=c.content,
-                           uploaded_by=uploaded_by, fw=fw)
+                           by=by, fw=fw)
         c.content = None
         if progress is not None:
             progress(done, len(todo), c.preview.filename)

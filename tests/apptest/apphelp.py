@@ -18,3 +18,52 @@ def problems(at: AppTest) -> list[str]:
     """Everything on screen that signals a failure: an uncaught exception, or the error
     box app.py shows when a page raised."""
     return [f"exception: {e.value}" for e in at.exception] + [f"error: {e.value}" for e in at.error]
+
+
+# ----------------------------------------------------------------------------- accounts
+
+ADMIN_PAGES = ("views/admin_audit.py", "views/admin_framework.py", "views/admin_registry.py", "views/admin_users.py")
+
+
+def sign_in(at: AppTest, username: str, password: str, lang: str = "th") -> AppTest:
+    """Open the sign-in page and submit the form (as a person would)."""
+    from ecocity.i18n import t
+
+    at.switch_page("views/sign_in.py").run()
+    at.text_input(key="sign_in_username").input(username)
+    at.text_input(key="sign_in_password").input(password)
+    next(b for b in at.button if b.label == t("auth.page.submit", lang)).click().run()
+    return at
+
+
+def act_as(at: AppTest, actor) -> AppTest:
+    """Act as ``actor`` without signing in (what ecocity.ui.auth.current_actor returns
+    when nobody has signed in through the form in this session)."""
+    at.session_state["auth.actor"] = actor
+    return at
+
+
+class NavSpy:
+    """Records what app.py hands to st.navigation on each run: ``sections()`` maps each
+    section title ('' for the main list) to the url paths shown in it (hidden pages
+    left out); ``visible()`` is every shown url path."""
+
+    def __init__(self, monkeypatch) -> None:
+        import streamlit as st
+
+        self.calls: list = []
+        real = st.navigation
+
+        def spy(pages, *args, **kwargs):
+            self.calls.append(pages)
+            return real(pages, *args, **kwargs)
+
+        monkeypatch.setattr(st, "navigation", spy)
+
+    def sections(self) -> dict[str, list[str]]:
+        pages = self.calls[-1]
+        groups = pages.items() if isinstance(pages, dict) else [("", pages)]
+        return {title: [p.url_path for p in group if p.visibility == "visible"] for title, group in groups}
+
+    def visible(self) -> set[str]:
+        return {path for paths in self.sections().values() for path in paths}

@@ -22,13 +22,14 @@ SAMPLE_DIR = ROOT / "data" / "sample"
 
 
 def _load(url: str) -> None:
+    from ecocity.access import system
     from ecocity.framework import load_framework
-    from ecocity.sample_cli import load_sample
+    from ecocity.sample_cli import UPLOADED_BY, load_sample
     from ecocity.store.db import make_engine
 
     engine = make_engine(url)
     try:
-        report = load_sample(engine, SAMPLE_DIR, load_framework())
+        report = load_sample(engine, SAMPLE_DIR, load_framework(), by=system(UPLOADED_BY))
         assert report.rejected == [] and report.stored == report.total
         if engine.dialect.name == "sqlite":
             with engine.connect() as conn:
@@ -107,13 +108,17 @@ def sample_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> 
 
 @pytest.fixture
 def page_at(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """page_at(url, page, lang=None, **params) -> AppTest showing ``page`` (e.g.
-    "views/estate.py") on the database at ``url``, with query parameters ``params``."""
+    """page_at(url, page, lang=None, actor=None, **params) -> AppTest showing ``page`` (e.g.
+    "views/estate.py") on the database at ``url``, with query parameters ``params``, as
+    ``actor`` (an ``ecocity.access.Actor`` set as the session's signed-in actor; None:
+    the anonymous visitor)."""
 
-    def open_(url: str, page: str, lang: str | None = None, **params: str) -> AppTest:
+    def open_(url: str, page: str, lang: str | None = None, actor: Any = None, **params: str) -> AppTest:
         monkeypatch.setenv("ECOCITY_DATABASE_URL", url)
         monkeypatch.delenv("ECOCITY_LANG", raising=False)
         at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        if actor is not None:
+            at.session_state["auth.actor"] = actor
         if lang:
             at.query_params["lang"] = lang
         for k, v in params.items():

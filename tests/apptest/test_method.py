@@ -46,3 +46,51 @@ def test_method_opens_with_the_sample_data(page_at, sample_url):
     at = page_at(sample_url, PAGE, "th")
     assert problems(at) == []
     assert at.title[0].value == t("method.title", "th")
+
+
+# ----------------------------------------------------------------------------- security review (issue 6)
+
+EVIL = "**[x](https://evil.example)**"  # Markdown with a link, typed into a framework file
+
+
+def evil_framework_text() -> str:
+    """The default framework as version 2, with Markdown in its name, a level's, a
+    dimension's and a required indicator's names and a unit: what an administrator could
+    upload through the browser."""
+    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+
+    text = DEFAULT_FRAMEWORK_PATH.read_text("utf-8").replace("version = 1", "version = 2", 1)
+    for old in ('name_en = "Default indicator set"', 'name_th = "ชุดตัวชี้วัดเริ่มต้น"',
+                'name_en = "Eco-Champion"', 'name_th = "Eco-Champion"', 'name_en = "Happiness"',
+                'name_th = "ความสุข (Happiness)"', 'name_en = "Physical"', 'name_th = "กายภาพ"',
+                'name_en = "Environmental complaints received"'):
+        assert old in text
+        text = text.replace(old, old.split(" = ")[0] + f' = "{EVIL} {old.split(" = ")[1][1:-1]}"', 1)
+    assert 'unit_en = "buildings"' in text
+    return text.replace('unit_en = "buildings"', f'unit_en = "{EVIL}"', 1)
+
+
+def test_a_framework_with_markup_in_its_names_cannot_be_activated(db_url):
+    """Names and units are shown on every page (Markdown, HTML badges, exports): a file
+    whose names carry a link or formatting is refused, each such entry named, before it
+    can be activated (the pages escape names too; this keeps such text out altogether)."""
+    from ecocity.access import Actor
+    from ecocity.framework import FrameworkError
+    from ecocity.store import make_engine
+    from ecocity.store.frameworks import activate, check_framework_file
+    from ecocity.store.seed import framework_in_force
+
+    checked = check_framework_file(evil_framework_text().encode(), "evil.toml")
+    assert not checked.ok and checked.framework is None
+    text = "\n".join(f"{p.entry}: {p.problem}" for p in checked.problems)
+    assert "ต้องเป็นข้อความธรรมดา" in "\n".join(p.text("th") for p in checked.problems)
+    for key in ("name_en", "name_th", "unit_en"):
+        assert f"'{key}' must be plain text" in text
+    assert "framework: 'name_en'" in text and "levels #3" in text and "dimension 'physical'" in text and "indicator 'ENV-01'" in text
+    engine = make_engine(db_url)
+    try:
+        with pytest.raises(FrameworkError):
+            activate(engine, evil_framework_text(), Actor("admin1", "admin"), filename="evil.toml")
+        assert framework_in_force(engine).version == 1  # nothing was activated
+    finally:
+        engine.dispose()

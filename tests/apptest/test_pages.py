@@ -4,7 +4,7 @@ shell behaves: language from the URL and the switch, registry on the overview.""
 from __future__ import annotations
 
 import pytest
-from apphelp import APP, PAGES, ROOT, TIMEOUT, problems
+from apphelp import APP, PAGES, ROOT, TIMEOUT, act_as, problems
 from streamlit.testing.v1 import AppTest
 
 from ecocity.i18n import t
@@ -26,6 +26,25 @@ def test_every_page_opens_without_error(open_app, page, lang):
     at = open_app(lang=lang, page=page)
     assert problems(at) == []
     assert at.title, f"{page} shows no title"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_for_an_administrator(open_app, page, lang):
+    from ecocity.access import Actor
+
+    at = act_as(open_app(lang=lang), Actor("admin1", "admin", display_name="Admin"))
+    at.switch_page(page).run()
+    assert problems(at) == []
+    assert at.title, f"{page} shows no title"
+    guard = {t("auth.guard.title_sign_in", lang), t("auth.guard.title_denied", lang)}
+    assert not guard & {x.value for x in at.title}, f"{page} refused an administrator"
+
+
+def test_new_pages_are_registered():
+    for page in ("views/sign_in.py", "views/admin_users.py", "views/admin_audit.py",
+                 "views/admin_registry.py", "views/admin_framework.py"):
+        assert page in PAGES
 
 
 def test_overview_lists_the_areas_in_thai_by_default(open_app):
@@ -91,13 +110,14 @@ def test_unreachable_database_shows_a_message_not_a_traceback(monkeypatch):
 
 
 def _store(engine_url: str, make_data, *, is_sample: bool) -> None:
+    from ecocity.access import system
     from ecocity.store.db import make_engine
     from ecocity.store.uploads import store_submission
 
     engine = make_engine(engine_url)
     try:
         store_submission(engine, make_data("MAP-TA-PHUT", 2566), filename="map-ta-phut-2566.xlsx",
-                         content=b"test workbook", uploaded_by="apptest", is_sample=is_sample)
+                         content=b"test workbook", by=system("apptest"), is_sample=is_sample)
     finally:
         engine.dispose()
 

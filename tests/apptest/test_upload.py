@@ -1,7 +1,9 @@
 """The Upload page in AppTest: opens in both languages with and without data; a valid
 workbook is previewed with its level and stored on confirm; a bad one shows its cells,
 stores nothing and is logged as rejected; a byte-identical file is recognised; in a batch
-the good file is stored despite the bad one; the upload log filters and offers the files."""
+the good file is stored despite the bad one; the upload log filters and offers the files.
+Who: the anonymous visitor and a viewer get a sign-in prompt and no uploader; the signed-in
+officer is the uploader; another estate's file is shown as 'denied' and cannot be confirmed."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 from apphelp import ROOT
 from streamlit.testing.v1 import AppTest
 
+from ecocity.access import Actor
 from ecocity.framework import load_framework
 from ecocity.i18n import fy_label, t
 from ecocity.scoring import assess
@@ -21,6 +24,9 @@ PAGE = "views/upload.py"
 GOOD = ROOT / "data" / "sample" / "2566_MAP-TA-PHUT.xlsx"
 BAD = ROOT / "tests" / "data" / "workbooks" / "not_a_number.xlsx"
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The officer of Map Ta Phut (GOOD and BAD are Map Ta Phut's files), and an administrator.
+SOMCHAI = Actor("somchai", "officer", frozenset({"MAP-TA-PHUT"}), display_name="สมชาย ใจดี")
+ADMIN = Actor("admin", "admin", display_name="ผู้ดูแล")
 
 
 def crashes(at: AppTest) -> list[str]:
@@ -53,10 +59,11 @@ def engine(app_env):
 
 @pytest.fixture
 def upload_page(open_app):
-    def open_(lang: str = "th", name: str | None = "สมชาย ใจดี") -> AppTest:
-        at = open_app(lang=lang, page=PAGE)
-        if name is not None:
-            at.text_input(key="upload_name").set_value(name).run()
+    def open_(lang: str = "th", actor: Actor | None = SOMCHAI) -> AppTest:
+        at = open_app(lang=lang)
+        if actor is not None:  # signed in (the sign-in page sets the same session key)
+            at.session_state["auth.actor"] = actor
+        at.switch_page(PAGE).run()
         return at
 
     return open_
@@ -88,20 +95,42 @@ def uploads(engine) -> list:
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
-def test_opens_on_an_empty_database(upload_page, lang):
-    at = upload_page(lang=lang, name=None)
+def test_opens_on_an_empty_database(upload_page, engine, lang):
+    at = upload_page(lang=lang)
     assert crashes(at) == []
     assert at.title[0].value == t("upload.title", lang)
     [download] = at.get("download_button")
     assert download.proto.label == t("upload.template.button", lang)
-    assert at.file_uploader[0].proto.disabled  # no name yet: nothing can be sent anonymously
-    assert t("upload.send.name_needed", lang) in texts(at)
+    assert not at.file_uploader[0].proto.disabled
+    assert not [w for w in at.text_input if w.key == "upload_name"]  # the signed-in officer is the uploader
+    page = unescape(texts(at))
+    assert t("upload.send.signed_in", lang, who="สมชาย ใจดี (somchai)", estates=estate_label(engine, lang)) in page
     assert t("upload.log.empty", lang) in texts(at)
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_anonymous_visitor_gets_a_sign_in_prompt_and_no_uploader(upload_page, engine, lang):
+    at = upload_page(lang=lang, actor=None)
+    assert crashes(at) == []
+    assert t("upload.send.sign_in_needed", lang) in [i.value for i in at.info]
+    assert not at.file_uploader and not [b for b in at.button if b.key == "upload_confirm"]
+    assert any("sign_in" in link.proto.page for link in at.get("page_link"))
+    [download] = at.get("download_button")  # the template stays available
+    assert download.proto.label == t("upload.template.button", lang)
+    assert t("upload.log.heading", lang) not in [h.value for h in at.subheader]  # no log either
+
+
+def test_a_signed_in_viewer_is_told_to_ask_for_the_officer_role(upload_page):
+    at = upload_page(lang="en", actor=Actor("vina", "viewer"))
+    assert crashes(at) == []
+    assert t("upload.send.viewer", "en", who="vina") in [i.value for i in at.info]
+    assert not at.file_uploader
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
 def test_opens_with_data_and_lists_the_log(upload_page, engine, lang, tmp_path):
-    from ecocity.sample_cli import load_sample
+    from ecocity.access import system
+    from ecocity.sample_cli import UPLOADED_BY, load_sample
 
     fw = load_framework()
     sample = ROOT / "data" / "sample"
@@ -109,23 +138,19 @@ def test_opens_with_data_and_lists_the_log(upload_page, engine, lang, tmp_path):
     few.mkdir()
     for name in ("2566_MAP-TA-PHUT.xlsx", "2566_PADAENG.xlsx", "2567_MAP-TA-PHUT.xlsx"):
         (few / name).write_bytes((sample / name).read_bytes())
-    assert load_sample(engine, few, fw).stored == 3
-    at = upload_page(lang=lang, name=None)
+    assert load_sample(engine, few, fw, by=system(UPLOADED_BY)).stored == 3
+    at = upload_page(lang=lang, actor=ADMIN)
     assert crashes(at) == []
     log = at.dataframe[0].value
-    assert len(log) == 3 and set(log[t("upload.log.col_who", lang)]) == {"ecocity sample"}
+    assert len(log) == 3 and set(log[t("upload.log.col_who", lang)]) == {"cli:ecocity sample"}
     assert t("upload.log.showing", lang, count=3) in texts(at)
     assert len(at.get("download_button")) == 2  # the template, and the picked original file
     at.toggle(key="upload_log_sample").set_value(False).run()
     assert crashes(at) == [] and t("upload.log.empty", lang) in texts(at)
-
-
-def test_the_name_is_kept_when_the_officer_leaves_the_page_and_comes_back(upload_page):
-    at = upload_page(name="วิไล")
-    at.switch_page("views/overview.py").run()
-    at.switch_page(PAGE).run()
-    assert at.text_input(key="upload_name").value == "วิไล"
-    assert not at.file_uploader[0].proto.disabled
+    # An officer sees the uploads of their estates (and their own) only: not Padaeng's.
+    at = upload_page(lang=lang)
+    log = at.dataframe[0].value
+    assert sorted(log[t("upload.log.col_estate", lang)]) == ["MAP-TA-PHUT · 2566", "MAP-TA-PHUT · 2567"]
 
 
 # ----------------------------------------------------------------------------- one file
@@ -158,7 +183,7 @@ def test_a_valid_workbook_is_previewed_then_stored_on_confirm(upload_page, engin
         assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(res.submission.values)
     assert data_token(engine) != before
     [u] = uploads(engine)
-    assert (u.filename, u.outcome, u.version, u.uploaded_by) == (GOOD.name, "accepted", 1, "สมชาย ใจดี")
+    assert (u.filename, u.outcome, u.version, u.uploaded_by) == (GOOD.name, "accepted", 1, "somchai")
     page = unescape(texts(at))
     assert t("upload.confirm.done", lang, stored=1, duplicates=0, failed=0) in page
     assert t("store.stored", lang, version=1, estate="MAP-TA-PHUT", year=2566) in page
@@ -177,7 +202,7 @@ def test_a_bad_workbook_shows_its_cells_stores_nothing_and_is_logged_rejected(up
     assert not [b for b in at.button if b.key == "upload_confirm"]
     # Logged as rejected when checked; no data changed.
     [u] = uploads(engine)
-    assert (u.filename, u.outcome, u.uploaded_by) == (BAD.name, "rejected", "สมชาย ใจดี")
+    assert (u.filename, u.outcome, u.uploaded_by) == (BAD.name, "rejected", "somchai")
     assert data_token(engine) == before
     with session_scope(engine) as s:
         assert not queries.has_data(s)
@@ -253,11 +278,34 @@ def test_removing_a_file_from_the_uploader_removes_it_from_the_batch(upload_page
     assert at.button(key="upload_confirm").label == t("upload.confirm.button", "en", count=1)
 
 
-def test_without_a_name_the_files_cannot_be_sent(upload_page):
-    at = upload_page(lang="en", name=None)
-    assert at.file_uploader[0].proto.disabled
-    at.text_input(key="upload_name").set_value("   ").run()
-    assert at.file_uploader[0].proto.disabled  # blank is no name
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_another_estates_file_is_denied_before_confirming_and_stores_nothing(upload_page, engine, lang):
+    from ecocity.intake import check_file, estates_of
+    from ecocity.store.audit import list_entries
+
+    pim = Actor("pim", "officer", frozenset({"PADAENG"}), display_name="พิม")
+    before = data_token(engine)
+    at = send(upload_page(lang=lang, actor=pim), GOOD)  # Map Ta Phut's file
+    assert crashes(at) == []
+    sheet, ref = check_file(GOOD.read_bytes(), GOOD.name, load_framework(), estates_of(engine)).estate_cell
+    [error] = [e.value for e in at.error]
+    expected = t("workbook.msg.denied", lang, who="พิม (pim)", estate="MAP-TA-PHUT", yours="PADAENG")
+    assert unescape(error) == f"{sheet}!{ref}: {expected}"
+    assert not [b for b in at.button if b.key == "upload_confirm"]  # nothing to confirm
+    assert t("upload.confirm.nothing", lang) in texts(at)
+    assert not at.metric  # no level shown as if it could be stored
+    # Nothing stored; the file is in the log as rejected (with the refusal) and audited.
+    assert data_token(engine) == before
+    [u] = uploads(engine)
+    assert (u.filename, u.outcome, u.uploaded_by, u.estate_code) == (GOOD.name, "rejected", "pim", "MAP-TA-PHUT")
+    assert [e["code"] for e in u.messages["errors"]] == ["denied"]
+    with session_scope(engine) as s:
+        assert not queries.has_data(s)
+        [entry] = list_entries(s)
+    assert (entry.action, entry.outcome, entry.actor, entry.target) == (
+        "upload.denied", "denied", "pim", "MAP-TA-PHUT/2566")
+    at.run()
+    assert len(uploads(engine)) == 1  # reruns do not log it again
 
 
 # ----------------------------------------------------------------------------- the log
@@ -285,3 +333,37 @@ def test_a_file_that_is_not_a_workbook_says_what_it_is_even_with_an_odd_name(upl
     assert t("workbook.detected.pdf", "en") in page
     [u] = uploads(engine)
     assert (u.filename, u.outcome) == (name, "rejected")
+
+
+def test_a_log_download_reads_the_actor_when_clicked(open_app, engine, monkeypatch):
+    """The officer signed in draws the log; an administrator disables the account; the
+    download drawn before is then refused by the store (security review, issue 6)."""
+    import streamlit as st
+    from apphelp import sign_in
+
+    from ecocity.access import AccessDenied, system
+    from ecocity.store.uploads import log_rejected
+    from ecocity.store.users import actor_for, create_user, disable_user
+
+    password = "a long pass phrase 42"
+    create_user(engine, system("test"), "somsak", role="officer", estates=["MAP-TA-PHUT"], password=password)
+    with session_scope(engine) as s:
+        somsak = actor_for(s, "somsak")
+    log_rejected(engine, "mine.xlsx", b"not a workbook", [], by=somsak, estate_code="MAP-TA-PHUT", fiscal_year=2566)
+    seen: dict[str, object] = {}
+    real = st.download_button
+
+    def spy(label, data, *args, **kwargs):
+        seen[kwargs.get("key") or label] = data
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", spy)
+    at = open_app(lang="en")
+    sign_in(at, "somsak", password, "en")
+    at.switch_page(PAGE).run()
+    assert crashes(at) == [] and at.session_state["auth.session"]["username"] == "somsak"
+    read = seen["upload_log_download"]
+    assert callable(read) and read() == b"not a workbook"
+    disable_user(engine, system("test"), "somsak")
+    with pytest.raises(AccessDenied):
+        read()

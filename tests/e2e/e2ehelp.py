@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,67 +14,35 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 SERVER_START_TIMEOUT = 90.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 @contextmanager
 def streamlit_server(db_url: str, workdir: Path) -> Iterator[str]:
     """A real `streamlit run app.py` on a free port against ``db_url``: yields its base URL
     once it is healthy, stops it afterwards. Its output goes to ``workdir/streamlit.log``
     and is shown when it fails to start."""
+    from ecocity.devserver import ServerStartError, serve
     from ecocity.ui.fonts import publish_static_font
 
     publish_static_font()  # so the browser renders Thai in the app's own font
-    port = _free_port()
-    env = {**os.environ, "ECOCITY_DATABASE_URL": db_url, "ECOCITY_LANG": "th", "PYTHONUNBUFFERED": "1"}
-    log = (workdir / "streamlit.log").open("w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not start (exit {proc.poll()}):\n{log.read()[-4000:]}",
-                            pytrace=False)
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        with serve({"ECOCITY_DATABASE_URL": db_url, "ECOCITY_LANG": "th"}, workdir / "streamlit.log",
+                   timeout=SERVER_START_TIMEOUT) as url:
+            yield url
+    except ServerStartError as e:
+        pytest.fail(str(e), pytrace=False)
 
 
 def sample_database(workdir: Path) -> str:
     """URL of a new SQLite database holding the sample data, loaded as an import would."""
+    from ecocity.access import system
     from ecocity.framework import load_framework
-    from ecocity.sample_cli import default_dir, load_sample
+    from ecocity.sample_cli import UPLOADED_BY, default_dir, load_sample
     from ecocity.store.db import make_engine, upgrade
 
     db_url = f"sqlite:///{workdir / 'sample.sqlite3'}"
     engine = make_engine(db_url)
     try:
         upgrade(engine)
-        report = load_sample(engine, default_dir(), load_framework())
+        report = load_sample(engine, default_dir(), load_framework(), by=system(UPLOADED_BY))
         assert report.rejected == [] and report.stored == report.total
     finally:
         engine.dispose()
@@ -125,3 +87,37 @@ def no_error_on_screen(page: Page, lang: str = "th") -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
     for key in ("app.error.unexpected", "app.error.database"):
         expect(page.get_by_text(t(key, lang))).to_have_count(0)
+
+
+def create_account(db_url: str, username: str, password: str, *, role: str, estates: tuple[str, ...] = (),
+                   display_name: str = "") -> None:
+    """An account made through the store API (as `ecocity users add` does), on a database
+    migrated first if it is new."""
+    from ecocity.access import system
+    from ecocity.store.db import make_engine, upgrade
+    from ecocity.store.users import create_user
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        create_user(engine, system("e2e"), username, role=role, estates=estates, password=password,
+                    display_name=display_name)
+    finally:
+        engine.dispose()
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str, *, next_page: str = "",
+            lang: str = "th", params: str = "") -> None:
+    """Sign in through the form of the sign-in page, as a person does; the app then opens
+    ``next_page`` (default: the overview) with the query ``params`` ("estate=X&year=2566").
+    Signing in lasts for this browser session: open other pages by clicking, not by
+    loading an address (that starts a new session)."""
+    from ecocity.i18n import t
+
+    suffix = (f"&next={next_page}" if next_page else "") + (f"&{params}" if params else "")
+    open_page(page, f"{base_url}/sign_in?lang={lang}{suffix}")
+    page.locator(".st-key-sign_in_username input").fill(username)
+    page.locator(".st-key-sign_in_password input").fill(password)
+    page.get_by_role("button", name=t("auth.page.submit", lang)).click()
+    wait_for_app_run(page)
+    expect(page.get_by_test_id("stSidebar").get_by_text(t("auth.sign_out", lang))).to_be_visible(timeout=30_000)

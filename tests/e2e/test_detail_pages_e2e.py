@@ -16,7 +16,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2ehelp import no_error_on_screen, open_page, sample_database, screenshot, streamlit_server, wait_for_app_run
+from e2ehelp import (
+    create_account,
+    no_error_on_screen,
+    open_page,
+    sample_database,
+    screenshot,
+    sign_in,
+    streamlit_server,
+    wait_for_app_run,
+)
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t
@@ -49,11 +58,17 @@ CELL_CENTRE = """([key, code]) => {
 }"""
 
 
+OFFICER, PASSWORD = "somchai", "correct horse battery 42"
+
+
 @pytest.fixture(scope="module")
 def sample_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
     """Base URL of a dashboard on a fresh copy of the sample data (its restore test writes)."""
     tmp = tmp_path_factory.mktemp("e2e-detail")
-    with streamlit_server(sample_database(tmp), tmp) as url:
+    db = sample_database(tmp)
+    # Downloads of original files and restores are for the estate's officers (and admins).
+    create_account(db, OFFICER, PASSWORD, role="officer", estates=("MAP-TA-PHUT",), display_name="สมชาย ใจดี")
+    with streamlit_server(db, tmp) as url:
         yield url
 
 
@@ -85,7 +100,7 @@ def _click(page: Page, script: str, args: list[str]) -> None:
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_estate_link_opens_the_estate_with_its_indicators_and_versions(page: Page, sample_server: str, lang: str):
-    open_page(page, f"{sample_server}/estate?estate=MAP-TA-PHUT&year=2566&lang={lang}")
+    sign_in(page, sample_server, OFFICER, PASSWORD, lang=lang, next_page="estate", params="estate=MAP-TA-PHUT&year=2566")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "นิคมอุตสาหกรรมมาบตาพุด" if lang == "th" else "Map Ta Phut IE")
     no_error_on_screen(page, lang)
@@ -140,15 +155,13 @@ def test_method_page(page: Page, sample_server: str, lang: str):
 
 def test_restore_asks_for_confirmation_then_shows_the_new_version(page: Page, sample_server: str):
     """Last in this module: it changes the data (a third version of MAP-TA-PHUT 2566)."""
-    open_page(page, f"{sample_server}/estate?estate=MAP-TA-PHUT&year=2566&lang=th")
+    sign_in(page, sample_server, OFFICER, PASSWORD, next_page="estate", params="estate=MAP-TA-PHUT&year=2566")
     page.locator(".st-key-estate_restore button").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("ฉบับใหม่ที่ 3")
     confirm = dialog.locator(".st-key-estate_restore_confirm button")
-    expect(confirm).to_be_disabled()
-    dialog.locator(".st-key-estate_restore_by input").fill("สมชาย")
-    dialog.locator(".st-key-estate_restore_by input").press("Enter")
+    expect(dialog).to_contain_text(OFFICER)  # recorded as the signed-in officer, no name to type
     expect(confirm).to_be_enabled()
     screenshot(page, "estate-restore-dialog-th")
     confirm.click()

@@ -1,9 +1,10 @@
-"""The upload page in a real browser: a workbook chosen through the browser's file input
-is checked, shown with its level, stored on confirm and counted in the upload log; a bad
-file shows its cell. Runs against a server of its own (its own SQLite database), so the
-data it stores never reaches the other browser tests.
+"""The upload page in a real browser: an officer signs in through the form, a workbook
+chosen through the browser's file input is checked, shown with its level, stored on
+confirm and counted in the upload log; a bad file shows its cell. An administrator sees
+the Administration pages in the sidebar until signing out. Runs against a server of its
+own (its own SQLite database), so the data it stores never reaches the other browser tests.
 
-Screenshots (Thai): artifacts/screenshots/upload-th-*.png
+Screenshots (Thai): artifacts/screenshots/upload-th-*.png, auth-th-*.png
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2ehelp import no_error_on_screen, screenshot, streamlit_server, wait_for_app_run
+from e2ehelp import (
+    create_account,
+    no_error_on_screen,
+    open_page,
+    screenshot,
+    sign_in,
+    streamlit_server,
+    wait_for_app_run,
+)
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t
@@ -23,6 +32,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "data" / "sample" / "2566_MAP-TA-PHUT.xlsx"
 BAD = ROOT / "tests" / "data" / "workbooks" / "not_a_number.xlsx"
+PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +40,8 @@ def upload_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> 
     """(base URL, database URL) of a dashboard on an empty database of its own."""
     tmp = tmp_path_factory.mktemp("e2e-upload")
     db_url = f"sqlite:///{tmp / 'upload.sqlite3'}"
+    create_account(db_url, "somchai", PASSWORD, role="officer", estates=("MAP-TA-PHUT",), display_name="สมชาย ใจดี")
+    create_account(db_url, "boss", PASSWORD, role="admin", display_name="ผู้ดูแล")
     with streamlit_server(db_url, tmp) as url:
         yield url, db_url
 
@@ -47,16 +59,11 @@ def _uploads(db_url: str) -> list:
 
 def test_upload_through_the_browser_confirm_and_see_it_in_the_log(page: Page, upload_app):
     url, db_url = upload_app
-    page.goto(f"{url}/upload?lang=th")
-    wait_for_app_run(page)
+    sign_in(page, url, "somchai", PASSWORD, next_page="upload")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("upload.title", "th"))
     expect(page.get_by_text(t("upload.log.empty", "th"))).to_be_visible()
     screenshot(page, "upload-th-empty")
 
-    name = page.locator(".st-key-upload_name input")
-    name.fill("สมชาย ใจดี")
-    name.press("Enter")
-    wait_for_app_run(page)
     # The uploader's hidden <input type=file>: what the browser's file chooser fills.
     chooser = page.locator("[data-testid='stFileUploader'] input[type='file']")
     expect(chooser).to_be_enabled()
@@ -89,4 +96,34 @@ def test_upload_through_the_browser_confirm_and_see_it_in_the_log(page: Page, up
     screenshot(page, "upload-th-stored")
     after = _uploads(db_url)
     assert sorted((u.filename, u.outcome, u.uploaded_by) for u in after) == sorted(
-        [(BAD.name, "rejected", "สมชาย ใจดี"), (GOOD.name, "accepted", "สมชาย ใจดี")])
+        [(BAD.name, "rejected", "somchai"), (GOOD.name, "accepted", "somchai")])
+
+
+def test_admin_sees_the_administration_pages_until_signing_out(page: Page, upload_app):
+    url, _ = upload_app
+    nav = page.get_by_test_id("stSidebarNav")
+    open_page(page, f"{url}/?lang=th")
+    expect(nav.get_by_text(t("app.nav.overview", "th"))).to_be_visible()
+    expect(nav.get_by_text(t("admin.nav.section", "th"))).to_have_count(0)
+    expect(nav.get_by_text(t("app.nav.upload", "th"))).to_have_count(0)
+
+    sign_in(page, url, "boss", PASSWORD)
+    expect(nav.get_by_text(t("admin.nav.section", "th"))).to_be_visible()
+    for key in ("users", "audit", "registry", "framework"):
+        expect(nav.get_by_text(t(f"admin.nav.{key}", "th"), exact=True)).to_be_visible()
+    expect(nav.get_by_text(t("app.nav.upload", "th"))).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("ผู้ดูแล (boss)")).to_be_visible()
+    nav.get_by_text(t("admin.nav.users", "th"), exact=True).click()
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("admin.users.title", "th"))
+    no_error_on_screen(page)
+    screenshot(page, "auth-th-admin-users")
+
+    page.get_by_test_id("stSidebar").get_by_role("button", name=t("auth.sign_out", "th")).click()
+    wait_for_app_run(page)
+    expect(nav.get_by_text(t("admin.nav.section", "th"))).to_have_count(0)
+    expect(nav.get_by_text(t("admin.nav.users", "th"), exact=True)).to_have_count(0)
+    # The page that was open refuses now, and says how to sign in again.
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("auth.guard.title_sign_in", "th"))
+    no_error_on_screen(page)
+    screenshot(page, "auth-th-signed-out")

@@ -267,3 +267,82 @@ def test_file_over_the_limit_is_reported_with_its_real_size(db_url, capsys, monk
     obj = json.loads(capsys.readouterr().out)
     assert [e["code"] for e in obj["errors"]] == ["too_large"]
     assert "3.01 MB" in obj["errors"][0]["message"] and "limit of 1 MB" in obj["errors"][0]["message"]
+
+
+# ----------------------------------------------------------------------------- the framework in force
+
+
+def _v2_text() -> str:
+    """The default framework as version 2: ECO-02 at most 4 (filled_basic.xlsx has 4.75)."""
+    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+
+    text = DEFAULT_FRAMEWORK_PATH.read_text("utf-8").replace("version = 1", "version = 2", 1)
+    eco02 = 'thresholds = [0.5, 1, 5, 10, 20]\nmin = 0\n'
+    assert eco02 in text
+    return text.replace(eco02, "thresholds = [0.5, 1, 2, 3, 4]\nmin = 0\nmax = 4\n", 1)
+
+
+def _activate_v2(url: str) -> None:
+    from ecocity.access import system
+    from ecocity.store import make_engine
+    from ecocity.store.frameworks import activate
+
+    engine = make_engine(url)
+    try:
+        activate(engine, _v2_text(), system("test"), filename="eit-v2.toml")
+    finally:
+        engine.dispose()
+
+
+def test_check_uses_the_framework_activated_in_the_database(db_url, capsys):
+    """Without --framework, check reads the framework in force from the database (read
+    only), as the upload page does; --framework still picks a file."""
+    path = str(WORKBOOKS / "filled_basic.xlsx")
+    assert main(["check", "--json", "--lang", "en", "--database-url", db_url, path]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert before["status"] == "accepted"
+    _activate_v2(db_url)
+    assert main(["check", "--json", "--lang", "en", "--database-url", db_url, path]) == 1
+    after = json.loads(capsys.readouterr().out)
+    assert after["status"] == "rejected" and any(e["cell"] and "ECO-02" in e["message"] for e in after["errors"])
+    main(["check", "--lang", "en", "--database-url", db_url, path])  # the human report too
+    assert "outside the accepted range 0–4" in capsys.readouterr().out
+    # --framework: that file, whatever the database holds
+    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+
+    assert main(["check", "--json", "--framework", str(DEFAULT_FRAMEWORK_PATH), "--database-url", db_url, path]) == 0
+    capsys.readouterr()
+
+
+def test_template_writes_the_framework_activated_in_the_database(db_url, tmp_path, capsys, monkeypatch):
+    _activate_v2(db_url)
+    monkeypatch.chdir(tmp_path)
+    assert main(["template", "--database-url", db_url]) == 0
+    assert "eit-default@2" in capsys.readouterr().out
+    written = tmp_path / "ecocity-template-eit-default-v2.xlsx"
+    assert written.stat().st_size > 5000
+    # without a usable database: the file, as before
+    assert main(["template", "--database-url", f"sqlite:///{tmp_path / 'none.sqlite3'}"]) == 0
+    assert (tmp_path / "ecocity-template-eit-default-v1.xlsx").is_file()
+    assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_template_default_name_is_a_safe_base_name(db_url, tmp_path, capsys, monkeypatch):
+    """The framework's id may come from a file uploaded through the browser."""
+    from ecocity.access import system
+    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+    from ecocity.store import make_engine
+    from ecocity.store.frameworks import activate
+
+    engine = make_engine(db_url)
+    try:
+        activate(engine, DEFAULT_FRAMEWORK_PATH.read_text("utf-8").replace('id = "eit-default"', 'id = "../x"', 1),
+                 system("test"), filename="x.toml")
+    finally:
+        engine.dispose()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert main(["template", "--database-url", db_url]) == 0
+    assert [p.name for p in work.iterdir()] == ["x-v1.xlsx"]  # the base name, here
+    assert not list(tmp_path.glob("*.xlsx"))

@@ -147,6 +147,18 @@ def test_version_rows_say_how_each_version_came():
     assert rows[1]["How"] == "uploaded" and rows[1]["File"] == "f.xlsx"
 
 
+def test_version_rows_neutralise_formulas_and_can_leave_out_who():
+    """The table's toolbar exports CSV: a file or user name a spreadsheet would run as a
+    formula stays text; viewers do not see the account that stored a version."""
+    v = SimpleNamespace(version=1, restored_from_version=None, is_current=True, is_sample=False,
+                        created_at=datetime(2026, 1, 1, tzinfo=UTC), created_by="@cmd",
+                        filename='=HYPERLINK("https://evil.example","x").xlsx')
+    [row] = detail.version_rows([v], "en")
+    assert row["File"] == "'" + v.filename and row["Stored by"] == "'@cmd"
+    [hidden] = detail.version_rows([v], "en", with_names=False)
+    assert "Stored by" not in hidden and hidden["File"] == "'" + v.filename
+
+
 def test_changes_in_words_with_levels(fw):
     got = detail.changes(fw, [("ENV-01", 14.0, 12.0), ("MGT-01", None, True), ("GONE-01", 1.0, 2.0)], "en")
     assert (got[0].code, got[0].old, got[0].new, got[0].old_level, got[0].new_level) == (

@@ -19,13 +19,14 @@ SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 @pytest.fixture
 def sample_db(db_url: str) -> str:
+    from ecocity.access import system
     from ecocity.framework import load_framework
-    from ecocity.sample_cli import load_sample
+    from ecocity.sample_cli import UPLOADED_BY, load_sample
     from ecocity.store.db import make_engine
 
     engine = make_engine(db_url)
     try:
-        report = load_sample(engine, SAMPLE_DIR, load_framework())
+        report = load_sample(engine, SAMPLE_DIR, load_framework(), by=system(UPLOADED_BY))
         assert report.rejected == []
     finally:
         engine.dispose()

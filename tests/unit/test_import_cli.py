@@ -46,6 +46,19 @@ def test_a_good_and_a_bad_file(db_url, capsys):
     assert [e["code"] for e in bad["errors"]] == ["not_a_number"] and bad["errors"][0]["cell"].endswith("!E5")
     assert counts(db_url) == (1, 2)  # one submission; both files in the upload log
     assert "2/2" in err  # batch progress on stderr
+    # The operator acts as the command-line actor 'cli:NAME' (an administrator), audited.
+    from ecocity.store.audit import list_entries
+
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as s:
+            assert {u.uploaded_by for u in list_uploads(s)} == {"cli:สมชาย"}
+            entries = list_entries(s)
+    finally:
+        engine.dispose()
+    assert sorted((e.action, e.actor, e.role, e.target) for e in entries) == [
+        ("upload.rejected", "cli:สมชาย", "admin", "MAP-TA-PHUT/2566"),
+        ("upload.stored", "cli:สมชาย", "admin", "MAP-TA-PHUT/2566")]
 
 
 def test_the_same_bytes_again_create_no_version(db_url, capsys):
@@ -83,3 +96,27 @@ def test_an_oversize_file_is_logged_with_its_real_size_unread(db_url, capsys, mo
     finally:
         engine.dispose()
     assert counts(db_url)[0] == 0
+
+
+def test_import_stores_under_the_framework_an_administrator_activated(db_url, capsys):
+    """Without --framework, `ecocity import` uses the framework in force in the database
+    (activated on the administration page), not the server's file."""
+    from ecocity.access import system
+    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+    from ecocity.store.frameworks import activate
+
+    text = DEFAULT_FRAMEWORK_PATH.read_text("utf-8").replace("version = 1", "version = 2", 1)
+    engine = make_engine(db_url)
+    try:
+        activated = activate(engine, text, system("test"))
+    finally:
+        engine.dispose()
+    code, out, err = run(capsys, str(GOOD), "--database-url", db_url, "--json")
+    assert code == 0, err
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as s:
+            [used] = s.scalars(select(Submission.framework_version)).all()
+    finally:
+        engine.dispose()
+    assert used.endswith("@2") and used != "" and activated is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ecocity.access import Actor, system
 from ecocity.store import indicator_queries as iq
 from ecocity.store.db import data_token, session_scope
 from ecocity.store.uploads import compare_versions, list_versions, restore_version, store_submission
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.storage
 
 def _store(engine, data, name: str):
     return store_submission(engine, data, filename=name, content=(name + repr(data.values)).encode(),
-                            uploaded_by="test")
+                            by=system("test"))
 
 
 def test_no_submission_no_versions(engine):
@@ -41,7 +42,8 @@ def test_restore_creates_a_new_version_with_the_old_values(engine, make_data):
     _store(engine, make_data(**{"ENV-01": 14.0}), "v1.xlsx")
     _store(engine, make_data(**{"ENV-01": 12.0}), "v2.xlsx")
     before = data_token(engine)
-    result = restore_version(engine, "MAP-TA-PHUT", 2566, 1, by="officer")
+    result = restore_version(engine, "MAP-TA-PHUT", 2566, 1,
+                             by=Actor("officer", "officer", frozenset({"MAP-TA-PHUT"})))
     assert (result.outcome, result.version, result.restored_from_version) == ("restored", 3, 1)
     assert data_token(engine) != before  # every cached page reads fresh data
     with session_scope(engine) as s:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from ecocity.access import Actor, system
 from ecocity.intake import record
 from ecocity.store import list_uploads, queries, session_scope
 from ecocity.workbook.result import CheckResult
 
 pytestmark = pytest.mark.storage
+
+OFFICER = Actor("officer", "officer", frozenset({"MAP-TA-PHUT"}))
 
 
 def accepted(data) -> CheckResult:
@@ -18,10 +21,10 @@ def accepted(data) -> CheckResult:
 
 def test_a_sample_file_over_real_data_is_logged_as_rejected(engine, fw, make_data):
     real = make_data(n=1)
-    assert record(engine, accepted(real), filename="real.xlsx", content=b"real", uploaded_by="officer",
+    assert record(engine, accepted(real), filename="real.xlsx", content=b"real", by=OFFICER,
                   fw=fw).kind == "stored"
     out = record(engine, accepted(make_data(n=2)), filename="sample.xlsx", content=b"sample",
-                 uploaded_by="ecocity sample", fw=fw, is_sample=True)
+                 by=system("ecocity sample"), fw=fw, is_sample=True)
     assert out.kind == "failed" and out.error.code == "sample_over_real" and not out.changed_data
     assert "MAP-TA-PHUT" in out.message("en")
     with session_scope(engine) as s:
@@ -44,20 +47,20 @@ def test_a_file_over_the_limit_is_logged_with_its_real_size_and_sha_but_no_conte
 
     content = b"x" * 5000
     out = record(engine, _too_large(fw, len(content)), filename="huge.xlsx", content=content,
-                 uploaded_by="officer", fw=fw)
+                 by=OFFICER, fw=fw)
     assert out.kind == "rejected"
     with session_scope(engine) as s:
         [up] = list_uploads(s)
         assert (up.id, up.outcome, up.size, up.sha256) == (
             out.upload_id, "rejected", 5000, hashlib.sha256(content).hexdigest())
         assert [e["code"] for e in up.messages["errors"]] == ["too_large"]
-        assert upload_content(s, up.id) == ("huge.xlsx", b"")
+        assert upload_content(s, up.id, OFFICER) == ("huge.xlsx", b"")
 
 
 def test_a_file_over_the_limit_that_was_never_read_is_logged_with_its_size_and_no_sha(engine, fw):
     """A command does not read such a file: it passes the size; the SHA-256 is not known ('')."""
     out = record(engine, _too_large(fw, 7_000_000), filename="huge.xlsx", content=b"", size=7_000_000,
-                 uploaded_by="officer", fw=fw)
+                 by=OFFICER, fw=fw)
     with session_scope(engine) as s:
         [up] = list_uploads(s)
         assert (up.id, up.size, up.sha256) == (out.upload_id, 7_000_000, "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ecocity.navigation import Target, query_for, target_from_row, target_from_selection, url_for
 
 
@@ -59,3 +61,22 @@ def test_links_carry_year_and_language():
 
 def test_an_indicator_opens_the_indicators_page():
     assert url_for(Target("indicator", "ENV-01"), lang="en") == "/indicators?indicator=ENV-01&lang=en"
+
+
+@pytest.mark.parametrize("raw, page", [
+    ("estate", "estate"), ("admin_users", "admin_users"), (None, ""), ("", ""),
+    ("sign_in", ""),                     # never back to itself
+    ("https://evil.example", ""),        # never a full address
+    ("//evil.example", ""), ("../x", ""), ("area?x=1", ""), ("นิคม", ""),
+])
+def test_the_sign_in_page_only_returns_to_a_page_of_the_router(raw, page):
+    from ecocity.navigation import next_page
+
+    assert next_page(raw) == page
+
+
+def test_the_return_query_keeps_the_filters_and_sets_the_language():
+    from ecocity.navigation import return_query
+
+    assert return_query({"next": "estate", "estate": "MAP-TA-PHUT", "year": "2566", "lang": "th"}, "en") == {
+        "estate": "MAP-TA-PHUT", "year": "2566", "lang": "en"}

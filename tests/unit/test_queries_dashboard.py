@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ecocity import dashboard
+from ecocity.access import system
 from ecocity.store import queries
 from ecocity.store.db import session_scope
 from ecocity.store.uploads import store_submission
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.storage
 
 def _store(engine, data) -> None:
     store_submission(engine, data, filename=f"{data.estate_code}-{data.fiscal_year}.xlsx",
-                     content=repr(data).encode(), uploaded_by="test")
+                     content=repr(data).encode(), by=system("test"))
 
 
 def test_no_assessment_gives_no_rows(engine):

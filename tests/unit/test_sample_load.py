@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from ecocity.access import Actor, system
 from ecocity.cli import UsageError, _Parser
 from ecocity.sample import assess_areas, current_submissions, sample_files, sample_submissions
-from ecocity.sample_cli import default_dir, load_sample, register, sample_paths
+from ecocity.sample_cli import UPLOADED_BY, default_dir, load_sample, register, sample_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = ROOT / "data" / "sample"
+CLI = system(UPLOADED_BY)  # who `ecocity sample --load` loads as
 
 
 def _parse(*argv: str) -> argparse.Namespace:
@@ -70,7 +72,7 @@ def test_loading_gives_the_same_area_levels_as_the_pure_computation(engine, fw):
     from ecocity.store import compare_versions, list_versions, queries, session_scope
 
     seen: list[tuple[int, int]] = []
-    report = load_sample(engine, SAMPLE_DIR, fw, progress=lambda d, n, _f, _o: seen.append((d, n)))
+    report = load_sample(engine, SAMPLE_DIR, fw, by=CLI, progress=lambda d, n, _f, _o: seen.append((d, n)))
     total = len(sample_files(fw))
     assert report.rejected == [] and report.stored == total == report.total
     assert seen[0] == (1, total) and seen[-1] == (total, total)
@@ -88,14 +90,14 @@ def test_loading_gives_the_same_area_levels_as_the_pure_computation(engine, fw):
 def test_loading_again_creates_no_new_versions_and_if_empty_loads_nothing(engine, fw):
     from ecocity.store import data_version, list_versions, session_scope
 
-    load_sample(engine, SAMPLE_DIR, fw)
+    load_sample(engine, SAMPLE_DIR, fw, by=CLI)
     before = data_version(engine)
-    again = load_sample(engine, SAMPLE_DIR, fw)
+    again = load_sample(engine, SAMPLE_DIR, fw, by=CLI)
     assert again.stored == 0 and again.duplicates == again.total
     assert data_version(engine) == before
     with session_scope(engine) as s:  # the original is not stored again over its correction
         assert [v.version for v in list_versions(s, "MAP-TA-PHUT", 2566)] == [2, 1]
-    skipped = load_sample(engine, SAMPLE_DIR, fw, if_empty=True)
+    skipped = load_sample(engine, SAMPLE_DIR, fw, by=CLI, if_empty=True)
     assert skipped.skipped_not_empty and skipped.total == 0
 
 
@@ -105,7 +107,7 @@ def test_a_file_the_checker_rejects_is_logged_and_reported(engine, fw, tmp_path)
 
     shutil.copy(SAMPLE_DIR / "2560_PADAENG.xlsx", tmp_path / "2560_PADAENG.xlsx")
     (tmp_path / "2561_PADAENG.xlsx").write_bytes(b"not a workbook")
-    report = load_sample(engine, tmp_path, fw)
+    report = load_sample(engine, tmp_path, fw, by=CLI)
     assert report.stored == 1 and [f for f, _ in report.rejected] == ["2561_PADAENG.xlsx"]
     with session_scope(engine) as s:
         outcomes = {u.filename: (u.outcome, u.is_sample) for u in list_uploads(s)}
@@ -146,6 +148,40 @@ def test_command_write_load_remove(engine, fw, tmp_path, capsys):
     assert _area_levels(engine) == {}
 
 
+@pytest.mark.storage
+def test_command_write_uses_the_framework_activated_in_the_database(engine, tmp_path):
+    """Without --framework, --write reads the framework in force from the database (read
+    only) and writes its workbooks; --framework still picks a file."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+    from ecocity.store.frameworks import activate
+
+    activate(engine, DEFAULT_FRAMEWORK_PATH.read_text("utf-8").replace("version = 1", "version = 2", 1), CLI,
+             filename="eit-v2.toml")
+    url = engine.url.render_as_string(hide_password=False)
+
+    def title(directory: Path) -> str:
+        first = sample_paths(directory)[0]
+        return load_workbook(io.BytesIO(first.read_bytes())).properties.title
+
+    args = _parse("--write", str(tmp_path / "db"), "--database-url", url, "--lang", "en")
+    assert args.func(args) == 0
+    assert title(tmp_path / "db") == "EcoCity Tracker eit-default@2"
+    args = _parse("--write", str(tmp_path / "file"), "--framework", str(DEFAULT_FRAMEWORK_PATH),
+                  "--database-url", url, "--lang", "en")
+    assert args.func(args) == 0
+    assert title(tmp_path / "file") == "EcoCity Tracker eit-default@1"
+
+
+def test_load_sample_names_who_loads(tmp_path, fw):
+    """No default actor: every caller says who loads (the command line, a system actor)."""
+    with pytest.raises(TypeError, match="by"):
+        load_sample(None, tmp_path, fw)
+
+
 def test_command_usage_errors(tmp_path):
     args = _parse("--load", str(tmp_path), "--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}")
     with pytest.raises(UsageError, match="ecocity db upgrade"):
@@ -165,9 +201,9 @@ def test_sample_data_is_not_loaded_over_real_data(engine, fw, make_data, capsys)
     from ecocity.store import data_version, list_uploads, queries, session_scope, store_submission
 
     store_submission(engine, make_data("RIL", 2566, n=1), filename="ril.xlsx", content=b"real",
-                     uploaded_by="officer")
+                     by=Actor("officer", "officer", frozenset({"RIL"})))
     before = data_version(engine)
-    report = load_sample(engine, SAMPLE_DIR, fw)
+    report = load_sample(engine, SAMPLE_DIR, fw, by=CLI)
     assert report.refused_real_data and report.total == report.stored == 0
     url = engine.url.render_as_string(hide_password=False)
     assert cli_main(["sample", "--load", str(SAMPLE_DIR), "--database-url", url, "--lang", "en"]) == 2

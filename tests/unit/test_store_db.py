@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from ecocity.access import system
 from ecocity.cli import main as cli_main
 from ecocity.config import ROOT
 from ecocity.store import models as m
@@ -28,10 +29,12 @@ from ecocity.store.db import (
 )
 from ecocity.store.uploads import store_submission
 
+T = system("t")  # the command-line operator
+
 pytestmark = pytest.mark.storage
 
 TABLES = {"provinces", "areas", "estates", "framework_versions", "uploads", "submissions",
-          "indicator_values", "assessments", "meta", "alembic_version"}
+          "indicator_values", "assessments", "meta", "alembic_version", "users", "user_estates", "audit_log"}
 
 
 def _count(engine, model) -> int:
@@ -43,7 +46,7 @@ def test_migrations_build_the_schema_on_an_empty_database(empty_engine):
     assert schema_revision(empty_engine) is None
     assert inspect(empty_engine).get_table_names() == []
     migrate(empty_engine)
-    assert schema_revision(empty_engine) == "0002"
+    assert schema_revision(empty_engine) == "0003"
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     assert data_version(empty_engine) == 0  # schema only: no data yet
     assert _count(empty_engine, m.Estate) == 0
@@ -85,8 +88,8 @@ def test_registry_rows_match_the_data_files(engine):
 
 
 def test_registry_change_is_synced_and_bumps_the_data_version(engine, tmp_path, make_data):
-    store_submission(engine, make_data("MAP-TA-PHUT", n=1), filename="a.xlsx", content=b"a", uploaded_by="t")
-    store_submission(engine, make_data("PADAENG", n=2), filename="b.xlsx", content=b"b", uploaded_by="t")
+    store_submission(engine, make_data("MAP-TA-PHUT", n=1), filename="a.xlsx", content=b"a", by=T)
+    store_submission(engine, make_data("PADAENG", n=2), filename="b.xlsx", content=b"b", by=T)
     before = data_version(engine)
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
@@ -137,7 +140,7 @@ def test_two_engines_on_one_database_see_the_same_data_version(db_url, make_data
     a, b = make_engine(db_url), make_engine(db_url)
     try:
         start = data_version(b)
-        store_submission(a, make_data(), filename="x.xlsx", content=b"x", uploaded_by="t")
+        store_submission(a, make_data(), filename="x.xlsx", content=b"x", by=T)
         assert data_version(b) == start + 1
     finally:
         a.dispose()
@@ -156,7 +159,7 @@ def test_concurrent_uploads_get_distinct_versions_and_a_complete_area(db_url, ma
         try:
             barrier.wait()
             store_submission(engines[i % 3], make_data(estate, n=n), filename=f"{n}.xlsx",
-                             content=f"{estate}{n}".encode(), uploaded_by="t")
+                             content=f"{estate}{n}".encode(), by=T)
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
@@ -258,7 +261,7 @@ def test_registry_overview_and_estate_names(engine):
 def test_cli_db_upgrade_and_version(db_url, capsys):
     assert cli_main(["db", "--database-url", db_url, "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "schema 0002, data version 1" in out
+    assert "schema 0003, data version 1" in out
     assert cli_main(["db", "--database-url", db_url, "version"]) == 0
     assert "data version 1" in capsys.readouterr().out
 
@@ -267,7 +270,7 @@ def test_cli_db_upgrade_hides_the_password(tmp_path, capsys, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("ECOCITY_DATABASE_URL", url)
     assert cli_main(["db", "upgrade"]) == 0
-    assert f"database {url}: schema 0002, data version 1" in capsys.readouterr().out
+    assert f"database {url}: schema 0003, data version 1" in capsys.readouterr().out
     assert cli_main(["db", "--database-url", "postgresql://u:hunter2@127.0.0.1:1/x", "version"]) == 2
     err = capsys.readouterr().err
     assert "hunter2" not in err and "u:***@" in err
@@ -295,7 +298,7 @@ def test_the_data_token_tells_databases_and_data_apart(db_url, tmp_path, make_da
         db_id, version = before.split(":")
         assert len(db_id) == 32 and int(version) == data_version(engine)
         assert data_token(other).split(":")[0] != db_id
-        store_submission(engine, make_data(), filename="a.xlsx", content=b"a", uploaded_by="t")
+        store_submission(engine, make_data(), filename="a.xlsx", content=b"a", by=T)
         assert data_token(engine) == f"{db_id}:{int(version) + 1}"
     finally:
         other.dispose()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ecocity import intake
 from ecocity import upload_flow as flow
+from ecocity.access import Actor, system
 from ecocity.i18n import t
 from ecocity.scoring import assess
 from ecocity.store import list_uploads, queries, session_scope, upload_content
@@ -21,6 +22,10 @@ from ecocity.workbook.template import write_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = ROOT / "tests" / "data" / "workbooks"
+
+
+# An officer of the estates these tests send files for (GHOST: not in the registry).
+SOMCHAI = Actor("สมชาย", "officer", frozenset({"MAP-TA-PHUT", "LAEM-CHABANG", "PADAENG", "GHOST"}))
 
 
 def estates(engine) -> dict[str, tuple[str, str]]:
@@ -33,14 +38,15 @@ def workbook(fw, data) -> bytes:
 
 def check(engine, fw, content: bytes, name: str = "file.xlsx", **kw) -> flow.Checked:
     return flow.check_one(engine, fw, estates(engine), file_id=name, filename=name, content=content,
-                          uploaded_by="สมชาย", **kw)
+                          by=SOMCHAI, **kw)
 
 
 def data_tables(engine) -> dict[str, list[tuple]]:
-    """Every row of every table but the upload log (what "changes no data" is about)."""
+    """Every row of every table but the upload and audit logs (what "changes no data" is about)."""
+    logs = (m.Upload.__tablename__, m.AuditEntry.__tablename__)
     with engine.connect() as conn:
         return {tbl.name: sorted(tuple(map(str, r)) for r in conn.execute(select(tbl)))
-                for tbl in m.Base.metadata.sorted_tables if tbl.name != m.Upload.__tablename__}
+                for tbl in m.Base.metadata.sorted_tables if tbl.name not in logs}
 
 
 # ----------------------------------------------------------------------------- intake
@@ -58,7 +64,7 @@ def test_a_rejected_file_is_logged_with_its_bytes_at_check_time_and_changes_no_d
         [u] = list_uploads(s)
         assert (u.id, u.filename, u.outcome, u.uploaded_by, u.estate_code, u.fiscal_year) == (
             c.outcome.upload_id, "not_a_number.xlsx", "rejected", "สมชาย", "MAP-TA-PHUT", 2566)
-        assert upload_content(s, u.id) == ("not_a_number.xlsx", content)
+        assert upload_content(s, u.id, SOMCHAI) == ("not_a_number.xlsx", content)
         [err] = u.messages["errors"]
         assert (err["code"], err["cell"]) == ("not_a_number", "ตัวชี้วัด (Indicators)!E5")
         assert "ประมาณ 20" in err["message_th"]
@@ -79,7 +85,7 @@ def test_confirm_stores_in_one_go_then_a_byte_identical_file_is_a_duplicate(engi
     content = workbook(fw, data)
     dv = data_version(engine)
     c = check(engine, fw, content)
-    [done] = flow.confirm(engine, fw, [c], "สมชาย")
+    [done] = flow.confirm(engine, fw, [c], SOMCHAI)
     assert done is c and c.outcome.kind == "stored" and c.outcome.store.version == 1 and c.content is None
     assert data_version(engine) == dv + 1
     assert c.outcome.store.level == assess(fw, data.values).level
@@ -87,7 +93,7 @@ def test_confirm_stores_in_one_go_then_a_byte_identical_file_is_a_duplicate(engi
         assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(c.preview.result.submission.values)
 
     again = check(engine, fw, content, "same-again.xlsx")
-    flow.confirm(engine, fw, [again], "สมชาย")
+    flow.confirm(engine, fw, [again], SOMCHAI)
     assert again.outcome.kind == "duplicate" and again.outcome.store.version == 1
     assert data_version(engine) == dv + 1  # no new version, no data change
     assert "no new version" in again.outcome.message("en")
@@ -102,10 +108,10 @@ def test_one_failing_file_does_not_stop_the_others(engine, fw, make_data):
     # Accepted by a checker that knew an estate the database does not: the store refuses it.
     ghost = flow.check_one(engine, fw, {**estates(engine), "GHOST": ("ผี", "Ghost")}, file_id="ghost",
                            filename="ghost.xlsx", content=workbook(fw, make_data("GHOST", 2566)),
-                           uploaded_by="สมชาย")
+                           by=SOMCHAI)
     later = check(engine, fw, workbook(fw, make_data("LAEM-CHABANG", 2566)), "later.xlsx")
     assert ghost.pending
-    flow.confirm(engine, fw, [good, ghost, later], "สมชาย")
+    flow.confirm(engine, fw, [good, ghost, later], SOMCHAI)
     assert [c.outcome.kind for c in (good, ghost, later)] == ["stored", "failed", "stored"]
     assert "GHOST" in ghost.outcome.message("en")
     s_ = flow.confirm_summary([good, ghost, later])
@@ -120,8 +126,8 @@ def test_one_failing_file_does_not_stop_the_others(engine, fw, make_data):
 def test_confirm_only_stores_pending_files(engine, fw, make_data):
     bad = check(engine, fw, (WORKBOOKS / "not_a_number.xlsx").read_bytes(), "bad.xlsx")
     good = check(engine, fw, workbook(fw, make_data()), "good.xlsx")
-    assert flow.confirm(engine, fw, [bad, good], "x") == [good]
-    assert flow.confirm(engine, fw, [bad, good], "x") == []  # a second click stores nothing twice
+    assert flow.confirm(engine, fw, [bad, good], SOMCHAI) == [good]
+    assert flow.confirm(engine, fw, [bad, good], SOMCHAI) == []  # a second click stores nothing twice
     with session_scope(engine) as s:
         assert sorted(u.filename for u in list_uploads(s)) == ["bad.xlsx", "good.xlsx"]
 
@@ -143,7 +149,7 @@ def test_unlogged_when_the_database_is_gone(fw, tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'no-schema.sqlite3'}")  # no tables at all
     try:
         res = intake.check_file(b"not a workbook", "x.xlsx", fw, {})
-        out = intake.record(engine, res, filename="x.xlsx", content=b"not a workbook", uploaded_by="x")
+        out = intake.record(engine, res, filename="x.xlsx", content=b"not a workbook", by=SOMCHAI)
     finally:
         engine.dispose()
     assert out.kind == "unlogged" and "administrator" in out.message("en")
@@ -160,7 +166,7 @@ def test_existing_state_new_version_changes_and_duplicates(engine, fw, make_data
     with session_scope(engine) as s:
         none = flow.existing_state(s, "MAP-TA-PHUT", 2566, c.preview.sha256)
     assert none == flow.Existing() and flow.would_do(c.preview, none) == "new"
-    flow.confirm(engine, fw, [c], "x")
+    flow.confirm(engine, fw, [c], SOMCHAI)
 
     changed = dataclasses.replace(first, values={**first.values, "ENV-01": 3.0, "MGT-01": None})
     c2 = check(engine, fw, workbook(fw, changed), "v2.xlsx")
@@ -178,13 +184,13 @@ def test_existing_state_new_version_changes_and_duplicates(engine, fw, make_data
 
     # Files A, B, then A again: A's file is no longer current, so it is stored anew (the
     # store's rule) and the preview must say so rather than "already stored".
-    flow.confirm(engine, fw, [c2], "x")
+    flow.confirm(engine, fw, [c2], SOMCHAI)
     again = check(engine, fw, content, "again.xlsx")
     with session_scope(engine) as s:
         ex = flow.existing_state(s, "MAP-TA-PHUT", 2566, again.preview.sha256)
     assert ex.current_version == 2 and ex.duplicate_of is None
     assert flow.would_do(again.preview, ex) == "new_version"
-    flow.confirm(engine, fw, [again], "x")
+    flow.confirm(engine, fw, [again], SOMCHAI)
     assert again.outcome.kind == "stored" and again.outcome.store.version == 3
 
 
@@ -196,14 +202,14 @@ def test_sample_uploads_do_not_count_as_duplicates(engine, fw, make_data):
 
     data = make_data()
     content = workbook(fw, data)
-    store_submission(engine, data, filename="s.xlsx", content=content, uploaded_by="ecocity sample",
+    store_submission(engine, data, filename="s.xlsx", content=content, by=system("ecocity sample"),
                      is_sample=True, fw=fw)
     c = check(engine, fw, content)
     with session_scope(engine) as s:
         ex = flow.existing_state(s, data.estate_code, data.fiscal_year, c.preview.sha256)
     assert ex.current_version == 1 and ex.duplicate_of is None
     assert flow.would_do(c.preview, ex) == "new_version"
-    flow.confirm(engine, fw, [c], "x")
+    flow.confirm(engine, fw, [c], SOMCHAI)
     assert c.outcome.kind == "stored" and c.outcome.store.version == 2
 
 
@@ -341,6 +347,6 @@ def test_a_fault_in_the_checker_is_shown_and_logged_and_does_not_stop_the_batch(
     with session_scope(engine) as s:
         [u] = list_uploads(s)
         assert (u.filename, u.outcome, u.messages["errors"][0]["code"]) == ("boom.xlsx", "rejected", "check_failed")
-        assert upload_content(s, u.id)[1] == b"anything"
-    flow.confirm(engine, fw, [boom, good], "x")
+        assert upload_content(s, u.id, SOMCHAI)[1] == b"anything"
+    flow.confirm(engine, fw, [boom, good], SOMCHAI)
     assert good.outcome.kind == "stored"

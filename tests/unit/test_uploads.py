@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import event, func, select
 
+from ecocity.access import Actor
 from ecocity.aggregation import EstateValues, assess_area
 from ecocity.framework import DEFAULT_FRAMEWORK_PATH, load_framework, parse_framework
 from ecocity.scoring import assess
@@ -33,9 +34,20 @@ from ecocity.store.uploads import (
 pytestmark = pytest.mark.storage
 
 
-def store(engine, data, content: bytes, *, by: str = "officer", **kw):
+# The estates of these tests; sample data is loaded by an administrator.
+OFFICER = Actor("officer", "officer", frozenset({
+    "MAP-TA-PHUT", "PADAENG", "RIL", "NONG-KHAE", "BANG-POO", "LAEM-CHABANG", "AMATA-CITY-RAYONG",
+    "EASTERN-SEABOARD-RAYONG", "NO-SUCH", "NO-SUCH-ESTATE", "GHOST"}))
+ADMIN = Actor("admin", "admin")
+
+
+def store(engine, data, content: bytes, *, by: Actor | None = None, **kw):
+    by = by or (ADMIN if kw.get("is_sample") else OFFICER)
     return store_submission(engine, data, filename=f"{data.estate_code}.xlsx", content=content,
-                            uploaded_by=by, messages={"errors": [], "warnings": []}, **kw)
+                            by=by, messages={"errors": [], "warnings": []}, **kw)
+
+
+LOGS = ("uploads", "audit_log")  # the upload log and the audit log only ever grow
 
 
 def snapshot(engine) -> dict[str, list[tuple]]:
@@ -111,11 +123,11 @@ def test_a_file_identical_to_the_current_version_is_a_duplicate(engine, make_dat
     assert (r.outcome, r.version, r.data_version) == ("duplicate", 2, dv)
     assert data_version(engine) == dv
     after = snapshot(engine)
-    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    assert {k: v for k, v in after.items() if k not in LOGS} == {k: v for k, v in before.items() if k not in LOGS}
     with session_scope(engine) as s:
         newest = list_uploads(s)[0]
         assert (newest.outcome, newest.version, newest.id) == ("duplicate", None, r.upload_id)
-        assert upload_content(s, r.upload_id) == ("MAP-TA-PHUT.xlsx", b"second file")
+        assert upload_content(s, r.upload_id, ADMIN) == ("MAP-TA-PHUT.xlsx", b"second file")
     # the same bytes for another estate or year are not a duplicate
     assert store(engine, make_data("PADAENG", n=2), b"second file").outcome == "stored"
     assert store(engine, make_data(year=2567, n=2), b"second file").outcome == "stored"
@@ -150,7 +162,7 @@ def test_an_earlier_versions_file_again_becomes_the_current_version(engine, fw, 
 def test_the_file_behind_a_restored_current_version_is_a_duplicate(engine, make_data):
     store(engine, make_data(n=1), b"file A")
     store(engine, make_data(n=2), b"file B")
-    restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin")  # version 3 = A's values
+    restore_version(engine, "MAP-TA-PHUT", 2566, 1, by=ADMIN)  # version 3 = A's values
     r = store(engine, make_data(n=1), b"file A")
     assert (r.outcome, r.version) == ("duplicate", 3)
 
@@ -194,7 +206,7 @@ def test_restore_makes_a_new_version_with_the_old_values(engine, fw, make_data):
     store(engine, v1, b"v1")
     store(engine, v2, b"v2")
     dv = data_version(engine)
-    r = restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin")
+    r = restore_version(engine, "MAP-TA-PHUT", 2566, 1, by=ADMIN)
     assert (r.outcome, r.version, r.restored_from_version, r.data_version) == ("restored", 3, 1, dv + 1)
     assert r.level == assess(fw, v1.values).level
     with session_scope(engine) as s:
@@ -210,11 +222,11 @@ def test_restore_makes_a_new_version_with_the_old_values(engine, fw, make_data):
         assert row.level == assess(fw, v1.values).level
         assert row.values == dict(assess(fw, v1.values).values)
     # restoring the current version changes nothing
-    again = restore_version(engine, "MAP-TA-PHUT", 2566, 3, "admin")
+    again = restore_version(engine, "MAP-TA-PHUT", 2566, 3, by=ADMIN)
     assert (again.outcome, again.version, again.data_version) == ("unchanged", 3, dv + 1)
     assert data_version(engine) == dv + 1
     with pytest.raises(StoreError, match="has no version 7"):
-        restore_version(engine, "MAP-TA-PHUT", 2566, 7, "admin")
+        restore_version(engine, "MAP-TA-PHUT", 2566, 7, by=ADMIN)
 
 
 # ----------------------------------------------------------------------------- all or nothing
@@ -234,14 +246,14 @@ def test_a_failing_store_changes_nothing_but_logs_the_upload_as_rejected(engine,
         "long_name": dataclasses.replace(make_data(n=2), submitted_by="ก" * 201),
     }[bad]
     with pytest.raises(StoreError) as e:
-        store_submission(engine, data, filename="bad.xlsx", content=b"bad bytes", uploaded_by="officer",
+        store_submission(engine, data, filename="bad.xlsx", content=b"bad bytes", by=OFFICER,
                          messages={"errors": [], "warnings": [{"code": "missing_value", "message": "w"}]})
     expected_code = {"unknown_indicator": "invalid_values", "unknown_estate": "unknown_estate",
                      "bad_value": "invalid_values", "negative_factories": "invalid_field",
                      "long_name": "invalid_field"}[bad]
     assert e.value.code == expected_code
     after = snapshot(engine)
-    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    assert {k: v for k, v in after.items() if k not in LOGS} == {k: v for k, v in before.items() if k not in LOGS}
     assert after["uploads"][:-1] == before["uploads"]
     assert data_version(engine) == dv
     with session_scope(engine) as s:
@@ -250,7 +262,7 @@ def test_a_failing_store_changes_nothing_but_logs_the_upload_as_rejected(engine,
             "rejected", "bad.xlsx", data.estate_code, None)
         assert logged.messages["warnings"] == [{"code": "missing_value", "message": "w"}]
         assert [x["code"] for x in logged.messages["errors"]] == [expected_code]
-        assert upload_content(s, logged.id) == ("bad.xlsx", b"bad bytes")
+        assert upload_content(s, logged.id, ADMIN) == ("bad.xlsx", b"bad bytes")
 
 
 def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data, monkeypatch):
@@ -269,9 +281,12 @@ def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data, mon
     monkeypatch.setattr(uploads, "recompute_for", broken)
     with pytest.raises(StoreError) as e:
         store(engine, make_data(n=2), b"v2")
-    assert e.value.code == "failed" and "disk full" in e.value.message("en")
+    # The officer is told what kind of failure it was; its details (SQL and parameters,
+    # paths) go to the server log only.
+    assert e.value.code == "failed" and "RuntimeError" in e.value.message("en")
+    assert "disk full" not in e.value.message("en") and "disk full" not in e.value.message("th")
     after = snapshot(engine)
-    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    assert {k: v for k, v in after.items() if k not in LOGS} == {k: v for k, v in before.items() if k not in LOGS}
     assert after["uploads"][:-1] == before["uploads"]  # plus the rejected log row only
     assert data_version(engine) == dv
     with session_scope(engine) as s:
@@ -284,7 +299,7 @@ def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data, mon
 
 def test_invalid_values_are_refused_before_anything_is_written(engine, make_data):
     """The values are checked first: the refused attempt writes nothing, so the only
-    write is the rejected upload in the log."""
+    writes are the rejected upload in the log and its audit entry."""
     store(engine, make_data(n=1), b"v1")
     writes: list[str] = []
 
@@ -299,7 +314,7 @@ def test_invalid_values_are_refused_before_anything_is_written(engine, make_data
             store(engine, make_data(n=2, **{"XXX-99": 1.0}), b"bad")
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    assert writes == ["INSERT INTO UPLOADS"]
+    assert writes == ["INSERT INTO UPLOADS", "INSERT INTO AUDIT_LOG"]
 
 
 def test_log_rejected_keeps_the_bytes_and_changes_no_data(engine):
@@ -307,47 +322,47 @@ def test_log_rejected_keeps_the_bytes_and_changes_no_data(engine):
     before = snapshot(engine)
     messages = {"errors": [{"sheet": "ตัวชี้วัด", "cell": "E12", "code": "not_a_number", "message": "ประมาณ 20"}],
                 "warnings": [], "when": date(2023, 5, 1)}
-    uid = log_rejected(engine, "broken.xlsx", b"\x00\x01binary", "officer", messages, estate_code="NOPE")
+    uid = log_rejected(engine, "broken.xlsx", b"\x00\x01binary", messages, by=OFFICER, estate_code="NOPE")
     assert data_version(engine) == dv
     after = snapshot(engine)
-    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    assert {k: v for k, v in after.items() if k not in LOGS} == {k: v for k, v in before.items() if k not in LOGS}
     with session_scope(engine) as s:
         [up] = list_uploads(s, outcome="rejected")
         assert (up.id, up.estate_code, up.size) == (uid, "NOPE", 8)
         assert up.messages["errors"][0]["message"] == "ประมาณ 20"
         assert up.messages["when"] == "2023-05-01"  # made JSON-safe, not dropped
-        assert upload_content(s, uid) == ("broken.xlsx", b"\x00\x01binary")
+        assert upload_content(s, uid, ADMIN) == ("broken.xlsx", b"\x00\x01binary")
         with pytest.raises(StoreError) as e:
-            upload_content(s, uid + 100)
+            upload_content(s, uid + 100, ADMIN)
         assert e.value.code == "no_such_upload"
 
 
 def test_the_log_can_describe_content_it_does_not_keep(engine):
     """size and sha256 given for a file whose bytes are not kept (over the size limit)."""
     digest = hashlib.sha256(b"the real file").hexdigest()
-    uid = log_rejected(engine, "big.xlsx", b"", "officer", None, size=12_345_678, sha256=digest)
-    unread = log_rejected(engine, "bigger.xlsx", b"", "officer", None, size=99_000_000, sha256="")
+    uid = log_rejected(engine, "big.xlsx", b"", None, by=OFFICER, size=12_345_678, sha256=digest)
+    unread = log_rejected(engine, "bigger.xlsx", b"", None, by=OFFICER, size=99_000_000, sha256="")
     with session_scope(engine) as s:
         rows = {u.id: (u.size, u.sha256) for u in list_uploads(s)}
         assert rows == {uid: (12_345_678, digest), unread: (99_000_000, "")}
-        assert upload_content(s, uid) == ("big.xlsx", b"")
+        assert upload_content(s, uid, ADMIN) == ("big.xlsx", b"")
     with pytest.raises(ValueError):
-        log_rejected(engine, "x.xlsx", b"", "officer", None, size=-1)
+        log_rejected(engine, "x.xlsx", b"", None, by=OFFICER, size=-1)
     with pytest.raises(ValueError):
-        log_rejected(engine, "x.xlsx", b"", "officer", None, sha256="not a digest")
+        log_rejected(engine, "x.xlsx", b"", None, by=OFFICER, sha256="not a digest")
 
 
 def test_the_log_accepts_over_long_names(engine):
-    uid = log_rejected(engine, "ไฟล์" * 100 + ".xlsx", b"x", "u" * 500, None)
+    uid = log_rejected(engine, "ไฟล์" * 100 + ".xlsx", b"x", None, by=Actor("u" * 500, "officer"))
     with session_scope(engine) as s:
-        name, content = upload_content(s, uid)
+        name, content = upload_content(s, uid, ADMIN)
         [up] = list_uploads(s)
     assert (len(name), content, len(up.uploaded_by)) == (255, b"x", 200)
 
 
 def test_list_uploads_is_newest_first_and_filters(engine, make_data):
     store(engine, make_data("MAP-TA-PHUT", n=1), b"a")
-    log_rejected(engine, "x.xlsx", b"x", "officer", None)
+    log_rejected(engine, "x.xlsx", b"x", None, by=OFFICER)
     store(engine, make_data("PADAENG", n=1), b"b", is_sample=True)
     store(engine, make_data("PADAENG", n=1), b"b", is_sample=True)
     with session_scope(engine) as s:
@@ -497,7 +512,7 @@ def test_restoring_under_an_edited_framework_file_recomputes_everything(engine, 
     store(engine, make_data("MAP-TA-PHUT", n=2), b"v1", fw=fw_a)
     store(engine, make_data("MAP-TA-PHUT", n=3), b"v2", fw=fw_a)
     dv = data_version(engine)
-    r = restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin", fw=fw_b)
+    r = restore_version(engine, "MAP-TA-PHUT", 2566, 1, by=ADMIN, fw=fw_b)
     assert (r.outcome, r.data_version, r.level) == ("restored", dv + 1,
                                                     assess(fw_b, make_data(n=2).values).level)
     _assert_all_assessed_under(engine, fw_b, {"MAP-TA-PHUT": make_data(n=2).values,
@@ -540,7 +555,7 @@ def test_remove_sample_deletes_sample_data_and_recomputes_areas(engine, fw, make
         s.add(m.Submission(estate_code="BANG-POO", fiscal_year=2566, version=2, is_current=True, factories=50,
                            submitted_by="x", framework_version=fw.version_id, created_by="x", is_sample=True))
     dv = data_version(engine)
-    result = remove_sample(engine)
+    result = remove_sample(engine, ADMIN)
     assert (result.submissions, result.uploads, result.data_version) == (4, 4, dv + 1)
     assert data_version(engine) == dv + 1
     assert count(engine, m.Submission, m.Submission.is_sample) == 0
@@ -563,7 +578,7 @@ def test_remove_sample_deletes_sample_data_and_recomputes_areas(engine, fw, make
         assert (area.estates, area.level) == (["PADAENG", "RIL"], expected.assessment.level)
         assert area.values == pytest.approx(dict(expected.values))
         assert count(engine, m.IndicatorValue) == 3 * len(fw.indicators)
-    again = remove_sample(engine)
+    again = remove_sample(engine, ADMIN)
     assert (again.submissions, again.uploads, again.data_version) == (0, 0, dv + 1)
 
 
@@ -577,7 +592,7 @@ def test_sample_data_never_becomes_current_over_real_data(engine, make_data):
     assert e.value.code == "sample_over_real"
     assert "real data" in e.value.message("en") and "ข้อมูลจริง" in e.value.message("th")
     after = snapshot(engine)
-    assert {k: v for k, v in after.items() if k != "uploads"} == {k: v for k, v in before.items() if k != "uploads"}
+    assert {k: v for k, v in after.items() if k not in LOGS} == {k: v for k, v in before.items() if k not in LOGS}
     assert after["uploads"][:-1] == before["uploads"]
     assert data_version(engine) == dv
     with session_scope(engine) as s:
@@ -595,7 +610,7 @@ def test_a_sample_version_is_not_restored_over_real_data(engine, make_data):
     store(engine, make_data(n=2), b"real")
     before = snapshot(engine)
     with pytest.raises(StoreError) as e:
-        restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin")
+        restore_version(engine, "MAP-TA-PHUT", 2566, 1, by=ADMIN)
     assert e.value.code == "sample_over_real"
     assert snapshot(engine) == before
 
@@ -604,7 +619,7 @@ def test_sample_and_real_copies_of_a_file_are_not_duplicates(engine, make_data):
     store(engine, make_data(n=1), b"same", is_sample=True)
     r = store(engine, make_data(n=1), b"same")
     assert (r.outcome, r.version) == ("stored", 2)
-    remove_sample(engine)
+    remove_sample(engine, ADMIN)
     with session_scope(engine) as s:
         assert [(v.version, v.is_current, v.is_sample) for v in list_versions(s, "MAP-TA-PHUT", 2566)] == [
             (2, True, False)]
@@ -624,16 +639,16 @@ def test_data_version_changes_exactly_when_data_changes(engine, make_data):
     step("store", lambda: store(engine, make_data(n=1), b"1"))
     step("store v2", lambda: store(engine, make_data(n=2), b"2"))
     step("duplicate", lambda: store(engine, make_data(n=2), b"2"))
-    step("log rejected", lambda: log_rejected(engine, "x.xlsx", b"x", "o", None))
+    step("log rejected", lambda: log_rejected(engine, "x.xlsx", b"x", None, by=OFFICER))
 
     def failing():
         with pytest.raises(StoreError):
             store(engine, make_data("NO-SUCH", n=1), b"bad")
 
     step("failed store", failing)
-    step("restore", lambda: restore_version(engine, "MAP-TA-PHUT", 2566, 1, "admin"))
-    step("restore current", lambda: restore_version(engine, "MAP-TA-PHUT", 2566, 3, "admin"))
-    step("remove sample (none)", lambda: remove_sample(engine))
+    step("restore", lambda: restore_version(engine, "MAP-TA-PHUT", 2566, 1, by=ADMIN))
+    step("restore current", lambda: restore_version(engine, "MAP-TA-PHUT", 2566, 3, by=ADMIN))
+    step("remove sample (none)", lambda: remove_sample(engine, ADMIN))
     step("recompute all", lambda: recompute_all(engine))
     step("upgrade again", lambda: upgrade(engine))
     with session_scope(engine) as s:

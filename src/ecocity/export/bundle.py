@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Collection
 
 from ecocity.export.png import chart_shots, render, slide_shots
 from ecocity.slides import Deck
+from ecocity.textsafe import safe_filename
 
 FORMATS = ("pptx", "pdf", "png")
 
 
 def file_stem(deck: Deck) -> str:
     """"ecocity-2566-country-th", "ecocity-2566-region-east-en", "ecocity-2566-area-rayong-map-ta-phut-th"."""
-    scope = deck.scope.param.replace(":", "-").replace(" ", "-").replace("/", "-").lower()
-    return f"ecocity-{deck.year}-{scope}-{deck.lang}"
+    scope = re.sub(r"[^\w-]+", "-", deck.scope.param.lower()).strip("-")  # no path or dots
+    return safe_filename(f"ecocity-{deck.year}-{scope}-{deck.lang}")
 
 
 def bundle(deck: Deck, formats: Collection[str] = FORMATS) -> dict[str, bytes]:

@@ -10,13 +10,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ecocity.config import settings
-from ecocity.framework import Framework, get_framework
+from ecocity.framework import Framework
 from ecocity.geo import load_provinces
 from ecocity.registry import GEOJSON_FILE
 from ecocity.slides import Deck, Scope, build_deck
 from ecocity.store import models as m
 from ecocity.store import queries
 from ecocity.store.db import session_scope
+from ecocity.store.seed import framework_in_force
 
 THAI_TIME = timedelta(hours=7)  # Indochina Time, no daylight saving
 
@@ -34,10 +35,11 @@ def data_date(session: Session, year: int) -> date | None:
 
 
 def load_deck(engine: Engine, year: int, scope: Scope | str, lang: str, *, fw: Framework | None = None) -> Deck:
-    """The slide sequence of ``year`` within ``scope`` (a Scope or its ``param`` text)."""
-    fw = fw or get_framework()
+    """The slide sequence of ``year`` within ``scope`` (a Scope or its ``param`` text),
+    under ``fw`` (default: the framework in force in that database)."""
     provinces = load_provinces(str(settings().data_dir / GEOJSON_FILE))
     with session_scope(engine) as s:
+        fw = fw or framework_in_force(s)
         registry = queries.registry_overview(s)
         if isinstance(scope, str):
             scope = Scope.parse(scope, registry.regions, [a.code for a in registry.areas])

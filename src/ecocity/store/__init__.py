@@ -4,7 +4,7 @@ Typical use::
 
     engine = make_engine()          # settings().database_url
     upgrade(engine)                 # migrations + registry seed; idempotent
-    result = store_submission(engine, data, filename=..., content=..., uploaded_by=...)
+    result = store_submission(engine, data, filename=..., content=..., by=actor)
     with session_scope(engine) as s:
         rows = queries.assessments_for_year(s, 2566, "area")
     data_version(engine)            # cache key for pages
@@ -24,7 +24,7 @@ _EXPORTS = {
     "ecocity.store.derived": ("recompute_all",),
     "ecocity.store.errors": ("StoreError",),
     "ecocity.store.uploads": ("RemoveResult", "StoreResult", "UploadInfo", "ValueChange", "VersionInfo",
-                              "compare_versions", "list_uploads", "list_versions", "log_rejected",
+                              "compare_versions", "list_uploads", "list_versions", "log_denied", "log_rejected",
                               "log_upload", "remove_sample", "restore_version", "store_submission",
                               "upload_content"),
 }
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         compare_versions,
         list_uploads,
         list_versions,
+        log_denied,
         log_rejected,
         log_upload,
         remove_sample,

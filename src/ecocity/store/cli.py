@@ -20,27 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _with_engine(args: argparse.Namespace, fn: Callable[[Any], str]) -> int:
-    """Run ``fn(engine)`` and print its line; database and data-file problems become one
-    clear line (exit status 2) instead of a traceback."""
-    from sqlalchemy.exc import SQLAlchemyError
+    """Run ``fn(engine)`` and print its line (problems: one clear line, exit status 2)."""
+    from ecocity.cli import with_engine
+    from ecocity.store.db import safe_url
 
-    from ecocity.cli import UsageError
-    from ecocity.registry import RegistryError
-    from ecocity.store.db import make_engine, safe_url
-
-    try:
-        engine = make_engine(args.database_url)
-    except (SQLAlchemyError, ValueError) as e:  # a malformed URL
-        raise UsageError(f"cannot use database URL: {e}") from None
-    try:
-        print(f"database {safe_url(engine)}: {fn(engine)}")
-    except RegistryError as e:
-        raise UsageError(str(e)) from None
-    except SQLAlchemyError as e:
-        raise UsageError(f"database {safe_url(engine)}: {type(e.orig or e).__name__}: "
-                         f"{str(e.orig or e).strip().splitlines()[0]}") from None
-    finally:
-        engine.dispose()
+    print(with_engine(args.database_url, lambda engine: f"database {safe_url(engine)}: {fn(engine)}"))
     return 0
 
 

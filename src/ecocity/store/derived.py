@@ -124,30 +124,41 @@ def assessed_with(session: Session) -> str | None:
     return session.scalar(select(m.Meta.value).where(m.Meta.key == m.ASSESSED_WITH_KEY))
 
 
+def check_in_force(session: Session, fw: Framework) -> None:
+    """Raise StoreError ``framework_admin.error.not_in_force`` when an administrator
+    activated a framework in the database and ``fw`` is not that one: a writer holding
+    another framework (the file, or the one in force before an activation in another
+    replica) must not store or recompute under it. Nothing has been changed yet."""
+    from ecocity.store.errors import StoreError
+    from ecocity.store.seed import active_version
+
+    active = active_version(session)
+    if active is None:
+        return
+    sha = session.scalar(select(m.FrameworkVersion.sha256).where(m.FrameworkVersion.version_id == active))
+    if fw.version_id != active or fw.sha256 != sha:
+        raise StoreError("framework_admin.error.not_in_force", given=fw.version_id, active=active)
+
+
 def needs_full_recompute(session: Session, fw: Framework) -> bool:
     """Record ``fw`` (``seed.ensure_framework``) and tell whether stored assessments may
     have been made under other rules: a new version, this version's file edited without a
     version bump, or assessments last rebuilt under another file. Writers of one estate's
-    data then rebuild everything, in their own transaction, rather than mix rule sets."""
+    data then rebuild everything, in their own transaction, rather than mix rule sets.
+
+    Raises StoreError when ``fw`` is not the framework activated in the database (see
+    :func:`check_in_force`; writers get it from ``seed.framework_in_force(engine)``)."""
     from ecocity.store.seed import ensure_framework
 
+    check_in_force(session, fw)
     changed = ensure_framework(session, fw)
     return changed or assessed_with(session) != framework_key(fw)
 
 
-def recompute_everything(session: Session, fw: Framework) -> int:
-    """Drop and rebuild every assessment under ``fw`` in the caller's transaction and
-    record ``fw`` as the framework they were made under; returns the number of rows written."""
-    from ecocity.store.seed import ensure_framework
-
-    ensure_framework(session, fw)
-    marker = session.get(m.Meta, m.ASSESSED_WITH_KEY)
-    if marker is None:
-        session.add(m.Meta(key=m.ASSESSED_WITH_KEY, value=framework_key(fw)))
-    else:
-        marker.value = framework_key(fw)
-    session.flush()
-    session.execute(delete(m.Assessment))  # also evicts loaded rows from the session
+def compute_all(session: Session, fw: Framework) -> list[dict[str, Any]]:
+    """Every estate and area assessment the current submissions give under ``fw``, as
+    assessments rows (column -> value), computed in memory: nothing is written. The one
+    computation behind :func:`recompute_everything` and the framework preview."""
     current = session.execute(
         select(m.Submission.id, m.Submission.estate_code, m.Submission.fiscal_year,
                m.Submission.factories, m.Estate.area_code)
@@ -178,6 +189,23 @@ def recompute_everything(session: Session, fw: Framework) -> int:
         area = assess_area(fw, estates)
         if area is not None:
             rows.append(row("area", area_code, year, area.assessment, area.values, list(area.estates)))
+    return rows
+
+
+def recompute_everything(session: Session, fw: Framework) -> int:
+    """Drop and rebuild every assessment under ``fw`` in the caller's transaction and
+    record ``fw`` as the framework they were made under; returns the number of rows written."""
+    from ecocity.store.seed import ensure_framework
+
+    ensure_framework(session, fw)
+    marker = session.get(m.Meta, m.ASSESSED_WITH_KEY)
+    if marker is None:
+        session.add(m.Meta(key=m.ASSESSED_WITH_KEY, value=framework_key(fw)))
+    else:
+        marker.value = framework_key(fw)
+    session.flush()
+    session.execute(delete(m.Assessment))  # also evicts loaded rows from the session
+    rows = compute_all(session, fw)
     if rows:
         session.execute(m.Assessment.__table__.insert(), rows)
     return len(rows)
@@ -188,7 +216,8 @@ def recompute_all(engine: Engine, fw: Framework | None = None) -> int:
     when the framework changes. One transaction; bumps the data version; returns it."""
     from ecocity.store.seed import framework_in_force
 
-    fw = fw or framework_in_force()
     with write_session(engine) as (s, _):
+        fw = fw or framework_in_force(s)
+        check_in_force(s, fw)
         recompute_everything(s, fw)
         return bump_data_version(s)

@@ -51,7 +51,14 @@ DATABASE_ID_KEY = "database_id"  # random per database; see data_token()
 # "<version id> <sha256>" of the framework file every stored assessment was computed
 # under (written by derived.recompute_everything); see derived.assessed_with().
 ASSESSED_WITH_KEY = "assessed_with"
+# Set (to the time, ISO) once an administrator changes estates or areas in the app: from
+# then on the database, not data/*.csv, is the registry, and start-up stops syncing it.
+REGISTRY_EDITED_KEY = "registry_edited"
+# "<version id>" of a framework an administrator activated in the app (its file is the
+# framework_versions row's source); absent: the file of ECOCITY_FRAMEWORK is in force.
+ACTIVE_FRAMEWORK_KEY = "active_framework"
 OUTCOMES = ("accepted", "rejected", "duplicate")
+AUDIT_OUTCOMES = ("ok", "denied", "failed")
 ENTITY_KINDS = ("estate", "area")
 
 
@@ -224,3 +231,51 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    """An account. ``username`` is stored lower-case; ``email`` (lower-case) matches
+    sign-ins through an OIDC provider. ``password_hash`` is an argon2id hash, or None for
+    an account that signs in through the provider only."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserEstate(Base):
+    """The estates an officer is responsible for."""
+
+    __tablename__ = "user_estates"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    estate_code: Mapped[str] = mapped_column(ForeignKey("estates.code"), primary_key=True)
+
+
+class AuditEntry(Base):
+    """Who did what and when: sign-ins, uploads, stores, restores, registry, framework
+    and user changes, and refused attempts. Written in the same transaction as the change
+    it records (a refused attempt in its own)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200), index=True)  # user name; '' anonymous
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64), index=True)  # e.g. "upload.stored"
+    target: Mapped[str] = mapped_column(String(300), default="")  # e.g. "MAPTAPHUT/2566"
+    outcome: Mapped[str] = mapped_column(String(16))  # ok | denied | failed
+    details: Mapped[Any] = mapped_column(JSONType)

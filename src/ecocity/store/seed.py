@@ -3,7 +3,8 @@
 The files under ``data/`` are the source of truth for the rows they define: new rows are
 inserted, changed rows updated; rows that are no longer in the files are kept (stored
 submissions may refer to them), except that an estate no longer listed in any area
-leaves its area. Nothing changes on a second run, and the data version is bumped only
+leaves its area. Once an administrator has edited estates or areas in the app
+(``meta['registry_edited']``), only the provinces are synced from the files. Nothing changes on a second run, and the data version is bumped only
 when something did change.
 """
 
@@ -24,22 +25,65 @@ from ecocity.store.db import bump_data_version, write_session
 log = logging.getLogger("ecocity.store")
 
 
-def framework_in_force() -> Framework:
+def file_framework() -> Framework:
+    """The framework of the file named by ``ECOCITY_FRAMEWORK`` (default: the default file)."""
     from ecocity.config import settings
     from ecocity.framework import get_framework
 
     return get_framework(settings().framework_path)
 
 
+def active_version(session: Session) -> str | None:
+    """The version id an administrator activated (``meta['active_framework']``), or None
+    when the file of ``ECOCITY_FRAMEWORK`` is in force."""
+    return session.scalar(select(m.Meta.value).where(m.Meta.key == m.ACTIVE_FRAMEWORK_KEY))
+
+
+def stored_framework(session: Session, version_id: str) -> Framework:
+    """The framework recorded as ``version_id``, parsed from its stored file text (once per
+    SHA-256 and process). Raises FrameworkError when the row is missing or its text is not
+    a valid framework (e.g. a row recorded before file texts were kept)."""
+    from ecocity.framework import FrameworkError, stored_framework_cached
+    from ecocity.framework import stored_framework as from_text
+
+    label = f"database:{version_id}"
+    sha = session.scalar(select(m.FrameworkVersion.sha256).where(m.FrameworkVersion.version_id == version_id))
+    if sha is None:
+        raise FrameworkError(label, [("framework_versions", f"no recorded version '{version_id}'")])
+    cached = stored_framework_cached(sha)  # warm path: the text need not be read
+    if cached is not None:
+        return cached
+    text = session.scalar(select(m.FrameworkVersion.source).where(m.FrameworkVersion.version_id == version_id))
+    return from_text(text or "", sha, label)
+
+
+def framework_in_force(db: Engine | Session | None = None) -> Framework:
+    """The framework in force. With a database (an engine or a session): the framework an
+    administrator activated there, when one was (every replica then uses it), else the
+    file of ``ECOCITY_FRAMEWORK``. Without one: that file (callers that write must pass
+    their engine or session, see ``derived.needs_full_recompute``)."""
+    if db is None:
+        return file_framework()
+    if isinstance(db, Engine):
+        from ecocity.store.db import session_scope
+
+        with session_scope(db) as s:
+            return framework_in_force(s)
+    active = active_version(db)
+    return stored_framework(db, active) if active else file_framework()
+
+
 def ensure_framework(session: Session, fw: Framework) -> bool:
-    """Record ``fw`` in framework_versions; True when its row was added or its file changed.
+    """Record ``fw`` in framework_versions (with its file text); True when its row was
+    added or its file changed.
 
     Every caller that gets True must recompute all assessments in the same transaction
     (``derived.recompute_everything``): the rules may differ from those they were made with."""
+    text = fw.text or fw.source
     row = session.get(m.FrameworkVersion, fw.version_id)
     if row is None:
         session.add(m.FrameworkVersion(version_id=fw.version_id, framework_id=fw.id, version=fw.version,
-                                       sha256=fw.sha256, source=fw.source, loaded_at=m.utcnow()))
+                                       sha256=fw.sha256, source=text, loaded_at=m.utcnow()))
         session.flush()
         return True
     if row.sha256 != fw.sha256:
@@ -48,9 +92,14 @@ def ensure_framework(session: Session, fw: Framework) -> bool:
         log.warning("framework file %s changed without a version bump: %s was recorded with SHA-256 %s, "
                     "the file in force has %s; recomputing every assessment under it (bump `version` "
                     "when the rules change)", fw.source, fw.version_id, row.sha256, fw.sha256)
-        row.sha256, row.source, row.loaded_at = fw.sha256, fw.source, m.utcnow()
+        row.sha256, row.source, row.loaded_at = fw.sha256, text, m.utcnow()
         session.flush()
         return True
+    if fw.text and row.source != fw.text:
+        # Recorded by an older release, which kept the file's path: keep its text instead,
+        # so that this version can be activated again later. The rules are the same.
+        row.source = fw.text
+        session.flush()
     return False
 
 
@@ -76,32 +125,56 @@ def _sync(session: Session, model: type[m.Base], key: str, wanted: dict[str, dic
 def seed(engine: Engine, *, framework: Framework | None = None,
          data_dir: str | Path | None = None) -> bool:
     """Sync registry and framework rows; recompute assessments where their inputs changed.
-    Returns True when anything changed (and the data version was bumped)."""
-    fw = framework or framework_in_force()
+    Returns True when anything changed (and the data version was bumped).
+
+    ``framework`` stands for the file of ``ECOCITY_FRAMEWORK``. A framework an
+    administrator activated in the app (``meta['active_framework']``) stays in force
+    over it: a restart never undoes an activation."""
+    fw = framework or file_framework()
     registry = reg.load_registry(data_dir)  # read and validate files before locking
     area_of = registry.area_of()
     with write_session(engine) as (s, _):
         changed = bool(_sync(s, m.Province, "pcode", {
             p.pcode: {"name_th": p.name_th, "name_en": p.name_en} for p in registry.provinces}))
-        changed |= bool(_sync(s, m.Area, "code", {
-            a.code: {"name_th": a.name_th, "name_en": a.name_en, "province_pcode": a.province_pcode,
-                     "region": a.region} for a in registry.areas}))
-        old_area = dict(s.execute(select(m.Estate.code, m.Estate.area_code)).all())
-        changed |= bool(_sync(s, m.Estate, "code", {
-            e.code: {"name_th": e.name_th, "name_en": e.name_en, "province_pcode": e.province_pcode,
-                     "region": e.region, "lat": e.lat, "lon": e.lon, "source_checked": e.source_checked,
-                     "area_code": area_of.get(e.code)} for e in registry.estates}))
-        # An estate dropped from the file keeps its row but no longer belongs to an area.
-        listed = {e.code for e in registry.estates}
-        for row in s.scalars(select(m.Estate).where(m.Estate.area_code.is_not(None))):
-            if row.code not in listed and row.code not in area_of:
-                row.area_code = None
-                changed = True
-        s.flush()
-        new_area = dict(s.execute(select(m.Estate.code, m.Estate.area_code)).all())
-        moved = {c for c in new_area if old_area.get(c) != new_area[c] and c in old_area}
+        # Once an administrator has changed estates or areas in the app, the database is
+        # the registry: the files must not undo those corrections on the next start.
+        edited = s.get(m.Meta, m.REGISTRY_EDITED_KEY) is not None
+        moved: set[str] = set()
+        old_area: dict[str, str | None] = {}
+        new_area: dict[str, str | None] = {}
+        if not edited:
+            changed |= bool(_sync(s, m.Area, "code", {
+                a.code: {"name_th": a.name_th, "name_en": a.name_en, "province_pcode": a.province_pcode,
+                         "region": a.region} for a in registry.areas}))
+            old_area = dict(s.execute(select(m.Estate.code, m.Estate.area_code)).all())
+            changed |= bool(_sync(s, m.Estate, "code", {
+                e.code: {"name_th": e.name_th, "name_en": e.name_en, "province_pcode": e.province_pcode,
+                         "region": e.region, "lat": e.lat, "lon": e.lon, "source_checked": e.source_checked,
+                         "area_code": area_of.get(e.code)} for e in registry.estates}))
+            # An estate dropped from the file keeps its row but no longer belongs to an area.
+            listed = {e.code for e in registry.estates}
+            for row in s.scalars(select(m.Estate).where(m.Estate.area_code.is_not(None))):
+                if row.code not in listed and row.code not in area_of:
+                    row.area_code = None
+                    changed = True
+            s.flush()
+            new_area = dict(s.execute(select(m.Estate.code, m.Estate.area_code)).all())
+            moved = {c for c in new_area if old_area.get(c) != new_area[c] and c in old_area}
         from ecocity.store.derived import assessed_with, framework_key, recompute_areas, recompute_everything
 
+        active = active_version(s)
+        if active is not None:
+            # An administrator activated a framework in the app: it stays in force over
+            # the file. The file's version is recorded (to be activated on the Framework
+            # page) unless a row of that id exists already; nothing is recomputed for it.
+            if s.get(m.FrameworkVersion, fw.version_id) is None:
+                ensure_framework(s, fw)
+            in_force = stored_framework(s, active)
+            if framework_key(in_force) != framework_key(fw):
+                log.warning("framework %s (SHA-256 %s) was activated in the app and stays in force; "
+                            "the file %s (%s) is not used (activate it on the Framework page to use it)",
+                            in_force.version_id, in_force.sha256, fw.source, fw.version_id)
+            fw = in_force
         fw_changed = ensure_framework(s, fw)
         # Assessments made under another file (another version, or this version's file
         # before an edit, e.g. recorded by a store without recomputing in older releases).

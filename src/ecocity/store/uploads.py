@@ -16,24 +16,35 @@
   and restored (restoring writes a new version).
 - Sample data never replaces real data: a sample submission (or a restored sample
   version) is refused when the current version of that estate and year is real.
+- Who: every function that writes takes ``by``, an :class:`~ecocity.access.Actor`, and
+  checks its permission (``ecocity.access``) before writing anything: storing needs
+  "submit" for the estate, logging a file needs "upload", restoring needs "restore" for
+  the estate, removing sample data needs "manage_sample". What is done is written to the
+  audit log in the same transaction as the change; a refusal is audited as 'denied' and
+  raises :class:`~ecocity.access.AccessDenied` with nothing changed. An officer's file
+  for an estate not assigned to them is still kept in the upload log, as rejected.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, false, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ecocity.access import AccessDenied, Actor, require
 from ecocity.framework import Framework, Value
 from ecocity.i18n import t
 from ecocity.scoring import check_values
+from ecocity.store import audit
 from ecocity.store import models as m
 from ecocity.store.db import bump_data_version, session_scope, write_session
 from ecocity.store.derived import needs_full_recompute, recompute_everything, recompute_for, values_of
@@ -123,6 +134,13 @@ class RemoveResult:
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+log = logging.getLogger("ecocity.store")
+
+
+def _no_nul(text: str | None) -> str:
+    """Text without NUL characters: PostgreSQL text columns cannot hold them, and the
+    upload log must accept any file name."""
+    return (text or "").replace("\x00", "")
 
 
 def sha256_of(content: bytes) -> str:
@@ -136,10 +154,33 @@ def _jsonable(messages: Any) -> Any:
     return json.loads(json.dumps(messages, default=str, ensure_ascii=False))
 
 
-def log_upload(session: Session, *, filename: str, content: bytes, uploaded_by: str, outcome: Outcome,
+def _actor(by: Any) -> Actor:
+    if not isinstance(by, Actor):
+        raise TypeError(f"by must be an ecocity.access.Actor, found {type(by).__name__}")
+    return by
+
+
+def _target(estate_code: str | None, fiscal_year: int | None) -> str:
+    """An audit entry's target: "ESTATE/YEAR" ("?" for what is not known)."""
+    return f"{estate_code or '?'}/{fiscal_year if fiscal_year is not None else '?'}"
+
+
+def _audit_refusal(engine: Engine, err: AccessDenied, action: str, target: str,
+                   details: Mapping[str, Any]) -> None:
+    """Audit a refused attempt in its own transaction; the refusal stands even when the
+    audit log cannot be written (the note says so)."""
+    try:
+        audit.record_alone(engine, err.actor, action, target, outcome="denied",
+                           details={"refused": err.action, **details})
+    except SQLAlchemyError as e:
+        err.add_note(f"the refusal could not be written to the audit log: {e}")
+
+
+def log_upload(session: Session, *, filename: str, content: bytes, by: Actor, outcome: Outcome,
                messages: Any, estate_code: str | None = None, fiscal_year: int | None = None,
                is_sample: bool = False, size: int | None = None, sha256: str | None = None) -> m.Upload:
     """Add one upload to the log in the caller's transaction (flushed, so ``id`` is set).
+    ``by.username`` is recorded as the uploader; the caller has checked its permission.
 
     ``size`` and ``sha256`` describe the original file when ``content`` is not all of it
     (a file over the size limit is logged without its bytes); by default both are taken
@@ -154,9 +195,9 @@ def log_upload(session: Session, *, filename: str, content: bytes, uploaded_by: 
     if sha256 is not None and sha256 != "" and not _SHA256.fullmatch(sha256):
         raise ValueError(f"sha256 must be 64 lowercase hex digits or '' (not known), found {sha256!r}")
     # Cut over-long names to the column sizes: the log must accept any upload.
-    row = m.Upload(filename=(filename or "")[:255], size=len(content) if size is None else size,
+    row = m.Upload(filename=_no_nul(filename)[:255], size=len(content) if size is None else size,
                    sha256=sha256_of(content) if sha256 is None else sha256,
-                   content=content, uploaded_by=(uploaded_by or "")[:200], uploaded_at=m.utcnow(),
+                   content=content, uploaded_by=_no_nul(_actor(by).username)[:200], uploaded_at=m.utcnow(),
                    outcome=outcome, messages=_jsonable(messages),
                    estate_code=estate_code[:64] if estate_code is not None else None,
                    fiscal_year=fiscal_year, is_sample=is_sample)
@@ -165,17 +206,56 @@ def log_upload(session: Session, *, filename: str, content: bytes, uploaded_by: 
     return row
 
 
-def log_rejected(engine: Engine, filename: str, content: bytes, uploaded_by: str, messages: Any, *,
+def log_rejected(engine: Engine, filename: str, content: bytes, messages: Any, *, by: Actor,
                  estate_code: str | None = None, fiscal_year: int | None = None,
                  is_sample: bool = False, size: int | None = None, sha256: str | None = None) -> int:
-    """Log a rejected file in its own small transaction; returns the upload id.
-    ``size`` and ``sha256``: as for :func:`log_upload`, for content not kept.
+    """Log a rejected file in its own small transaction, with the audit entry
+    'upload.rejected'; returns the upload id. ``size`` and ``sha256``: as for
+    :func:`log_upload`, for content not kept.
 
-    Changes no data, so the data version stays as it is."""
+    ``by`` must be allowed to "upload" (officers, administrators): anyone else is refused
+    (AccessDenied, audited as 'upload.denied') and nothing is logged. Changes no data, so
+    the data version stays as it is."""
+    target = _target(estate_code, fiscal_year)
+    try:
+        require(_actor(by), "upload")
+    except AccessDenied as err:
+        _audit_refusal(engine, err, "upload.denied", target, {"filename": filename, "sha256": sha256})
+        raise
     with session_scope(engine, write=True) as s:
-        return log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by,
-                          outcome="rejected", messages=messages, estate_code=estate_code,
-                          fiscal_year=fiscal_year, is_sample=is_sample, size=size, sha256=sha256).id
+        up = log_upload(s, filename=filename, content=content, by=by, outcome="rejected", messages=messages,
+                        estate_code=estate_code, fiscal_year=fiscal_year, is_sample=is_sample, size=size,
+                        sha256=sha256)
+        audit.record(s, by, "upload.rejected", target,
+                     details={"upload_id": up.id, "filename": up.filename, "sha256": up.sha256})
+        return up.id
+
+
+def log_denied(engine: Engine, err: AccessDenied, *, filename: str, content: bytes, messages: Any = None,
+               estate_code: str | None = None, fiscal_year: int | None = None,
+               is_sample: bool = False) -> int | None:
+    """Record a refused submission (``err``): audit 'upload.denied' and, when the actor may
+    at least upload (an officer sending another estate's file), keep the file in the upload
+    log as rejected with the refusal among its errors (code 'denied'), in one transaction.
+    Returns the upload id, or None when nothing was logged (a viewer, the anonymous
+    visitor, or the database failing: then a note on ``err`` says so). Never raises."""
+    by = err.actor
+    target = _target(estate_code, fiscal_year)
+    content = bytes(content)
+    details: dict[str, Any] = {"refused": err.action, "filename": filename, "sha256": sha256_of(content)}
+    try:
+        if not by.may("upload"):
+            audit.record_alone(engine, by, "upload.denied", target, outcome="denied", details=details)
+            return None
+        with session_scope(engine, write=True) as s:
+            up = log_upload(s, filename=filename, content=content, by=by, outcome="rejected",
+                            messages=_with_error(messages, err), estate_code=estate_code,
+                            fiscal_year=fiscal_year, is_sample=is_sample)
+            audit.record(s, by, "upload.denied", target, outcome="denied", details={**details, "upload_id": up.id})
+            return up.id
+    except SQLAlchemyError as e:
+        err.add_note(f"the refused upload could not be logged: {e}")
+        return None
 
 
 def _with_error(messages: Any, err: StoreError) -> Any:
@@ -185,6 +265,8 @@ def _with_error(messages: Any, err: StoreError) -> Any:
     msgs = _jsonable(messages)
     if isinstance(msgs, dict):
         msgs = dict(msgs)
+        if any(isinstance(e, dict) and e.get("code") == err.code for e in msgs.get("errors") or []):
+            return msgs  # already said (e.g. the page's check named the estate-code cell)
         msgs["errors"] = [*(msgs.get("errors") or []), item]
         return msgs
     if isinstance(msgs, list):
@@ -205,6 +287,8 @@ def _check_fields(data: SubmissionData) -> None:
         raise StoreError("store.invalid_field", field="fiscal_year",
                          problem=f"expected a whole number (B.E.), found {data.fiscal_year!r}")
     for name, text in (("submitted_by", data.submitted_by), ("email", data.email)):
+        if "\x00" in (text or ""):
+            raise StoreError("store.invalid_field", field=name, problem="contains a NUL character")
         if len(text or "") > TEXT_LIMIT:
             raise StoreError("store.invalid_field", field=name,
                              problem=f"longer than {TEXT_LIMIT} characters ({len(text)})")
@@ -225,7 +309,7 @@ def _value_rows(submission_id: int, values: Mapping[str, Value], notes: Mapping[
             submission_id=submission_id, code=code,
             value_bool=v if isinstance(v, bool) else None,
             value_num=float(v) if v is not None and not isinstance(v, bool) else None,
-            note=notes.get(code, "") or ""))
+            note=_no_nul(notes.get(code, ""))))
     return rows
 
 
@@ -314,23 +398,39 @@ def _result(outcome: Any, sub: m.Submission, dv: int, upload_id: int | None, est
 
 
 def store_submission(engine: Engine, data: SubmissionData, *, filename: str, content: bytes,
-                     uploaded_by: str, messages: Any = None, is_sample: bool = False,
+                     by: Actor, messages: Any = None, is_sample: bool = False,
                      fw: Framework | None = None) -> StoreResult:
-    """Store an accepted submission in one transaction (see the module docstring).
+    """Store an accepted submission in one transaction (see the module docstring), with
+    the audit entry 'upload.stored' or 'upload.duplicate' in that same transaction.
 
-    ``messages`` are the reader's errors and warnings, logged as given. On any failure
-    nothing is stored, the upload is logged as rejected, and StoreError is raised."""
-    fw = fw or framework_in_force()
+    ``by`` must be allowed to "submit" for the estate (and to "manage_sample" for sample
+    data), checked before anything is written: otherwise the refusal is recorded
+    (:func:`log_denied`) and AccessDenied raised. ``messages`` are the reader's errors and
+    warnings, logged as given. On any other failure nothing is stored, the upload is
+    logged as rejected, and StoreError is raised."""
+    year = data.fiscal_year if isinstance(data.fiscal_year, int) and not isinstance(data.fiscal_year, bool) else None
+    try:
+        require(_actor(by), "submit", data.estate_code)
+        if is_sample:
+            require(by, "manage_sample")
+    except AccessDenied as err:
+        log_denied(engine, err, filename=filename, content=content, messages=messages,
+                   estate_code=str(data.estate_code), fiscal_year=year, is_sample=is_sample)
+        raise
+    fw = fw or framework_in_force(engine)
     try:
         with write_session(engine) as (s, dv):
-            return _store(s, fw, dv, data, filename=filename, content=content, uploaded_by=uploaded_by,
+            return _store(s, fw, dv, data, filename=filename, content=content, by=by,
                           messages=messages, is_sample=is_sample)
     except Exception as e:  # rolled back; keep the file in the log as rejected
-        err = e if isinstance(e, StoreError) else StoreError("store.failed", detail=f"{type(e).__name__}: {e}")
+        if isinstance(e, StoreError):
+            err = e
+        else:  # the details (SQL, parameters) go to the server log, not to the officer
+            log.exception("storing %s failed", filename)
+            err = StoreError("store.failed", detail=type(e).__name__)
         try:
-            log_rejected(engine, filename, content, uploaded_by, _with_error(messages, err),
-                         estate_code=str(data.estate_code), is_sample=is_sample,
-                         fiscal_year=data.fiscal_year if isinstance(data.fiscal_year, int) else None)
+            log_rejected(engine, filename, content, _with_error(messages, err), by=by,
+                         estate_code=str(data.estate_code), is_sample=is_sample, fiscal_year=year)
         except Exception as log_error:  # e.g. the database is gone: report both
             err.add_note(f"the rejected upload could not be logged either: {log_error}")
         if err is e:
@@ -339,7 +439,7 @@ def store_submission(engine: Engine, data: SubmissionData, *, filename: str, con
 
 
 def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename: str, content: bytes,
-           uploaded_by: str, messages: Any, is_sample: bool) -> StoreResult:
+           by: Actor, messages: Any, is_sample: bool) -> StoreResult:
     estate = s.get(m.Estate, data.estate_code)
     if estate is None:
         raise StoreError("store.unknown_estate", code=data.estate_code)
@@ -348,9 +448,10 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
     _refuse_sample_over_real(current, is_sample)
     if current is not None and duplicate_of(s, data.estate_code, data.fiscal_year, digest,
                                             is_sample=is_sample) is not None:
-        up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="duplicate",
+        up = log_upload(s, filename=filename, content=content, by=by, outcome="duplicate",
                         messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                         is_sample=is_sample)
+        _audit_upload(s, by, "upload.duplicate", up, current.version)
         return StoreResult(outcome="duplicate", estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                            version=current.version, data_version=dv, upload_id=up.id)
     # The file of an earlier (not the current) version: stored again as a new version.
@@ -358,7 +459,7 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
 
     _check_fields(data)
     _check_values(fw, data)  # everything is checked before the first row is written
-    up = log_upload(s, filename=filename, content=content, uploaded_by=uploaded_by, outcome="accepted",
+    up = log_upload(s, filename=filename, content=content, by=by, outcome="accepted",
                     messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                     is_sample=is_sample)
     everything = needs_full_recompute(s, fw)
@@ -368,14 +469,21 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
                        is_current=True, upload_id=up.id, factories=data.factories,
                        submitted_by=data.submitted_by or "", email=data.email or "",
                        submitted_on=data.submitted_on, framework_version=fw.version_id,
-                       created_at=m.utcnow(), created_by=(uploaded_by or "")[:200],
+                       created_at=m.utcnow(), created_by=(by.username or "")[:200],
                        restored_from_version=earlier, is_sample=is_sample)
     s.add(sub)
     s.flush()
     s.add_all(_value_rows(sub.id, data.values, data.notes))
     s.flush()
     est, area = _recompute(s, fw, everything, data.estate_code, data.fiscal_year)
+    _audit_upload(s, by, "upload.stored", up, version)
     return _result("stored", sub, bump_data_version(s), up.id, est, area)
+
+
+def _audit_upload(s: Session, by: Actor, action: str, up: m.Upload, version: int) -> None:
+    audit.record(s, by, action, _target(up.estate_code, up.fiscal_year),
+                 details={"upload_id": up.id, "version": version, "filename": up.filename, "sha256": up.sha256,
+                          "is_sample": up.is_sample})
 
 
 # ----------------------------------------------------------------------------- versions
@@ -431,11 +539,21 @@ def _same(x: Value, y: Value) -> bool:
     return float(x) == float(y)
 
 
-def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version: int, by: str,
+def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version: int, *, by: Actor,
                     fw: Framework | None = None) -> StoreResult:
     """Make a NEW current version with the values of ``version`` (history is never
-    rewritten). Restoring the version that is already current changes nothing."""
-    fw = fw or framework_in_force()
+    rewritten), audited as 'version.restored' in the same transaction. Restoring the
+    version that is already current changes nothing.
+
+    ``by`` must be allowed to "restore" for the estate; otherwise AccessDenied (audited
+    as 'version.restored', outcome 'denied') and nothing changes."""
+    target = _target(estate_code, fiscal_year)
+    try:
+        require(_actor(by), "restore", estate_code)
+    except AccessDenied as err:
+        _audit_refusal(engine, err, "version.restored", target, {"from_version": version})
+        raise
+    fw = fw or framework_in_force(engine)
     with write_session(engine) as (s, dv):
         src = _version(s, estate_code, fiscal_year, version)
         if src.is_current:
@@ -448,7 +566,8 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
         sub = m.Submission(estate_code=estate_code, fiscal_year=fiscal_year, version=new_version,
                            is_current=True, upload_id=None, factories=src.factories,
                            submitted_by=src.submitted_by, email=src.email, submitted_on=src.submitted_on,
-                           framework_version=fw.version_id, created_at=m.utcnow(), created_by=(by or "")[:200],
+                           framework_version=fw.version_id, created_at=m.utcnow(),
+                           created_by=(by.username or "")[:200],
                            restored_from_version=src.version, is_sample=src.is_sample)
         s.add(sub)
         s.flush()
@@ -457,16 +576,30 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
                                    value_bool=v.value_bool, note=v.note) for v in old)
         s.flush()
         est, area = _recompute(s, fw, everything, estate_code, fiscal_year)
+        audit.record(s, by, "version.restored", target,
+                     details={"from_version": src.version, "version": new_version, "is_sample": src.is_sample})
         return _result("restored", sub, bump_data_version(s), None, est, area)
 
 
 # ----------------------------------------------------------------------------- history
 
 
+def _visible(actor: Actor) -> Any:
+    """The uploads ``actor`` may see in the log and download: all for an administrator;
+    for an officer those of their estates and their own; none for anyone else."""
+    if actor.is_admin:
+        return None
+    if actor.role != "officer":
+        return false()
+    own = [m.Upload.uploaded_by == actor.username] if actor.username else []
+    return or_(m.Upload.estate_code.in_(sorted(actor.estates)), *own)
+
+
 def list_uploads(session: Session, *, estate_code: str | None = None, fiscal_year: int | None = None,
                  outcome: Outcome | None = None, include_sample: bool = True, limit: int = 100,
-                 offset: int = 0) -> list[UploadInfo]:
-    """The upload log, newest first, without the file contents."""
+                 offset: int = 0, visible_to: Actor | None = None) -> list[UploadInfo]:
+    """The upload log, newest first, without the file contents. With ``visible_to``,
+    only the uploads that actor may see (see :func:`upload_content`)."""
     q = (select(m.Upload.id, m.Upload.filename, m.Upload.size, m.Upload.sha256, m.Upload.uploaded_by,
                 m.Upload.uploaded_at, m.Upload.outcome, m.Upload.messages, m.Upload.estate_code,
                 m.Upload.fiscal_year, m.Upload.is_sample, m.Submission.version)
@@ -480,25 +613,45 @@ def list_uploads(session: Session, *, estate_code: str | None = None, fiscal_yea
         q = q.where(m.Upload.outcome == outcome)
     if not include_sample:
         q = q.where(m.Upload.is_sample.is_(False))
+    if visible_to is not None and (cond := _visible(_actor(visible_to))) is not None:
+        q = q.where(cond)
     return [UploadInfo(**r._asdict()) for r in session.execute(q)]
 
 
-def upload_content(session: Session, upload_id: int) -> tuple[str, bytes]:
-    """(file name, original bytes) of an upload, for download from the history."""
-    row = session.execute(select(m.Upload.filename, m.Upload.content).where(m.Upload.id == upload_id)).first()
+def upload_content(session: Session, upload_id: int, by: Actor) -> tuple[str, bytes]:
+    """(file name, original bytes) of an upload, for download from the history.
+
+    An administrator may download any upload; an officer the uploads of their estates
+    and their own; anyone else is refused (AccessDenied, "download_upload")."""
+    if not (_actor(by).is_admin or by.role == "officer"):
+        raise AccessDenied(by, "download_upload")
+    row = session.execute(select(m.Upload.filename, m.Upload.content, m.Upload.estate_code, m.Upload.uploaded_by)
+                          .where(m.Upload.id == upload_id)).first()
     if row is None:
         raise StoreError("store.no_such_upload", id=upload_id)
+    own = bool(by.username) and row.uploaded_by == by.username
+    if not (own or by.may("download_upload", row.estate_code)):
+        raise AccessDenied(by, "download_upload", row.estate_code)
     return row.filename, bytes(row.content)
 
 
 # ----------------------------------------------------------------------------- sample data
 
 
-def remove_sample(engine: Engine, fw: Framework | None = None) -> RemoveResult:
+def remove_sample(engine: Engine, by: Actor, fw: Framework | None = None) -> RemoveResult:
     """Delete everything flagged as sample data (versions, their values, uploads) and
     recompute the assessments it fed. Where real versions remain for an estate and year,
-    the newest of them becomes current. Bumps the data version when anything was removed."""
-    fw = fw or framework_in_force()
+    the newest of them becomes current. Bumps the data version when anything was removed,
+    and audits 'sample.removed' with the counts in the same transaction.
+
+    ``by`` must be allowed to "manage_sample" (administrators); otherwise AccessDenied
+    (audited as denied) and nothing changes."""
+    try:
+        require(_actor(by), "manage_sample")
+    except AccessDenied as err:
+        _audit_refusal(engine, err, "sample.removed", "sample", {})
+        raise
+    fw = fw or framework_in_force(engine)
     with write_session(engine) as (s, dv):
         affected = s.execute(select(m.Submission.estate_code, m.Submission.fiscal_year)
                              .where(m.Submission.is_sample).distinct()).all()
@@ -518,6 +671,8 @@ def remove_sample(engine: Engine, fw: Framework | None = None) -> RemoveResult:
                 recompute_for(s, fw, estate_code, year)
         if everything:
             recompute_everything(s, fw)
+        audit.record(s, by, "sample.removed", "sample",
+                     details={"submissions": n_subs, "uploads": n_uploads, "estate_years": len(affected)})
         return RemoveResult(n_subs, n_uploads, bump_data_version(s))
 
 

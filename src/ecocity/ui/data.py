@@ -5,18 +5,20 @@ rerun read fresh data, and tests on different databases never share entries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import streamlit as st
 
 from ecocity.config import settings
 from ecocity.dashboard import EntityRow
-from ecocity.framework import Framework, get_framework
+from ecocity.framework import Framework
 from ecocity.geo import Province, load_provinces
-from ecocity.page_models import AreaModel, OverviewModel, area_model, overview_model
+from ecocity.page_models import AreaModel, OverviewModel, area_model, overview_model, years_with_data
 from ecocity.registry import GEOJSON_FILE
 from ecocity.store import queries
 from ecocity.store.db import session_scope
-from ecocity.ui.db import engine_for
+from ecocity.store.seed import framework_in_force
+from ecocity.ui.db import data_token, database_url, engine_for
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,22 @@ def fiscal_years(url: str, token: str) -> tuple[int, ...]:
 # ----------------------------------------------------------------------------- page models
 
 
-def framework() -> Framework:
-    return get_framework(settings().framework_path)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _framework_at(url: str, token: str) -> Framework:
+    with session_scope(engine_for(url)) as s:
+        return framework_in_force(s)
+
+
+def framework(url: str | None = None, token: str | None = None) -> Framework:
+    """The framework in force for the pages: the one an administrator activated in the
+    database, else the file of ECOCITY_FRAMEWORK. Cached per database and data token (an
+    activation bumps the data version), so an activation in one replica shows in every
+    replica on the next interaction; a warm run costs the token read only. Shared: read only."""
+    if url is None:
+        url = database_url()
+    if token is None:
+        token = data_token()
+    return _framework_at(url, token)
 
 
 def provinces() -> tuple[Province, ...]:
@@ -85,7 +101,7 @@ def provinces() -> tuple[Province, ...]:
 def overview(url: str, token: str, year: int, region: str | None, levels: tuple[int, ...],
              lang: str) -> OverviewModel:
     """The Overview's numbers, map markers and ranking for one fiscal year and filter."""
-    return overview_model(framework(), entity_rows(url, token, "area"), entity_rows(url, token, "estate"),
+    return overview_model(framework(url, token), entity_rows(url, token, "area"), entity_rows(url, token, "estate"),
                           registry_overview(url, token), provinces(), year, lang, region=region, levels=levels)
 
 
@@ -95,4 +111,23 @@ def area(url: str, token: str, code: str, year: int | None) -> AreaModel | None:
     info = next((a for a in registry_overview(url, token).areas if a.code == code), None)
     if info is None:
         return None
-    return area_model(framework(), info, entity_rows(url, token, "area"), entity_rows(url, token, "estate"), year)
+    return area_model(framework(url, token), info, entity_rows(url, token, "area"), entity_rows(url, token, "estate"), year)
+
+
+class PageData(NamedTuple):
+    """What every dashboard page starts from, read once per run (one data-token query)."""
+
+    url: str
+    token: str
+    fw: Framework
+    registry: queries.RegistryOverview
+    areas: tuple[EntityRow, ...]
+    estates: tuple[EntityRow, ...]
+    years: tuple[int, ...]  # fiscal years with any stored assessment, ascending
+
+
+def page_data() -> PageData:
+    url, token = database_url(), data_token()
+    areas, estates = entity_rows(url, token, "area"), entity_rows(url, token, "estate")
+    return PageData(url, token, framework(url, token), registry_overview(url, token), areas, estates,
+                    years_with_data(areas, estates))

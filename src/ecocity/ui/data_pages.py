@@ -6,13 +6,14 @@ st.cache_resource (validated once; see ``ecocity.ui.figures``); the views never 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
 
 from ecocity import charts, detail
+from ecocity.access import ANONYMOUS, Actor
 from ecocity.dashboard import filter_rows
 from ecocity.framework import Framework
 from ecocity.i18n import t
@@ -31,13 +32,8 @@ from ecocity.store.uploads import (
     upload_content,
 )
 from ecocity.ui import data
-from ecocity.ui.db import engine_for
-from ecocity.ui.figures import as_figure, legend_below
-
-
-def framework() -> Framework:
-    return data.framework()
-
+from ecocity.ui.db import database_url, engine_for
+from ecocity.ui.figures import as_figure, dimensions_and_history
 
 # ----------------------------------------------------------------------------- estate
 
@@ -49,26 +45,18 @@ def estate(url: str, token: str, code: str, year: int | None, lang: str) -> deta
     info, area = detail.find_estate(reg.areas, reg.unassigned, code)
     if info is None:
         return None
-    return detail.estate_model(framework(), info, area, data.entity_rows(url, token, "estate"),
+    return detail.estate_model(data.framework(url, token), info, area, data.entity_rows(url, token, "estate"),
                                data.entity_rows(url, token, "area"), year, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def estate_figures(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, go.Figure]:
     """dimensions (this year against last) and history figures; absent when there is nothing to draw."""
-    fw, m = framework(), estate(url, token, code, year, lang)
-    out: dict[str, dict[str, Any]] = {}
+    m = estate(url, token, code, year, lang)
     if m is None:
-        return out
-    if m.row is not None and year is not None:
-        out["dimensions"] = legend_below(charts.dimension_compare(
-            fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict())
-    if m.series:
-        fig = charts.history(fw, m.series, lang).to_dict()
-        # Room either side for the level labels of the first and last points (as on the Area page).
-        fig["layout"].setdefault("xaxis", {})["range"] = [-0.7, len(m.series) - 0.3]
-        out["history"] = fig
-    return {name: as_figure(fig) for name, fig in out.items()}
+        return {}
+    figs = dimensions_and_history(data.framework(url, token), m, year, lang, end_labels="room")
+    return {name: as_figure(fig) for name, fig in figs.items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -81,7 +69,7 @@ def versions(url: str, token: str, code: str, year: int) -> tuple[VersionInfo, .
 @st.cache_data(show_spinner=False, max_entries=64)
 def version_levels(url: str, token: str, code: str, year: int) -> dict[int, int]:
     """version -> the level its values give under the framework in force."""
-    fw = framework()
+    fw = data.framework(url, token)
     with session_scope(engine_for(url)) as s:
         return {v: assess(fw, vals).level for v, vals in iq.version_values(s, code, year).items()}
 
@@ -90,29 +78,67 @@ def version_levels(url: str, token: str, code: str, year: int) -> dict[int, int]
 def compare(url: str, token: str, code: str, year: int, old: int, new: int) -> tuple[ValueChange, ...]:
     """The values that differ between two versions, as (code, old, new)."""
     with session_scope(engine_for(url)) as s:
-        return tuple(compare_versions(s, code, year, old, new, framework()))
+        return tuple(compare_versions(s, code, year, old, new, data.framework(url, token)))
+
+
+def may_see_uploads(actor: Actor) -> bool:
+    """Whether ``actor`` may see any upload log at all (administrators; officers, theirs)."""
+    return actor.is_admin or actor.role == "officer"
+
+
+def uploads(url: str, token: str, code: str, year: int, actor: Actor) -> tuple[UploadInfo, ...]:
+    """The upload log of the estate and year (accepted, duplicate and rejected), newest
+    first, as far as ``actor`` may see it (``list_uploads(visible_to=...)``: all for an
+    administrator, an officer's estates' and own uploads, nothing for anyone else)."""
+    if not may_see_uploads(actor):
+        return ()
+    return _uploads(url, token, code, year, actor.username, actor.role, tuple(sorted(actor.estates)))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def uploads(url: str, token: str, code: str, year: int) -> tuple[UploadInfo, ...]:
-    """The upload log of the estate and year (accepted, duplicate and rejected), newest first."""
+def _uploads(url: str, token: str, code: str, year: int, username: str, role: str,
+             estates: tuple[str, ...]) -> tuple[UploadInfo, ...]:
+    # Keyed by who reads (user name, role, estates): one reader's log is never served to another.
+    reader = Actor(username=username, role=role, estates=frozenset(estates))  # type: ignore[arg-type]
     with session_scope(engine_for(url)) as s:
-        return tuple(list_uploads(s, estate_code=code, fiscal_year=year, limit=200))
+        return tuple(list_uploads(s, estate_code=code, fiscal_year=year, limit=200, visible_to=reader))
 
 
-def file_reader(engine: Engine, upload_id: int):
+def actor_at_click(drawn: Actor) -> Callable[[], Actor]:
+    """A no-argument callable giving the actor of this browser session as the database has
+    it when it is called, for download callables: they run when the user clicks, maybe long
+    after the page was drawn, on a thread without Streamlit's session (so
+    ``auth.current_actor`` cannot run there). The rules are ``auth.actor_of_sign_in``'s: a
+    sign-in past ``ECOCITY_SESSION_HOURS``, or an account disabled, removed or with its
+    password changed since, gives the anonymous visitor. Without a sign-in record
+    (anonymous, or an actor set directly by a test), ``drawn``."""
+    from ecocity.config import settings
+    from ecocity.ui import auth
+
+    signed = st.session_state.get(auth.SESSION_KEY)
+    if not isinstance(signed, dict) or "user_id" not in signed:
+        return lambda: drawn
+    engine, record, hours = engine_for(database_url()), dict(signed), settings().session_hours
+    return lambda: auth.actor_of_sign_in(engine, record, hours) or ANONYMOUS
+
+
+def file_reader(engine: Engine, upload_id: int, by: Callable[[], Actor]):
     """A no-argument callable returning an upload's original bytes, for st.download_button
-    (it runs only when the user clicks, on another thread: no Streamlit calls inside)."""
+    (it runs only when the user clicks, on another thread: no Streamlit calls inside).
+    ``by`` gives the actor at that moment (see :func:`actor_at_click`); the store refuses
+    (AccessDenied) an actor who may not download that upload."""
     def read() -> bytes:
+        who = by()
         with session_scope(engine) as s:
-            return upload_content(s, upload_id)[1]
+            return upload_content(s, upload_id, who)[1]
     return read
 
 
-def restore(url: str, code: str, year: int, version: int, by: str) -> StoreResult:
-    """Restore ``version`` as a new current version (the write path of the Estate page).
-    The data token changes, so every cached reader reads fresh data on the next run."""
-    return restore_version(engine_for(url), code, year, version, by=by.strip(), fw=framework())
+def restore(url: str, code: str, year: int, version: int, by: Actor) -> StoreResult:
+    """Restore ``version`` as a new current version (the write path of the Estate page),
+    as ``by`` (the store checks that ``by`` may restore the estate's data). The data token
+    changes, so every cached reader reads fresh data on the next run."""
+    return restore_version(engine_for(url), code, year, version, by=by)  # the framework in force there
 
 
 # ----------------------------------------------------------------------------- indicators
@@ -122,12 +148,13 @@ def restore(url: str, code: str, year: int, version: int, by: str) -> StoreResul
 def indicator_ranking(url: str, token: str, kind: str, subject: str, year: int, region: str | None,
                       lang: str) -> detail.RankingModel:
     """``subject``: an indicator code or a dimension key (see ``detail.subject_of``)."""
-    return detail.ranking(framework(), _subject(subject), data.entity_rows(url, token, kind), year, lang,
+    fw = data.framework(url, token)
+    return detail.ranking(fw, _subject(fw, subject), data.entity_rows(url, token, kind), year, lang,
                           region=region)
 
 
-def _subject(raw: str) -> detail.Subject:
-    s = detail.subject_of(framework(), raw)
+def _subject(fw: Framework, raw: str) -> detail.Subject:
+    s = detail.subject_of(fw, raw)
     if s is None:
         raise ValueError(f"not an indicator code or dimension key: {raw!r}")
     return s
@@ -145,7 +172,8 @@ def ranking_figure(url: str, token: str, kind: str, key: str, year: int, region:
                    lang: str) -> go.Figure | None:
     """The entities of the year ranked by the indicator's value (or dimension score); None
     when no entity has a value (or for a yes/no indicator, shown as lists instead)."""
-    fw, subject = framework(), _subject(key)
+    fw = data.framework(url, token)
+    subject = _subject(fw, key)
     model = indicator_ranking(url, token, kind, key, year, region, lang)
     if not model.ranked:
         return None
@@ -160,7 +188,8 @@ def trend_figure(url: str, token: str, kind: str, key: str, region: str | None, 
                  lang: str) -> go.Figure | None:
     """The value over the fiscal years of each entity in ``codes`` with the level thresholds
     as lines in the level colours; for a yes/no indicator, the share answering yes."""
-    fw, subject = framework(), _subject(key)
+    fw = data.framework(url, token)
+    subject = _subject(fw, key)
     rows = filter_rows(data.entity_rows(url, token, kind), region=region)
     unit = _unit(fw, subject, lang)
     if subject.kind == "indicator" and fw.indicator(subject.key).is_yesno:
@@ -179,4 +208,4 @@ def trend_figure(url: str, token: str, kind: str, key: str, region: str | None, 
 def heatmap_figure(url: str, token: str, year: int, region: str | None, lang: str) -> go.Figure | None:
     """Dimension scores of the areas with data in the year (and region); None when there are none."""
     rows = detail.heatmap_rows(data.entity_rows(url, token, "area"), year, lang, region=region)
-    return as_figure(charts.heatmap(framework(), rows, lang).to_dict()) if rows else None
+    return as_figure(charts.heatmap(data.framework(url, token), rows, lang).to_dict()) if rows else None

@@ -37,7 +37,7 @@ def deck_for(url: str, token: str, year: int, scope: str, lang: str) -> Deck:
     sc = Scope.parse(scope, registry.regions, [a.code for a in registry.areas])
     with session_scope(engine_for(url)) as s:
         when = data_date(s, year)
-    return build_deck(data.framework(), data.entity_rows(url, token, "area"), data.entity_rows(url, token, "estate"),
+    return build_deck(data.framework(url, token), data.entity_rows(url, token, "area"), data.entity_rows(url, token, "estate"),
                       registry, data.provinces(), year, sc, lang, data_date=when)
 
 

@@ -7,13 +7,15 @@ object only once, when it is built. The views never change a cached figure."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from ecocity import charts
 from ecocity.charts import Ranked
+from ecocity.framework import Framework
 from ecocity.i18n import t
 from ecocity.mapdata import markers
 from ecocity.ui import data
@@ -54,11 +56,44 @@ def as_figure(fig: dict[str, Any]) -> go.Figure:
     return go.Figure(fig)
 
 
+class DetailModel(Protocol):
+    """What the Area and Estate page models share: this year's row, last year's, the series."""
+
+    @property
+    def row(self) -> Any: ...
+    @property
+    def last(self) -> Any: ...
+    @property
+    def series(self) -> Sequence[Any]: ...
+
+
+def dimensions_and_history(fw: Framework, m: DetailModel, year: int | None, lang: str, *,
+                           end_labels: Literal["lean", "room"]) -> dict[str, dict[str, Any]]:
+    """The "dimensions" (this year against last, when a year is chosen and has a row) and
+    "history" (when there is a series) figure dicts of a detail page; absent when there
+    is nothing to draw. The level labels of the history's first and last points either
+    ``lean`` inwards (Area page) or get ``room`` from a wider x axis (Estate page)."""
+    out: dict[str, dict[str, Any]] = {}
+    if m.row is not None and year is not None:
+        out["dimensions"] = legend_below(charts.dimension_compare(
+            fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict())
+    if m.series:
+        fig = charts.history(fw, m.series, lang).to_dict()
+        n = len(m.series)
+        if end_labels == "lean":  # clear of the axis and the edge
+            fig["data"][-1]["textposition"] = ["top center" if 0 < i < n - 1 else "top right" if i == 0 and n > 1
+                                               else "top left" if n > 1 else "top center" for i in range(n)]
+        else:
+            fig["layout"].setdefault("xaxis", {})["range"] = [-0.7, n - 0.3]
+        out["history"] = fig
+    return out
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def overview(url: str, token: str, year: int, region: str | None, levels: tuple[int, ...],
              lang: str) -> dict[str, go.Figure]:
     """ladder, map and distribution figures of the Overview."""
-    fw, m = data.framework(), data.overview(url, token, year, region, levels, lang)
+    fw, m = data.framework(url, token), data.overview(url, token, year, region, levels, lang)
     figs = {
         "ladder": charts.ladder(fw, m.area_counts, m.estate_counts, lang,
                                 title=t("overview.ladder_title", lang)).to_dict(),
@@ -73,7 +108,7 @@ def overview(url: str, token: str, year: int, region: str | None, levels: tuple[
 @st.cache_resource(show_spinner=False, max_entries=16)
 def registry_map(url: str, token: str, lang: str) -> go.Figure:
     """The map before any assessment: the registry's areas and estates, no levels."""
-    fw, reg = data.framework(), data.registry_overview(url, token)
+    fw, reg = data.framework(url, token), data.registry_overview(url, token)
     marks = markers(reg.areas, data.provinces(), {}, {}, lang)
     return as_figure(areas_on_top(charts.thailand_map(fw, data.provinces(), {}, marks, lang, height=620).to_dict()))
 
@@ -81,20 +116,10 @@ def registry_map(url: str, token: str, lang: str) -> go.Figure:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def area(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, go.Figure]:
     """dimensions, history and estates figures of the Area page (absent when there is nothing to draw)."""
-    fw, m = data.framework(), data.area(url, token, code, year)
-    out: dict[str, dict[str, Any]] = {}
+    fw, m = data.framework(url, token), data.area(url, token, code, year)
     if m is None:
-        return out
-    if m.row is not None and year is not None:
-        out["dimensions"] = legend_below(charts.dimension_compare(
-            fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict())
-    if m.series:
-        fig = charts.history(fw, m.series, lang).to_dict()
-        # The first and last points' level labels lean inwards, clear of the axis and edge.
-        n = len(m.series)
-        fig["data"][-1]["textposition"] = ["top center" if 0 < i < n - 1 else "top right" if i == 0 and n > 1
-                                           else "top left" if n > 1 else "top center" for i in range(n)]
-        out["history"] = fig
+        return {}
+    out = dimensions_and_history(fw, m, year, lang, end_labels="lean")
     if m.estates:
         rows = [Ranked("estate", e.code, e.name(lang), e.level, e.overall_score) for e in m.estates]
         out["estates"] = charts.ranking(fw, rows, lang, title=t("area.estates_chart", lang),

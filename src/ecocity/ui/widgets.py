@@ -9,7 +9,7 @@ come from the framework; text on a colour is black or white, whichever reads bet
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -19,6 +19,7 @@ from ecocity.explain import describe_gap_item
 from ecocity.forecast import Forecast
 from ecocity.framework import Framework
 from ecocity.i18n import fmt_number, t
+from ecocity.textsafe import md_escape
 from ecocity.weakest import GapLine
 
 PATH_FROM = 2  # the headline path starts at Eco-Champion
@@ -109,10 +110,10 @@ def gap_markdown(fw: Framework, lines: Sequence[GapLine], lang: str) -> str:
         if line.estates:
             unit = fw.indicator(line.item.code).unit(lang) if fw.has_indicator(line.item.code) else "-"
             unit = "" if unit == "-" else f" {unit}"
-            who = ", ".join(f"{e.name(lang)} ({fmt_number(e.value, lang)}{unit})" for e in line.estates)
+            who = ", ".join(f"{md_escape(e.name(lang))} ({fmt_number(e.value, lang)}{unit})" for e in line.estates)
             parts.append(f"  \n  {t('widgets.pulled_down_by', lang, estates=who)}")
         if line.not_reported:
-            who = ", ".join(e.name(lang) for e in line.not_reported)
+            who = ", ".join(md_escape(e.name(lang)) for e in line.not_reported)
             parts.append(f"  \n  {t('widgets.not_reported', lang, estates=who)}")
         out.append("".join(parts))
     return "\n".join(out)
@@ -137,3 +138,17 @@ def show_empty_state(lang: str) -> None:
     box.page_link("views/upload.py", label=t("widgets.empty.upload", lang), icon=":material/upload_file:",
                   query_params={"lang": lang})
     box.caption(t("widgets.empty.sample", lang))
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_downloads(key: str, csv: tuple[str, str, Callable[[], bytes | str]],
+                    xlsx: tuple[str, str, Callable[[], bytes]]) -> None:
+    """A CSV and an Excel download side by side, each ``(label, file name, builder)``; the
+    files are built only when clicked, not on every rerun. ``key``: a widget key with
+    ``{ext}`` in it ("audit_{ext}")."""
+    with st.container(horizontal=True):
+        for ext, (label, name, build), mime in (("csv", csv, "text/csv"), ("xlsx", xlsx, XLSX_MIME)):
+            st.download_button(label, build, file_name=name, mime=mime, icon=":material/download:",
+                               key=key.format(ext=ext), on_click="ignore")

@@ -112,6 +112,7 @@ def show(raw: object) -> str:
         return v.isoformat()
     if isinstance(v, timedelta):
         return str(v)
+    v = v.replace("\x00", "")  # messages are logged; PostgreSQL JSON cannot hold NUL
     text = v if len(v) <= 60 else v[:57] + "..."
     return f"“{text}”"
 
@@ -279,8 +280,8 @@ def parse_indicator(raw: object, ind: Indicator, *, percent_format: bool = False
 def parse_text(raw: object) -> Parsed:
     """Free text, as typed apart from spaces and invisible characters at both ends; a
     number is shown without a trailing ".0"."""
-    if isinstance(raw, str):
-        s = clean_text(raw, keep_inner=True)
+    if isinstance(raw, str):  # NUL (possible in .xls text) is dropped: PostgreSQL text cannot hold it
+        s = clean_text(raw.replace("\x00", ""), keep_inner=True)
         return Parsed(value=s) if s else MISSING
     v = normalise(raw)
     if v is None:

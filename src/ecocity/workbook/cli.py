@@ -16,7 +16,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ecocity.i18n import t
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ecocity.workbook.result import CheckResult
 
 Estates = Mapping[str, tuple[str, str]]
+T = TypeVar("T")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Write the empty official workbook for the framework in force.")
     p.add_argument("--out", metavar="FILE",
                    help="file to write (default: ecocity-template-<framework>-v<version>.xlsx here)")
-    p.add_argument("--framework", metavar="PATH", help="framework file (default: the framework in force)")
+    p.add_argument("--framework", metavar="PATH",
+                   help="framework file (default: the framework in force: the one an administrator activated "
+                        "in the database, read only, else the framework file)")
+    p.add_argument("--database-url", metavar="URL",
+                   help="database to read the framework in force from, read only (default: ECOCITY_DATABASE_URL, "
+                        "else var/ecocity.sqlite3)")
     p.add_argument("--lang-first", choices=("th", "en"), default="th",
                    help="language first in bilingual labels (default: th)")
     p.set_defaults(func=cmd_template)
@@ -44,9 +50,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xlsm, .xls or .ods files")
     c.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
     c.add_argument("--lang", choices=("th", "en"), help="language of messages (default: ECOCITY_LANG, else th)")
-    c.add_argument("--framework", metavar="PATH", help="framework file (default: the framework in force)")
+    c.add_argument("--framework", metavar="PATH",
+                   help="framework file (default: the framework in force: the one an administrator activated "
+                        "in the database, read only, else the framework file)")
     c.add_argument("--database-url", metavar="URL",
-                   help="estate registry from this database, read only (default: ECOCITY_DATABASE_URL, "
+                   help="estate registry and framework in force from this database, read only (default: ECOCITY_DATABASE_URL, "
                         "else var/ecocity.sqlite3; data/ieat-estates.csv when the database does not "
                         "exist, cannot be used or is not at this version's schema)")
     c.set_defaults(func=cmd_check)
@@ -59,7 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "1 any rejected, 2 usage error.")
     i.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xlsm, .xls or .ods files")
     i.add_argument("--as", dest="uploaded_by", metavar="NAME",
-                   help="who is importing, for the upload log (default: the login name + ' (command line)')")
+                   help="who is importing, for the upload and audit logs, recorded as 'cli:NAME' "
+                        "(default: the login name); the operator of the command acts as an administrator")
     i.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
     i.add_argument("--lang", choices=("th", "en"), help="language of messages (default: ECOCITY_LANG, else th)")
     i.add_argument("--framework", metavar="PATH", help="framework file (default: the framework in force)")
@@ -76,6 +85,19 @@ def _framework(path: str | None) -> Framework:
     from ecocity.framework import get_framework
 
     return get_framework(path or settings().framework_path)
+
+
+def framework_for_check(path: str | None, database_url: str | None) -> Framework:
+    """``--framework PATH`` when given; else the framework in force in the database (the one
+    an administrator activated there), read through a read-only connection as the estates
+    are (nothing written, never migrated); else, when the database cannot be read that way,
+    the framework file, as for a server without a database."""
+    if path:
+        return _framework(path)
+    from ecocity.store.seed import framework_in_force
+
+    fw, _why = _read_only(database_url, framework_in_force)
+    return fw if fw is not None else _framework(None)
 
 
 def _lang(arg: str | None) -> str:
@@ -115,8 +137,21 @@ def known_estates(database_url: str | None = None,
 
 def _estates_read_only(database_url: str | None) -> tuple[dict[str, tuple[str, str]], str]:
     """(code -> names, "") from the database through a read-only connection, or ({}, why
-    not). A SQLite file that does not exist is not created; PostgreSQL runs read-only
-    transactions."""
+    not) (see :func:`_read_only`)."""
+    try:
+        from ecocity.store.queries import estate_names
+    except ImportError as e:  # storage not installed: the registry file is the source
+        return {}, str(e)
+    names, reason = _read_only(database_url, estate_names)
+    if names is None:
+        return {}, reason
+    return (names, "") if names else ({}, "no estates in the database")
+
+
+def _read_only(database_url: str | None, read: Callable[[Any], T]) -> tuple[T | None, str]:
+    """(``read(session)``, "") through a read-only connection to the database, or (None,
+    why not). A SQLite file that does not exist is not created; PostgreSQL runs read-only
+    transactions; a database not at this version's schema is not read (never migrated)."""
     try:
         import sqlite3
 
@@ -126,9 +161,8 @@ def _estates_read_only(database_url: str | None) -> tuple[dict[str, tuple[str, s
 
         from ecocity.config import settings
         from ecocity.store.db import alembic_config, make_engine, normalise_url, safe_url, schema_revision
-        from ecocity.store.queries import estate_names
-    except ImportError as e:  # storage not installed: the registry file is the source
-        return {}, str(e)
+    except ImportError as e:  # storage not installed
+        return None, str(e)
     from sqlalchemy.orm import Session
 
     engine = None
@@ -137,33 +171,32 @@ def _estates_read_only(database_url: str | None) -> tuple[dict[str, tuple[str, s
         if u.get_backend_name() == "sqlite":
             db = u.database or ""
             if db in ("", ":memory:"):
-                return {}, "an in-memory database holds no estates"
+                return None, "an in-memory database holds no estates"
             if db.startswith("file:"):  # already a URI
                 uri = db + ("&" if "?" in db else "?") + "mode=ro"
             else:
                 path = Path(db).expanduser()
                 if not path.is_file():
-                    return {}, f"no database at {path}"
+                    return None, f"no database at {path}"
                 uri = path.resolve().as_uri() + "?mode=ro"
             engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
         elif u.get_backend_name() == "postgresql":
             engine = make_engine(u, connect_args={"options": "-c default_transaction_read_only=on",
                                                   "connect_timeout": 10})
         else:
-            return {}, f"unsupported database {safe_url(u)}"
+            return None, f"unsupported database {safe_url(u)}"
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         current = schema_revision(engine)
         if current is None:
-            return {}, f"database {safe_url(u)} has no schema yet"
+            return None, f"database {safe_url(u)} has no schema yet"
         if current != head:
-            return {}, (f"database {safe_url(u)} is at schema {current}, this version "
-                        f"expects {head}; run `ecocity db upgrade`")
+            return None, (f"database {safe_url(u)} is at schema {current}, this version "
+                          f"expects {head}; run `ecocity db upgrade`")
         with Session(engine) as s:
-            names = estate_names(s)
-        return (names, "") if names else ({}, "no estates in the database")
+            return read(s), ""
     except (SQLAlchemyError, sqlite3.Error, OSError, ValueError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        return {}, f"{type(e).__name__}: {first}"
+        return None, f"{type(e).__name__}: {first}"
     finally:
         if engine is not None:
             engine.dispose()
@@ -219,10 +252,12 @@ def read_files(paths: Sequence[Path], fw: Framework, estates: Estates,
 
 def cmd_template(args: argparse.Namespace) -> int:
     from ecocity.cli import UsageError
+    from ecocity.textsafe import safe_filename
     from ecocity.workbook.template import build_template, template_filename
 
-    fw = _framework(args.framework)
-    out = Path(args.out) if args.out else Path(template_filename(fw))
+    fw = framework_for_check(args.framework, args.database_url)
+    # The framework's id may come from a file uploaded through the browser: a base name only.
+    out = Path(args.out) if args.out else Path(safe_filename(template_filename(fw), default="ecocity-template.xlsx"))
     data = build_template(fw, lang_first=args.lang_first)
     try:
         out.write_bytes(data)
@@ -266,7 +301,7 @@ def format_result(display_name: str, res: CheckResult, fw: Framework, lang: str)
 def cmd_check(args: argparse.Namespace) -> int:
     lang = _lang(args.lang)
     paths = existing_files(args.files, lang)  # every missing file named at once, before any work
-    fw = _framework(args.framework)
+    fw = framework_for_check(args.framework, args.database_url)
     estates = known_estates(args.database_url, warn=lambda msg: print(f"ecocity: {msg}", file=sys.stderr))
     total = len(paths)
     accepted = 0
@@ -287,14 +322,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _uploader(name: str | None) -> str:
+    """``--as NAME``, else the login name ('' when there is none); ``access.system`` makes
+    it the command-line actor 'cli:NAME'."""
     import getpass
 
     if name and name.strip():
         return name.strip()
     try:
-        return f"{getpass.getuser()} (command line)"
+        return getpass.getuser()
     except (KeyError, OSError):  # no login name in some containers
-        return "command line"
+        return ""
 
 
 def _size(path: Path) -> int | None:
@@ -308,6 +345,7 @@ def _size(path: Path) -> int | None:
 def cmd_import(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from ecocity.access import system
     from ecocity.cli import UsageError
     from ecocity.intake import estates_of, record
     from ecocity.store.db import make_engine, safe_url, upgrade
@@ -315,17 +353,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     lang = _lang(args.lang)
     paths = existing_files(args.files, lang)
     fw = _framework(args.framework)
-    who = _uploader(args.uploaded_by)
+    who = system(_uploader(args.uploaded_by))
     engine = make_engine(args.database_url)
     try:
         try:
             upgrade(engine, framework=fw)
+            if not args.framework:  # an administrator may have activated another one
+                from ecocity.store.seed import framework_in_force
+
+                fw = framework_in_force(engine)
             estates = estates_of(engine)
         except SQLAlchemyError as e:
             raise UsageError(f"database {safe_url(engine)}: {str(e).strip().splitlines()[0]}") from None
         total, ok = len(paths), 0
         for done, (path, content, res) in enumerate(read_files(paths, fw, estates), 1):
-            outcome = record(engine, res, filename=path.name, content=content, uploaded_by=who, fw=fw,
+            outcome = record(engine, res, filename=path.name, content=content, by=who, fw=fw,
                              size=len(content) if content else _size(path))
             ok += outcome.kind in ("stored", "duplicate")
             if args.json:

@@ -98,7 +98,8 @@ class _Run:
         return CheckResult(status="rejected" if self.errors else "accepted",
                            submission=submission, errors=tuple(self.errors),
                            warnings=tuple(self.warnings), estate=g.get("estate_code"),
-                           fiscal_year=g.get("fiscal_year"), values=values, format=fmt)
+                           fiscal_year=g.get("fiscal_year"), values=values, format=fmt,
+                           estate_cell=g.get("estate_cell"))
 
 
 def check_workbook(content: bytes, filename: str, fw: Framework, estates: Estates,
@@ -258,6 +259,7 @@ def _check_general(run: _Run, sheet: str, grid: Grid, facts: SheetFacts) -> None
                         suggestions=_suggest_estates(run.estates, code, str(code_raw)))
             else:
                 g["estate_code"] = canonical
+                g["estate_cell"] = (sheet, code_ref) if code_ref else None
                 if name and not _same_name(name, run.estates[canonical]):
                     run.add("estate_name_mismatch", sheet, name_ref, found=cells.show(name_raw),
                             code=canonical, expected=list(dict.fromkeys(run.estates[canonical])))

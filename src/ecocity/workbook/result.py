@@ -38,6 +38,9 @@ CODES: dict[str, Severity] = {
     "not_yes_no": "error", "duplicate_code": "error", "unknown_indicator": "warning",
     "value_without_code": "warning", "missing_value": "warning", "indicator_absent": "warning",
     "percent_small_fraction": "warning",
+    # not the file's fault: the signed-in account may not store data for its estate
+    # (added by the upload page's check, ``upload_flow.check_one``; never by the reader)
+    "denied": "error",
 }
 
 
@@ -117,6 +120,7 @@ class CheckResult:
     fiscal_year: int | None = None
     values: Mapping[str, Value] = field(default_factory=dict)
     format: str | None = None  # "xlsx", "xlsm", "xls", "ods"; None when not a workbook
+    estate_cell: tuple[str, str] | None = None  # (sheet, A1 ref) the estate code was read from
 
     @property
     def accepted(self) -> bool:

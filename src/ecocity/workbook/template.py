@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ecocity.framework import Framework, Indicator, Value
 from ecocity.i18n import fiscal_year_bounds, fiscal_year_of, fmt_date, t
 from ecocity.submission import SubmissionData
+from ecocity.textsafe import looks_like_formula
 from ecocity.workbook.cells import BE_MAX, BE_MIN, fmt_float, round_sig
 from ecocity.workbook.layout import (
     GENERAL_FIELDS,
@@ -211,7 +212,8 @@ def _instructions(ws: Worksheet, fw: Framework, lang_first: str, example_fy: int
         if pair is None:
             continue
         for c, text in enumerate(pair, 1):
-            cell = ws.cell(row=r, column=c, value=text)
+            cell = ws.cell(row=r, column=c)
+            _put(cell, text)  # the framework's name comes from an uploaded file
             cell.alignment = _WRAP
             cell.font = _TITLE if r == 1 else _FONT
         lines = max(display_width(p) / 62 for p in pair)
@@ -290,7 +292,8 @@ def _indicators(ws: Worksheet, fw: Framework, lang_first: str) -> dict[str, int]
             f"{accepted_input(ind, first)}\n{accepted_input(ind, second)}",
         ]
         for c, v in enumerate(values, 1):
-            cell = ws.cell(row=r, column=c, value=v)
+            cell = ws.cell(row=r, column=c)
+            _put(cell, v)  # names and units come from an uploaded framework file
             cell.alignment, cell.border = _WRAP, _BORDER
         value_cell = ws.cell(row=r, column=VALUE_COLUMN)
         value_cell.fill, value_cell.protection = _INPUT_FILL, _UNLOCKED
@@ -379,11 +382,14 @@ def cell_value(ind: Indicator, value: Value, lang_first: str = "th") -> str | fl
 
 
 def _put(cell: Cell, value: object) -> None:
-    """Write a value; text always stays text (a name starting with "=" is not a formula)
-    and characters XML cannot hold are dropped."""
+    """Write a value; text always stays text (a name starting with "=" is not a formula:
+    a text cell, with Excel's quote prefix when it looks like one, see ``textsafe``) and
+    characters XML cannot hold are dropped."""
     if isinstance(value, str):
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"
+        if looks_like_formula(cell.value):
+            cell.quotePrefix = True
     else:
         cell.value = value
 

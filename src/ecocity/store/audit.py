@@ -1,0 +1,87 @@
+"""The audit log: who did what and when.
+
+:func:`record` adds an entry in the caller's transaction, so a change and its entry are
+committed together or not at all; :func:`record_alone` writes one in its own small
+transaction (a refused attempt, a sign-in), which never changes the data version.
+Entries are only ever added: nothing here updates or deletes them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ecocity.access import Actor
+from ecocity.store import models as m
+from ecocity.store.db import session_scope
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    target: str
+    outcome: str
+    details: Any
+
+
+def _jsonable(details: Mapping[str, Any] | None) -> Any:
+    return json.loads(json.dumps(dict(details or {}), default=str, ensure_ascii=False))
+
+
+def record(session: Session, actor: Actor, action: str, target: str = "", *, outcome: str = "ok",
+           details: Mapping[str, Any] | None = None) -> m.AuditEntry:
+    """Add one entry in the caller's transaction (flushed, so ``id`` is set)."""
+    if outcome not in m.AUDIT_OUTCOMES:
+        raise ValueError(f"outcome must be one of {m.AUDIT_OUTCOMES}, found {outcome!r}")
+    row = m.AuditEntry(at=m.utcnow(), actor=(actor.username or "")[:200], role=actor.role,
+                       action=action[:64], target=(target or "")[:300], outcome=outcome,
+                       details=_jsonable(details))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_alone(engine: Engine, actor: Actor, action: str, target: str = "", *, outcome: str = "ok",
+                 details: Mapping[str, Any] | None = None) -> int:
+    """Add one entry in its own transaction; returns its id."""
+    with session_scope(engine, write=True) as s:
+        return record(s, actor, action, target, outcome=outcome, details=details).id
+
+
+def list_entries(session: Session, *, actor: str | None = None, action: str | None = None,
+                 outcome: str | None = None, since: datetime | None = None, until: datetime | None = None,
+                 limit: int | None = 500, offset: int = 0) -> list[AuditInfo]:
+    """Entries, newest first. ``action`` matches a prefix ("upload" matches "upload.stored")."""
+    q = select(m.AuditEntry).order_by(m.AuditEntry.at.desc(), m.AuditEntry.id.desc()).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    if actor is not None:
+        q = q.where(m.AuditEntry.actor == actor)
+    if action is not None:
+        q = q.where((m.AuditEntry.action == action) | m.AuditEntry.action.startswith(action + ".", autoescape=True))
+    if outcome is not None:
+        q = q.where(m.AuditEntry.outcome == outcome)
+    if since is not None:
+        q = q.where(m.AuditEntry.at >= since)
+    if until is not None:
+        q = q.where(m.AuditEntry.at < until)
+    return [AuditInfo(id=r.id, at=r.at, actor=r.actor, role=r.role, action=r.action, target=r.target,
+                      outcome=r.outcome, details=r.details) for r in session.scalars(q)]
+
+
+def filter_choices(session: Session) -> tuple[list[str], list[str]]:
+    """(actors, actions) that occur in the log, each sorted: what the log's filters offer.
+    The anonymous actor is ``""``."""
+    actors = sorted(set(session.scalars(select(m.AuditEntry.actor).distinct())))
+    actions = sorted(set(session.scalars(select(m.AuditEntry.action).distinct())))
+    return actors, actions

@@ -1,0 +1,521 @@
+"""Accounts: who may sign in, with which role and estates, and the sign-in itself.
+
+- Passwords are stored as argon2id hashes (``argon2.PasswordHasher``), never in plain
+  text; a hash made with older parameters is replaced at the next successful sign-in.
+- :func:`authenticate` checks a user name and password. Five failures in a row lock the
+  account for 15 minutes; an unknown user name costs the same hash verification as a
+  known one and gets the same message. Every attempt is audited (``auth.sign_in``
+  ok/failed, ``auth.locked``); a refused attempt is recorded as the anonymous actor with
+  the name given as the target (whoever typed it has not proved who they are).
+- At most :data:`ARGON2_CONCURRENCY` argon2 computations (verify or hash) run at once in
+  a process, so parallel sign-ins cannot exhaust the server's memory or CPU.
+- :func:`record_oidc_sign_in` matches the organisation provider's e-mail to an account
+  only when the provider says the e-mail is verified, and only while the provider's
+  token is younger than the sign-in lifetime.
+- Every function that changes accounts takes ``by: Actor``, is refused unless ``by`` may
+  ``manage_users``, and writes its audit entry in the same transaction as the change.
+- Times are passed in as ``now`` where the clock matters, so tests never sleep.
+
+No Streamlit here: the pages (``views/sign_in.py``, ``views/admin_users.py``), the
+session handling (``ecocity.ui.auth``) and ``ecocity users`` are built on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
+
+from ecocity import access
+from ecocity.access import ANONYMOUS, ROLES, Actor
+from ecocity.store import audit
+from ecocity.store import models as m
+from ecocity.store.db import session_scope
+from ecocity.store.errors import StoreError
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # hashing a megabyte of "password" would be a cheap way to load the server
+THAI_TIME = timezone(timedelta(hours=7), "ICT")  # Thailand keeps no daylight saving time
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# argon2id with the library's recommended parameters (RFC 9106 low-memory profile).
+# Tests swap in cheaper parameters; a hash whose parameters differ from these is re-made
+# at the next sign-in (check_needs_rehash).
+HASHER = PasswordHasher()
+# argon2id takes 64 MiB and tens of milliseconds per computation: a burst of sign-ins
+# waits here instead of running all at once.
+ARGON2_CONCURRENCY = 2
+_ARGON2_SLOTS = threading.BoundedSemaphore(ARGON2_CONCURRENCY)
+
+
+class UserError(StoreError):
+    """An account change that cannot be done (a taken name, a weak password, an unknown
+    estate...). Nothing was changed. Keys live under ``auth.`` in locales/*/auth.toml."""
+
+
+class SignInError(StoreError):
+    """A refused sign-in: ``auth.error.wrong`` (also for an unknown user name),
+    ``auth.error.locked`` (with ``until``, HH:MM Thai time) or ``auth.error.disabled``;
+    through the organisation's provider: ``auth.page.oidc_no_account`` (with ``email``;
+    also for a disabled account), ``auth.error.oidc_unverified`` (with ``email``) or
+    ``auth.error.expired``."""
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    role: str
+    estates: tuple[str, ...]
+    is_active: bool
+    locked_until: datetime | None
+    failed_attempts: int
+    last_sign_in_at: datetime | None
+    created_at: datetime
+    created_by: str
+    has_password: bool
+
+    def locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or m.utcnow())
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def normalise_username(name: str) -> str:
+    return (name or "").strip().lower()
+
+
+def check_username(name: str) -> str:
+    """The normalised user name, or :class:`UserError` ``auth.user.bad_name``."""
+    u = normalise_username(name)
+    if not _USERNAME.match(u):
+        raise UserError("auth.user.bad_name", name=name)
+    return u
+
+
+def _norm_email(email: str | None) -> str | None:
+    e = (email or "").strip().lower()
+    if not e:
+        return None
+    if not _EMAIL.match(e) or len(e) > 200:
+        raise UserError("auth.user.bad_email", email=email)
+    return e
+
+
+def check_password(password: str, username: str) -> None:
+    """The password policy: at least 10 characters, not the user name. Raises
+    :class:`UserError` (``auth.policy.too_short`` / ``same_as_name`` / ``too_long``)."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError("auth.policy.too_short", min=MIN_PASSWORD)
+    if len(password) > MAX_PASSWORD:
+        raise UserError("auth.policy.too_long", max=MAX_PASSWORD)
+    if password.strip().lower() == normalise_username(username):
+        raise UserError("auth.policy.same_as_name")
+
+
+def hash_password(password: str) -> str:
+    with _ARGON2_SLOTS:
+        return HASHER.hash(password)
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current parameters (so verifying it costs what a real one does)."""
+    key = repr(HASHER._parameters)
+    if key not in _DUMMY:
+        _DUMMY[key] = HASHER.hash("not a password: unknown user names cost as much as known ones")
+    return _DUMMY[key]
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    """True when ``password`` matches ``stored``; an account without a password (or an
+    unknown user) verifies against a dummy hash and fails, in about the same time."""
+    with _ARGON2_SLOTS:
+        try:
+            return HASHER.verify(stored or _dummy_hash(), password) and stored is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+
+def _role(role: str) -> str:
+    if role not in ROLES:
+        raise UserError("auth.user.bad_role", role=role)
+    return role
+
+
+def _estates(session: Session, codes: Iterable[str]) -> list[str]:
+    wanted = sorted({c.strip() for c in codes if c and c.strip()})
+    if wanted:
+        known = set(session.scalars(select(m.Estate.code).where(m.Estate.code.in_(wanted))))
+        missing = [c for c in wanted if c not in known]
+        if missing:
+            raise UserError("auth.user.unknown_estate", codes=", ".join(missing))
+    return wanted
+
+
+def _user(session: Session, username: str, *, lock: bool = False) -> m.User:
+    q = select(m.User).where(m.User.username == normalise_username(username))
+    if lock:
+        q = q.with_for_update()
+    user = session.scalars(q).one_or_none()
+    if user is None:
+        raise UserError("auth.user.unknown", name=username)
+    return user
+
+
+def _estates_of(session: Session, user_id: int) -> tuple[str, ...]:
+    return tuple(session.scalars(select(m.UserEstate.estate_code).where(m.UserEstate.user_id == user_id)
+                                 .order_by(m.UserEstate.estate_code)))
+
+
+def _set_estates(session: Session, user: m.User, codes: list[str]) -> None:
+    session.execute(delete(m.UserEstate).where(m.UserEstate.user_id == user.id))
+    session.add_all([m.UserEstate(user_id=user.id, estate_code=c) for c in codes])
+    session.flush()
+
+
+def _actor(user: m.User, estates: Iterable[str], via: access.Via = "password") -> Actor:
+    return Actor(username=user.username, role=user.role, estates=frozenset(estates),  # type: ignore[arg-type]
+                 display_name=user.display_name or "", via=via)
+
+
+def _info(user: m.User, estates: tuple[str, ...]) -> UserInfo:
+    return UserInfo(id=user.id, username=user.username, display_name=user.display_name or "",
+                    email=user.email, role=user.role, estates=estates, is_active=bool(user.is_active),
+                    locked_until=user.locked_until, failed_attempts=user.failed_attempts or 0,
+                    last_sign_in_at=user.last_sign_in_at, created_at=user.created_at,
+                    created_by=user.created_by or "", has_password=user.password_hash is not None)
+
+
+def thai_clock(at: datetime) -> str:
+    """HH:MM in Thai time (what a locked-out user reads)."""
+    return at.astimezone(THAI_TIME).strftime("%H:%M")
+
+
+def thai_minute(at: datetime | None, none: str = "") -> str:
+    """``YYYY-MM-DD HH:MM`` in Thai time (the administration pages' tables); ``none`` for None."""
+    return none if at is None else at.astimezone(THAI_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+# ----------------------------------------------------------------------------- the change form
+
+FORM_FIELDS = ("display_name", "email", "role", "active", "estates")
+
+
+def fingerprint(user: UserInfo) -> str:
+    """12 hex digits that change whenever the account's editable fields change as stored:
+    a change form keyed by it is redrawn when another administrator changed the account."""
+    return hashlib.sha256(json.dumps([user.display_name, user.email, user.role, user.is_active,
+                                      list(user.estates)], ensure_ascii=False).encode()).hexdigest()[:12]
+
+
+def form_values(user: UserInfo, known_estates: Collection[str]) -> dict[str, Any]:
+    """The change form's fields as the account has them (``FORM_FIELDS``); estates only
+    those in ``known_estates`` (what the form can offer), sorted; no e-mail is ""."""
+    return {"display_name": user.display_name, "email": user.email or "", "role": user.role,
+            "active": user.is_active, "estates": sorted(c for c in user.estates if c in known_estates)}
+
+
+def changed_fields(stored: Mapping[str, Any], edited: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments for :func:`update_user`: only the fields of ``edited`` that
+    differ from ``stored`` (both as :func:`form_values` gives them; estates compared in
+    any order); an e-mail cleared to "" is sent as None."""
+    edited = {**edited, "estates": sorted(edited["estates"])} if "estates" in edited else dict(edited)
+    changed = {f: v for f, v in edited.items() if v != stored[f]}
+    if "email" in changed:
+        changed["email"] = changed["email"] or None
+    return changed
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def list_users(session: Session) -> list[UserInfo]:
+    users = list(session.scalars(select(m.User).order_by(m.User.username)))
+    estates: dict[int, list[str]] = {}
+    for uid, code in session.execute(select(m.UserEstate.user_id, m.UserEstate.estate_code)
+                                     .order_by(m.UserEstate.estate_code)):
+        estates.setdefault(uid, []).append(code)
+    return [_info(u, tuple(estates.get(u.id, ()))) for u in users]
+
+
+def get_user(session: Session, username: str) -> UserInfo | None:
+    user = session.scalars(select(m.User).where(m.User.username == normalise_username(username))).one_or_none()
+    return None if user is None else _info(user, _estates_of(session, user.id))
+
+
+def count_users(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(m.User)) or 0)
+
+
+def actor_for(session: Session, username: str, via: access.Via = "password") -> Actor | None:
+    """The actor of an active account, or None (unknown or disabled)."""
+    user = session.scalars(select(m.User).where(m.User.username == normalise_username(username))).one_or_none()
+    if user is None or not user.is_active:
+        return None
+    return _actor(user, _estates_of(session, user.id), via)
+
+
+def actor_by_email(session: Session, email: str, via: access.Via = "oidc") -> Actor | None:
+    """The actor of the active account with this e-mail (any case), or None."""
+    e = (email or "").strip().lower()
+    if not e:
+        return None
+    user = session.scalars(select(m.User).where(m.User.email == e)).one_or_none()
+    if user is None or not user.is_active:
+        return None
+    return _actor(user, _estates_of(session, user.id), via)
+
+
+def actor_by_id(session: Session, user_id: int, *, via: access.Via = "password",
+                signed_in_at: datetime | None = None) -> Actor | None:
+    """The actor of account ``user_id`` as it is now (one primary-key read), or None when
+    the account is gone, disabled, or its password was changed after ``signed_in_at``
+    (a reset password ends the sessions opened with the old one)."""
+    user = session.get(m.User, user_id)
+    if user is None or not user.is_active:
+        return None
+    if (signed_in_at is not None and via == "password" and user.password_changed_at is not None
+            and user.password_changed_at > signed_in_at):
+        return None
+    return _actor(user, _estates_of(session, user.id), via)
+
+
+def user_id_of(session: Session, username: str) -> int | None:
+    return session.scalar(select(m.User.id).where(m.User.username == normalise_username(username)))
+
+
+# ----------------------------------------------------------------------------- sign-in
+
+
+def authenticate(engine: Engine, username: str, password: str, *, now: datetime | None = None) -> Actor:
+    """The actor for a correct user name and password, or :class:`SignInError`.
+
+    The hash is verified outside any transaction (it takes tens of milliseconds); the
+    counters are then updated under a row lock, with the audit entry, in one transaction.
+    If the password was changed in between (an administrator's reset), the attempt fails:
+    the password given was checked against a hash that is no longer the account's."""
+    now = now or m.utcnow()
+    name = normalise_username(username)[:100]
+    with session_scope(engine) as s:
+        row = s.execute(select(m.User.id, m.User.password_hash)
+                        .where(m.User.username == name)).one_or_none()
+    stored = row.password_hash if row is not None else None
+    ok = _verify(stored, password or "") if len(password or "") <= MAX_PASSWORD else False
+    new_hash = hash_password(password) if ok and HASHER.check_needs_rehash(stored or "") else None
+
+    with session_scope(engine, write=True) as s:
+        user = (s.scalars(select(m.User).where(m.User.id == row.id).with_for_update()).one_or_none()
+                if row is not None else None)
+        # Refusals are recorded as the anonymous actor: the name given is only a claim.
+        if user is None:
+            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": "unknown"})
+            error: SignInError | None = SignInError("auth.error.wrong")
+        elif user.password_hash != stored:  # changed while we verified: never sign in, never re-hash
+            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": "changed"})
+            error = SignInError("auth.error.wrong")
+        elif user.locked_until is not None and user.locked_until > now:
+            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": "locked"})
+            error = SignInError("auth.error.locked", until=thai_clock(user.locked_until))
+        elif not ok:
+            user.failed_attempts = (user.failed_attempts or 0) + 1
+            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed",
+                         details={"reason": "password", "failures": user.failed_attempts})
+            error = SignInError("auth.error.wrong")
+            if user.failed_attempts >= MAX_FAILURES:
+                user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+                user.failed_attempts = 0
+                audit.record(s, ANONYMOUS, "auth.locked", name, outcome="ok",
+                             details={"until": user.locked_until.isoformat(), "minutes": LOCK_MINUTES})
+        elif not user.is_active:
+            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": "disabled"})
+            error = SignInError("auth.error.disabled")
+        else:
+            user.failed_attempts = 0
+            user.locked_until = None
+            user.last_sign_in_at = now
+            details: dict[str, Any] = {"via": "password"}
+            if new_hash is not None:
+                user.password_hash = new_hash
+                details["rehashed"] = True
+            actor = _actor(user, _estates_of(s, user.id), "password")
+            audit.record(s, actor, "auth.sign_in", name, outcome="ok", details=details)
+            error = None
+    if error is not None:
+        raise error
+    return actor
+
+
+def record_oidc_sign_in(engine: Engine, email: str, *, email_verified: bool, issued_at: datetime | None = None,
+                        max_age: timedelta | None = None, now: datetime | None = None) -> Actor:
+    """The actor of the account matched to the e-mail the OIDC provider gave, or
+    :class:`SignInError`; audited either way.
+
+    The match is made only when the provider says the e-mail is verified
+    (``email_verified``; anyone can put any address in an unverified claim) and, when
+    ``issued_at`` (the token's ``iat``) and ``max_age`` are given, only while the token is
+    younger than ``max_age``: the provider's cookie does not sign in for longer than a
+    sign-in lasts."""
+    now = now or m.utcnow()
+    e = (email or "").strip().lower()
+    with session_scope(engine, write=True) as s:
+        def refuse(reason: str, key: str) -> SignInError:
+            audit.record(s, ANONYMOUS, "auth.sign_in", e[:300], outcome="failed",
+                         details={"via": "oidc", "reason": reason})
+            return SignInError(key, email=email)
+
+        if email_verified is not True:
+            error = refuse("unverified", "auth.error.oidc_unverified")
+        elif issued_at is not None and max_age is not None and now - issued_at > max_age:
+            error = refuse("expired", "auth.error.expired")
+        else:
+            user = s.scalars(select(m.User).where(m.User.email == e).with_for_update()).one_or_none() if e else None
+            if user is None or not user.is_active:
+                error = refuse("disabled" if user is not None else "no_account", "auth.page.oidc_no_account")
+            else:
+                user.last_sign_in_at = now
+                actor = _actor(user, _estates_of(s, user.id), "oidc")
+                audit.record(s, actor, "auth.sign_in", user.username, outcome="ok", details={"via": "oidc"})
+                return actor
+    raise error
+
+
+def record_sign_out(engine: Engine, actor: Actor) -> None:
+    if actor.signed_in:
+        audit.record_alone(engine, actor, "auth.sign_out", actor.username)
+
+
+# ----------------------------------------------------------------------------- changes
+
+
+def create_user(engine: Engine, by: Actor, username: str, *, role: str, display_name: str = "",
+                email: str | None = None, estates: Iterable[str] = (), password: str | None = None,
+                now: datetime | None = None) -> UserInfo:
+    """A new account. ``password`` None: the account signs in through the organisation's
+    provider only (by ``email``)."""
+    access.require(by, "manage_users")
+    name = check_username(username)
+    role = _role(role)
+    mail = _norm_email(email)
+    if password is not None:
+        check_password(password, name)
+    hashed = hash_password(password) if password is not None else None
+    now = now or m.utcnow()
+    with session_scope(engine, write=True) as s:
+        if user_id_of(s, name) is not None:
+            raise UserError("auth.user.exists", name=name)
+        if mail and s.scalar(select(m.User.id).where(m.User.email == mail)) is not None:
+            raise UserError("auth.user.email_taken", email=mail)
+        codes = _estates(s, estates)
+        user = m.User(username=name, display_name=(display_name or "").strip()[:200], email=mail, role=role,
+                      password_hash=hashed, is_active=True, failed_attempts=0, created_at=now,
+                      created_by=by.username[:200], password_changed_at=now if hashed else None)
+        s.add(user)
+        s.flush()
+        _set_estates(s, user, codes)
+        audit.record(s, by, "user.created", name, details={
+            "role": role, "estates": codes, "email": mail, "display_name": user.display_name,
+            "password": hashed is not None})
+        return _info(user, tuple(codes))
+
+
+_UNSET: Any = object()
+
+
+def update_user(engine: Engine, by: Actor, username: str, *, role: str = _UNSET, estates: Iterable[str] = _UNSET,
+                display_name: str = _UNSET, email: str | None = _UNSET, active: bool = _UNSET) -> UserInfo:
+    """Change what is given; the audit entry lists each change as [old, new]. Disabling
+    is audited as ``user.disabled`` (enabling as ``user.enabled``). An administrator
+    cannot disable or demote their own account (someone must stay able to undo it)."""
+    access.require(by, "manage_users")
+    with session_scope(engine, write=True) as s:
+        user = _user(s, username, lock=True)
+        changes: dict[str, Any] = {}
+        old_estates = list(_estates_of(s, user.id))
+        if role is not _UNSET and _role(role) != user.role:
+            if user.username == by.username and role != "admin":
+                raise UserError("auth.user.not_yourself")
+            changes["role"] = [user.role, role]
+            user.role = role
+        if estates is not _UNSET:
+            codes = _estates(s, estates)
+            if codes != old_estates:
+                changes["estates"] = [old_estates, codes]
+                _set_estates(s, user, codes)
+        if display_name is not _UNSET and (display_name or "").strip()[:200] != (user.display_name or ""):
+            changes["display_name"] = [user.display_name, (display_name or "").strip()[:200]]
+            user.display_name = (display_name or "").strip()[:200]
+        if email is not _UNSET:
+            mail = _norm_email(email)
+            if mail != user.email:
+                if mail and s.scalar(select(m.User.id).where(m.User.email == mail, m.User.id != user.id)):
+                    raise UserError("auth.user.email_taken", email=mail)
+                changes["email"] = [user.email, mail]
+                user.email = mail
+        toggled = None
+        if active is not _UNSET and bool(active) != bool(user.is_active):
+            if user.username == by.username and not active:
+                raise UserError("auth.user.not_yourself")
+            user.is_active = bool(active)
+            toggled = "user.enabled" if active else "user.disabled"
+        if changes:
+            audit.record(s, by, "user.updated", user.username, details=changes)
+        if toggled:
+            audit.record(s, by, toggled, user.username)
+        s.flush()
+        return _info(user, _estates_of(s, user.id))
+
+
+def disable_user(engine: Engine, by: Actor, username: str) -> UserInfo:
+    return update_user(engine, by, username, active=False)
+
+
+def set_password(engine: Engine, by: Actor, username: str, password: str, *,
+                 now: datetime | None = None) -> UserInfo:
+    """A new password (policy checked); also lifts a lock-out. Sessions signed in with
+    the old password end at their next page run (see :func:`actor_by_id`)."""
+    access.require(by, "manage_users")
+    name = normalise_username(username)
+    check_password(password, name)
+    hashed = hash_password(password)
+    now = now or m.utcnow()
+    with session_scope(engine, write=True) as s:
+        user = _user(s, name, lock=True)
+        user.password_hash = hashed
+        user.password_changed_at = now
+        user.failed_attempts = 0
+        user.locked_until = None
+        audit.record(s, by, "user.password_set", user.username)
+        s.flush()
+        return _info(user, _estates_of(s, user.id))
+
+
+def unlock_user(engine: Engine, by: Actor, username: str) -> UserInfo:
+    access.require(by, "manage_users")
+    with session_scope(engine, write=True) as s:
+        user = _user(s, username, lock=True)
+        was = user.locked_until
+        user.locked_until = None
+        user.failed_attempts = 0
+        audit.record(s, by, "user.unlocked", user.username,
+                     details={"was_locked_until": was.isoformat() if was else None})
+        s.flush()
+        return _info(user, _estates_of(s, user.id))

@@ -1,0 +1,336 @@
+"""Who is using this browser session (the Streamlit side of ``ecocity.access``).
+
+``current_actor()`` is what every page passes to the domain functions that write; it is
+``access.ANONYMOUS`` until someone signs in.
+
+- A sign-in (``views/sign_in.py``: password, or the organisation's OIDC provider
+  through ``st.login``) stores only the account's id, how and when in
+  ``st.session_state[SESSION_KEY]``. Every call of :func:`current_actor` re-reads the
+  account by primary key, so a disabled account, a changed role or estates, or a reset
+  password takes effect at the next page run, on every replica.
+- A sign-in lasts for the browser session (Streamlit's session) and at most
+  ``ECOCITY_SESSION_HOURS``; one through the provider counts from the time its token
+  was issued (``iat``, else ``auth_time``), so the provider's cookie cannot sign the
+  browser in again and again beyond that. The provider's e-mail is matched to an account
+  only when the provider marks it verified (``email_verified``).
+- Signing out (or an expired sign-in) sets ``OIDC_SKIP_KEY``: a provider cookie still in
+  the browser does not sign the session straight back in; the sign-in page's
+  organisation button clears it.
+- The sign-in page slows down a browser session that keeps failing
+  (:func:`throttle_wait`), on top of the account lock-out.
+- ``st.session_state[ACTOR_KEY]`` holds the actor of the last run. Tests may set it
+  directly (without a sign-in) to act as someone, and only tests: it counts only when
+  ``ECOCITY_TEST_ACTORS=1`` is in the environment (tests/conftest.py sets it); a sign-in
+  overrides it.
+- :func:`require_page` is the guard every restricted page calls first: it shows a
+  friendly message and a sign-in link and stops the page when the actor may not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from ecocity.access import ANONYMOUS, Action, Actor
+from ecocity.i18n import t
+
+log = logging.getLogger("ecocity.ui")
+
+ACTOR_KEY = "auth.actor"
+TEST_ACTORS_ENV = "ECOCITY_TEST_ACTORS"
+SESSION_KEY = "auth.session"  # {"user_id", "username", "via", "since" (epoch seconds)}
+NOTICE_KEY = "auth.notice"  # a message for the sign-in page (expired, signed out, no account)
+HERE_KEY = "auth.here"  # url_path of the page being run (set by app.py), for ?next=
+OIDC_SKIP_KEY = "auth.oidc_skip"  # the provider's sign-in was refused or ended here
+THROTTLE_KEY = "auth.throttle"  # {"failures", "last" (epoch seconds)} of this browser session
+FREE_FAILURES = 3  # failed sign-ins in a browser session before it has to wait
+THROTTLE_STEP = 5.0  # seconds to wait after the third failure, growing by this much per failure
+THROTTLE_MAX = 60.0
+SIGN_IN_PAGE = "views/sign_in.py"
+
+
+def _engine() -> Any:
+    from ecocity.ui.db import database_url, engine_for
+
+    return engine_for(database_url())
+
+
+def _session_hours() -> float:
+    from ecocity.config import settings
+
+    return settings().session_hours
+
+
+def start_session(actor: Actor, user_id: int, *, since: float | None = None) -> None:
+    """Remember a successful sign-in for this browser session; it lasts until ``since``
+    (epoch seconds, default now) plus the session hours."""
+    st.session_state[SESSION_KEY] = {"user_id": user_id, "username": actor.username, "via": actor.via,
+                                     "since": time.time() if since is None else since}
+    st.session_state.pop(THROTTLE_KEY, None)
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state.pop(NOTICE_KEY, None)
+
+
+def end_session(notice: str | None = None) -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(ACTOR_KEY, None)
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def oidc_user() -> tuple[bool, str]:
+    """(logged in with the provider, e-mail) from ``st.user``; (False, "") when the app
+    has no provider configured or the user is not logged in."""
+    claims = _oidc_claims()
+    if not claims.get("is_logged_in", False):
+        return False, ""
+    return True, str(claims.get("email") or "")
+
+
+def _oidc_claims() -> dict[str, Any]:
+    """``st.user`` as a dict ({} when no provider is configured)."""
+    try:
+        return dict(st.user.to_dict())
+    except Exception:  # noqa: BLE001 - no auth configured, or an older runtime
+        return {}
+
+
+def oidc_issued_at(claims: dict[str, Any]) -> float | None:
+    """When the provider issued the token (``iat``, else ``auth_time``; epoch seconds),
+    or None when it says neither."""
+    for name in ("iat", "auth_time"):
+        value = claims.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def oidc_configured() -> bool:
+    """Whether ``[auth]`` is set in the Streamlit secrets (no secrets file: False)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - FileNotFoundError / StreamlitSecretNotFoundError / parse errors
+        return False
+
+
+def _match_oidc() -> Actor | None:
+    """After the provider's callback: the account with the confirmed e-mail, once per
+    browser session (a refusal is remembered so it is not audited on every run)."""
+    claims = _oidc_claims()
+    if not claims.get("is_logged_in", False) or st.session_state.get(OIDC_SKIP_KEY):
+        return None
+    from datetime import timedelta
+
+    from ecocity.store.users import SignInError, record_oidc_sign_in, user_id_of
+    from ecocity.textsafe import md_escape
+
+    engine = _engine()
+    issued = oidc_issued_at(claims)
+    now = time.time()
+    since = min(issued, now) if issued is not None else None
+    try:
+        actor = record_oidc_sign_in(
+            engine, str(claims.get("email") or ""), email_verified=claims.get("email_verified") is True,
+            issued_at=datetime.fromtimestamp(since, UTC) if since is not None else None,
+            max_age=timedelta(hours=_session_hours()), now=datetime.fromtimestamp(now, UTC))
+    except SignInError as e:
+        st.session_state[OIDC_SKIP_KEY] = True
+        # The e-mail is the provider's text, shown in Markdown: escaped.
+        st.session_state[NOTICE_KEY] = (e.key, {k: md_escape(v) for k, v in e.kw.items()})
+        return None
+    from ecocity.store.db import session_scope
+
+    with session_scope(engine) as s:
+        uid = user_id_of(s, actor.username)
+    if uid is None:
+        return None
+    start_session(actor, uid, since=since)
+    return actor
+
+
+def current_actor() -> Actor:
+    """The signed-in actor of this session as the database has it now, or the anonymous
+    viewer (see the module docstring)."""
+    signed = st.session_state.get(SESSION_KEY)
+    if not isinstance(signed, dict):
+        actor = _match_oidc() if oidc_configured() else None
+        if actor is not None:
+            return actor
+        injected = st.session_state.get(ACTOR_KEY)
+        # An actor put in the session without a sign-in: a test's shortcut, never trusted
+        # in a deployment (nothing there sets it, and this keeps it so).
+        if isinstance(injected, Actor) and os.environ.get(TEST_ACTORS_ENV) == "1":
+            return injected
+        return ANONYMOUS
+    hours = _session_hours()
+    if _expired(signed, hours):
+        end_session(notice="auth.error.expired")
+        st.session_state[OIDC_SKIP_KEY] = True  # the provider's cookie may outlive ours
+        return ANONYMOUS
+    actor = actor_of_sign_in(_engine(), signed, hours)
+    if actor is None:
+        end_session(notice="auth.error.expired")
+        return ANONYMOUS
+    st.session_state[ACTOR_KEY] = actor
+    return actor
+
+
+def _expired(signed: dict[str, Any], hours: float) -> bool:
+    return time.time() - float(signed.get("since", 0)) > hours * 3600
+
+
+def actor_of_sign_in(engine: Any, signed: dict[str, Any], hours: float) -> Actor | None:
+    """The account of a sign-in record ({user_id, via, since}) as the database has it now;
+    None when the sign-in is older than ``hours`` or the account was disabled, removed or
+    its password changed since. No Streamlit calls: download callables run it on another
+    thread, when the user clicks."""
+    if _expired(signed, hours):
+        return None
+    from ecocity.store.db import session_scope
+    from ecocity.store.users import actor_by_id
+
+    since = datetime.fromtimestamp(float(signed["since"]), UTC)
+    with session_scope(engine) as s:
+        return actor_by_id(s, int(signed["user_id"]), via=signed.get("via", "password"), signed_in_at=since)
+
+
+def sign_out() -> None:
+    """End this session's sign-in (audited). An OIDC sign-in also leaves the provider's
+    Streamlit cookie (``st.logout``), which reloads the app."""
+    actor = current_actor()
+    via = actor.via
+    from ecocity.store.users import record_sign_out
+
+    try:
+        record_sign_out(_engine(), actor)
+    except Exception:  # noqa: BLE001 - signing out must work even if the log cannot be written
+        log.exception("could not audit a sign-out")
+    end_session(notice="auth.signed_out")
+    # Whatever the way in, a provider cookie left in the browser must not sign this
+    # session straight back in.
+    st.session_state[OIDC_SKIP_KEY] = True
+    if via == "oidc":
+        try:
+            st.logout()
+        except Exception:  # noqa: BLE001 - no provider configured any more
+            log.exception("st.logout failed")
+
+
+def throttle_wait(failures: int, last_failure: float, now: float) -> float:
+    """Seconds a browser session must still wait before its next sign-in attempt: none
+    for the first :data:`FREE_FAILURES` failures, then :data:`THROTTLE_STEP` seconds after
+    the last failure, growing by as much per further failure, at most
+    :data:`THROTTLE_MAX`."""
+    if failures < FREE_FAILURES:
+        return 0.0
+    delay = min(THROTTLE_STEP * (failures - FREE_FAILURES + 1), THROTTLE_MAX)
+    return max(0.0, last_failure + delay - now)
+
+
+def sign_in_wait(now: float | None = None) -> float:
+    """:func:`throttle_wait` for this browser session."""
+    state = st.session_state.get(THROTTLE_KEY) or {}
+    return throttle_wait(int(state.get("failures", 0)), float(state.get("last", 0.0)),
+                         time.time() if now is None else now)
+
+
+def sign_in_with_password(username: str, password: str) -> Actor:
+    """Check the password (store.users.authenticate: lock-out, audit) and start this
+    browser session's sign-in; a failure counts towards this session's wait and raises
+    the StoreError to show."""
+    from ecocity.store.db import session_scope
+    from ecocity.store.errors import StoreError
+    from ecocity.store.users import SignInError, authenticate, user_id_of
+
+    engine = _engine()
+    try:
+        actor = authenticate(engine, username, password)
+    except StoreError:
+        note_sign_in_failure()
+        raise
+    with session_scope(engine) as s:
+        uid = user_id_of(s, actor.username)
+    if uid is None:  # removed between the check and now
+        raise SignInError("auth.error.wrong")
+    start_session(actor, uid)
+    return actor
+
+
+def note_sign_in_failure(now: float | None = None) -> None:
+    state = st.session_state.get(THROTTLE_KEY) or {}
+    st.session_state[THROTTLE_KEY] = {"failures": int(state.get("failures", 0)) + 1,
+                                      "last": time.time() if now is None else now}
+
+
+def pop_notice(lang: str) -> str | None:
+    """The pending message for the sign-in page, translated, once."""
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if not notice:
+        return None
+    if isinstance(notice, tuple):
+        key, kw = notice
+        return t(key, lang, **kw)
+    return t(str(notice), lang)
+
+
+def sign_in_link(lang: str, *, next_page: str | None = None) -> None:
+    """A link to the sign-in page that comes back to ``next_page`` (default: this page)."""
+    here = next_page if next_page is not None else st.session_state.get(HERE_KEY, "")
+    # This page's filters (estate, year, ...) travel along, so signing in comes back to
+    # exactly this view; the sign-in page only ever goes to a page of the router.
+    params = ({k: v for k, v in st.query_params.items() if k != "next"} | {"next": here}
+              if here and here != "sign_in" else None)
+    st.page_link(SIGN_IN_PAGE, label=t("auth.sign_in", lang), icon=":material/login:",
+                 query_params=params)
+
+
+def require_page(action: Action | None = None, *, estate: str | None = None) -> Actor:
+    """The guard a restricted page calls before drawing anything. Returns the actor when
+    it may do ``action`` (``None``: any signed-in user); otherwise shows a title, why,
+    and a sign-in link, and stops the page (``st.stop()``).
+
+    Hiding a page from the navigation is only a convenience: this check is what counts
+    for a page opened by its address."""
+    from ecocity.ui.lang import current_lang
+
+    actor = current_actor()
+    if (actor.signed_in and action is None) or (action is not None and actor.may(action, estate)):
+        return actor
+    lang = current_lang()
+    what = t(f"access.action.{action}", lang) if action else ""
+    if not actor.signed_in:
+        st.title(t("auth.guard.title_sign_in", lang))
+        st.info(t("auth.guard.sign_in_first", lang, action=what) if action else t("auth.guard.private", lang),
+                icon=":material/lock:")
+        sign_in_link(lang)
+    else:
+        from ecocity.textsafe import md_escape
+
+        st.title(t("auth.guard.title_denied", lang))
+        st.warning(t("auth.guard.denied", lang, who=md_escape(actor.label),
+                     role=t(f"access.role.{actor.role}", lang), action=what), icon=":material/block:")
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop raises; for type checkers
+
+
+def account_widget(lang: str, actor: Actor | None = None) -> None:
+    """The sidebar's account box: who is signed in, their role and a sign-out button;
+    or a sign-in link."""
+    from ecocity.textsafe import md_escape
+
+    actor = actor or current_actor()
+    box = st.sidebar.container(key="account")
+    if actor.signed_in:
+        box.markdown(t("auth.signed_in_as", lang, who=md_escape(actor.label),
+                       role=t(f"access.role.{actor.role}", lang)))
+        if box.button(t("auth.sign_out", lang), key="sign_out", icon=":material/logout:"):
+            sign_out()
+            st.rerun()
+    elif st.session_state.get(HERE_KEY) != "sign_in":
+        with box:
+            sign_in_link(lang)

@@ -1,0 +1,102 @@
+"""ecocity.access: the permission table (every role and every action, an officer with and
+without the estate), require, and the refusal's message in Thai and English."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+
+from ecocity.access import ADMIN_ACTIONS, ANONYMOUS, ESTATE_ACTIONS, AccessDenied, Action, Actor, require, system
+from ecocity.i18n import t
+from ecocity.store.errors import StoreError
+
+ACTIONS: tuple[str, ...] = get_args(Action)
+OFFICER = Actor("somchai", "officer", frozenset({"MAP-TA-PHUT"}), display_name="สมชาย ใจดี")
+VIEWER = Actor("vina", "viewer")
+ADMIN = Actor("admin", "admin")
+
+# What each actor may do on Map Ta Phut (its officer's estate) and on Padaeng (not theirs).
+TABLE: dict[str, dict[str, tuple[bool, bool]]] = {
+    "admin": dict.fromkeys(ACTIONS, (True, True)),
+    "officer": {"upload": (True, True), "submit": (True, False), "restore": (True, False),
+                "download_upload": (True, False), "manage_users": (False, False),
+                "edit_registry": (False, False), "change_framework": (False, False),
+                "manage_sample": (False, False), "view_audit": (False, False)},
+    "viewer": dict.fromkeys(ACTIONS, (False, False)),
+    "anonymous": dict.fromkeys(ACTIONS, (False, False)),
+}
+ACTORS = {"admin": ADMIN, "officer": OFFICER, "viewer": VIEWER, "anonymous": ANONYMOUS}
+
+
+def test_the_table_covers_every_action():
+    assert set(ACTIONS) == ESTATE_ACTIONS | ADMIN_ACTIONS | {"upload"}
+    assert all(set(row) == set(ACTIONS) for row in TABLE.values())
+
+
+@pytest.mark.parametrize("who", list(ACTORS))
+@pytest.mark.parametrize("action", ACTIONS)
+def test_permission_table(who, action):
+    actor = ACTORS[who]
+    own, other = TABLE[who][action]
+    assert actor.may(action, "MAP-TA-PHUT") is own
+    assert actor.may(action, "PADAENG") is other
+    for estate, allowed in (("MAP-TA-PHUT", own), ("PADAENG", other)):
+        if allowed:
+            require(actor, action, estate)
+        else:
+            with pytest.raises(AccessDenied) as e:
+                require(actor, action, estate)
+            assert (e.value.code, e.value.action, e.value.estate, e.value.actor) == ("denied", action, estate, actor)
+
+
+@pytest.mark.parametrize("action", sorted(ESTATE_ACTIONS))
+def test_an_estate_action_without_an_estate_is_refused_to_an_officer(action):
+    assert not OFFICER.may(action)
+    assert not OFFICER.may(action, None)
+    assert ADMIN.may(action)
+    assert not Actor("nobody", "officer").may(action, "MAP-TA-PHUT")  # an officer with no estate
+
+
+def test_system_actor_is_an_administrator_named_for_the_logs():
+    op = system("somchai")
+    assert (op.username, op.role, op.via, op.is_admin) == ("cli:somchai", "admin", "cli", True)
+    assert system("cli:x").username == "cli:x" and system("").username == "cli"
+    assert all(op.may(a, "ANY") for a in ACTIONS)
+
+
+def test_require_wants_an_actor():
+    with pytest.raises(TypeError):
+        require("admin", "upload")  # a name is not an actor
+    with pytest.raises(ValueError):
+        Actor("x", "superuser")
+
+
+def test_access_denied_is_a_store_error_with_code_denied():
+    e = AccessDenied(VIEWER, "upload")
+    assert isinstance(e, StoreError) and e.code == "denied"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_denied_messages_in_both_languages(lang):
+    officer = AccessDenied(OFFICER, "submit", "PADAENG").message(lang)
+    assert officer == t("access.denied_estate", lang, who="สมชาย ใจดี (somchai)", estate="PADAENG",
+                        role=t("access.role.officer", lang), action=t("access.action.submit", lang))
+    assert "PADAENG" in officer and "สมชาย ใจดี (somchai)" in officer
+    viewer = AccessDenied(VIEWER, "upload").message(lang)
+    assert viewer == t("access.denied", lang, who="vina", role=t("access.role.viewer", lang),
+                       action=t("access.action.upload", lang), estate="")
+    anonymous = AccessDenied(ANONYMOUS, "restore", "PADAENG").message(lang)
+    assert t("access.anonymous", lang) in anonymous and t("access.role.viewer", lang) in anonymous
+    for text in (officer, viewer, anonymous):
+        assert "{" not in text and "access." not in text  # every placeholder filled, every key found
+    assert AccessDenied(OFFICER, "submit", "PADAENG").message("th") != AccessDenied(
+        OFFICER, "submit", "PADAENG").message("en")
+
+
+def test_every_action_and_role_has_a_name_in_both_languages():
+    for lang in ("th", "en"):
+        for action in ACTIONS:
+            assert t(f"access.action.{action}", lang) != f"access.action.{action}"
+        for role in ("viewer", "officer", "admin"):
+            assert t(f"access.role.{role}", lang) != f"access.role.{role}"

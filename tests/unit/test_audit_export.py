@@ -1,0 +1,100 @@
+"""The audit log's CSV and Excel exports (ecocity.audit_export) from real entries: text a
+spreadsheet would run as a formula ("=HYPERLINK(...)" typed as a user name or stored as
+a target) stays text; times in Thai time with B.E. years; headers in th/en."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from openpyxl import load_workbook
+
+from ecocity import audit_export
+from ecocity.access import ANONYMOUS, Actor
+from ecocity.i18n import t
+from ecocity.store import audit, session_scope
+
+EVIL = '=HYPERLINK("http://evil.example","click")'
+
+
+def _entries(engine):
+    audit.record_alone(engine, ANONYMOUS, "auth.sign_in", EVIL, outcome="failed", details={"reason": "unknown"})
+    audit.record_alone(engine, Actor("+somchai", "officer"), "upload.stored", "@MAP-TA-PHUT/2566",
+                       details={"file": "-2+3.xlsx"})
+    with session_scope(engine) as s:
+        return audit.list_entries(s)
+
+
+def test_csv_keeps_formulas_as_text(engine):
+    df = audit_export.frame(_entries(engine), "en")
+    rows = list(csv.reader(io.StringIO(audit_export.to_csv(df).decode("utf-8-sig"))))
+    assert rows[0] == [t(f"admin.audit.col_{c}", "en") for c in audit_export.COLUMNS]
+    cells = [c for r in rows[1:] for c in r]
+    assert "'" + EVIL in cells and "'+somchai" in cells and "'@MAP-TA-PHUT/2566" in cells
+    assert not any(c.lstrip().startswith(("=", "+", "-", "@")) for c in cells)
+
+
+def test_xlsx_has_no_formula_cells(engine):
+    df = audit_export.frame(_entries(engine), "th")
+    ws = load_workbook(io.BytesIO(audit_export.to_xlsx(df))).active
+    assert [c.value for c in ws[1]] == [t(f"admin.audit.col_{c}", "th") for c in audit_export.COLUMNS]
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    values = [c.value for c in cells]
+    assert "'" + EVIL in values and "'+somchai" in values
+    assert t("access.anonymous", "th") in values and t("admin.audit.outcomes.failed", "th") in values
+
+
+def test_times_are_thai_time_in_the_buddhist_era():
+    assert audit_export.be_timestamp(datetime(2026, 11, 21, 17, 30, 5, tzinfo=UTC)) == "2569-11-22 00:30:05"
+    start, end = audit_export.day_bounds(date(2026, 11, 21), date(2026, 11, 21))
+    assert (start.astimezone(UTC), end.astimezone(UTC)) == (
+        datetime(2026, 11, 20, 17, 0, tzinfo=UTC), datetime(2026, 11, 21, 17, 0, tzinfo=UTC))
+    assert audit_export.day_bounds(None, None) == (None, None)
+
+
+# ----------------------------------------------------------------------------- the log page's filters
+
+
+def test_filter_choices_offer_the_anonymous_actor(engine):
+    _entries(engine)
+    with session_scope(engine) as s:
+        actors, actions = audit.filter_choices(s)
+    assert actors == ["", "+somchai"] and actions == ["auth.sign_in", "upload.stored"]
+
+
+def test_query_tells_anyone_from_the_anonymous_actor(engine):
+    _entries(engine)
+    with session_scope(engine) as s:
+        def listed(**filters):
+            return [e.action for e in audit.list_entries(s, **audit_export.query(**filters))]
+
+        anyone = {"who": None, "action": "", "outcome": "", "since": None, "until": None}
+        assert audit_export.query(**anyone) == {"actor": None, "action": None, "outcome": None,
+                                                "since": None, "until": None}
+        assert sorted(listed(**anyone)) == ["auth.sign_in", "upload.stored"]
+        assert listed(**dict(anyone, who="")) == ["auth.sign_in"]
+        assert listed(**dict(anyone, action="upload")) == ["upload.stored"]
+        assert listed(**dict(anyone, outcome="failed")) == ["auth.sign_in"]
+        today = datetime.now(audit_export.THAI_TIME).date()
+        assert len(listed(**dict(anyone, since=today, until=today))) == 2
+        assert listed(**dict(anyone, until=date(2000, 1, 1))) == []
+    q = audit_export.query(None, "", "", date(2026, 11, 21), date(2026, 11, 21))
+    assert (q["since"], q["until"]) == audit_export.day_bounds(date(2026, 11, 21), date(2026, 11, 21))
+
+
+def test_date_range_text_and_order():
+    d1, d2 = date(2026, 11, 21), date(2026, 12, 1)
+    assert audit_export.range_text(None, None, "th") == ""
+    assert audit_export.range_text(d1, None, "th") == "21 พ.ย. 2569 – …"
+    assert audit_export.range_text(None, d2, "en") == "… – 1 Dec 2026"
+    assert not audit_export.bad_range(d1, d2) and not audit_export.bad_range(d1, d1)
+    assert audit_export.bad_range(d2, d1)
+    assert not audit_export.bad_range(d2, None) and not audit_export.bad_range(None, d1)
+
+
+def test_export_file_names_in_thai_time():
+    at = datetime(2026, 11, 21, 17, 30, tzinfo=UTC)
+    assert audit_export.filename("csv", at) == "audit-20261122-0030.csv"
+    assert audit_export.filename("xlsx", at) == "audit-20261122-0030.xlsx"

@@ -1,0 +1,67 @@
+"""Administration: the audit log, filtered, with CSV and Excel exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from ecocity import audit_export
+from ecocity.i18n import t
+from ecocity.store import audit
+from ecocity.store.db import session_scope
+from ecocity.store.users import THAI_TIME
+from ecocity.ui import widgets
+from ecocity.ui.auth import require_page
+from ecocity.ui.db import database_url, engine_for
+from ecocity.ui.lang import current_lang
+
+LIMIT = 2000
+
+by = require_page("view_audit")
+lang = current_lang()
+engine = engine_for(database_url())
+st.title(t("admin.audit.title", lang))
+st.caption(t("admin.audit.intro", lang))
+
+with session_scope(engine) as s:  # read afresh: new entries do not move the data token
+    actors, actions = audit.filter_choices(s)
+
+ANY = ""
+# "Anyone" is None: the anonymous actor is recorded as "" and must stay selectable.
+c1, c2, c3 = st.columns(3)
+who = c1.selectbox(t("admin.audit.who", lang), [None, *actors], key="audit_who",
+                   format_func=lambda a: t("admin.audit.any", lang) if a is None
+                   else (a or t("access.anonymous", lang)))
+action = c2.selectbox(t("admin.audit.action", lang), [ANY, *actions], key="audit_action",
+                      format_func=lambda a: t("admin.audit.any", lang) if a == ANY else a)
+outcome = c3.selectbox(t("admin.audit.outcome", lang), [ANY, "ok", "denied", "failed"], key="audit_outcome",
+                       format_func=lambda o: t("admin.audit.any", lang) if o == ANY
+                       else t(f"admin.audit.outcomes.{o}", lang))
+today = datetime.now(THAI_TIME).date()
+d1, d2 = st.columns(2)
+since = d1.date_input(t("admin.audit.since", lang), value=None, max_value=today, key="audit_since",
+                      format="DD/MM/YYYY", help=t("admin.audit.date_help", lang))
+until = d2.date_input(t("admin.audit.until", lang), value=None, max_value=today, key="audit_until",
+                      format="DD/MM/YYYY", help=t("admin.audit.date_help", lang))
+shown_range = audit_export.range_text(since, until, lang)  # the widget's calendar is Gregorian: B.E. here
+if shown_range:
+    st.caption(shown_range)
+if audit_export.bad_range(since, until):
+    st.warning(t("admin.audit.bad_range", lang))
+    st.stop()
+
+with session_scope(engine) as s:
+    entries = audit.list_entries(s, **audit_export.query(who, action, outcome, since, until), limit=LIMIT)
+if not entries:
+    st.info(t("admin.audit.empty", lang))
+    st.stop()
+
+df = audit_export.frame(entries, lang)
+st.caption(t("admin.audit.showing", lang, count=len(entries), limit=LIMIT))
+# The table's toolbar downloads CSV: formula-looking text is neutralised there too.
+st.dataframe(audit_export.neutralised(df), hide_index=True, key="audit_table")
+now = datetime.now(THAI_TIME)
+widgets.table_downloads(
+    "audit_{ext}", (t("admin.audit.csv", lang), audit_export.filename("csv", now), lambda: audit_export.to_csv(df)),
+    (t("admin.audit.xlsx", lang), audit_export.filename("xlsx", now), lambda: audit_export.to_xlsx(df)))

@@ -1,0 +1,77 @@
+"""Sign in: user name and password, or the organisation's account (OIDC) when one is
+configured; then back to the page in ?next= (default: the overview). A browser session
+that keeps failing has to wait before it may try again (ecocity.ui.auth.throttle_wait)."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from ecocity.i18n import t
+from ecocity.navigation import next_page, return_query
+from ecocity.store.errors import StoreError
+from ecocity.textsafe import md_escape
+from ecocity.ui import auth
+from ecocity.ui.lang import current_lang
+
+lang = current_lang()
+actor = auth.current_actor()
+st.title(t("auth.page.title", lang))
+
+notice = auth.pop_notice(lang)
+if notice:
+    st.info(notice, icon=":material/info:")
+
+_next = next_page(st.query_params.get("next"))
+
+
+def _go_on() -> None:
+    target = f"views/{_next}.py" if _next else "views/overview.py"
+    try:  # back exactly where they were, filters included
+        st.switch_page(target, query_params=return_query(st.query_params.to_dict(), lang))
+    except st.errors.StreamlitAPIException:  # not a page of the router
+        st.switch_page("views/overview.py", query_params={"lang": lang})
+
+
+if actor.signed_in:
+    st.success(t("auth.page.welcome", lang, who=md_escape(actor.label),
+                 role=t(f"access.role.{actor.role}", lang)), icon=":material/verified_user:")
+    c1, c2 = st.columns([1, 1], width=420)
+    if c1.button(t("auth.page.continue", lang), key="sign_in_continue", type="primary"):
+        _go_on()
+    if c2.button(t("auth.sign_out", lang), key="sign_in_out", icon=":material/logout:"):
+        auth.sign_out()
+        st.rerun()
+    st.stop()
+
+from ecocity.config import settings  # noqa: E402
+
+st.write(t("auth.page.intro" if settings().anonymous_view else "auth.page.intro_private", lang))
+
+if auth.oidc_configured():
+    if st.button(t("auth.page.oidc_button", lang), key="sign_in_oidc", icon=":material/badge:", type="primary"):
+        st.session_state.pop(auth.OIDC_SKIP_KEY, None)
+        st.login()
+    logged_in, _email = auth.oidc_user()
+    if logged_in and st.session_state.get(auth.OIDC_SKIP_KEY):
+        if st.button(t("auth.page.oidc_sign_out", lang), key="sign_in_oidc_out"):
+            st.logout()
+    st.caption(t("auth.page.oidc_or", lang))
+
+with st.form("sign_in", width=420):
+    username = st.text_input(t("auth.page.username", lang), key="sign_in_username", autocomplete="username")
+    password = st.text_input(t("auth.page.password", lang), key="sign_in_password", type="password",
+                             autocomplete="current-password")
+    submitted = st.form_submit_button(t("auth.page.submit", lang), type="primary", icon=":material/login:")
+
+wait = auth.sign_in_wait() if submitted else 0.0
+if wait > 0:  # too many failures in this browser session: not even checked
+    st.warning(t("auth.page.wait", lang, seconds=math.ceil(wait)), icon=":material/hourglass_top:")
+elif submitted:
+    try:
+        auth.sign_in_with_password(username, password)
+    except StoreError as e:
+        st.error(e.message(lang), icon=":material/error:")
+    else:
+        _go_on()
