@@ -156,8 +156,14 @@ def show_slide() -> None:
     n = state["n"]
     _sync_url()
     s = deck.slides[n - 1]
-    _slide_body(s, n)
-    _controls(n)
+    # The controls sit in a container created before the slide's content, so they keep one
+    # place in the element tree whatever the slide holds: the counter and buttons are updated
+    # in place instead of a stale copy lingering below a taller or shorter slide while it reruns.
+    body_box, controls = st.container(), st.container()
+    with body_box:
+        _slide_body(s, n)
+    with controls:
+        _controls(n)
 
 
 def _slide_body(s: Slide, n: int) -> None:

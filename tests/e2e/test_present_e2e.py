@@ -55,6 +55,15 @@ def test_full_screen_slides_step_forward_and_back_and_the_link_reopens_the_slide
     expect(page.get_by_role("heading", name="ความก้าวหน้าเมืองอุตสาหกรรมเชิงนิเวศ")).to_be_visible(timeout=WAIT)
     expect(_counter(page)).to_have_text("สไลด์ 1 / 13")
     _shot(page, "present-title-th")
+    # Records the most counters ever in the page at once: a stale copy lingering while the
+    # next slide draws would show a projector audience two different slide numbers.
+    page.evaluate("""() => {
+        window.__mostCounters = 0;
+        new MutationObserver(() => {
+            const n = document.querySelectorAll('.ecocity-slide-count').length;
+            window.__mostCounters = Math.max(window.__mostCounters, n);
+        }).observe(document.body, {childList: true, subtree: true, characterData: true});
+    }""")
 
     _next(page)
     expect(_counter(page)).to_have_text("สไลด์ 2 / 13", timeout=WAIT)
@@ -74,6 +83,7 @@ def test_full_screen_slides_step_forward_and_back_and_the_link_reopens_the_slide
     wait_for_app_run(page)
     expect(_counter(page)).to_have_text("สไลด์ 4 / 13", timeout=WAIT)
     expect(page).to_have_url(re.compile(r"slide=4"))
+    assert page.evaluate("window.__mostCounters") == 1
 
     shared = page.url
     other = page.context.new_page()
