@@ -18,7 +18,6 @@ Session state (all keys start with "upload"):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
@@ -32,7 +31,7 @@ from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.textsafe import md_escape, safe_filename
 from ecocity.ui import data, widgets
 from ecocity.ui.auth import current_actor, sign_in_link
-from ecocity.ui.data_pages import actor_at_click
+from ecocity.ui.data_pages import actor_at_click, file_reader
 from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.lang import current_lang
 from ecocity.workbook.template import template_filename
@@ -69,18 +68,6 @@ def _upload_log(url: str, outcome: str | None, include_sample: bool, actor: Acto
 
     with session_scope(engine_for(url)) as s:
         return list_uploads(s, outcome=outcome, include_sample=include_sample, limit=100, visible_to=actor)
-
-
-def _content(url: str, upload_id: int, by: Callable[[], Actor]) -> Callable[[], bytes]:
-    """A download callable: the original bytes of an upload, for the actor ``by()`` gives
-    when it runs (the store refuses one who may not download it)."""
-    from ecocity.store import session_scope, upload_content
-
-    def read() -> bytes:
-        who = by()
-        with session_scope(engine_for(url)) as s:
-            return upload_content(s, upload_id, who)[1]
-    return read
 
 
 def _rows_height(n: int) -> int:
@@ -342,7 +329,7 @@ else:
     if picked is not None and picked in by_id:
         u = by_id[picked]
         # The actor is read again when the file is asked for (an account disabled meanwhile is refused).
-        st.download_button(t("upload.log.download", lang), _content(url, u.id, actor_at_click(actor)),
+        st.download_button(t("upload.log.download", lang), file_reader(engine, u.id, actor_at_click(actor)),
                            file_name=safe_filename(u.filename, default="upload.xlsx"),
                            icon=":material/download:", key="upload_log_download", on_click="ignore",
                            disabled=u.size == 0)

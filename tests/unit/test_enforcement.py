@@ -28,6 +28,7 @@ from ecocity.store.errors import StoreError
 from ecocity.store.uploads import (
     list_uploads,
     log_rejected,
+    read_original,
     remove_sample,
     restore_version,
     store_submission,
@@ -193,6 +194,19 @@ def test_an_officer_may_download_the_files_of_their_estates_and_their_own_only(s
         assert list_uploads(s, visible_to=VIEWER) == [] and list_uploads(s, visible_to=ANONYMOUS) == []
 
 
+def test_a_refused_download_is_audited_and_an_allowed_one_is_not(seeded):
+    engine = seeded
+    v1 = next(u.id for u in uploads(engine) if u.filename == "v1.xlsx")
+    before, logged = rows(engine), len(audit(engine))
+    assert read_original(engine, v1, SOMCHAI) == ("v1.xlsx", b"v1")
+    assert len(audit(engine)) == logged  # reading is not a change: no entry
+    with pytest.raises(AccessDenied) as e:
+        read_original(engine, v1, PIM)
+    assert (e.value.action, e.value.estate) == ("download_upload", "MAP-TA-PHUT")
+    assert audit(engine)[logged:] == [("download.denied", "denied", "pim", f"upload:{v1}")]
+    assert rows(engine) == before
+
+
 # ----------------------------------------------------------------------------- viewers and anonymous
 
 
@@ -203,10 +217,6 @@ def _write_paths(engine, fw, make_data) -> dict[str, Callable[[Actor], Any]]:
     rejected = intake.check_file(bad, "bad.xlsx", fw, intake.estates_of(engine))
     assert not rejected.accepted
     first_upload = uploads(engine)[-1].id
-
-    def content(actor: Actor) -> Any:
-        with session_scope(engine) as s:
-            return upload_content(s, first_upload, actor)
 
     return {
         "store_submission": lambda a: store_submission(engine, accepted.submission, filename="good.xlsx",
@@ -225,13 +235,13 @@ def _write_paths(engine, fw, make_data) -> dict[str, Callable[[Actor], Any]]:
         "upload_flow.confirm": lambda a: flow.confirm(engine, fw, [pending(fw, "good.xlsx", good, accepted)], a),
         "restore_version": lambda a: restore_version(engine, "MAP-TA-PHUT", 2566, 1, by=a, fw=fw),
         "remove_sample": lambda a: remove_sample(engine, a, fw),
-        "upload_content": content,
+        "read_original": lambda a: read_original(engine, first_upload, a),  # what a download runs
     }
 
 
 PATHS = ("store_submission", "store_submission sample", "log_rejected", "intake.record accepted",
          "intake.record rejected", "intake.log_check_failure", "upload_flow.check_one", "upload_flow.confirm",
-         "restore_version", "remove_sample", "upload_content")
+         "restore_version", "remove_sample", "read_original")
 
 
 @pytest.mark.parametrize("who", ["viewer", "anonymous"])
@@ -246,9 +256,7 @@ def test_viewers_and_anonymous_reach_no_write_path(seeded, fw, make_data, who, p
     assert e.value.code == "denied" and e.value.actor == actor
     assert rows(engine) == before  # no data, no upload log row: the upload log is for uploaders
     new = audit(engine)[logged:]
-    assert all(outcome == "denied" and name == actor.username for _, outcome, name, _ in new)
-    if path != "upload_content":  # a refused read is not audited
-        assert len(new) == 1
+    assert len(new) == 1 and all(outcome == "denied" and name == actor.username for _, outcome, name, _ in new)
 
 
 def test_the_parametrized_paths_are_every_write_path(seeded, fw, make_data):

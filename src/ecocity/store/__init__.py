@@ -25,8 +25,8 @@ _EXPORTS = {
     "ecocity.store.errors": ("StoreError",),
     "ecocity.store.uploads": ("RemoveResult", "StoreResult", "UploadInfo", "ValueChange", "VersionInfo",
                               "compare_versions", "list_uploads", "list_versions", "log_denied", "log_rejected",
-                              "log_upload", "remove_sample", "restore_version", "store_submission",
-                              "upload_content"),
+                              "log_upload", "read_original", "remove_sample", "restore_version",
+                              "store_submission", "upload_content"),
 }
 _WHERE = {name: mod for mod, names in _EXPORTS.items() for name in names}
 __all__ = sorted([*_WHERE, "queries"])
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         log_denied,
         log_rejected,
         log_upload,
+        read_original,
         remove_sample,
         restore_version,
         store_submission,

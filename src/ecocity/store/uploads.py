@@ -635,6 +635,17 @@ def upload_content(session: Session, upload_id: int, by: Actor) -> tuple[str, by
     return row.filename, bytes(row.content)
 
 
+def read_original(engine: Engine, upload_id: int, by: Actor) -> tuple[str, bytes]:
+    """:func:`upload_content` in its own read transaction, for a download: a refusal is
+    audited ('download.denied', target "upload:ID") before AccessDenied is raised."""
+    try:
+        with session_scope(engine) as s:
+            return upload_content(s, upload_id, by)
+    except AccessDenied as err:
+        _audit_refusal(engine, err, "download.denied", f"upload:{upload_id}", {"upload_id": upload_id})
+        raise
+
+
 # ----------------------------------------------------------------------------- sample data
 
 

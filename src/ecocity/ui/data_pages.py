@@ -28,8 +28,8 @@ from ecocity.store.uploads import (
     compare_versions,
     list_uploads,
     list_versions,
+    read_original,
     restore_version,
-    upload_content,
 )
 from ecocity.ui import data
 from ecocity.ui.db import database_url, engine_for
@@ -126,12 +126,8 @@ def file_reader(engine: Engine, upload_id: int, by: Callable[[], Actor]):
     """A no-argument callable returning an upload's original bytes, for st.download_button
     (it runs only when the user clicks, on another thread: no Streamlit calls inside).
     ``by`` gives the actor at that moment (see :func:`actor_at_click`); the store refuses
-    (AccessDenied) an actor who may not download that upload."""
-    def read() -> bytes:
-        who = by()
-        with session_scope(engine) as s:
-            return upload_content(s, upload_id, who)[1]
-    return read
+    (AccessDenied, audited as 'download.denied') an actor who may not download that upload."""
+    return lambda: read_original(engine, upload_id, by())[1]
 
 
 def restore(url: str, code: str, year: int, version: int, by: Actor) -> StoreResult:
