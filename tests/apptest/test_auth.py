@@ -128,6 +128,38 @@ def test_admin_pages_refuse_non_admins_opened_by_address(open_app, accounts, who
     assert not at.dataframe and not at.get("download_button") and not at.text_input
 
 
+def _page_refusals(url: str) -> list[tuple[str, str, str, dict]]:
+    def read(engine):
+        with session_scope(engine) as s:
+            return [(e.actor, e.target, e.outcome, e.details)
+                    for e in reversed(audit.list_entries(s, action="page.denied", limit=None))]
+    return _with_engine(url, read)
+
+
+def test_a_signed_in_user_refused_a_page_is_audited_once_per_page_and_session(open_app, accounts):
+    at = open_app(lang="en")
+    sign_in(at, "officer1", PW, "en")
+    users_page, audit_page = "views/admin_users.py", "views/admin_audit.py"
+    at.switch_page(users_page).run()
+    at.run()  # the refusal drawn again: not a second entry
+    at.switch_page(audit_page).run()
+    at.switch_page(users_page).run()
+    assert [x.value for x in at.title] == [t("auth.guard.title_denied", "en")]
+    pages = [p.removeprefix("views/").removesuffix(".py") for p in (users_page, audit_page)]
+    refused = _page_refusals(accounts)
+    assert [(who, target, outcome) for who, target, outcome, _ in refused] == [
+        ("officer1", pages[0], "denied"), ("officer1", pages[1], "denied")]
+    assert refused[0][3]["refused"] == "manage_users"
+
+
+def test_an_anonymous_visitor_asked_to_sign_in_is_not_audited(open_app, accounts):
+    at = open_app(lang="th")
+    for page in ADMIN_PAGES:
+        at.switch_page(page).run()
+        assert [x.value for x in at.title] == [t("auth.guard.title_sign_in", "th")], page
+    assert _page_refusals(accounts) == []
+
+
 def test_admin_pages_refuse_an_injected_officer_too(open_app, accounts):
     at = open_app(lang="th")
     act_as(at, Actor("o", "officer", frozenset({"MAP-TA-PHUT"})))

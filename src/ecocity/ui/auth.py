@@ -311,11 +311,37 @@ def require_page(action: Action | None = None, *, estate: str | None = None) -> 
     else:
         from ecocity.textsafe import md_escape
 
+        _audit_page_refusal(actor, action)
         st.title(t("auth.guard.title_denied", lang))
         st.warning(t("auth.guard.denied", lang, who=md_escape(actor.label),
                      role=t(f"access.role.{actor.role}", lang), action=what), icon=":material/block:")
     st.stop()
     raise AssertionError("unreachable")  # st.stop raises; for type checkers
+
+
+REFUSED_PAGES_KEY = "auth.refused_pages"  # (user, page) refusals already audited in this session
+
+
+def _audit_page_refusal(actor: Actor, action: Action | None) -> None:
+    """Audit a signed-in user refused a page ('page.denied', target: the page's address),
+    once per browser session, user and page: every rerun of the refusal would otherwise add
+    an entry. An anonymous visitor is only asked to sign in, which is not logged. The
+    refusal stands even when the audit log cannot be written."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ecocity.store import audit
+
+    page = str(st.session_state.get(HERE_KEY, ""))
+    seen: set[tuple[str, str]] = st.session_state.setdefault(REFUSED_PAGES_KEY, set())
+    if (actor.username, page) in seen:
+        return
+    try:
+        audit.record_alone(_engine(), actor, "page.denied", page, outcome="denied",
+                           details={"refused": action or "sign_in"})
+    except SQLAlchemyError:
+        log.exception("a refused page open could not be written to the audit log")
+        return
+    seen.add((actor.username, page))
 
 
 def account_widget(lang: str, actor: Actor | None = None) -> None:
