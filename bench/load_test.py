@@ -11,28 +11,42 @@ Two `streamlit run app.py` replicas on one PostgreSQL database holding the sampl
   rerun to its ``script_finished``: what the browser waits for, server side plus the
   socket. An error is a failed connection, a timeout, an exception element, an error
   box (``st.error``), a page not found, a compile error, or a page that drew nothing.
-- uploaders: real workbooks (variants of data/sample files with changed values, each
-  checked to be accepted and distinct before the run) checked and stored by
-  ``intake.check_file`` + ``intake.record`` with officer actors, in a separate process
-  (one thread per uploader), against the same database, while the viewers run. All
+- uploaders: officers in simulated browsers on the same protocol (uploader u on replica
+  u mod 2), each with an account made for the run (``load-officer-<u>``, responsible for
+  the estates of its workbooks). Before the load each signs in through the sign-in page's
+  form (the widget ids are learnt from the page run's elements; one rerun carries the
+  user name, the password and the submit button's click) and lands on the Upload page; the
+  sign-in lives in that websocket session, which the uploader keeps. An upload is what the
+  frontend does: a ``file_urls_request`` BackMsg for the upload URL, a multipart PUT of
+  the workbook to ``/_stcore/upload_file/<session>/<file id>`` (XSRF cookie echoed in the
+  X-Xsrftoken header), a rerun with the file uploader's state (the page checks the file
+  and offers its confirm button), a rerun with the confirm button's click (the page
+  stores the file, then shows the outcome and the version). Its time is from asking for
+  the upload URL to that last run's ``script_finished``. Then "new batch" empties the
+  uploader for the next file. The workbooks are real (variants of data/sample files with
+  changed values, each checked to be accepted and distinct before the run). All
   uploaders start their first upload at the same moment, the same estate and year
-  (MAP-TA-PHUT 2566), then spread the rest over the run. This is the storage path a
-  confirmed upload takes (the page calls the same two functions); the browser's file
-  upload itself is not driven here.
+  (MAP-TA-PHUT 2566), then spread the rest over the run. The servers do the checks and
+  the stores, so the uploaders no longer need a process of their own (that kept checks
+  and stores run here out of the viewers' interpreter): they are asyncio tasks in the
+  viewers' event loop, the client side of an upload being as light as a page open.
 
-Afterwards every upload is verified in the database (its upload row accepted and a
-version created from it; versions of each estate and year numbered 1..n with one
-current), and the replicas' logs are searched for tracebacks.
+Afterwards every upload is verified in the database (found by its file name: one upload
+row, accepted, by its officer, and the version the page reported created from it;
+versions of each estate and year numbered 1..n with one current), and the replicas' logs
+are searched for tracebacks.
 
-Printed: requests, errors, uploads stored, page times p50/p95/max per page under load,
-and the same pages on the idle replicas before the load (cold: right after the data
-version changed, as after any upload; warm: the same session again).
+Printed: requests, errors, uploads stored, upload times, page times p50/p95/max per page
+under load, and the same pages on the idle replicas before the load (cold: right after
+the data version changed, as after any upload; warm: the same session again).
 
     .venv/bin/python bench/load_test.py [--viewers 20] [--uploaders 5] [--duration 60]
                                         [--uploads-each 4] [--database-url URL]
 
 The server is ECOCITY_BENCH_DATABASE_URL, else ECOCITY_TEST_DATABASE_URL, else
-postgresql+psycopg://postgres@127.0.0.1:5432/test; it must be on this machine.
+postgresql+psycopg://postgres@127.0.0.1:5432/test; it must be on this machine. The
+replicas run the app.py of the checkout the ``ecocity`` package is imported from
+(``ecocity.devserver``): from another checkout (a git worktree) set PYTHONPATH=src.
 """
 
 from __future__ import annotations
@@ -43,13 +57,11 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import math
-import multiprocessing
 import os
 import re
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Iterator, Sequence
@@ -68,6 +80,10 @@ YEAR = 2566
 SHARED_ESTATE = "MAP-TA-PHUT"  # every uploader's first upload: one estate and year at once
 # The same cookie secret on every replica, as a deployment behind a proxy needs (st.login).
 COOKIE_SECRET = "ecocity-load-test-" + uuid.uuid4().hex
+LANG = "th"  # the uploaders' pages (the replicas' language too)
+OFFICER_PASSWORD = "load-test-" + uuid.uuid4().hex  # every officer account's, for this run only
+XSRF_COOKIE = "_streamlit_xsrf"  # streamlit.web.server.starlette.starlette_server_config.XSRF_COOKIE_NAME
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -171,8 +187,10 @@ def bump_data_version(db_url: str) -> None:
 def replicas(db_url: str, count: int, workdir: Path) -> Iterator[list[tuple[str, Path]]]:
     """``count`` `streamlit run app.py` processes on 127.0.0.1 against ``db_url``, sharing
     one cookie secret: yields [(base URL, log file)] once all are healthy."""
-    from ecocity.devserver import serve_many
+    from ecocity.devserver import APP, serve_many
 
+    if APP.resolve() != (ROOT / "app.py").resolve():  # e.g. a git worktree without PYTHONPATH=src
+        print(f"note: the replicas run {APP}, not {ROOT / 'app.py'}", file=sys.stderr, flush=True)
     env = {"ECOCITY_DATABASE_URL": db_url, "ECOCITY_LANG": "th", "ECOCITY_ANONYMOUS_VIEW": "1",
            "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET}
     logs = [workdir / f"replica-{i}.log" for i in range(count)]
@@ -239,33 +257,77 @@ def _problem_in(msg: Any) -> str | None:
     return None
 
 
-async def open_page(ws: Any, page: Page, timeout: float = PAGE_TIMEOUT) -> tuple[float, str | None, int]:
-    """Run ``page`` in the session of ``ws``: (seconds until script_finished, problem or
-    None, elements drawn)."""
+@dataclass
+class ScriptRun:
+    """What the browser saw of one script run (and the runs an ``st.rerun`` or
+    ``st.switch_page`` chained to it): the widgets and alerts are the last run's."""
+
+    seconds: float
+    problem: str | None
+    elements: int
+    widgets: dict[str, Any] = field(default_factory=dict)  # element id -> the widget's proto
+    alerts: list[tuple[int, str]] = field(default_factory=list)  # (Alert.format, body)
+    page_script_hash: str = ""
+    query_string: str | None = None  # set when the run changed the page's address
+    session_id: str = ""
+
+    def widget(self, key: str) -> str | None:
+        """The id of the widget with the user key ``key``: Streamlit makes an element id
+        '$$ID-<hash>-<key>', and the id is what the browser sends back."""
+        return next((i for i in self.widgets if i.endswith(f"-{key}")), None)
+
+    def texts(self, fmt: int) -> list[str]:
+        return [body for f, body in self.alerts if f == fmt]
+
+
+async def run_script(ws: Any, back_msg: bytes, timeout: float = PAGE_TIMEOUT) -> ScriptRun:
+    """Send ``back_msg`` (a rerun) and read ForwardMsgs until the run has finished."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     t0 = time.perf_counter()
-    await ws.send(_rerun(page))
-    problem: str | None = None
-    elements = 0
+    await ws.send(back_msg)
+    run = ScriptRun(0.0, None, 0)
     async with asyncio.timeout(timeout):
         while True:
             msg = ForwardMsg.FromString(await ws.recv())
-            problem = problem or _problem_in(msg)
-            if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                elements += 1
-            if msg.WhichOneof("type") == "script_finished":
+            run.problem = run.problem or _problem_in(msg)
+            kind = msg.WhichOneof("type")
+            if kind == "new_session":  # sent when each run starts
+                run.session_id = msg.new_session.initialize.session_id or run.session_id
+                run.widgets, run.alerts = {}, []
+            elif kind == "navigation":  # st.navigation: the page this run shows
+                run.page_script_hash = msg.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                run.query_string = msg.page_info_changed.query_string
+            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                run.elements += 1
+                el = msg.delta.new_element
+                what = el.WhichOneof("type")
+                if what == "alert":
+                    run.alerts.append((el.alert.format, el.alert.body))
+                elif what is not None:
+                    proto = getattr(el, what)
+                    if "id" in proto.DESCRIPTOR.fields_by_name and proto.id:
+                        run.widgets[proto.id] = proto
+            elif kind == "script_finished":
                 status = msg.script_finished
                 if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                    problem = problem or "compile error"
+                    run.problem = run.problem or "compile error"
                     break
                 if status == ForwardMsg.FINISHED_SUCCESSFULLY:
                     break
-                # FINISHED_EARLY_FOR_RERUN (the page called st.rerun): its next run follows.
-    seconds = time.perf_counter() - t0
-    if problem is None and elements < 3:
-        problem = f"the page drew {elements} elements"
-    return seconds, problem, elements
+                # FINISHED_EARLY_FOR_RERUN (st.rerun, st.switch_page): its next run follows.
+    run.seconds = time.perf_counter() - t0
+    if run.problem is None and run.elements < 3:
+        run.problem = f"the page drew {run.elements} elements"
+    return run
+
+
+async def open_page(ws: Any, page: Page, timeout: float = PAGE_TIMEOUT) -> tuple[float, str | None, int]:
+    """Run ``page`` in the session of ``ws``: (seconds until script_finished, problem or
+    None, elements drawn)."""
+    run = await run_script(ws, _rerun(page), timeout)
+    return run.seconds, run.problem, run.elements
 
 
 async def _viewer(i: int, bases: Sequence[str], pages: Sequence[Page], *, opens: int | None,
@@ -333,10 +395,12 @@ class UploadDone:
     uploader: int
     estate: str
     filename: str
-    kind: str  # intake.Outcome.kind
-    upload_id: int | None
-    version: int | None
-    seconds: float
+    # What the page said: 'stored', 'duplicate', 'failed' (intake.Outcome.kind, from the
+    # confirm run), 'rejected' (the check refused the file: no confirm button), or
+    # 'error' (the browser side failed: sign-in, connection, timeout, no outcome shown).
+    kind: str
+    version: int | None  # the version the page reported storing
+    seconds: float  # from asking for the upload URL to the confirm run's script_finished
     error: str | None = None
 
 
@@ -401,106 +465,299 @@ def _estate_registry() -> dict[str, tuple[str, str]]:
         return {r["code"]: (r["name_th"], r["name_en"]) for r in csv.DictReader(f)}
 
 
-def _upload_worker(db_url: str, jobs: Sequence[UploadJob], start: Any, results: Any) -> None:
-    """Child process: one thread per uploader, all released together at ``start``."""
-    from ecocity.access import Actor
-    from ecocity.framework import load_framework
-    from ecocity.intake import check_file, estates_of, record
-    from ecocity.store.db import make_engine
+def officer(u: int) -> str:
+    """Uploader ``u``'s account (and the created_by of what it stores)."""
+    return f"load-officer-{u}"
 
-    fw = load_framework()
+
+def create_officers(db_url: str, jobs: Sequence[UploadJob]) -> None:
+    """One officer account per uploader, responsible for the estates of its jobs."""
+    from ecocity.access import system
+    from ecocity.store.db import make_engine
+    from ecocity.store.users import create_user
+
+    estates: dict[int, set[str]] = {}
+    for job in jobs:
+        estates.setdefault(job.uploader, set()).add(job.estate)
+    engine = make_engine(db_url)
+    try:
+        for u, codes in sorted(estates.items()):
+            create_user(engine, system("load-test"), officer(u), role="officer", estates=sorted(codes),
+                        password=OFFICER_PASSWORD)
+    finally:
+        engine.dispose()
+
+
+def _widgets_rerun(page_script_hash: str, query: str, states: Sequence[Any]) -> bytes:
+    """A rerun as the frontend sends it after a widget changed: the current page (by its
+    script hash), its query string, and the widgets' values."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    msg = BackMsg()
+    cs = msg.rerun_script
+    cs.query_string = query
+    cs.page_script_hash = page_script_hash
+    cs.page_name = ""
+    cs.context_info.timezone = "Asia/Bangkok"
+    cs.context_info.timezone_offset = -420
+    cs.context_info.locale = "th-TH"
+    cs.widget_states.widgets.extend(states)
+    return msg.SerializeToString()
+
+
+def _text_state(widget_id: str, value: str) -> Any:
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    return WidgetState(id=widget_id, string_value=value)
+
+
+def _click(widget_id: str) -> Any:
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    return WidgetState(id=widget_id, trigger_value=True)
+
+
+def _stored_version(texts: Sequence[str], estate: str) -> int | None:
+    """The version number in the page's 'stored as version N of ESTATE, year' message
+    (the page shows it Markdown-escaped)."""
+    from ecocity.i18n import t
+    from ecocity.textsafe import md_escape
+
+    before, _, after = md_escape(t("store.stored", LANG, version="\x00", estate=estate, year=YEAR)).partition("\x00")
+    pattern = re.compile(re.escape(before) + r"(\d+)" + re.escape(after))
+    for text in texts:
+        if m := pattern.search(text):
+            return int(m[1])
+    return None
+
+
+class UploaderBrowser:
+    """One officer's browser on one replica: signs in through the sign-in form, then
+    sends workbooks through the Upload page's file uploader and confirms them, all in one
+    websocket session (a password sign-in lives in that session's state).
+
+    Widget ids are learnt from the page runs' elements, as the frontend knows them."""
+
+    def __init__(self, base: str, username: str, password: str):
+        self.base, self.username, self.password = base, username, password
+        self.ws: Any = None
+        self.http: Any = None
+        self.session_id = ""
+        self.page_hash = ""
+        self.query = ""
+        self.uploader_id: str | None = None
+        self.clear_id: str | None = None  # "new batch": a fresh, empty uploader
+
+    async def _run(self, states: Sequence[Any]) -> ScriptRun:
+        run = await run_script(self.ws, _widgets_rerun(self.page_hash, self.query, states))
+        self._follow(run)
+        return run
+
+    def _follow(self, run: ScriptRun) -> None:
+        """Keep what the frontend keeps between runs: session, page, address, widget ids."""
+        self.session_id = run.session_id or self.session_id
+        self.page_hash = run.page_script_hash or self.page_hash
+        if run.query_string is not None:
+            self.query = run.query_string
+        self.uploader_id = next((i for i in run.widgets if re.search(r"-upload_files_\d+$", i)), None)
+        self.clear_id = run.widget("upload_clear")
+
+    async def sign_in(self) -> None:
+        """Open the sign-in page (next: the Upload page), fill in the form and submit it;
+        fails unless the Upload page then offers its file uploader."""
+        import requests
+
+        await self.close()
+        # The XSRF cookie comes with the app's HTTP responses; the upload PUT must echo it.
+        self.http = requests.Session()
+        (await asyncio.to_thread(self.http.get, f"{self.base}/_stcore/health", timeout=30)).raise_for_status()
+        self.ws = await _connect(self.base)
+        run = await run_script(self.ws, _rerun(Page("sign_in", "sign_in", f"next=upload&lang={LANG}")))
+        self.query = f"next=upload&lang={LANG}"
+        self._follow(run)
+        if run.problem:
+            raise RuntimeError(f"sign-in page: {run.problem}")
+        user, password = run.widget("sign_in_username"), run.widget("sign_in_password")
+        # st.form_submit_button has no key: the form's submit button.
+        submit = next((i for i, w in run.widgets.items() if getattr(w, "is_form_submitter", False)), None)
+        if user is None or password is None or submit is None:
+            raise RuntimeError(f"sign-in form not found (widgets: {sorted(run.widgets)})")
+        # A form sends its widgets' values together with the submit button's click.
+        run = await self._run([_text_state(user, self.username), _text_state(password, self.password),
+                               _click(submit)])
+        if run.problem:
+            raise RuntimeError(f"signing in: {run.problem}")
+        if self.uploader_id is None:
+            raise RuntimeError(f"no file uploader after signing in (page {self.query!r}, alerts {run.alerts})")
+
+    async def _request_url(self, filename: str) -> Any:
+        """BackMsg file_urls_request -> ForwardMsg file_urls_response: where to PUT the file."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = BackMsg()
+        msg.file_urls_request.request_id = uuid.uuid4().hex
+        msg.file_urls_request.file_names.append(filename)
+        msg.file_urls_request.session_id = self.session_id
+        await self.ws.send(msg.SerializeToString())
+        async with asyncio.timeout(PAGE_TIMEOUT):
+            while True:
+                fwd = ForwardMsg.FromString(await self.ws.recv())
+                if (fwd.WhichOneof("type") == "file_urls_response"
+                        and fwd.file_urls_response.response_id == msg.file_urls_request.request_id):
+                    resp = fwd.file_urls_response
+                    if resp.error_msg or len(resp.file_urls) != 1:
+                        raise RuntimeError(f"file_urls_response: {resp.error_msg or resp}")
+                    return resp.file_urls[0]
+
+    def _put(self, upload_url: str, job: UploadJob) -> None:
+        """The frontend's upload: a multipart PUT (field 'file'), the XSRF cookie echoed in
+        the X-Xsrftoken header (Streamlit checks that both carry the same token)."""
+        token = self.http.cookies.get(XSRF_COOKIE, "")
+        r = self.http.put(f"{self.base}{upload_url}", files={"file": (job.filename, job.content, XLSX_MIME)},
+                          headers={"X-Xsrftoken": token} if token else {}, timeout=PAGE_TIMEOUT)
+        if r.status_code != 204:
+            raise RuntimeError(f"upload PUT {upload_url}: HTTP {r.status_code} {r.text[:200]}")
+
+    async def upload(self, job: UploadJob) -> UploadDone:
+        """Send ``job``'s workbook, wait for its check, confirm, and read the outcome."""
+        from streamlit.proto.Alert_pb2 import Alert
+        from streamlit.proto.Common_pb2 import UploadedFileInfo
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        from ecocity.i18n import t
+
+        def done(kind: str, seconds: float, error: str | None = None, version: int | None = None) -> UploadDone:
+            return UploadDone(job.uploader, job.estate, job.filename, kind, version, seconds, error)
+
+        if self.clear_id is not None:  # the previous file's batch is still shown: start a new one
+            run = await self._run([_click(self.clear_id)])
+            if run.problem:
+                return done("error", 0.0, f"new batch: {run.problem}")
+        if self.uploader_id is None:
+            return done("error", 0.0, "no file uploader on the page")
+        t0 = time.perf_counter()
+        urls = await self._request_url(job.filename)
+        await asyncio.to_thread(self._put, urls.upload_url, job)
+        # The uploader's value: the file the browser has just sent (id, name, size, URLs).
+        state = WidgetState(id=self.uploader_id)
+        state.file_uploader_state_value.uploaded_file_info.append(
+            UploadedFileInfo(file_id=urls.file_id, name=job.filename, size=len(job.content), file_urls=urls))
+        run = await self._run([state])  # the page checks the file
+        confirm = run.widget("upload_confirm")
+        if run.problem or confirm is None:
+            return done("rejected", time.perf_counter() - t0,
+                        run.problem or "; ".join(run.texts(Alert.ERROR)) or "no confirm button")
+        run = await self._run([state, _click(confirm)])  # the page stores it, then reruns
+        seconds = time.perf_counter() - t0
+        success = run.texts(Alert.SUCCESS)
+        errors = "; ".join(run.texts(Alert.ERROR)) or run.problem
+        for kind, counts in (("stored", (1, 0, 0)), ("duplicate", (0, 1, 0)), ("failed", (0, 0, 1))):
+            summary = t("upload.confirm.done", LANG, stored=counts[0], duplicates=counts[1], failed=counts[2])
+            if any(summary in s for s in success):
+                version = _stored_version(success, job.estate) if kind == "stored" else None
+                if kind == "stored" and (errors or version is None):
+                    return done("error", seconds, errors or f"no version in {success}")
+                return done(kind, seconds, errors if kind != "stored" else None, version)
+        return done("error", seconds, errors or f"no outcome on the page (alerts: {run.alerts})")
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await self.ws.close()
+        if self.http is not None:
+            self.http.close()
+        self.ws = self.http = None
+        self.uploader_id = self.clear_id = None
+
+
+async def _uploader(browser: UploaderBrowser, mine: Sequence[UploadJob], t0: float, out: list[UploadDone]) -> None:
+    """Uploader: its jobs at their times after ``t0``; after a failure the browser signs in
+    again (a reload: a new session) for the next one."""
+    try:
+        for job in sorted(mine, key=lambda j: j.at):
+            await asyncio.sleep(max(0.0, t0 + job.at - time.monotonic()))
+            s0 = time.perf_counter()
+            try:
+                if browser.ws is None:
+                    await browser.sign_in()
+                result = await browser.upload(job)
+            except Exception as e:  # noqa: BLE001 - counted as an error
+                result = UploadDone(job.uploader, job.estate, job.filename, "error", None,
+                                    time.perf_counter() - s0, f"{type(e).__name__}: {e}")
+            out.append(result)
+            if result.kind == "error":
+                await browser.close()
+    finally:
+        await browser.close()
+
+
+async def _load(bases: Sequence[str], jobs: Sequence[UploadJob], viewers: int, pages: Sequence[Page], *,
+                opens: int | None, duration: float | None
+                ) -> tuple[list[PageRun], list[UploadDone], list[str], float]:
+    """Uploaders sign in first (before the load: their first uploads must start at one
+    moment), then viewers and uploaders run together: (page runs, uploads, sign-in
+    failures, seconds)."""
     by_uploader: dict[int, list[UploadJob]] = {}
     for job in jobs:
         by_uploader.setdefault(job.uploader, []).append(job)
-    barrier = threading.Barrier(len(by_uploader) + 1)
+    browsers = {u: UploaderBrowser(bases[u % len(bases)], officer(u), OFFICER_PASSWORD) for u in by_uploader}
+    signed = await asyncio.gather(*(b.sign_in() for b in browsers.values()), return_exceptions=True)
+    problems = []
+    for b, outcome in zip(browsers.values(), signed, strict=True):
+        if isinstance(outcome, BaseException):  # an error; _uploader tries again at its first job
+            problems.append(f"sign-in of {b.username} on {b.base}: {type(outcome).__name__}: {outcome}")
+            await b.close()
     done: list[UploadDone] = []
-
-    def uploader(u: int, mine: list[UploadJob]) -> None:
-        engine = make_engine(db_url)
-        actor = Actor(username=f"load-officer-{u}", role="officer",
-                      estates=frozenset(j.estate for j in mine))
-        try:
-            estates = estates_of(engine)
-            barrier.wait()
-            t0 = time.monotonic()
-            for job in sorted(mine, key=lambda j: j.at):
-                time.sleep(max(0.0, t0 + job.at - time.monotonic()))
-                s0 = time.perf_counter()
-                try:
-                    result = check_file(job.content, job.filename, fw, estates)
-                    out = record(engine, result, filename=job.filename, content=job.content, by=actor, fw=fw)
-                    version = out.store.version if out.store is not None else None
-                    err = None if out.kind == "stored" else out.message("en")
-                    done.append(UploadDone(u, job.estate, job.filename, out.kind, out.upload_id, version,
-                                           time.perf_counter() - s0, err))
-                except Exception as e:  # noqa: BLE001 - counted as an error
-                    done.append(UploadDone(u, job.estate, job.filename, "error", None, None,
-                                           time.perf_counter() - s0, f"{type(e).__name__}: {e}"))
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=uploader, args=(u, mine)) for u, mine in sorted(by_uploader.items())]
-    for t in threads:
-        t.start()
-    start.wait()  # the viewers are running
-    barrier.wait()
-    for t in threads:
-        t.join()
-    results.put([dataclasses.asdict(d) for d in done])
-
-
-class Uploaders:
-    """The uploaders in a process of their own (their checks and stores must not share the
-    viewers' interpreter, whose page times would then include them)."""
-
-    def __init__(self, db_url: str, jobs: Sequence[UploadJob]):
-        ctx = multiprocessing.get_context("spawn")
-        self._start = ctx.Event()
-        self._results = ctx.Queue()
-        self._proc = ctx.Process(target=_upload_worker, args=(db_url, list(jobs), self._start, self._results),
-                                 daemon=True)
-        self._proc.start()
-
-    def go(self) -> None:
-        self._start.set()
-
-    def results(self, timeout: float) -> list[UploadDone]:
-        try:
-            raw = self._results.get(timeout=timeout)
-        finally:
-            self._proc.join(timeout=10)
-            if self._proc.is_alive():
-                self._proc.kill()
-        return [UploadDone(**r) for r in raw]
+    t0 = time.monotonic()
+    runs, *_ = await asyncio.gather(
+        _viewers(viewers, bases, pages, opens=opens, duration=duration),
+        *(_uploader(browsers[u], mine, t0, done) for u, mine in sorted(by_uploader.items())))
+    return runs, done, problems, time.monotonic() - t0
 
 
 @dataclass
 class StoredCheck:
-    stored_rows: int  # uploads whose row is 'accepted' and that created a version
+    stored_rows: int  # files sent whose upload row is 'accepted' and made a version
     problems: list[str] = field(default_factory=list)
 
 
 def verify_uploads(db_url: str, done: Sequence[UploadDone]) -> StoredCheck:
-    """Count in the database what the uploaders were told was stored, and check the
-    versions of every estate and year they touched."""
-    from sqlalchemy import func, select
+    """Count in the database what the uploaders sent (the page never shows an upload's id:
+    found by file name, unique per job), check it against what the page reported, and
+    check the versions of every estate and year they touched."""
+    from sqlalchemy import select
 
     from ecocity.store import models as m
     from ecocity.store.db import make_engine, session_scope
 
-    ids = [d.upload_id for d in done if d.kind == "stored" and d.upload_id is not None]
+    names = [d.filename for d in done]
     engine = make_engine(db_url)
     problems: list[str] = []
     try:
         with session_scope(engine) as s:
-            rows = s.execute(select(m.Upload.id, m.Upload.outcome, m.Submission.version, m.Submission.estate_code)
-                             .join(m.Submission, m.Submission.upload_id == m.Upload.id)
-                             .where(m.Upload.id.in_(ids))).all() if ids else []
-            stored = [r for r in rows if r.outcome == "accepted"]
-            by_id = {r.id: r for r in stored}
+            rows = s.execute(select(m.Upload.id, m.Upload.filename, m.Upload.uploaded_by, m.Upload.outcome,
+                                    m.Submission.version, m.Submission.created_by)
+                             .outerjoin(m.Submission, m.Submission.upload_id == m.Upload.id)
+                             .where(m.Upload.filename.in_(names))).all() if names else []
+            by_name: dict[str, list[Any]] = {}
+            for r in rows:
+                by_name.setdefault(r.filename, []).append(r)
+            stored = [r for r in rows if r.outcome == "accepted" and r.version is not None]
             for d in done:
-                if d.kind == "stored" and (d.upload_id not in by_id or by_id[d.upload_id].version != d.version):
-                    problems.append(f"{d.filename}: reported as version {d.version}, not so in the database")
+                mine = by_name.get(d.filename, [])
+                if len(mine) > 1:
+                    problems.append(f"{d.filename}: {len(mine)} upload rows (sent once)")
+                if d.kind == "stored":
+                    r = mine[0] if len(mine) == 1 else None
+                    if r is None or r.outcome != "accepted" or r.version != d.version:
+                        problems.append(f"{d.filename}: reported as version {d.version}, not so in the database "
+                                        f"({[tuple(x) for x in mine]})")
+                    elif r.uploaded_by != officer(d.uploader) or r.created_by != officer(d.uploader):
+                        problems.append(f"{d.filename}: stored by {r.uploaded_by}/{r.created_by}, "
+                                        f"not {officer(d.uploader)}")
+                elif any(r.version is not None for r in mine):
+                    problems.append(f"{d.filename}: reported as {d.kind}, yet stored in the database")
             for estate in sorted({d.estate for d in done}):
                 vs = s.execute(select(m.Submission.version, m.Submission.is_current)
                                .where(m.Submission.estate_code == estate, m.Submission.fiscal_year == YEAR)
@@ -509,9 +766,6 @@ def verify_uploads(db_url: str, done: Sequence[UploadDone]) -> StoredCheck:
                     problems.append(f"{estate} {YEAR}: versions {[tuple(v) for v in vs]}")
                 if vs and not vs[-1].is_current:
                     problems.append(f"{estate} {YEAR}: the newest version is not the current one")
-            n_logged = s.scalar(select(func.count()).select_from(m.Upload).where(m.Upload.id.in_(ids))) if ids else 0
-            if n_logged != len(ids):
-                problems.append(f"{len(ids)} uploads reported stored, {n_logged} in the upload log")
     finally:
         engine.dispose()
     return StoredCheck(len(stored), problems)
@@ -565,7 +819,7 @@ class Report:
                f"uploads: {len(self.uploads)} sent, {sum(d.kind == 'stored' for d in self.uploads)} reported "
                f"stored, {self.check.stored_rows} stored in the database"]
         if up_s:
-            out.append(f"upload (check + store) ms: p50 {statistics.median(up_s):.0f}, "
+            out.append(f"upload (send + check + confirm + store) ms: p50 {statistics.median(up_s):.0f}, "
                        f"p95 {pct(up_s, 95):.0f}, max {max(up_s):.0f}")
         out.append("page times under load:")
         out += table(self.runs, self.pages)
@@ -610,13 +864,11 @@ def load(db_url: str, bases: Sequence[str], logs: Sequence[Path], *, viewers: in
     """The load itself on running replicas: viewers and uploaders at once."""
     spread = duration if duration is not None else 0.0
     jobs = upload_jobs(uploaders, uploads_each, spread * 0.8)
-    ups = Uploaders(db_url, jobs)
-    t0 = time.monotonic()
-    ups.go()
-    runs = run_viewers(viewers, bases, pages, opens=opens, duration=duration)
-    done = ups.results(timeout=PAGE_TIMEOUT + spread + 60)
-    seconds = time.monotonic() - t0
+    create_officers(db_url, jobs)
+    runs, done, sign_in_problems, seconds = _in_own_loop(
+        lambda: _load(bases, jobs, viewers, pages, opens=opens, duration=duration))
     check = verify_uploads(db_url, done)
+    check.problems += sign_in_problems
     problems = [f"{p.name}: {line}" for p in logs for line in log_problems(p)]
     if len(done) != len(jobs):
         check.problems.append(f"{len(jobs)} uploads planned, {len(done)} done")

@@ -5,12 +5,15 @@ Two `streamlit run app.py` replicas on one fresh PostgreSQL database holding the
 data, loopback only. 20 simulated viewers (Streamlit's own websocket protocol: one session
 each, one page run per request, until ``script_finished``) each open 3 pages (Overview,
 Area, Estate, Indicators in turn), while 5 officers store 5 workbooks at the same moment
-(variants of the sample with changed values, through ``intake.check_file`` +
-``intake.record``, the path a confirmed upload takes), all for the same estate and year.
-No request may fail (no exception or error box on a page, no timeout, no lost
-connection), every upload must be stored (counted in the database: its upload row and
-the version made from it; versions 1..n with one current), and the replicas' logs must
-hold no traceback. Page times are printed (pytest -s), never asserted.
+(variants of the sample with changed values), all for the same estate and year, through
+the servers as a browser does: each officer, on the same protocol, signs in through the
+sign-in form, sends the workbook with the file uploader (upload URL request, HTTP PUT,
+the uploader's widget state), and clicks the confirm button once the page has checked
+the file. No request may fail (no exception or error box on a page, no timeout, no lost
+connection), every upload must be stored (counted in the database: its upload row by
+that officer and the version the page reported, made from it; versions 1..n with one
+current), and the replicas' logs must hold no traceback. Page times are printed
+(pytest -s), never asserted.
 
 PostgreSQL only: skipped with a reason without ECOCITY_TEST_DATABASE_URL, a failure on
 CI (ECOCITY_REQUIRE_BROWSER=1).
@@ -66,13 +69,18 @@ def test_twenty_viewers_and_five_uploaders_on_two_replicas(sample_pg: str, tmp_p
     engine = make_engine(sample_pg)
     try:
         with session_scope(engine) as s:
-            by = sorted(s.scalars(select(m.Submission.created_by).where(
+            rows = s.execute(select(m.Submission.created_by, m.Submission.version, m.Upload.uploaded_by)
+                             .outerjoin(m.Upload, m.Upload.id == m.Submission.upload_id).where(
                 m.Submission.estate_code == load_test.SHARED_ESTATE, m.Submission.fiscal_year == load_test.YEAR,
-                m.Submission.is_sample.is_(False))))
+                m.Submission.is_sample.is_(False))).all()
             current = s.scalar(select(func.count()).select_from(m.Submission).where(
                 m.Submission.estate_code == load_test.SHARED_ESTATE, m.Submission.fiscal_year == load_test.YEAR,
                 m.Submission.is_current))
     finally:
         engine.dispose()
-    assert by == sorted(f"load-officer-{u}" for u in range(UPLOADERS))
+    assert sorted(r.created_by for r in rows) == sorted(f"load-officer-{u}" for u in range(UPLOADERS))
+    assert all(r.uploaded_by == r.created_by for r in rows)
+    # Each officer's page showed the version the database gave its file.
+    assert sorted((f"load-officer-{d.uploader}", d.version) for d in report.uploads) == sorted(
+        (r.created_by, r.version) for r in rows)
     assert current == 1
