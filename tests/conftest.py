@@ -191,6 +191,22 @@ def empty_engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     pg.drop(url)
 
 
+# ----------------------------------------------------------------------------- accounts
+
+
+@pytest.fixture
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """argon2id with small parameters for the accounts a test makes and signs in with: the
+    same algorithm, a fraction of the time. Returns the hasher in use."""
+    from argon2 import PasswordHasher
+
+    from ecocity.store import users
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    monkeypatch.setattr(users, "HASHER", hasher)
+    return hasher
+
+
 # ----------------------------------------------------------------------------- test data
 
 

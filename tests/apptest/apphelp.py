@@ -20,6 +20,40 @@ def problems(at: AppTest) -> list[str]:
     return [f"exception: {e.value}" for e in at.exception] + [f"error: {e.value}" for e in at.error]
 
 
+def crashes(at: AppTest) -> list[str]:
+    """Exceptions and the app's own failure boxes (a page's expected red box, e.g. for a
+    rejected file, is not one)."""
+    from ecocity.i18n import t
+
+    failures = {t(k, lang) for k in ("app.error.unexpected", "app.error.database") for lang in ("th", "en")}
+    return [f"exception: {e.value}" for e in at.exception] + [e.value for e in at.error if e.value in failures]
+
+
+def texts(at: AppTest, *, unescape: bool = False) -> str:
+    """Everything written on the page as one string: headings, markdown, captions, alerts
+    and metrics. ``unescape``: Markdown escapes taken off (names are shown escaped)."""
+    import re
+
+    parts = [x.value for x in [*at.header, *at.subheader, *at.markdown, *at.caption]]
+    for kind in ("info", "warning", "success", "error"):
+        parts += [e.value for e in at.get(kind)]
+    parts += [str(m.value) for m in at.metric]
+    text = "\n".join(parts)
+    return re.sub(r"\\(.)", r"\1", text) if unescape else text
+
+
+def on_database(url: str, fn):
+    """``fn(engine)`` on a new engine for ``url``, disposed afterwards (the app under test
+    has its own engines)."""
+    from ecocity.store import make_engine
+
+    engine = make_engine(url)
+    try:
+        return fn(engine)
+    finally:
+        engine.dispose()
+
+
 # ----------------------------------------------------------------------------- accounts
 
 ADMIN_PAGES = ("views/admin_audit.py", "views/admin_framework.py", "views/admin_registry.py", "views/admin_users.py")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from apphelp import ROOT, TIMEOUT, problems
+from apphelp import ROOT, TIMEOUT, on_database, problems, texts
 from sampledb import _sample_template, sample_url  # noqa: F401 (fixtures)
 from streamlit.testing.v1 import AppTest
 
@@ -45,12 +45,6 @@ def open_page(sample_url, monkeypatch):
         return at.run()
 
     return open_
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join([x.value for x in at.markdown] + [x.value for x in at.caption] + [x.value for x in at.info]
-                     + [x.value for x in at.success] + [x.value for x in at.error] + [x.value for x in at.warning]
-                     + [x.value for x in at.subheader] + [x.value for x in at.header])
 
 
 def table(at: AppTest, column: str, without: str = ""):
@@ -125,20 +119,14 @@ def test_admin_uploads_previews_and_activates_and_method_follows(open_page, samp
 
 
 def fw2_sha(url: str) -> str:
-    engine = make_engine(url)
-    try:
-        return framework_in_force(engine).sha256
-    finally:
-        engine.dispose()
+    return on_database(url, lambda engine: framework_in_force(engine).sha256)
 
 
 def last_activation(url: str) -> audit.AuditInfo:
-    engine = make_engine(url)
-    try:
+    def read(engine) -> audit.AuditInfo:
         with session_scope(engine) as s:
             return audit.list_entries(s, action="framework.activated")[0]
-    finally:
-        engine.dispose()
+    return on_database(url, read)
 
 
 def test_admin_rolls_back_to_the_recorded_version(open_page, sample_url):

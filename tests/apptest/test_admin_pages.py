@@ -5,7 +5,7 @@ with CSV and Excel downloads (their contents: tests/unit/test_audit_export.py)."
 from __future__ import annotations
 
 import pytest
-from apphelp import problems, sign_in
+from apphelp import on_database, problems, sign_in
 from argon2 import PasswordHasher
 
 from ecocity import access
@@ -16,23 +16,12 @@ from ecocity.store.users import SignInError
 PW = "correct horse battery"
 EVIL = '=HYPERLINK("http://evil.example","click")'
 
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
-
-
-def _call(url: str, fn):
-    engine = make_engine(url)
-    try:
-        return fn(engine)
-    finally:
-        engine.dispose()
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture
 def admin_at(open_app, app_env):
-    _call(app_env, lambda e: users.create_user(e, access.system("apptest"), "boss", role="admin", password=PW))
+    on_database(app_env, lambda e: users.create_user(e, access.system("apptest"), "boss", role="admin", password=PW))
     at = open_app(lang="en")
     sign_in(at, "boss", PW, "en")
     return at
@@ -42,7 +31,7 @@ def _get(url: str, name: str):
     def read(engine):
         with session_scope(engine) as s:
             return users.get_user(s, name)
-    return _call(url, read)
+    return on_database(url, read)
 
 
 def _submit(at, label: str):
@@ -92,10 +81,10 @@ def test_add_a_user_then_change_role_and_estates(admin_at, app_env):
 
 
 def test_reset_password_and_unlock(admin_at, app_env):
-    _call(app_env, lambda e: users.create_user(e, access.system("apptest"), "somchai", role="officer", password=PW))
+    on_database(app_env, lambda e: users.create_user(e, access.system("apptest"), "somchai", role="officer", password=PW))
     for _ in range(5):
         with pytest.raises(SignInError):
-            _call(app_env, lambda e: users.authenticate(e, "somchai", "wrong password!"))
+            on_database(app_env, lambda e: users.authenticate(e, "somchai", "wrong password!"))
     at = admin_at
     at.switch_page("views/admin_users.py").run()
     at.selectbox(key="users_pick").set_value("somchai").run()
@@ -107,7 +96,7 @@ def test_reset_password_and_unlock(admin_at, app_env):
     at.text_input(key="users_pw_value_somchai").input("a new long passphrase")
     _submit(at, t("admin.users.set_password", "en"))
     assert problems(at) == []
-    assert _call(app_env, lambda e: users.authenticate(e, "somchai", "a new long passphrase")).username == "somchai"
+    assert on_database(app_env, lambda e: users.authenticate(e, "somchai", "a new long passphrase")).username == "somchai"
 
 
 def test_an_admin_cannot_disable_themselves_on_the_page(admin_at, app_env):
@@ -123,8 +112,8 @@ def test_an_admin_cannot_disable_themselves_on_the_page(admin_at, app_env):
 def test_audit_log_filters_and_exports_formulas_as_text(admin_at, app_env):
     # A failed sign-in with a formula for a user name lands in the log's target.
     with pytest.raises(SignInError):
-        _call(app_env, lambda e: users.authenticate(e, EVIL, "whatever password"))
-    _call(app_env, lambda e: users.create_user(e, access.system("apptest"), "evil", role="viewer",
+        on_database(app_env, lambda e: users.authenticate(e, EVIL, "whatever password"))
+    on_database(app_env, lambda e: users.create_user(e, access.system("apptest"), "evil", role="viewer",
                                                display_name=EVIL, password=PW))
     at = admin_at
     at.switch_page("views/admin_audit.py").run()
@@ -163,7 +152,7 @@ def test_audit_log_date_range_is_shown_in_the_buddhist_era(admin_at):
 
 def test_users_table_keeps_formulas_as_text(admin_at, app_env):
     """The table's toolbar exports CSV: a name or e-mail typed as a formula stays text."""
-    _call(app_env, lambda e: users.create_user(e, access.system("apptest"), "evil", role="viewer",
+    on_database(app_env, lambda e: users.create_user(e, access.system("apptest"), "evil", role="viewer",
                                                display_name=EVIL, email="+evil@example.org"))
     at = admin_at
     at.switch_page("views/admin_users.py").run()
@@ -176,7 +165,7 @@ def test_users_table_keeps_formulas_as_text(admin_at, app_env):
 
 def test_audit_log_who_filter_tells_anyone_from_the_anonymous_actor(admin_at, app_env):
     with pytest.raises(SignInError):
-        _call(app_env, lambda e: users.authenticate(e, "nobody", "whatever password"))
+        on_database(app_env, lambda e: users.authenticate(e, "nobody", "whatever password"))
     at = admin_at
     at.switch_page("views/admin_audit.py").run()
     who = at.selectbox(key="audit_who")
@@ -196,14 +185,14 @@ def test_a_change_made_meanwhile_by_another_admin_is_not_undone(admin_at, app_en
     """The form shows somchai; another administrator renames the account; this one then
     changes the role and saves: the rename stays, nothing is saved from the stale form,
     and the form shows the account as it now is."""
-    _call(app_env, lambda e: users.create_user(e, access.system("apptest"), "somchai", role="officer",
+    on_database(app_env, lambda e: users.create_user(e, access.system("apptest"), "somchai", role="officer",
                                                display_name="Somchai", estates=["MAP-TA-PHUT"], password=PW))
     at = admin_at
     at.switch_page("views/admin_users.py").run()
     at.selectbox(key="users_pick").set_value("somchai").run()
     assert _edit(at, "text_input", "display", "somchai").value == "Somchai"
 
-    _call(app_env, lambda e: users.update_user(e, access.system("other admin"), "somchai", display_name="Somchai J."))
+    on_database(app_env, lambda e: users.update_user(e, access.system("other admin"), "somchai", display_name="Somchai J."))
     _edit(at, "selectbox", "role", "somchai").set_value("viewer")
     _submit(at, t("admin.users.save", "en"))
     assert [w.value for w in at.warning] == [t("admin.users.changed_meanwhile", "en", name="somchai")]
@@ -223,5 +212,5 @@ def test_a_change_made_meanwhile_by_another_admin_is_not_undone(admin_at, app_en
 
         with session_scope(engine) as s:
             return [(x.actor, x.details) for x in audit.list_entries(s, action="user.updated")]
-    assert _call(app_env, updates) == [("boss", {"role": ["officer", "viewer"]}),
+    assert on_database(app_env, updates) == [("boss", {"role": ["officer", "viewer"]}),
                                ("cli:other admin", {"display_name": ["Somchai", "Somchai J."]})]

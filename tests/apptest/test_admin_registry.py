@@ -9,7 +9,7 @@ import csv
 import io
 
 import pytest
-from apphelp import APP, TIMEOUT
+from apphelp import APP, TIMEOUT, crashes, texts
 from streamlit.testing.v1 import AppTest
 
 from ecocity.access import ANONYMOUS, Actor, system
@@ -41,21 +41,6 @@ def open_page(actor, lang: str = "th") -> AppTest:
     return at
 
 
-def crashes(at: AppTest) -> list[str]:
-    failures = {t(k, lang) for k in ("app.error.unexpected", "app.error.database") for lang in ("th", "en")}
-    return [f"exception: {e.value}" for e in at.exception] + [e.value for e in at.error if e.value in failures]
-
-
-def texts(at: AppTest) -> str:
-    """Everything written on the page, Markdown escapes taken off (names are shown escaped)."""
-    import re
-
-    parts = [x.value for x in at.markdown] + [c.value for c in at.caption]
-    for kind in ("info", "warning", "success", "error"):
-        parts += [e.value for e in at.get(kind)]
-    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
-
-
 def widget(items, prefix: str):
     [w] = [x for x in items if (x.key or "").startswith(prefix)]
     return w
@@ -85,8 +70,8 @@ def test_an_administrator_sees_the_tables_and_downloads(app_env, engine, lang):
     assert "Lat Krabang IE" in set(estates[t("registry_admin.field.name_en", lang)])
     assert {d.key for d in at.get("download_button")} >= {"ra_download_csv_estates", "ra_download_xlsx_estates",
                                                           "ra_download_csv_areas", "ra_download_xlsx_areas"}
-    assert t("registry_admin.from_files", lang) in texts(at)
-    assert t("registry_admin.sample.none", lang) in texts(at)
+    assert t("registry_admin.from_files", lang) in texts(at, unescape=True)
+    assert t("registry_admin.sample.none", lang) in texts(at, unescape=True)
 
 
 def test_the_form_stores_a_corrected_estate_name(app_env, engine):
@@ -100,8 +85,8 @@ def test_the_form_stores_a_corrected_estate_name(app_env, engine):
     assert crashes(at) == [] and not at.exception
     assert estate_name(engine, "LAT-KRABANG") == "Lat Krabang <Industrial> Estate *"
     assert data_version(engine) == v + 1
-    assert t("registry_admin.applied.done", "en", added=0, changed=1, moved=0) in texts(at)
-    assert t("registry_admin.from_files", "en") not in texts(at)  # the registry is now the database's
+    assert t("registry_admin.applied.done", "en", added=0, changed=1, moved=0) in texts(at, unescape=True)
+    assert t("registry_admin.from_files", "en") not in texts(at, unescape=True)  # the registry is now the database's
     with session_scope(engine) as s:
         [entry] = audit.list_entries(s, action="registry")
     assert entry.actor == "admin" and entry.details["changed"] == ["LAT-KRABANG"]
@@ -117,7 +102,7 @@ def test_the_form_shows_problems_and_stores_nothing(app_env, engine):
     at.button(key="ra_save_estates").click().run()
     assert crashes(at) == []
     assert data_version(engine) == v
-    shown = texts(at)
+    shown = texts(at, unescape=True)
     assert "not_a_number" in shown and "north" in shown
 
 
@@ -141,7 +126,7 @@ def test_a_bad_upload_lists_its_cells_and_stores_nothing(app_env, engine, lang):
     bad = _csv([_estate(), _estate(code="OTHER", region="Mars", lat="95")])
     widget(at.file_uploader, "ra_upload_estates").set_value(("estates.csv", bad, "text/csv")).run()
     assert crashes(at) == []
-    shown = texts(at)
+    shown = texts(at, unescape=True)
     assert t("registry_admin.problems", lang, count=2) in shown
     assert "F3" in shown and "G3" in shown and "Mars" in shown
     assert "unknown_region" in shown and "outside_thailand" in shown
@@ -158,7 +143,7 @@ def test_a_good_upload_is_previewed_then_stored_on_confirm(app_env, engine):
     content = _csv([*rows, _estate()])
     widget(at.file_uploader, "ra_upload_estates").set_value(("estates.csv", content, "text/csv")).run()
     assert crashes(at) == []
-    shown = texts(at)
+    shown = texts(at, unescape=True)
     assert "Bang Chan IE → Bang Chan Industrial Estate" in shown and "NEW-ESTATE" in shown
     v = data_version(engine)
     at.button(key="ra_confirm_estates").click().run()
@@ -166,24 +151,24 @@ def test_a_good_upload_is_previewed_then_stored_on_confirm(app_env, engine):
     assert estate_name(engine, "BANG-CHAN") == "Bang Chan Industrial Estate"
     assert estate_name(engine, "NEW-ESTATE") == "New IE"
     assert data_version(engine) == v + 1
-    assert t("registry_admin.applied.done", "en", added=1, changed=1, moved=0) in texts(at)
+    assert t("registry_admin.applied.done", "en", added=1, changed=1, moved=0) in texts(at, unescape=True)
 
 
 def test_sample_data_is_removed_after_a_confirmation(app_env, engine, make_data):
     store_submission(engine, make_data("MAP-TA-PHUT", 2566), filename="s.xlsx", content=b"s", by=system("t"),
                      is_sample=True)
     at = open_page(ADMIN, "en")
-    assert t("registry_admin.sample.count", "en", submissions=1, uploads=1) in texts(at)
+    assert t("registry_admin.sample.count", "en", submissions=1, uploads=1) in texts(at, unescape=True)
     at.button(key="ra_sample_remove").click().run()
     assert ra.sample_counts(engine) == (1, 1)  # asked first
-    assert t("registry_admin.sample.confirm_text", "en", submissions=1, uploads=1) in texts(at)
+    assert t("registry_admin.sample.confirm_text", "en", submissions=1, uploads=1) in texts(at, unescape=True)
     at.button(key="ra_sample_cancel").click().run()
     assert ra.sample_counts(engine) == (1, 1)
     at.button(key="ra_sample_remove").click().run()
     at.button(key="ra_sample_confirm").click().run()
     assert crashes(at) == []
     assert ra.sample_counts(engine) == (0, 0)
-    assert t("registry_admin.sample.removed", "en", submissions=1, uploads=1) in texts(at)
+    assert t("registry_admin.sample.removed", "en", submissions=1, uploads=1) in texts(at, unescape=True)
 
 
 def test_the_registry_tables_neutralise_formulas_for_their_csv_export(engine):

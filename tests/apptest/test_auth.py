@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from apphelp import ADMIN_PAGES, NavSpy, act_as, problems, sign_in
+from apphelp import ADMIN_PAGES, NavSpy, act_as, on_database, problems, sign_in
 from argon2 import PasswordHasher
 
 from ecocity import access
@@ -19,10 +19,7 @@ from ecocity.store import audit, make_engine, session_scope, users
 PW = "correct horse battery"
 ADMIN_PATHS = {"admin_users", "admin_audit", "admin_registry", "admin_framework"}
 
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture
@@ -37,14 +34,6 @@ def accounts(app_env: str) -> str:
     finally:
         engine.dispose()
     return app_env
-
-
-def _with_engine(url: str, fn):
-    engine = make_engine(url)
-    try:
-        return fn(engine)
-    finally:
-        engine.dispose()
 
 
 def _sidebar_text(at) -> str:
@@ -80,7 +69,7 @@ def test_officer_signs_in_sees_upload_and_signs_out(open_app, accounts, monkeypa
     at.button(key="sign_out").click().run()
     assert "upload" not in nav.visible()
     assert "officer1" not in _sidebar_text(at)
-    kinds = [(e.action, e.actor, e.outcome) for e in _with_engine(
+    kinds = [(e.action, e.actor, e.outcome) for e in on_database(
         accounts, lambda e: _entries(e, "auth"))]
     assert kinds == [("auth.sign_out", "officer1", "ok"), ("auth.sign_in", "officer1", "ok")]
 
@@ -133,7 +122,7 @@ def _page_refusals(url: str) -> list[tuple[str, str, str, dict]]:
         with session_scope(engine) as s:
             return [(e.actor, e.target, e.outcome, e.details)
                     for e in reversed(audit.list_entries(s, action="page.denied", limit=None))]
-    return _with_engine(url, read)
+    return on_database(url, read)
 
 
 def test_a_signed_in_user_refused_a_page_is_audited_once_per_page_and_session(open_app, accounts):
@@ -173,11 +162,11 @@ def test_disabled_account_and_changed_role_count_at_the_next_run(open_app, accou
     at = open_app(lang="en")
     sign_in(at, "officer1", PW, "en")
     assert "upload" in nav.visible()
-    _with_engine(accounts, lambda e: users.update_user(e, access.system("apptest"), "officer1", role="viewer"))
+    on_database(accounts, lambda e: users.update_user(e, access.system("apptest"), "officer1", role="viewer"))
     at.run()
     assert "upload" not in nav.visible()
     assert "viewer" in _sidebar_text(at)
-    _with_engine(accounts, lambda e: users.disable_user(e, access.system("apptest"), "officer1"))
+    on_database(accounts, lambda e: users.disable_user(e, access.system("apptest"), "officer1"))
     at.run()
     assert "officer1" not in _sidebar_text(at)
     assert "auth.session" not in at.session_state
@@ -240,12 +229,8 @@ def test_organisation_account_matched_by_email(open_app, app_env, monkeypatch):
     an unknown e-mail stays a viewer with a message (both audited)."""
     from ecocity.ui import auth
 
-    engine = make_engine(app_env)
-    try:
-        users.create_user(engine, access.system("apptest"), "malee", role="officer", email="malee@example.org",
-                          estates=["MAP-TA-PHUT"])
-    finally:
-        engine.dispose()
+    on_database(app_env, lambda engine: users.create_user(
+        engine, access.system("apptest"), "malee", role="officer", email="malee@example.org", estates=["MAP-TA-PHUT"]))
     monkeypatch.setattr(auth, "oidc_configured", lambda: True)
     nav = NavSpy(monkeypatch)
     at = open_app(lang="en")
@@ -259,7 +244,7 @@ def test_organisation_account_matched_by_email(open_app, app_env, monkeypatch):
     other.switch_page("views/sign_in.py").run()
     assert t("auth.page.oidc_no_account", "en", email="stranger@example.org") in [i.value for i in other.info]
     assert "upload" not in nav.visible()
-    entries = _with_engine(app_env, lambda e: _entries(e, "auth.sign_in"))
+    entries = on_database(app_env, lambda e: _entries(e, "auth.sign_in"))
     assert sorted((x.actor, x.outcome) for x in entries) == [("", "failed"), ("malee", "ok")]
 
 
@@ -280,7 +265,7 @@ def test_sign_in_comes_back_to_the_same_view_with_its_filters(open_app, accounts
 
 
 def _malee(url: str, **kw) -> None:
-    _with_engine(url, lambda e: users.create_user(e, access.system("apptest"), "malee", role="officer",
+    on_database(url, lambda e: users.create_user(e, access.system("apptest"), "malee", role="officer",
                                                   email="malee@example.org", estates=["MAP-TA-PHUT"], **kw))
 
 
@@ -299,7 +284,7 @@ def test_organisation_email_not_verified_by_the_provider_is_refused(open_app, ap
     at.switch_page("views/sign_in.py").run()
     assert [i.value for i in at.info] == [t("auth.error.oidc_unverified", "th", email="malee@example.org")]
     at.run()  # remembered: not tried (nor audited) again on every run
-    [entry] = _with_engine(app_env, lambda e: _entries(e, "auth.sign_in"))
+    [entry] = on_database(app_env, lambda e: _entries(e, "auth.sign_in"))
     assert (entry.actor, entry.target, entry.outcome, entry.details) == (
         "", "malee@example.org", "failed", {"via": "oidc", "reason": "unverified"})
 
@@ -367,7 +352,7 @@ def test_an_organisation_sign_in_lasts_the_session_hours_from_the_token(open_app
     assert "malee" not in _sidebar_text(stale)
     stale.switch_page("views/sign_in.py").run()
     assert t("auth.error.expired", "th") in [i.value for i in stale.info]
-    entries = _with_engine(app_env, lambda e: _entries(e, "auth.sign_in"))
+    entries = on_database(app_env, lambda e: _entries(e, "auth.sign_in"))
     assert [(x.actor, x.outcome, x.details.get("reason")) for x in entries] == [
         ("", "failed", "expired"), ("malee", "ok", None)]
 
@@ -394,7 +379,7 @@ def test_a_browser_session_that_keeps_failing_has_to_wait(open_app, accounts, mo
     sign_in(at, "officer1", PW, lang)  # even the right password waits, and is not even checked
     assert [w.value for w in at.warning] == [t("auth.page.wait", lang, seconds=5)]
     assert not at.error and "auth.session" not in at.session_state
-    assert len(_with_engine(accounts, lambda e: _entries(e, "auth.sign_in"))) == 3
+    assert len(on_database(accounts, lambda e: _entries(e, "auth.sign_in"))) == 3
     shift[0] += 6
     sign_in(at, "officer1", PW, lang)
     assert problems(at) == [] and "officer1" in _sidebar_text(at)

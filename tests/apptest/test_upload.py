@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apphelp import ROOT
+from apphelp import ROOT, crashes, texts
 from streamlit.testing.v1 import AppTest
 
 from ecocity.access import Actor
@@ -27,21 +27,6 @@ MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The officer of Map Ta Phut (GOOD and BAD are Map Ta Phut's files), and an administrator.
 SOMCHAI = Actor("somchai", "officer", frozenset({"MAP-TA-PHUT"}), display_name="สมชาย ใจดี")
 ADMIN = Actor("admin", "admin", display_name="ผู้ดูแล")
-
-
-def crashes(at: AppTest) -> list[str]:
-    """Exceptions and the app's own failure boxes (a rejected file's red box is expected)."""
-    failures = {t(k, lang) for k in ("app.error.unexpected", "app.error.database") for lang in ("th", "en")}
-    return [f"exception: {e.value}" for e in at.exception] + [e.value for e in at.error if e.value in failures]
-
-
-def texts(at: AppTest) -> str:
-    """Everything written on the page as one string (markdown, captions, alerts, metrics)."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    for kind in ("info", "warning", "success", "error"):
-        parts += [e.value for e in at.get(kind)]
-    parts += [str(m.value) for m in at.metric]
-    return "\n".join(parts)
 
 
 def unescape(s: str) -> str:

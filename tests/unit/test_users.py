@@ -20,13 +20,7 @@ from ecocity.store.users import SignInError, UserError
 
 ADMIN = access.system("tester")
 PW = "correct horse battery"
-CHEAP = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id with small parameters: same algorithm, a fraction of the time."""
-    monkeypatch.setattr(users, "HASHER", CHEAP)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def _hash_of(engine, name: str) -> str | None:
@@ -144,9 +138,9 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(engine):
         ("", "nobody", "failed", "unknown"), ("", "somchai", "failed", "password")]
 
 
-def test_unknown_user_costs_a_hash_verification(engine, monkeypatch):
+def test_unknown_user_costs_a_hash_verification(engine, monkeypatch, cheap_hashing):
     calls = []
-    real = CHEAP.verify
+    real = cheap_hashing.verify
 
     class Counting(PasswordHasher):
         def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name

@@ -14,13 +14,12 @@ from ecocity.cli import main
 from ecocity.store import audit, make_engine, session_scope, users
 from ecocity.store.users import SignInError
 
-pytestmark = pytest.mark.storage
+pytestmark = [pytest.mark.storage, pytest.mark.usefixtures("cheap_hashing")]
 PW = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+def operator_login(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(getpass, "getuser", lambda: "operator")
 
 
@@ -32,49 +31,39 @@ def run(capsys, monkeypatch, db_url: str, *argv: str, stdin: str | None = None) 
     return code, out, err
 
 
-def _engine_call(db_url: str, fn):
-    engine = make_engine(db_url)
-    try:
-        return fn(engine)
-    finally:
-        engine.dispose()
+def _entries(engine, action: str):
+    with session_scope(engine) as s:
+        return audit.list_entries(s, action=action)
 
 
-def _entries(db_url: str, action: str):
-    def read(engine):
-        with session_scope(engine) as s:
-            return audit.list_entries(s, action=action)
-    return _engine_call(db_url, read)
-
-
-def test_add_with_password_on_stdin_then_sign_in(db_url, capsys, monkeypatch):
+def test_add_with_password_on_stdin_then_sign_in(db_url, engine, capsys, monkeypatch):
     code, out, err = run(capsys, monkeypatch, db_url, "add", "Somchai", "--role", "officer", "--estate",
                          "MAP-TA-PHUT", "--email", "S@example.org", "--display-name", "สมชาย ใจดี",
                          "--password-stdin", stdin=PW + "\n")
     assert (code, err) == (0, "")
     assert out.strip() == "added somchai (officer, estates MAP-TA-PHUT; signs in with: password)"
-    actor = _engine_call(db_url, lambda e: users.authenticate(e, "somchai", PW))
+    actor = users.authenticate(engine, "somchai", PW)
     assert (actor.role, actor.estates, actor.display_name) == ("officer", frozenset({"MAP-TA-PHUT"}), "สมชาย ใจดี")
-    [entry] = _entries(db_url, "user.created")
+    [entry] = _entries(engine, "user.created")
     assert (entry.actor, entry.role, entry.target) == ("cli:operator", "admin", "somchai")
 
 
-def test_add_prompts_twice(db_url, capsys, monkeypatch):
+def test_add_prompts_twice(db_url, engine, capsys, monkeypatch):
     typed = iter([PW, PW])
     prompts = []
     monkeypatch.setattr(getpass, "getpass", lambda prompt="": prompts.append(prompt) or next(typed))
     code, out, _ = run(capsys, monkeypatch, db_url, "add", "boss", "--role", "admin")
     assert code == 0 and "added boss (admin;" in out
     assert prompts == ["password for boss: ", "again: "]
-    assert _engine_call(db_url, lambda e: users.authenticate(e, "boss", PW)).is_admin
+    assert users.authenticate(engine, "boss", PW).is_admin
 
 
-def test_add_refuses_different_typed_passwords(db_url, capsys, monkeypatch):
+def test_add_refuses_different_typed_passwords(db_url, engine, capsys, monkeypatch):
     typed = iter([PW, PW + "x"])
     monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(typed))
     code, out, err = run(capsys, monkeypatch, db_url, "add", "boss", "--role", "admin")
     assert code == 2 and "differ" in err and "Traceback" not in err
-    assert _engine_call(db_url, lambda e: _count(e)) == 0
+    assert _count(engine) == 0
 
 
 def _count(engine) -> int:
@@ -89,14 +78,14 @@ def _count(engine) -> int:
     ("\n", "no password given"),
     ("", "no password given"),
 ])
-def test_add_refuses_a_weak_or_missing_password(db_url, capsys, monkeypatch, password, message):
+def test_add_refuses_a_weak_or_missing_password(db_url, engine, capsys, monkeypatch, password, message):
     code, _, err = run(capsys, monkeypatch, db_url, "add", "somchai", "--role", "viewer", "--password-stdin",
                        stdin=password)
     if message is None:
         assert code == 0
         return
     assert code == 2 and message in err and "Traceback" not in err
-    assert _engine_call(db_url, _count) == 0
+    assert _count(engine) == 0
 
 
 def test_password_equal_to_the_name_is_refused(db_url, capsys, monkeypatch):
@@ -105,12 +94,12 @@ def test_password_equal_to_the_name_is_refused(db_url, capsys, monkeypatch):
     assert code == 2 and "must not be the user name" in err
 
 
-def test_add_without_password_for_the_organisation_account(db_url, capsys, monkeypatch):
+def test_add_without_password_for_the_organisation_account(db_url, engine, capsys, monkeypatch):
     code, out, _ = run(capsys, monkeypatch, db_url, "add", "malee", "--role", "viewer", "--email",
                        "malee@example.org", "--no-password")
     assert code == 0 and "organisation account only" in out
     with pytest.raises(SignInError):
-        _engine_call(db_url, lambda e: users.authenticate(e, "malee", ""))
+        users.authenticate(engine, "malee", "")
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -139,14 +128,14 @@ def test_duplicate_name_exits_2(db_url, capsys, monkeypatch):
     assert code == 2 and "already taken" in err
 
 
-def test_list_set_password_unlock_disable(db_url, capsys, monkeypatch):
+def test_list_set_password_unlock_disable(db_url, engine, capsys, monkeypatch):
     code, out, _ = run(capsys, monkeypatch, db_url, "list")
     assert code == 0 and "no accounts yet" in out
     run(capsys, monkeypatch, db_url, "add", "somchai", "--role", "officer", "--estate", "MAP-TA-PHUT",
         "--password-stdin", stdin=PW + "\n")
     for _ in range(5):
         with pytest.raises(SignInError):
-            _engine_call(db_url, lambda e: users.authenticate(e, "somchai", "wrong password!"))
+            users.authenticate(engine, "somchai", "wrong password!")
     code, out, _ = run(capsys, monkeypatch, db_url, "list")
     header, row = out.strip().splitlines()
     assert header.split()[:3] == ["user", "role", "active"]
@@ -154,22 +143,22 @@ def test_list_set_password_unlock_disable(db_url, capsys, monkeypatch):
     assert row.split()[3] != "-"  # locked until a time
 
     assert run(capsys, monkeypatch, db_url, "unlock", "somchai")[:2] == (0, "somchai unlocked\n")
-    assert _engine_call(db_url, lambda e: users.authenticate(e, "somchai", PW)).username == "somchai"
+    assert users.authenticate(engine, "somchai", PW).username == "somchai"
 
     code, out, _ = run(capsys, monkeypatch, db_url, "set-password", "somchai", "--password-stdin",
                        stdin="a brand new passphrase\n")
     assert (code, out) == (0, "password of somchai changed\n")
-    assert _engine_call(db_url, lambda e: users.authenticate(e, "somchai", "a brand new passphrase"))
+    assert users.authenticate(engine, "somchai", "a brand new passphrase")
     code, _, err = run(capsys, monkeypatch, db_url, "set-password", "somchai", "--password-stdin", stdin="tiny\n")
     assert code == 2 and "at least 10" in err
 
     assert run(capsys, monkeypatch, db_url, "disable", "somchai")[:2] == (0, "somchai disabled\n")
     with pytest.raises(SignInError) as e:
-        _engine_call(db_url, lambda e: users.authenticate(e, "somchai", "a brand new passphrase"))
+        users.authenticate(engine, "somchai", "a brand new passphrase")
     assert e.value.code == "disabled"
     code, out, _ = run(capsys, monkeypatch, db_url, "list")
     assert out.strip().splitlines()[1].split()[2] == "no"
 
-    actions = [(x.action, x.actor) for x in reversed(_entries(db_url, "user"))]
+    actions = [(x.action, x.actor) for x in reversed(_entries(engine, "user"))]
     assert actions == [("user.created", "cli:operator"), ("user.unlocked", "cli:operator"),
                        ("user.password_set", "cli:operator"), ("user.disabled", "cli:operator")]
