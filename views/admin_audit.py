@@ -7,10 +7,9 @@ from datetime import datetime
 import streamlit as st
 
 from ecocity import audit_export
-from ecocity.i18n import t
+from ecocity.i18n import THAI_TIME, t
 from ecocity.store import audit
 from ecocity.store.db import session_scope
-from ecocity.store.users import THAI_TIME
 from ecocity.ui import widgets
 from ecocity.ui.auth import require_page
 from ecocity.ui.db import database_url, engine_for

@@ -15,9 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from ecocity.i18n import be_year, fmt_date, t
+from ecocity.i18n import THAI_TIME, be_year, fmt_date, t
 from ecocity.store.audit import AuditInfo
-from ecocity.store.users import THAI_TIME
 from ecocity.textsafe import neutralise_formula
 
 COLUMNS = ("at", "actor", "role", "action", "target", "outcome", "details")

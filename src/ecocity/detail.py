@@ -7,24 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ecocity.charts import Ranked
 from ecocity.dashboard import EntityRow, filter_rows, for_year
 from ecocity.explain import describe_gap_item, describe_reason, value_text
 from ecocity.forecast import Forecast, Point, forecast_top_level
 from ecocity.framework import Framework, Indicator, Value
-from ecocity.i18n import fmt_date, fmt_number, t
+from ecocity.i18n import fmt_datetime, fmt_number, t
 from ecocity.method import level_column, threshold_text
 from ecocity.scoring import GapItem, indicator_level
 from ecocity.store.queries import AreaInfo, EstateInfo
 from ecocity.store.uploads import FACTORIES
 from ecocity.textsafe import neutralise_formula
-
-BANGKOK = ZoneInfo("Asia/Bangkok")
-
 
 # ----------------------------------------------------------------------------- values in words
 
@@ -152,10 +148,7 @@ def find_estate(areas: Sequence[AreaInfo], unassigned: Sequence[EstateInfo],
 
 def when_text(at: datetime | None, lang: str) -> str:
     """A stored UTC time as Thai local time: "21 พ.ย. 2569 14:05" / "21 Nov 2026 14:05"."""
-    if at is None:
-        return "–"
-    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(BANGKOK)
-    return f"{fmt_date(local.date(), lang)} {local:%H:%M}"
+    return fmt_datetime(at, lang)
 
 
 def version_outcome(v: Any, lang: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,24 @@ def fmt_number(x: float | int | None, lang: str | None = DEFAULT_LANG, digits: i
     if float(x).is_integer():
         return f"{int(x):,}"
     return f"{x:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+# Thailand's clock: UTC+7 all year (no daylight saving). Stored times are UTC.
+THAI_TIME = timezone(timedelta(hours=7), "ICT")
+
+
+def thai_local(at: datetime) -> datetime:
+    """A stored time (UTC; naive means UTC) on Thailand's clock."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(THAI_TIME)
+
+
+def fmt_datetime(at: datetime | None, lang: str | None = DEFAULT_LANG, none: str = "–") -> str:
+    """A stored time in Thai time, the date as :func:`fmt_date`: ``21 พ.ย. 2569 14:05`` /
+    ``21 Nov 2026 14:05``; ``none`` for None."""
+    if at is None:
+        return none
+    local = thai_local(at)
+    return f"{fmt_date(local.date(), lang)} {local:%H:%M}"
 
 
 def fmt_date(d: date, lang: str | None = DEFAULT_LANG) -> str:

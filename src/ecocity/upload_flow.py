@@ -16,13 +16,13 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from ecocity import explain
 from ecocity.explain import describe_gap_item
 from ecocity.framework import Framework, Indicator, Value
-from ecocity.i18n import fmt_date, fmt_number, fy_label, t
+from ecocity.i18n import fmt_datetime, fmt_number, fy_label, t
 from ecocity.scoring import Assessment, assess
 from ecocity.textsafe import md_escape, neutralise_formula  # noqa: F401  (pages use flow.md_escape)
 
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("ecocity.upload")
 Estates = Mapping[str, tuple[str, str]]
 Would = Literal["rejected", "new", "new_version", "duplicate"]
-# Thailand keeps UTC+7 all year; the log stores UTC.
-THAI_TIME = timezone(timedelta(hours=7))
 LOG_OUTCOMES: tuple[str, ...] = ("accepted", "rejected", "duplicate")
 
 
@@ -262,10 +260,7 @@ def summarize(previews: Sequence[Preview], existing: Sequence[Existing | None]) 
 
 def when_text(dt: datetime, lang: str) -> str:
     """Upload time in Thailand's time: "21 พ.ย. 2569 14:05" / "21 Nov 2026 14:05"."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    local = dt.astimezone(THAI_TIME)
-    return f"{fmt_date(local.date(), lang)} {local:%H:%M}"
+    return fmt_datetime(dt, lang)
 
 
 def _items(messages: Any, key: str) -> list[Mapping[str, Any]]:

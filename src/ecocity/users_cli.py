@@ -106,9 +106,9 @@ def _run(args: argparse.Namespace, fn: Any) -> int:
 
 
 def _when(at: Any) -> str:
-    from ecocity.store.users import THAI_TIME
+    from ecocity.store.users import thai_minute
 
-    return at.astimezone(THAI_TIME).strftime("%Y-%m-%d %H:%M") if at else "-"
+    return thai_minute(at, "-")
 
 
 # ----------------------------------------------------------------------------- commands

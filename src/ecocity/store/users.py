@@ -28,7 +28,7 @@ import re
 import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from ecocity import access
 from ecocity.access import ANONYMOUS, ROLES, Actor
+from ecocity.i18n import THAI_TIME
 from ecocity.store import audit
 from ecocity.store import models as m
 from ecocity.store.db import session_scope
@@ -47,7 +48,6 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # hashing a megabyte of "password" would be a cheap way to load the server
-THAI_TIME = timezone(timedelta(hours=7), "ICT")  # Thailand keeps no daylight saving time
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
