@@ -402,7 +402,6 @@ def _percent_styles(data: bytes) -> frozenset[int]:
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=65_536)  # the same references ("E12") recur in every workbook
 def _ref_to_rc(ref: str) -> tuple[int, int] | None:
     m = _REF.fullmatch(ref.upper().replace("$", ""))
