@@ -7,7 +7,6 @@ name, a target or a detail typed as ``=HYPERLINK(...)`` stays text in a spreadsh
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
@@ -15,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ecocity import tablefile
 from ecocity.i18n import THAI_TIME, be_year, fmt_date, t
 from ecocity.store.audit import AuditInfo
 from ecocity.textsafe import neutralise_formula
@@ -91,26 +91,13 @@ def neutralised(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _rows(df: pd.DataFrame) -> list[list[Any]]:
+    return [[None if pd.isna(v) else v for v in row] for row in df.itertuples(index=False)]
+
+
 def to_csv(df: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens Thai text correctly."""
-    return neutralised(df).to_csv(index=False).encode("utf-8-sig")
+    return tablefile.csv_bytes([str(c) for c in df.columns], _rows(df))
 
 
 def to_xlsx(df: pd.DataFrame) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "audit"
-    safe = neutralised(df)
-    ws.append([str(c) for c in safe.columns])
-    for row in safe.itertuples(index=False):
-        ws.append(list(row))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFG", (20, 24, 14, 20, 30, 12, 60), strict=True):
-        ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return tablefile.xlsx_bytes("audit", [str(c) for c in df.columns], _rows(df), (20, 24, 14, 20, 30, 12, 60))

@@ -46,6 +46,17 @@ def test_xlsx_has_no_formula_cells(engine):
     assert t("access.anonymous", "th") in values and t("admin.audit.outcomes.failed", "th") in values
 
 
+def test_control_characters_typed_as_a_user_name_do_not_break_the_xlsx(engine):
+    """A failed sign-in keeps the name as typed; XML cannot hold most control characters,
+    so the file leaves them out instead of failing to be written."""
+    audit.record_alone(engine, ANONYMOUS, "auth.sign_in", "som\x0bchai\x00", outcome="failed")
+    with session_scope(engine) as s:
+        df = audit_export.frame(audit.list_entries(s), "en")
+    ws = load_workbook(io.BytesIO(audit_export.to_xlsx(df))).active
+    assert "somchai" in [c.value for row in ws.iter_rows(min_row=2) for c in row]
+    assert "som\x0bchai\x00" in audit_export.to_csv(df).decode("utf-8-sig")  # CSV keeps the text as typed
+
+
 def test_times_are_thai_time_in_the_buddhist_era():
     assert audit_export.be_timestamp(datetime(2026, 11, 21, 17, 30, 5, tzinfo=UTC)) == "2569-11-22 00:30:05"
     start, end = audit_export.day_bounds(date(2026, 11, 21), date(2026, 11, 21))

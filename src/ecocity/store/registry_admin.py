@@ -40,6 +40,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ecocity import registry as reg
+from ecocity import tablefile
 from ecocity.access import Actor, require
 from ecocity.framework import Framework
 from ecocity.i18n import t
@@ -47,7 +48,8 @@ from ecocity.store import audit
 from ecocity.store import models as m
 from ecocity.store.db import bump_data_version, session_scope, write_session
 from ecocity.store.errors import StoreError
-from ecocity.textsafe import FORMULA_START, neutralise_formula
+from ecocity.textsafe import FORMULA_START
+from ecocity.workbook.layout import col_letter
 
 Kind = Literal["estates", "areas"]
 ESTATES: Kind = "estates"
@@ -250,15 +252,6 @@ def _cell_text(v: Any) -> str:
     return _unquote(str(v).strip())
 
 
-def _col_letter(i: int) -> str:
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 def read_table(content: bytes, filename: str = "") -> tuple[str, list[list[str]]]:
     """("csv" or "xlsx", rows of cell texts from row 1); raises _FileProblem."""
     from ecocity.workbook import container
@@ -379,7 +372,7 @@ class _Checker:
     def add(self, code: str, row: int | None, column: str | None = None, **params: Any) -> None:
         cell = None
         if row is not None and column is not None and self.columns is not None and column in self.columns:
-            cell = f"{_col_letter(self.columns[column])}{row}"
+            cell = f"{col_letter(self.columns[column])}{row}"
         self.problems.append(Problem(code, row, column, cell, params))
 
     def code(self, r: Mapping[str, str], row: int | None) -> str | None:
@@ -852,45 +845,24 @@ def choices(engine: Engine) -> dict[str, Any]:
             "areas": {c: (a["name_th"], a["name_en"]) for c, a in sorted(ctx.areas.items())}}
 
 
-def export_csv(engine: Engine, kind: Kind) -> bytes:
-    """The registry of ``kind`` as CSV UTF-8 with a BOM (Excel opens Thai correctly)."""
+def _export(engine: Engine, kind: Kind) -> tuple[Kind, list[list[Any]]]:
     kind = _check_kind(kind)
     with session_scope(engine) as s:
         data = _export_rows(s, kind)
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(COLUMNS[kind])
-    for r in data:
-        w.writerow(["" if r[c] is None else neutralise_formula(r[c]) for c in COLUMNS[kind]])
-    return buf.getvalue().encode("utf-8-sig")
+    return kind, [[r[c] for c in COLUMNS[kind]] for r in data]
+
+
+def export_csv(engine: Engine, kind: Kind) -> bytes:
+    """The registry of ``kind`` as CSV (see :mod:`ecocity.tablefile`)."""
+    kind, rows = _export(engine, kind)
+    return tablefile.csv_bytes(COLUMNS[kind], rows)
 
 
 def export_xlsx(engine: Engine, kind: Kind) -> bytes:
     """The registry of ``kind`` as an .xlsx with one sheet named after it, header frozen."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    kind = _check_kind(kind)
-    with session_scope(engine) as s:
-        data = _export_rows(s, kind)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = kind
-    ws.append(list(COLUMNS[kind]))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in data:
-        ws.append([r[c] if not isinstance(r[c], str) else neutralise_formula(r[c]) for c in COLUMNS[kind]])
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula, whatever it starts with
-    ws.freeze_panes = "A2"
-    for i, c in enumerate(COLUMNS[kind]):
-        ws.column_dimensions[_col_letter(i)].width = {"name_th": 40, "name_en": 36, "estates": 60}.get(c, 16)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    kind, rows = _export(engine, kind)
+    widths = [{"name_th": 40, "name_en": 36, "estates": 60}.get(c, 16) for c in COLUMNS[kind]]
+    return tablefile.xlsx_bytes(kind, COLUMNS[kind], rows, widths)
 
 
 def export_filename(kind: Kind, fmt: str) -> str:
