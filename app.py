@@ -14,7 +14,7 @@ from ecocity.access import ANONYMOUS
 from ecocity.config import settings
 from ecocity.i18n import t
 from ecocity.ui import presentation
-from ecocity.ui.auth import HERE_KEY, account_widget, current_actor, require_page
+from ecocity.ui.auth import HERE_KEY, account_widget, current_actor, require_page, set_run_actor
 from ecocity.ui.errors import show_error
 from ecocity.ui.lang import language_switch, resolve_lang
 
@@ -22,10 +22,12 @@ lang = resolve_lang()
 st.set_page_config(page_title=t("app.title", lang), page_icon=":material/eco:", layout="wide")
 language_switch(lang)
 # Re-read from the database on every run: a disabled account or a changed role counts at once.
+# Once per run: the pages and their guards read this one (auth.run_actor).
 try:
     actor, actor_error = current_actor(), None
 except Exception as exc:  # the database is down: shown below like any page failure
     actor, actor_error = ANONYMOUS, exc
+set_run_actor(actor)
 
 
 def _shown(allowed: bool) -> str:

@@ -16,7 +16,7 @@ from ecocity.navigation import Target, target_from_row
 from ecocity.store.errors import StoreError
 from ecocity.textsafe import md_escape, safe_filename
 from ecocity.ui import data, data_pages, figures, filters, widgets
-from ecocity.ui.auth import current_actor
+from ecocity.ui.auth import run_actor
 from ecocity.ui.db import engine_for
 from ecocity.ui.lang import current_lang
 
@@ -25,7 +25,7 @@ ASK = "_estate_restore_ask"  # (code, year, version) awaiting confirmation
 DONE = "_estate_restore_done"  # (code, year, message) of the last restore
 
 lang = current_lang()
-actor = current_actor()
+actor = run_actor()
 url, token, fw, registry, area_rows, estate_rows, years = data.page_data()
 f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR,))
 

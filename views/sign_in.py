@@ -16,7 +16,7 @@ from ecocity.ui import auth
 from ecocity.ui.lang import current_lang
 
 lang = current_lang()
-actor = auth.current_actor()
+actor = auth.run_actor()
 st.title(t("auth.page.title", lang))
 
 notice = auth.pop_notice(lang)

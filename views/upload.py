@@ -4,7 +4,7 @@ file's check before anything is saved, confirm to store, and the upload log.
 Draws only. The model is ``ecocity.upload_flow`` (previews, batch, log rows) and the
 check-then-store step is ``ecocity.intake``; both are tested without Streamlit.
 
-Who: the signed-in actor (``ecocity.ui.auth.current_actor``) is the uploader; someone who
+Who: the signed-in actor (``ecocity.ui.auth.run_actor``) is the uploader; someone who
 may not upload (a viewer, the anonymous visitor) sees the template and a sign-in prompt
 only. The store checks the actor again for every file.
 
@@ -30,7 +30,7 @@ from ecocity.framework import Framework
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.textsafe import md_escape, safe_filename
 from ecocity.ui import data, widgets
-from ecocity.ui.auth import current_actor, sign_in_link
+from ecocity.ui.auth import run_actor, sign_in_link
 from ecocity.ui.data_pages import actor_at_click, file_reader
 from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.lang import current_lang
@@ -195,7 +195,7 @@ def _would(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, t
 # ----------------------------------------------------------------------------- the page
 
 lang = current_lang()
-actor = current_actor()
+actor = run_actor()
 fw = data.framework()
 url, token = database_url(), data_token()
 engine = engine_for(url)

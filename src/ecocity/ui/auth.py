@@ -1,7 +1,7 @@
 """Who is using this browser session (the Streamlit side of ``ecocity.access``).
 
-``current_actor()`` is what every page passes to the domain functions that write; it is
-``access.ANONYMOUS`` until someone signs in.
+``run_actor()`` (:func:`current_actor`, read once per run) is what every page passes to
+the domain functions that write; it is ``access.ANONYMOUS`` until someone signs in.
 
 - A sign-in (``views/sign_in.py``: password, or the organisation's OIDC provider
   through ``st.login``) stores only the account's id, how and when in
@@ -22,6 +22,9 @@
   directly (without a sign-in) to act as someone, and only tests: it counts only when
   ``ECOCITY_TEST_ACTORS=1`` is in the environment (tests/conftest.py sets it); a sign-in
   overrides it.
+- ``st.session_state[RUN_ACTOR_KEY]`` is the actor app.py resolved at the start of this
+  run (one database read per run); pages read it through :func:`run_actor`. Signing in
+  or out drops it, so the rest of that run reads the account again.
 - :func:`require_page` is the guard every restricted page calls first: it shows a
   friendly message and a sign-in link and stops the page when the actor may not.
 """
@@ -42,6 +45,7 @@ from ecocity.i18n import t
 log = logging.getLogger("ecocity.ui")
 
 ACTOR_KEY = "auth.actor"
+RUN_ACTOR_KEY = "auth.run_actor"  # the actor app.py resolved for this run (see run_actor)
 TEST_ACTORS_ENV = "ECOCITY_TEST_ACTORS"
 SESSION_KEY = "auth.session"  # {"user_id", "username", "via", "since" (epoch seconds)}
 NOTICE_KEY = "auth.notice"  # a message for the sign-in page (expired, signed out, no account)
@@ -73,12 +77,14 @@ def start_session(actor: Actor, user_id: int, *, since: float | None = None) -> 
                                      "since": time.time() if since is None else since}
     st.session_state.pop(THROTTLE_KEY, None)
     st.session_state[ACTOR_KEY] = actor
+    st.session_state.pop(RUN_ACTOR_KEY, None)  # the rest of this run reads the new account
     st.session_state.pop(NOTICE_KEY, None)
 
 
 def end_session(notice: str | None = None) -> None:
     st.session_state.pop(SESSION_KEY, None)
     st.session_state.pop(ACTOR_KEY, None)
+    st.session_state.pop(RUN_ACTOR_KEY, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
 
@@ -180,6 +186,19 @@ def current_actor() -> Actor:
     return actor
 
 
+def set_run_actor(actor: Actor) -> None:
+    """Remember ``actor`` as this run's (app.py, once per run, before the page runs)."""
+    st.session_state[RUN_ACTOR_KEY] = actor
+
+
+def run_actor() -> Actor:
+    """The actor app.py resolved at the start of this run (:func:`current_actor` read once
+    per run, not once per page and guard); :func:`current_actor` when there is none (a
+    page run on its own, or after a sign-in or sign-out in this run)."""
+    actor = st.session_state.get(RUN_ACTOR_KEY)
+    return actor if isinstance(actor, Actor) else current_actor()
+
+
 def _expired(signed: dict[str, Any], hours: float) -> bool:
     return time.time() - float(signed.get("since", 0)) > hours * 3600
 
@@ -202,7 +221,7 @@ def actor_of_sign_in(engine: Any, signed: dict[str, Any], hours: float) -> Actor
 def sign_out() -> None:
     """End this session's sign-in (audited). An OIDC sign-in also leaves the provider's
     Streamlit cookie (``st.logout``), which reloads the app."""
-    actor = current_actor()
+    actor = run_actor()
     via = actor.via
     from ecocity.store.users import record_sign_out
 
@@ -298,7 +317,7 @@ def require_page(action: Action | None = None, *, estate: str | None = None) -> 
     for a page opened by its address."""
     from ecocity.ui.lang import current_lang
 
-    actor = current_actor()
+    actor = run_actor()
     if (actor.signed_in and action is None) or (action is not None and actor.may(action, estate)):
         return actor
     lang = current_lang()
@@ -349,7 +368,7 @@ def account_widget(lang: str, actor: Actor | None = None) -> None:
     or a sign-in link."""
     from ecocity.textsafe import md_escape
 
-    actor = actor or current_actor()
+    actor = actor or run_actor()
     box = st.sidebar.container(key="account")
     if actor.signed_in:
         box.markdown(t("auth.signed_in_as", lang, who=md_escape(actor.label),
