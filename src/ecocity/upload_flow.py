@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -57,16 +57,14 @@ def existing_state(session: Session, estate_code: str, fiscal_year: int, sha256:
     """The current version of ``estate_code`` in ``fiscal_year``, its values, and whether a
     byte-identical file would be a duplicate of it (the store's own rule, ``duplicate_of``:
     the file of an earlier version is stored again as a new version, not a duplicate)."""
-    from ecocity.store import list_versions, queries
-    from ecocity.store.uploads import duplicate_of
+    from ecocity.store.derived import values_of
+    from ecocity.store.uploads import current_submission, duplicate_version
 
-    versions = list_versions(session, estate_code, fiscal_year)
-    current = next((v.version for v in versions if v.is_current), None)
+    current = current_submission(session, estate_code, fiscal_year)
     if current is None:
         return Existing()
-    return Existing(current_version=current,
-                    current_values=queries.current_values(session, estate_code, fiscal_year),
-                    duplicate_of=duplicate_of(session, estate_code, fiscal_year, sha256))
+    return Existing(current_version=current.version, current_values=values_of(session, [current.id])[current.id],
+                    duplicate_of=duplicate_version(session, current, sha256))
 
 
 @dataclass(frozen=True)
@@ -391,7 +389,7 @@ def check_one(engine: Engine, fw: Framework, estates: Estates, *, file_id: str, 
         upload_id = log_denied(engine, AccessDenied(by, "submit", result.estate), filename=filename,
                                content=content, messages=refused.log_messages(), estate_code=result.estate,
                                fiscal_year=result.fiscal_year)
-        return Checked(file_id, make_preview(filename, content, refused, fw), None,
+        return Checked(file_id, replace(preview, result=refused, assessment=None), None,
                        Outcome("rejected", upload_id=upload_id) if upload_id is not None else Outcome("unlogged"),
                        denied=True)
     if preview.accepted:

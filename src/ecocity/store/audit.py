@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ecocity.access import Actor
+from ecocity import access
+from ecocity.access import AccessDenied, Actor
 from ecocity.store import models as m
 from ecocity.store.db import session_scope
 
@@ -56,6 +58,28 @@ def record_alone(engine: Engine, actor: Actor, action: str, target: str = "", *,
     """Add one entry in its own transaction; returns its id."""
     with session_scope(engine, write=True) as s:
         return record(s, actor, action, target, outcome=outcome, details=details).id
+
+
+def refusal(engine: Engine, err: AccessDenied, action: str, target: str,
+            details: Mapping[str, Any] | None = None) -> None:
+    """Audit a refused attempt (outcome 'denied') in its own transaction. The refusal
+    stands even when the audit log cannot be written: ``err`` then carries a note saying so."""
+    try:
+        record_alone(engine, err.actor, action, target, outcome="denied",
+                     details={"refused": err.action, **(details or {})})
+    except SQLAlchemyError as e:
+        err.add_note(f"the refusal could not be written to the audit log: {e}")
+
+
+def require(engine: Engine, by: Actor, permission: access.Action, estate: str | None = None, *, action: str,
+            target: str, details: Mapping[str, Any] | None = None) -> None:
+    """:func:`ecocity.access.require`, the refusal audited as ``action`` on ``target``
+    (see :func:`refusal`) before AccessDenied is raised."""
+    try:
+        access.require(by, permission, estate)
+    except AccessDenied as err:
+        refusal(engine, err, action, target, details)
+        raise
 
 
 def list_entries(session: Session, *, actor: str | None = None, action: str | None = None,

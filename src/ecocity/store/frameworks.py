@@ -19,10 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ecocity.access import AccessDenied, Actor, require
+from ecocity.access import Actor
 from ecocity.framework import Framework, FrameworkError, framework_from_bytes
 from ecocity.i18n import t
 from ecocity.store import audit
@@ -353,14 +352,6 @@ class ActivationResult:
     moves: dict[str, dict[str, int]]
 
 
-def _refuse(engine: Engine, err: AccessDenied, target: str) -> None:
-    try:
-        audit.record_alone(engine, err.actor, ACTION, target, outcome="denied",
-                           details={"refused": err.action})
-    except SQLAlchemyError as e:
-        err.add_note(f"the refusal could not be written to the audit log: {e}")
-
-
 def _as_framework(new: Framework | str | bytes, filename: str) -> Framework:
     if isinstance(new, Framework):
         if not new.text:
@@ -394,11 +385,7 @@ def activate_version(engine: Engine, version_id: str, by: Actor) -> ActivationRe
 
 def _activate(engine: Engine, by: Actor, target: str, resolve: Callable[[Session], Framework],
               filename: str) -> ActivationResult:
-    try:
-        require(by, "change_framework")
-    except AccessDenied as err:
-        _refuse(engine, err, target)
-        raise
+    audit.require(engine, by, "change_framework", action=ACTION, target=target)
     with write_session(engine) as (s, dv):
         fw = resolve(s)
         conflict = version_conflict(s, fw)

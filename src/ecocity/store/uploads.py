@@ -165,17 +165,6 @@ def _target(estate_code: str | None, fiscal_year: int | None) -> str:
     return f"{estate_code or '?'}/{fiscal_year if fiscal_year is not None else '?'}"
 
 
-def _audit_refusal(engine: Engine, err: AccessDenied, action: str, target: str,
-                   details: Mapping[str, Any]) -> None:
-    """Audit a refused attempt in its own transaction; the refusal stands even when the
-    audit log cannot be written (the note says so)."""
-    try:
-        audit.record_alone(engine, err.actor, action, target, outcome="denied",
-                           details={"refused": err.action, **details})
-    except SQLAlchemyError as e:
-        err.add_note(f"the refusal could not be written to the audit log: {e}")
-
-
 def log_upload(session: Session, *, filename: str, content: bytes, by: Actor, outcome: Outcome,
                messages: Any, estate_code: str | None = None, fiscal_year: int | None = None,
                is_sample: bool = False, size: int | None = None, sha256: str | None = None) -> m.Upload:
@@ -217,11 +206,8 @@ def log_rejected(engine: Engine, filename: str, content: bytes, messages: Any, *
     (AccessDenied, audited as 'upload.denied') and nothing is logged. Changes no data, so
     the data version stays as it is."""
     target = _target(estate_code, fiscal_year)
-    try:
-        require(_actor(by), "upload")
-    except AccessDenied as err:
-        _audit_refusal(engine, err, "upload.denied", target, {"filename": filename, "sha256": sha256})
-        raise
+    audit.require(engine, _actor(by), "upload", action="upload.denied", target=target,
+                  details={"filename": filename, "sha256": sha256})
     with session_scope(engine, write=True) as s:
         up = log_upload(s, filename=filename, content=content, by=by, outcome="rejected", messages=messages,
                         estate_code=estate_code, fiscal_year=fiscal_year, is_sample=is_sample, size=size,
@@ -250,7 +236,7 @@ def log_denied(engine: Engine, err: AccessDenied, *, filename: str, content: byt
         with session_scope(engine, write=True) as s:
             up = log_upload(s, filename=filename, content=content, by=by, outcome="rejected",
                             messages=_with_error(messages, err), estate_code=estate_code,
-                            fiscal_year=fiscal_year, is_sample=is_sample)
+                            fiscal_year=fiscal_year, is_sample=is_sample, sha256=details["sha256"])
             audit.record(s, by, "upload.denied", target, outcome="denied", details={**details, "upload_id": up.id})
             return up.id
     except SQLAlchemyError as e:
@@ -324,7 +310,8 @@ def stored_version_of(session: Session, estate_code: str, year: int, sha256: str
         .order_by(m.Submission.version.desc()).limit(1))
 
 
-def _current(session: Session, estate_code: str, year: int) -> m.Submission | None:
+def current_submission(session: Session, estate_code: str, year: int) -> m.Submission | None:
+    """The current version of an estate and fiscal year, if any."""
     return session.scalar(select(m.Submission).where(
         m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year, m.Submission.is_current))
 
@@ -351,7 +338,12 @@ def duplicate_of(session: Session, estate_code: str, year: int, sha256: str, *,
     """The current version when a file with this SHA-256 would be a duplicate of it (its
     values came from a byte-identical file), else None. The one rule for duplicates: the
     file of an earlier, not current, version is stored again as a new version instead."""
-    current = _current(session, estate_code, year)
+    return duplicate_version(session, current_submission(session, estate_code, year), sha256, is_sample=is_sample)
+
+
+def duplicate_version(session: Session, current: m.Submission | None, sha256: str, *,
+                      is_sample: bool = False) -> int | None:
+    """:func:`duplicate_of` for ``current``, the current version already read."""
     if current is not None and current.is_sample == is_sample and _source_sha(session, current) == sha256:
         return current.version
     return None
@@ -444,13 +436,12 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
     if estate is None:
         raise StoreError("store.unknown_estate", code=data.estate_code)
     digest = sha256_of(bytes(content))
-    current = _current(s, data.estate_code, data.fiscal_year)
+    current = current_submission(s, data.estate_code, data.fiscal_year)
     _refuse_sample_over_real(current, is_sample)
-    if current is not None and duplicate_of(s, data.estate_code, data.fiscal_year, digest,
-                                            is_sample=is_sample) is not None:
+    if current is not None and duplicate_version(s, current, digest, is_sample=is_sample) is not None:
         up = log_upload(s, filename=filename, content=content, by=by, outcome="duplicate",
                         messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
-                        is_sample=is_sample)
+                        is_sample=is_sample, sha256=digest)
         _audit_upload(s, by, "upload.duplicate", up, current.version)
         return StoreResult(outcome="duplicate", estate_code=data.estate_code, fiscal_year=data.fiscal_year,
                            version=current.version, data_version=dv, upload_id=up.id)
@@ -461,7 +452,7 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
     _check_values(fw, data)  # everything is checked before the first row is written
     up = log_upload(s, filename=filename, content=content, by=by, outcome="accepted",
                     messages=messages, estate_code=data.estate_code, fiscal_year=data.fiscal_year,
-                    is_sample=is_sample)
+                    is_sample=is_sample, sha256=digest)
     everything = needs_full_recompute(s, fw)
     version = _next_version(s, data.estate_code, data.fiscal_year)
     _unset_current(s, data.estate_code, data.fiscal_year)
@@ -548,18 +539,15 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
     ``by`` must be allowed to "restore" for the estate; otherwise AccessDenied (audited
     as 'version.restored', outcome 'denied') and nothing changes."""
     target = _target(estate_code, fiscal_year)
-    try:
-        require(_actor(by), "restore", estate_code)
-    except AccessDenied as err:
-        _audit_refusal(engine, err, "version.restored", target, {"from_version": version})
-        raise
+    audit.require(engine, _actor(by), "restore", estate_code, action="version.restored", target=target,
+                  details={"from_version": version})
     fw = fw or framework_in_force(engine)
     with write_session(engine) as (s, dv):
         src = _version(s, estate_code, fiscal_year, version)
         if src.is_current:
             return StoreResult(outcome="unchanged", estate_code=estate_code, fiscal_year=fiscal_year,
                                version=src.version, data_version=dv)
-        _refuse_sample_over_real(_current(s, estate_code, fiscal_year), src.is_sample)
+        _refuse_sample_over_real(current_submission(s, estate_code, fiscal_year), src.is_sample)
         everything = needs_full_recompute(s, fw)
         new_version = _next_version(s, estate_code, fiscal_year)
         _unset_current(s, estate_code, fiscal_year)
@@ -642,7 +630,7 @@ def read_original(engine: Engine, upload_id: int, by: Actor) -> tuple[str, bytes
         with session_scope(engine) as s:
             return upload_content(s, upload_id, by)
     except AccessDenied as err:
-        _audit_refusal(engine, err, "download.denied", f"upload:{upload_id}", {"upload_id": upload_id})
+        audit.refusal(engine, err, "download.denied", f"upload:{upload_id}", {"upload_id": upload_id})
         raise
 
 
@@ -657,11 +645,7 @@ def remove_sample(engine: Engine, by: Actor, fw: Framework | None = None) -> Rem
 
     ``by`` must be allowed to "manage_sample" (administrators); otherwise AccessDenied
     (audited as denied) and nothing changes."""
-    try:
-        require(_actor(by), "manage_sample")
-    except AccessDenied as err:
-        _audit_refusal(engine, err, "sample.removed", "sample", {})
-        raise
+    audit.require(engine, _actor(by), "manage_sample", action="sample.removed", target="sample")
     fw = fw or framework_in_force(engine)
     with write_session(engine) as (s, dv):
         affected = s.execute(select(m.Submission.estate_code, m.Submission.fiscal_year)
