@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ecocity import detail
+from ecocity import access, detail
 from ecocity.dashboard import best_first
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.method import level_column, score_text
@@ -146,7 +146,7 @@ def _versions(m: detail.EstateModel, year: int) -> None:
         return
     levels = data_pages.version_levels(url, token, m.info.code, year)
     # Who stored each version is an account name: for officers and administrators only.
-    rows = detail.version_rows(versions, lang, with_names=data_pages.may_see_uploads(actor))
+    rows = detail.version_rows(versions, lang, with_names=access.may_see_uploads(actor))
     level_col = t("estate.versions.col_level", lang)
     for row, v in zip(rows, versions, strict=True):
         lv = levels.get(v.version)
@@ -164,11 +164,14 @@ def _versions(m: detail.EstateModel, year: int) -> None:
 
     engine = engine_for(url)
     with st.container(key="estate_downloads"):
-        # The original files: the estate's officers and administrators (the store checks it too).
-        files = actor.may("download_upload", m.info.code)
+        # The original files: the estate's officers and administrators, and whoever sent the
+        # file (the store checks it too). A version from a file was stored by its uploader.
+        files = [v for v in versions if v.upload_id is not None
+                 and access.may_download_upload(actor, m.info.code, v.created_by)]
         st.caption(t("estate.versions.downloads" if files else "estate.uploads.not_allowed", lang))
-        cols = st.columns(min(len(versions), 4)) if files else []
-        for i, v in enumerate(versions if files else ()):
+        shown = [v for v in versions if v.upload_id is None or v in files] if files else []
+        cols = st.columns(min(len(shown), 4)) if shown else []
+        for i, v in enumerate(shown):
             col = cols[i % len(cols)]
             if v.upload_id is None:
                 col.caption(t("estate.versions.no_file", lang, version=v.version, source=v.restored_from_version))
@@ -269,11 +272,13 @@ def _upload_log(m: detail.EstateModel, year: int) -> None:
     # Only what list_uploads(visible_to=actor) allows: all for administrators, an officer's
     # estates' and own uploads; viewers and anonymous visitors get a caption instead.
     log = data_pages.uploads(url, token, m.info.code, year, actor)
+    # The whole log of the estate: its officers and administrators (who see it even empty).
+    estate_files = access.may_download_upload(actor, m.info.code, None)
     if not log:
-        st.caption(t("estate.uploads.hidden", lang))
+        if not estate_files:
+            st.caption(t("estate.uploads.hidden", lang))
         return
     engine = engine_for(url)
-    estate_files = actor.may("download_upload", m.info.code)
     at_click = data_pages.actor_at_click(actor)
     with st.expander(t("estate.uploads.heading", lang, n=len(log)), icon=":material/inventory_2:",
                      key="estate_uploads"):
@@ -285,9 +290,9 @@ def _upload_log(m: detail.EstateModel, year: int) -> None:
             left.markdown(t("estate.uploads.line", lang, file=md_escape(u.filename),
                             when=detail.when_text(u.uploaded_at, lang),
                             by=md_escape(u.uploaded_by or "–"), outcome=outcome))
-            # The original files: the estate's officers and administrators (the store checks it too).
-            own = actor.role == "officer" and bool(actor.username) and u.uploaded_by == actor.username
-            if estate_files or own:
+            # The original files: the estate's officers, administrators and the file's sender
+            # (the store checks it too).
+            if access.may_download_upload(actor, u.estate_code, u.uploaded_by):
                 right.download_button(t("estate.uploads.download", lang),
                                       data=data_pages.file_reader(engine, u.id, at_click),
                                       file_name=safe_filename(u.filename, default="upload.xlsx"),
@@ -308,7 +313,7 @@ def _estate(code: str) -> None:
     st.caption(md_escape(" · ".join(w for w in where if w)))
     if m.area is not None:
         area_level = (f" ({level_column(fw, m.area_row.level, lang)})" if m.area_row is not None else "")
-        filters.link(Target("area", m.area.code), t("estate.area_link", lang, area=m.area.name(lang)) + area_level,
+        filters.link(Target("area", m.area.code), t("estate.area_link", lang, area=md_escape(m.area.name(lang))) + area_level,
                      icon=":material/arrow_back:")
     else:
         st.caption(t("estate.no_area", lang))

@@ -117,6 +117,26 @@ class AccessDenied(StoreError):
                  action=t(f"access.action.{self.action}", lang), estate=self.estate or "")
 
 
+def may_see_uploads(actor: Actor) -> bool:
+    """Whether ``actor`` may see any upload log at all: administrators (every upload) and
+    officers (see :func:`may_download_upload`); viewers and anonymous visitors none."""
+    return actor.is_admin or actor.role == "officer"
+
+
+def may_download_upload(actor: Actor, estate_code: str | None, uploaded_by: str | None) -> bool:
+    """Whether ``actor`` may see an upload (of ``estate_code``, sent by ``uploaded_by``) in
+    the log and download its original file: an administrator any; an officer those of
+    their estates and their own; anyone else none. The rule of the store's upload log and
+    download (``store.uploads``); ``uploaded_by=None``: may they see every upload of the
+    estate, whoever sent it."""
+    if actor.is_admin:
+        return True
+    if actor.role != "officer":
+        return False
+    own = bool(actor.username) and uploaded_by == actor.username
+    return own or actor.may("download_upload", estate_code)
+
+
 def require(actor: Actor, action: Action, estate: str | None = None) -> None:
     """Raise :class:`AccessDenied` unless ``actor`` may do ``action`` (on ``estate``)."""
     if not isinstance(actor, Actor):

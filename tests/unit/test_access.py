@@ -7,7 +7,18 @@ from typing import get_args
 
 import pytest
 
-from ecocity.access import ADMIN_ACTIONS, ANONYMOUS, ESTATE_ACTIONS, AccessDenied, Action, Actor, require, system
+from ecocity.access import (
+    ADMIN_ACTIONS,
+    ANONYMOUS,
+    ESTATE_ACTIONS,
+    AccessDenied,
+    Action,
+    Actor,
+    may_download_upload,
+    may_see_uploads,
+    require,
+    system,
+)
 from ecocity.i18n import t
 from ecocity.store.errors import StoreError
 
@@ -100,3 +111,32 @@ def test_every_action_and_role_has_a_name_in_both_languages():
             assert t(f"access.action.{action}", lang) != f"access.action.{action}"
         for role in ("viewer", "officer", "admin"):
             assert t(f"access.role.{role}", lang) != f"access.role.{role}"
+
+
+# ----------------------------------------------------------------------------- upload log and downloads
+
+PIM = Actor("pim", "officer", frozenset({"PADAENG"}))
+
+
+@pytest.mark.parametrize(("actor", "expected"), [(ADMIN, True), (OFFICER, True), (PIM, True), (VIEWER, False),
+                                                 (ANONYMOUS, False), (system("import"), True)])
+def test_who_may_see_an_upload_log(actor, expected):
+    assert may_see_uploads(actor) is expected
+
+
+@pytest.mark.parametrize(("actor", "estate", "by", "expected"), [
+    (ADMIN, "MAP-TA-PHUT", "somchai", True),
+    (ADMIN, None, "", True),                      # a rejected file of no estate, by nobody known
+    (OFFICER, "MAP-TA-PHUT", "pim", True),        # their estate, someone else's file
+    (OFFICER, "MAP-TA-PHUT", None, True),         # their estate: every upload of it
+    (OFFICER, "PADAENG", "pim", False),           # not their estate, not their file
+    (OFFICER, "PADAENG", "somchai", True),        # not their estate, but their own file
+    (OFFICER, None, "somchai", True),             # their own file of no estate
+    (OFFICER, None, "pim", False),
+    (PIM, "MAP-TA-PHUT", None, False),            # not every upload of another estate
+    (Actor("", "officer", frozenset()), "PADAENG", "", False),  # no name: nothing is "their own"
+    (VIEWER, "MAP-TA-PHUT", "vina", False),       # a viewer's own name counts for nothing
+    (ANONYMOUS, "MAP-TA-PHUT", "", False),
+])
+def test_who_may_download_an_upload(actor, estate, by, expected):
+    assert may_download_upload(actor, estate, by) is expected

@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from ecocity import charts, detail
-from ecocity.access import ANONYMOUS, Actor
+from ecocity.access import ANONYMOUS, Actor, may_see_uploads
 from ecocity.dashboard import filter_rows
 from ecocity.framework import Framework
 from ecocity.i18n import t
@@ -79,11 +79,6 @@ def compare(url: str, token: str, code: str, year: int, old: int, new: int) -> t
     """The values that differ between two versions, as (code, old, new)."""
     with session_scope(engine_for(url)) as s:
         return tuple(compare_versions(s, code, year, old, new, data.framework(url, token)))
-
-
-def may_see_uploads(actor: Actor) -> bool:
-    """Whether ``actor`` may see any upload log at all (administrators; officers, theirs)."""
-    return actor.is_admin or actor.role == "officer"
 
 
 def uploads(url: str, token: str, code: str, year: int, actor: Actor) -> tuple[UploadInfo, ...]:
