@@ -72,8 +72,7 @@ PAGES = {"": MAIN, t("admin.nav.section", lang): ADMIN} if actor.is_admin else M
 
 page = st.navigation(PAGES, position="hidden" if presentation.requested() else "sidebar")
 st.session_state[HERE_KEY] = page.url_path
-if page.url_path != "present":  # the Presentation page decides for itself (its toggle)
-    presentation.apply()
+presentation.apply()  # ?present=1 on any page; the Presentation page's toggle sets it
 account_widget(lang, actor)
 try:
     if actor_error is not None:

@@ -9,6 +9,7 @@ Everything lives in the URL, so the address of the current slide can be shared:
 
 from __future__ import annotations
 
+import html
 import time
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from ecocity.ui import data, filters, presentation
 from ecocity.ui.export_widgets import deck_for, export_buttons
 from ecocity.ui.lang import current_lang
 
-YEAR, SCOPE, SLIDE, FULL, AUTO = "year", "scope", "slide", "present", "auto"  # query parameters
+YEAR, SCOPE, SLIDE, AUTO = "year", "scope", "slide", "auto"  # query parameters
 STATE = "_ecocity_present"  # session: {"n": slide number, "at": when it was last shown/advanced}
 AUTO_CHOICES = (0, 10, 20, 30, 60)  # seconds; 0 = off
 
@@ -39,7 +40,7 @@ if not years:
 saved = filters.current()
 year = filters.parse_year(q.get(YEAR), years) or (saved.year if saved and saved.year in years else years[-1])
 scope = Scope.parse(q.get(SCOPE), registry.regions, [a.code for a in registry.areas])
-full = q.get(FULL) == "1"
+full = presentation.requested()
 try:
     auto = int(q.get(AUTO) or 0)
 except ValueError:
@@ -56,13 +57,13 @@ if state["key"] != key or state["n"] is None:  # a link, or another deck: the UR
 def _sync_url() -> None:
     want = {YEAR: str(year), SCOPE: scope.param, SLIDE: str(state["n"])}
     if full:
-        want[FULL] = "1"
+        want[presentation.PARAM] = "1"
     if auto:
         want[AUTO] = str(auto)
     for k, v in want.items():
         if q.get(k) != v:
             q[k] = v
-    for k in (FULL, AUTO):
+    for k in (presentation.PARAM, AUTO):
         if k not in want and k in q:
             del q[k]
 
@@ -84,8 +85,7 @@ BASE = """
 .ecocity-slide-count {font-size: 1.4rem; font-weight: 600; text-align: center;}
 </style>
 """
-st.html(BASE)
-presentation.apply(full)
+st.html(BASE)  # full screen (?present=1) is applied by the router, as for every page
 
 # ----------------------------------------------------------------------------- controls (not full screen)
 
@@ -113,9 +113,9 @@ def _on_scope() -> None:
 
 def _on_full() -> None:
     if st.session_state["present_full"]:
-        q[FULL] = "1"
-    elif FULL in q:
-        del q[FULL]
+        q[presentation.PARAM] = "1"
+    elif presentation.PARAM in q:
+        del q[presentation.PARAM]
 
 
 def _on_auto() -> None:
@@ -169,7 +169,7 @@ def show_slide() -> None:
 def _slide_body(s: Slide, n: int) -> None:
     st.header(md_escape(s.title), anchor=False)  # titles carry area and estate names
     if s.subtitle:
-        st.html(f'<div class="ecocity-slide-sub">{_esc(s.subtitle)}</div>')
+        st.html(f'<div class="ecocity-slide-sub">{html.escape(s.subtitle)}</div>')
     fig = s.figure(present=True)
     body = _bullets(s.bullets)
     if fig is None:
@@ -188,13 +188,9 @@ def _controls(n: int) -> None:
     count.html(f'<div class="ecocity-slide-count">{t("present.page.counter", lang, n=n, total=total)}</div>')
     nxt.button(t("present.page.next", lang), key="present_next", on_click=_go, args=(1,), disabled=n >= total,
                icon=":material/arrow_forward:", icon_position="right", width="stretch")
-    link = "?" + urlencode({YEAR: year, SCOPE: scope.param, SLIDE: n, FULL: 1, "lang": lang})
-    st.html(f'<div class="ecocity-slide-foot">{_esc(deck.footer)} · '
-            f'<a href="{link}" target="_self">{_esc(t("present.page.link", lang))}</a></div>')
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    link = "?" + urlencode({YEAR: year, SCOPE: scope.param, SLIDE: n, presentation.PARAM: 1, "lang": lang})
+    st.html(f'<div class="ecocity-slide-foot">{html.escape(deck.footer)} · '
+            f'<a href="{link}" target="_self">{html.escape(t("present.page.link", lang))}</a></div>')
 
 
 def _bullets(lines: tuple[str, ...]) -> str:
@@ -208,7 +204,7 @@ def _bullets(lines: tuple[str, ...]) -> str:
         elif not sub and inner:
             out.append("</ul>")
             inner = False
-        out.append(f"<li>{_esc(line.strip())}</li>")
+        out.append(f"<li>{html.escape(line.strip())}</li>")
     out.append("</ul>" * (2 if inner else 1))
     return "".join(out)
 
