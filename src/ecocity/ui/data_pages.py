@@ -169,9 +169,10 @@ def ranking_figure(url: str, token: str, kind: str, key: str, year: int, region:
     if not model.ranked:
         return None
     label = detail.subject_label(fw, subject, lang)
-    return as_figure(charts.ranking(
+    # charts.* return figure objects, validated once as they are built: cached as they are.
+    return charts.ranking(
         fw, model.ranked, lang, title=t("indicators.ranking_title", lang, subject=label, year=year),
-        value_label=_unit(fw, subject, lang) or label, lower_is_better=model.lower_is_better).to_dict())
+        value_label=_unit(fw, subject, lang) or label, lower_is_better=model.lower_is_better)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -191,12 +192,12 @@ def trend_figure(url: str, token: str, kind: str, key: str, region: str | None, 
     if not years or not series:
         return None
     label = detail.subject_label(fw, subject, lang)
-    return as_figure(charts.indicator_trend(years, series, detail.thresholds(fw, subject, lang),
-                                            title=t("indicators.trend_title", lang, subject=label), unit=unit).to_dict())
+    return charts.indicator_trend(years, series, detail.thresholds(fw, subject, lang),
+                                  title=t("indicators.trend_title", lang, subject=label), unit=unit)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def heatmap_figure(url: str, token: str, year: int, region: str | None, lang: str) -> go.Figure | None:
     """Dimension scores of the areas with data in the year (and region); None when there are none."""
     rows = detail.heatmap_rows(data.entity_rows(url, token, "area"), year, lang, region=region)
-    return as_figure(charts.heatmap(data.framework(url, token), rows, lang).to_dict()) if rows else None
+    return charts.heatmap(data.framework(url, token), rows, lang) if rows else None
