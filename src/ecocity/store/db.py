@@ -107,6 +107,16 @@ def write_session(engine: Engine) -> Iterator[tuple[Session, int]]:
         yield session, current
 
 
+def set_meta(session: Session, key: str, value: str) -> None:
+    """Insert or update one meta row in the caller's transaction (flushed)."""
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+    session.flush()
+
+
 def lock_data_version(session: Session) -> int:
     """Lock the data_version row until the transaction ends; returns its value."""
     raw = session.execute(select(Meta.value).where(Meta.key == DATA_VERSION_KEY)

@@ -19,7 +19,7 @@ from ecocity.framework import Framework, Value
 from ecocity.scoring import Assessment as Scored
 from ecocity.scoring import assess
 from ecocity.store import models as m
-from ecocity.store.db import bump_data_version, write_session
+from ecocity.store.db import bump_data_version, set_meta, write_session
 
 
 def values_of(session: Session, submission_ids: Iterable[int]) -> dict[int, dict[str, Value]]:
@@ -192,20 +192,18 @@ def compute_all(session: Session, fw: Framework) -> list[dict[str, Any]]:
     return rows
 
 
-def recompute_everything(session: Session, fw: Framework) -> int:
+def recompute_everything(session: Session, fw: Framework, rows: list[dict[str, Any]] | None = None) -> int:
     """Drop and rebuild every assessment under ``fw`` in the caller's transaction and
-    record ``fw`` as the framework they were made under; returns the number of rows written."""
+    record ``fw`` as the framework they were made under; returns the number of rows written.
+    ``rows``: what :func:`compute_all` gave for ``fw`` in this transaction, when the caller
+    has it already (framework activation previews them first)."""
     from ecocity.store.seed import ensure_framework
 
     ensure_framework(session, fw)
-    marker = session.get(m.Meta, m.ASSESSED_WITH_KEY)
-    if marker is None:
-        session.add(m.Meta(key=m.ASSESSED_WITH_KEY, value=framework_key(fw)))
-    else:
-        marker.value = framework_key(fw)
-    session.flush()
+    set_meta(session, m.ASSESSED_WITH_KEY, framework_key(fw))
+    if rows is None:
+        rows = compute_all(session, fw)
     session.execute(delete(m.Assessment))  # also evicts loaded rows from the session
-    rows = compute_all(session, fw)
     if rows:
         session.execute(m.Assessment.__table__.insert(), rows)
     return len(rows)

@@ -26,10 +26,10 @@ from ecocity.framework import Framework, FrameworkError, framework_from_bytes
 from ecocity.i18n import t
 from ecocity.store import audit
 from ecocity.store import models as m
-from ecocity.store.db import bump_data_version, session_scope, write_session
+from ecocity.store.db import bump_data_version, session_scope, set_meta, write_session
 from ecocity.store.derived import compute_all, framework_key, recompute_everything
 from ecocity.store.errors import StoreError
-from ecocity.store.seed import active_version, ensure_framework, framework_in_force, stored_framework
+from ecocity.store.seed import active_version, framework_in_force, stored_framework
 
 MAX_FRAMEWORK_BYTES = 1024 * 1024  # the default file is ~12 KB
 ACTION = "framework.activated"
@@ -232,17 +232,18 @@ def _names(session: Session) -> dict[tuple[str, str], tuple[str, str]]:
     return out
 
 
-def preview(session: Session, new_fw: Framework) -> list[LevelChange]:
+def preview(session: Session, new_fw: Framework, rows: list[dict[str, Any]] | None = None) -> list[LevelChange]:
     """How every stored estate and area assessment would change under ``new_fw``: the
     stored level and score against those ``new_fw`` gives for the same current values
-    (``derived.compute_all``, the computation activation stores). Writes nothing.
-    Ordered by kind (areas first), fiscal year and code."""
+    (``derived.compute_all``, the computation activation stores; ``rows`` when the caller
+    has computed them already). Writes nothing. Ordered by kind (areas first), fiscal year
+    and code."""
     stored = {(r.entity_kind, r.entity_code, r.fiscal_year): (r.level, r.overall_score)
               for r in session.execute(select(m.Assessment.entity_kind, m.Assessment.entity_code,
                                               m.Assessment.fiscal_year, m.Assessment.level,
                                               m.Assessment.overall_score))}
     new = {(r["entity_kind"], r["entity_code"], r["fiscal_year"]): (r["level"], r["overall_score"])
-           for r in compute_all(session, new_fw)}
+           for r in (compute_all(session, new_fw) if rows is None else rows)}
     names = _names(session)
     out: list[LevelChange] = []
     for key in sorted(stored.keys() | new.keys(), key=lambda k: (k[0] != "area", k[2], k[1])):
@@ -394,15 +395,10 @@ def _activate(engine: Engine, by: Actor, target: str, resolve: Callable[[Session
         before = framework_in_force(s)
         if active_version(s) == fw.version_id and framework_key(before) == framework_key(fw):
             return ActivationResult(before.version_id, fw.version_id, False, dv, 0, count_moves([]))
-        changes = preview(s, fw)
-        ensure_framework(s, fw)
-        marker = s.get(m.Meta, m.ACTIVE_FRAMEWORK_KEY)
-        if marker is None:
-            s.add(m.Meta(key=m.ACTIVE_FRAMEWORK_KEY, value=fw.version_id))
-        else:
-            marker.value = fw.version_id
-        s.flush()
-        recompute_everything(s, fw)
+        rows = compute_all(s, fw)  # once: for the preview of what moves, and to store
+        changes = preview(s, fw, rows)
+        recompute_everything(s, fw, rows)  # records fw as a version too
+        set_meta(s, m.ACTIVE_FRAMEWORK_KEY, fw.version_id)
         new_dv = bump_data_version(s)
         moves = count_moves(changes)
         changed = sum(1 for c in changes if c.old_level != c.new_level)

@@ -46,7 +46,7 @@ from ecocity.framework import Framework
 from ecocity.i18n import t
 from ecocity.store import audit
 from ecocity.store import models as m
-from ecocity.store.db import bump_data_version, session_scope, write_session
+from ecocity.store.db import bump_data_version, session_scope, set_meta, write_session
 from ecocity.store.errors import StoreError
 from ecocity.textsafe import FORMULA_START
 from ecocity.workbook.layout import col_letter
@@ -697,13 +697,7 @@ def apply(engine: Engine, change: Change, by: Actor, fw: Framework | None = None
 
 
 def _mark_edited(s: Session) -> None:
-    now = m.utcnow().isoformat()
-    row = s.get(m.Meta, m.REGISTRY_EDITED_KEY)
-    if row is None:
-        s.add(m.Meta(key=m.REGISTRY_EDITED_KEY, value=now))
-    else:
-        row.value = now
-    s.flush()
+    set_meta(s, m.REGISTRY_EDITED_KEY, m.utcnow().isoformat())
 
 
 def registry_edited(engine: Engine) -> str | None:
