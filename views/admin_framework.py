@@ -11,11 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from ecocity.framework import Framework
-from ecocity.i18n import t
+from ecocity.i18n import fmt_datetime, t
 from ecocity.store import frameworks as fa
 from ecocity.store.db import session_scope
 from ecocity.store.errors import StoreError
-from ecocity.store.users import thai_minute
 from ecocity.textsafe import md_escape, safe_filename
 from ecocity.ui import auth
 from ecocity.ui.db import data_token, database_url, engine_for
@@ -35,8 +34,8 @@ def short(sha: str) -> str:
 
 
 def when(dt: datetime | None) -> str:
-    """Thai time (UTC+7), as the people using the dashboard read it."""
-    return thai_minute(dt, "–")
+    """Thai time (UTC+7) and a B.E. year in Thai, as the people using the dashboard read it."""
+    return fmt_datetime(dt, lang, none="–")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -18,12 +18,13 @@ uploader keys (a success starts them afresh); ``ra.pending.<kind>`` the checked 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import streamlit as st
 
 from ecocity.access import AccessDenied
-from ecocity.i18n import t
+from ecocity.i18n import fmt_datetime, t
 from ecocity.store import registry_admin as ra
 from ecocity.textsafe import md_escape, neutralise_formula
 from ecocity.ui import widgets
@@ -308,7 +309,7 @@ def _sample() -> None:
 
 st.caption(t("registry_admin.intro", lang))
 edited = ra.registry_edited(engine)
-st.caption(t("registry_admin.edited", lang, at=edited[:16].replace("T", " ")) if edited
+st.caption(t("registry_admin.edited", lang, at=fmt_datetime(datetime.fromisoformat(edited), lang)) if edited
            else t("registry_admin.from_files", lang))
 opts = ra.choices(engine)
 tab_estates, tab_areas = st.tabs([t("registry_admin.estates.tab", lang), t("registry_admin.areas.tab", lang)])

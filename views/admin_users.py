@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from ecocity.access import ROLES
-from ecocity.i18n import t
+from ecocity.i18n import fmt_datetime, t
 from ecocity.store import users
 from ecocity.store.db import session_scope
 from ecocity.store.errors import StoreError
@@ -70,8 +70,8 @@ else:
         t("admin.users.col_role", lang): _role(u.role),
         t("admin.users.col_estates", lang): ", ".join(u.estates),
         t("admin.users.col_active", lang): yes if u.is_active else no,
-        t("admin.users.col_locked", lang): users.thai_minute(u.locked_until) if u.locked() else "",
-        t("admin.users.col_last", lang): users.thai_minute(u.last_sign_in_at),
+        t("admin.users.col_locked", lang): fmt_datetime(u.locked_until, lang) if u.locked() else "",
+        t("admin.users.col_last", lang): fmt_datetime(u.last_sign_in_at, lang, none=""),
     } for u in accounts]).map(neutralise_formula), hide_index=True, key="users_table")
 
 # ----------------------------------------------------------------------------- add

@@ -214,3 +214,14 @@ def test_a_change_made_meanwhile_by_another_admin_is_not_undone(admin_at, app_en
             return [(x.actor, x.details) for x in audit.list_entries(s, action="user.updated")]
     assert on_database(app_env, updates) == [("boss", {"role": ["officer", "viewer"]}),
                                ("cli:other admin", {"display_name": ["Somchai", "Somchai J."]})]
+
+
+def test_users_table_shows_times_as_people_read_them(admin_at, app_env):
+    """The last sign-in in Thai time, the date as elsewhere in the app (not an ISO stamp)."""
+    from ecocity.i18n import fmt_datetime
+
+    at = admin_at
+    at.switch_page("views/admin_users.py").run()
+    table = at.dataframe[0].value
+    row = table[table[t("admin.users.col_username", "en")] == "boss"].iloc[0]
+    assert row[t("admin.users.col_last", "en")] == fmt_datetime(_get(app_env, "boss").last_sign_in_at, "en")

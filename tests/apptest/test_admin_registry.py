@@ -184,3 +184,19 @@ def test_the_registry_tables_neutralise_formulas_for_their_csv_export(engine):
                "MAP-TA-PHUT" in list(d.value[t("registry_admin.field.code", "en")])]
     row = table[table[t("registry_admin.field.code", "en")] == "MAP-TA-PHUT"].iloc[0]
     assert row[name] == "'" + formula
+
+
+def test_the_last_change_is_shown_in_thai_time_and_the_buddhist_era(app_env, engine):
+    from datetime import datetime
+
+    from ecocity.i18n import fmt_datetime
+
+    at = open_page(ADMIN, "th")
+    at.selectbox(key="ra_pick_estates").set_value("LAT-KRABANG").run()
+    widget(at.text_input, "ra_f_estates_name_en_correct_LAT-KRABANG").set_value("Lat Krabang Estate")
+    at.button(key="ra_save_estates").click().run()
+    assert crashes(at) == [] and not at.exception
+    edited = datetime.fromisoformat(ra.registry_edited(engine))
+    shown = t("registry_admin.edited", "th", at=fmt_datetime(edited, "th"))
+    assert shown in texts(at, unescape=True)
+    assert str(edited.year + 543) in shown and "UTC" not in shown
