@@ -41,12 +41,13 @@ BATCH_KEY = "upload.batch"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _template(fw_sha: str, lang: str, day: date) -> bytes:
-    """The empty template of the framework in force, labels in ``lang`` first (keyed by the
-    framework's hash, and by the day: its example fiscal year is today's)."""
+def _template(fw_sha: str, lang: str, day: date, _fw: Framework) -> bytes:
+    """The empty template of ``_fw`` (the framework in force), labels in ``lang`` first;
+    keyed by the framework's hash (which names its content exactly; not by the data token,
+    which every upload changes) and by the day: its example fiscal year is today's."""
     from ecocity.workbook.template import build_template
 
-    return build_template(data.framework(), lang_first=lang)
+    return build_template(_fw, lang_first=lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -196,8 +197,8 @@ def _would(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, t
 
 lang = current_lang()
 actor = run_actor()
-fw = data.framework()
-url, token = database_url(), data_token()
+url, token = database_url(), data_token()  # one token read for the whole run
+fw = data.framework(url, token)
 engine = engine_for(url)
 estates = _estates(url, token)
 area_names = {a.code: a.name(lang) for a in data.registry_overview(url, token).areas}
@@ -209,7 +210,7 @@ st.caption(t("upload.intro", lang))
 st.subheader(t("upload.template.heading", lang))
 st.markdown(t("upload.template.body", lang, framework=f"{md_escape(fw.name(lang))} v{fw.version}",
             count=len(fw.indicators)))
-st.download_button(t("upload.template.button", lang), _template(fw.sha256, lang, date.today()),
+st.download_button(t("upload.template.button", lang), _template(fw.sha256, lang, date.today(), fw),
                    file_name=safe_filename(template_filename(fw), default="ecocity-template.xlsx"), mime=widgets.XLSX_MIME, icon=":material/download:",
                    help=t("upload.template.help", lang), key="upload_template", on_click="ignore")
 
