@@ -44,12 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     sp.set_defaults(func=cmd_set_password)
 
-    for name, helptext, func in (("unlock", "lift a lock-out after too many wrong passwords", cmd_unlock),
-                                 ("disable", "stop an account from signing in (kept for the audit log)", cmd_disable),
-                                 ("enable", "let a disabled account sign in again", cmd_enable)):
+    for name, helptext in (("unlock", "lift a lock-out after too many wrong passwords"),
+                           ("disable", "stop an account from signing in (kept for the audit log)"),
+                           ("enable", "let a disabled account sign in again")):
         c = usub.add_parser(name, help=helptext)
         c.add_argument("name")
-        c.set_defaults(func=func)
+        c.set_defaults(func=cmd_account_state, state_change=name)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -156,62 +156,34 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_set_password(args: argparse.Namespace) -> int:
-    from ecocity.store.users import normalise_username, set_password
+    from ecocity.store.db import session_scope
+    from ecocity.store.users import UserError, normalise_username, set_password, user_id_of
 
     name = normalise_username(args.name)
-    _check_exists(args, name)
-    password = _read_password(args, name)
 
     def run(engine: Any) -> int:
-        set_password(engine, _operator(), name, password)
+        with session_scope(engine) as s:  # refuse an unknown account before asking for a password
+            if user_id_of(s, name) is None:
+                raise UserError("auth.user.unknown", name=name)
+        set_password(engine, _operator(), name, _read_password(args, name))
         print(f"password of {name} changed")
         return 0
 
     return _run(args, run)
 
 
-def _check_exists(args: argparse.Namespace, name: str) -> None:
-    """Refuse an unknown account before asking for a password."""
-    from ecocity.store.db import session_scope
-    from ecocity.store.users import UserError, user_id_of
+def cmd_account_state(args: argparse.Namespace) -> int:
+    """``unlock``, ``disable`` or ``enable`` (``args.state_change``) one account."""
+    from ecocity.store.users import unlock_user, update_user
+
+    change = {"unlock": (lambda e, by, n: unlock_user(e, by, n), "unlocked"),
+              "disable": (lambda e, by, n: update_user(e, by, n, active=False), "disabled"),
+              "enable": (lambda e, by, n: update_user(e, by, n, active=True), "enabled")}
+    call, done = change[args.state_change]
 
     def run(engine: Any) -> int:
-        with session_scope(engine) as s:
-            if user_id_of(s, name) is None:
-                raise UserError("auth.user.unknown", name=name)
-        return 0
-
-    _run(args, run)
-
-
-def cmd_unlock(args: argparse.Namespace) -> int:
-    from ecocity.store.users import unlock_user
-
-    def run(engine: Any) -> int:
-        info = unlock_user(engine, _operator(), args.name)
-        print(f"{info.username} unlocked")
-        return 0
-
-    return _run(args, run)
-
-
-def cmd_disable(args: argparse.Namespace) -> int:
-    from ecocity.store.users import update_user
-
-    def run(engine: Any) -> int:
-        info = update_user(engine, _operator(), args.name, active=False)
-        print(f"{info.username} disabled")
-        return 0
-
-    return _run(args, run)
-
-
-def cmd_enable(args: argparse.Namespace) -> int:
-    from ecocity.store.users import update_user
-
-    def run(engine: Any) -> int:
-        info = update_user(engine, _operator(), args.name, active=True)
-        print(f"{info.username} enabled")
+        info = call(engine, _operator(), args.name)
+        print(f"{info.username} {done}")
         return 0
 
     return _run(args, run)

@@ -325,29 +325,28 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime 
     with session_scope(engine, write=True) as s:
         user = (s.scalars(select(m.User).where(m.User.id == row.id).with_for_update()).one_or_none()
                 if row is not None else None)
-        # Refusals are recorded as the anonymous actor: the name given is only a claim.
+        def refuse(reason: str, error: SignInError | None = None, **details: Any) -> SignInError:
+            # Recorded as the anonymous actor: the name given is only a claim.
+            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": reason, **details})
+            return error or SignInError("auth.error.wrong")
+
+        error: SignInError | None
         if user is None:
-            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": "unknown"})
-            error: SignInError | None = SignInError("auth.error.wrong")
+            error = refuse("unknown")
         elif user.password_hash != stored:  # changed while we verified: never sign in, never re-hash
-            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": "changed"})
-            error = SignInError("auth.error.wrong")
+            error = refuse("changed")
         elif user.locked_until is not None and user.locked_until > now:
-            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": "locked"})
-            error = SignInError("auth.error.locked", until=thai_clock(user.locked_until))
+            error = refuse("locked", SignInError("auth.error.locked", until=thai_clock(user.locked_until)))
         elif not ok:
             user.failed_attempts = (user.failed_attempts or 0) + 1
-            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed",
-                         details={"reason": "password", "failures": user.failed_attempts})
-            error = SignInError("auth.error.wrong")
+            error = refuse("password", failures=user.failed_attempts)
             if user.failed_attempts >= MAX_FAILURES:
                 user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
                 user.failed_attempts = 0
                 audit.record(s, ANONYMOUS, "auth.locked", name, outcome="ok",
                              details={"until": user.locked_until.isoformat(), "minutes": LOCK_MINUTES})
         elif not user.is_active:
-            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": "disabled"})
-            error = SignInError("auth.error.disabled")
+            error = refuse("disabled", SignInError("auth.error.disabled"))
         else:
             user.failed_attempts = 0
             user.locked_until = None
