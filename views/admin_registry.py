@@ -29,7 +29,7 @@ from ecocity.store import registry_admin as ra
 from ecocity.textsafe import md_escape, neutralise_formula
 from ecocity.ui import widgets
 from ecocity.ui.auth import require_page
-from ecocity.ui.db import database_url, engine_for
+from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.lang import current_lang
 
 SAMPLE_CONFIRM = "ra.sample_confirm"
@@ -38,7 +38,29 @@ SAMPLE_FLASH = "ra.sample_flash"
 lang = current_lang()
 actor = require_page("edit_registry")  # draws "sign in" / "not for your role" and stops
 st.title(t("registry_admin.title", lang))
-engine = engine_for(database_url())
+url = database_url()
+engine = engine_for(url)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _registry(url: str, token: str) -> dict[str, Any]:
+    """Everything the page reads from the registry, once per database and data version
+    (every registry write, sample load or removal changes the data token): the rows of each
+    kind, the form's choices, when the registry was last edited, the sample counts."""
+    e = engine_for(url)
+    return {"rows": {kind: ra.rows(e, kind) for kind in (ra.ESTATES, ra.AREAS)}, "choices": ra.choices(e),
+            "edited": ra.registry_edited(e), "samples": ra.sample_counts(e)}
+
+
+reg = _registry(url, data_token())
+
+
+def _current_row(kind: str, code: str) -> dict[str, str]:
+    """One row as the form shows it (field -> text), from the rows read above."""
+    for row in reg["rows"][kind]:
+        if row["code"] == code:
+            return {k: "" if v is None else str(v) for k, v in row.items()}
+    return {}
 
 
 def _round(kind: str) -> int:
@@ -162,7 +184,7 @@ def _form(kind: str, opts: dict[str, Any]) -> None:
     if mode == "correct":
         code = st.selectbox(t(f"registry_admin.form.pick_{kind}", lang), list(known), key=f"ra_pick_{kind}",
                             format_func=lambda c: f"{c} · {known[c][0 if lang == 'th' else 1]}") or ""
-        current = (ra.current_row(engine, kind, code) or {}) if code else {}
+        current = _current_row(kind, code) if code else {}
     provinces: dict[str, tuple[str, str]] = opts["provinces"]
     regions: list[str] = list(opts["regions"])
     sfx = f"{mode}_{code}_{_round(kind)}"  # new widgets (and defaults) per row and after a save
@@ -256,7 +278,7 @@ def _upload(kind: str) -> None:
 
 def _tab(kind: str, opts: dict[str, Any]) -> None:
     _flash(kind)
-    _table(kind, ra.rows(engine, kind))
+    _table(kind, reg["rows"][kind])
     _downloads(kind)
     _form(kind, opts)
     if kind == ra.AREAS:
@@ -274,7 +296,7 @@ def _sample() -> None:
     flash = st.session_state.pop(SAMPLE_FLASH, None)
     if flash:
         st.success(flash, icon=":material/task_alt:")
-    subs, ups = ra.sample_counts(engine)
+    subs, ups = reg["samples"]
     if not subs and not ups:
         st.info(t("registry_admin.sample.none", lang), icon=":material/info:")
         st.session_state.pop(SAMPLE_CONFIRM, None)
@@ -308,10 +330,10 @@ def _sample() -> None:
 # ----------------------------------------------------------------------------- the page
 
 st.caption(t("registry_admin.intro", lang))
-edited = ra.registry_edited(engine)
+edited = reg["edited"]
 st.caption(t("registry_admin.edited", lang, at=fmt_datetime(datetime.fromisoformat(edited), lang)) if edited
            else t("registry_admin.from_files", lang))
-opts = ra.choices(engine)
+opts = reg["choices"]
 tab_estates, tab_areas = st.tabs([t("registry_admin.estates.tab", lang), t("registry_admin.areas.tab", lang)])
 with tab_estates:
     _tab(ra.ESTATES, opts)
