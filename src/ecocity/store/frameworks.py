@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ecocity.access import Actor
 from ecocity.framework import Framework, FrameworkError, framework_from_bytes
+from ecocity.framework import stored_framework as parse_stored
 from ecocity.i18n import t
 from ecocity.store import audit
 from ecocity.store import models as m
@@ -312,11 +313,11 @@ def recorded_versions(session: Session) -> list[RecordedVersion]:
     out: list[RecordedVersion] = []
     rows = session.execute(select(m.FrameworkVersion.version_id, m.FrameworkVersion.framework_id,
                                   m.FrameworkVersion.version, m.FrameworkVersion.sha256,
-                                  m.FrameworkVersion.loaded_at)
+                                  m.FrameworkVersion.loaded_at, m.FrameworkVersion.source)
                            .order_by(m.FrameworkVersion.loaded_at.desc(), m.FrameworkVersion.version_id)).all()
     for r in rows:
-        try:
-            fw = stored_framework(session, r.version_id)
+        try:  # parsed from the text already read (once per SHA-256 and process), not re-queried
+            fw = parse_stored(r.source or "", r.sha256, f"database:{r.version_id}")
         except FrameworkError:
             fw = None
         out.append(RecordedVersion(r.version_id, r.framework_id, r.version, r.sha256, r.loaded_at,
