@@ -40,6 +40,7 @@ from sqlalchemy import Engine, delete, false, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ecocity import access
 from ecocity.access import AccessDenied, Actor, require
 from ecocity.framework import Framework, Value
 from ecocity.i18n import t
@@ -573,11 +574,12 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
 
 
 def _visible(actor: Actor) -> Any:
-    """The uploads ``actor`` may see in the log and download: all for an administrator;
-    for an officer those of their estates and their own; none for anyone else."""
+    """The uploads ``actor`` may see in the log and download, as a SQL filter: the rule of
+    ``access.may_download_upload`` (all for an administrator; for an officer those of their
+    estates and their own; none for anyone else)."""
     if actor.is_admin:
         return None
-    if actor.role != "officer":
+    if not access.may_see_uploads(actor):
         return false()
     own = [m.Upload.uploaded_by == actor.username] if actor.username else []
     return or_(m.Upload.estate_code.in_(sorted(actor.estates)), *own)
@@ -611,14 +613,13 @@ def upload_content(session: Session, upload_id: int, by: Actor) -> tuple[str, by
 
     An administrator may download any upload; an officer the uploads of their estates
     and their own; anyone else is refused (AccessDenied, "download_upload")."""
-    if not (_actor(by).is_admin or by.role == "officer"):
+    if not access.may_see_uploads(_actor(by)):
         raise AccessDenied(by, "download_upload")
     row = session.execute(select(m.Upload.filename, m.Upload.content, m.Upload.estate_code, m.Upload.uploaded_by)
                           .where(m.Upload.id == upload_id)).first()
     if row is None:
         raise StoreError("store.no_such_upload", id=upload_id)
-    own = bool(by.username) and row.uploaded_by == by.username
-    if not (own or by.may("download_upload", row.estate_code)):
+    if not access.may_download_upload(by, row.estate_code, row.uploaded_by):
         raise AccessDenied(by, "download_upload", row.estate_code)
     return row.filename, bytes(row.content)
 

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from ecocity import access
 from ecocity.access import ANONYMOUS, ROLES, Actor
-from ecocity.i18n import THAI_TIME
+from ecocity.i18n import thai_local
 from ecocity.store import audit
 from ecocity.store import models as m
 from ecocity.store.db import session_scope
@@ -207,12 +207,13 @@ def _info(user: m.User, estates: tuple[str, ...]) -> UserInfo:
 
 def thai_clock(at: datetime) -> str:
     """HH:MM in Thai time (what a locked-out user reads)."""
-    return at.astimezone(THAI_TIME).strftime("%H:%M")
+    return thai_local(at).strftime("%H:%M")
 
 
 def thai_minute(at: datetime | None, none: str = "") -> str:
-    """``YYYY-MM-DD HH:MM`` in Thai time (the administration pages' tables); ``none`` for None."""
-    return none if at is None else at.astimezone(THAI_TIME).strftime("%Y-%m-%d %H:%M")
+    """``YYYY-MM-DD HH:MM`` in Thai time (``ecocity users list``; pages show
+    ``i18n.fmt_datetime``); ``none`` for None."""
+    return none if at is None else thai_local(at).strftime("%Y-%m-%d %H:%M")
 
 
 # ----------------------------------------------------------------------------- the change form
