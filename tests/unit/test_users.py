@@ -138,6 +138,17 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(engine):
         ("", "nobody", "failed", "unknown"), ("", "somchai", "failed", "password")]
 
 
+def test_a_nul_typed_in_the_user_name_is_a_failed_sign_in_not_a_database_error(engine):
+    """PostgreSQL text cannot hold NUL: the name is compared and audited without it."""
+    users.create_user(engine, ADMIN, "somchai", role="viewer", password=PW)
+    with pytest.raises(SignInError):
+        users.authenticate(engine, "som\x00chai", "not the password")
+    assert users.authenticate(engine, "som\x00chai\x00", PW).username == "somchai"
+    with session_scope(engine) as s:
+        [failed] = audit.list_entries(s, action="auth.sign_in", outcome="failed")
+    assert (failed.target, failed.details["reason"]) == ("somchai", "password")
+
+
 def test_unknown_user_costs_a_hash_verification(engine, monkeypatch, cheap_hashing):
     calls = []
     real = cheap_hashing.verify

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ecocity import access
 from ecocity.access import AccessDenied, Actor
 from ecocity.store import models as m
-from ecocity.store.db import session_scope
+from ecocity.store.db import no_nul, session_scope
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,19 @@ class AuditInfo:
 
 
 def _jsonable(details: Mapping[str, Any] | None) -> Any:
-    return json.loads(json.dumps(dict(details or {}), default=str, ensure_ascii=False))
+    return _without_nul(json.loads(json.dumps(dict(details or {}), default=str, ensure_ascii=False)))
+
+
+def _without_nul(value: Any) -> Any:
+    """JSON data with NUL characters dropped from every string (PostgreSQL's jsonb cannot
+    hold them; a typed user name or file name may)."""
+    if isinstance(value, str):
+        return no_nul(value)
+    if isinstance(value, dict):
+        return {no_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def record(session: Session, actor: Actor, action: str, target: str = "", *, outcome: str = "ok",
@@ -45,8 +57,8 @@ def record(session: Session, actor: Actor, action: str, target: str = "", *, out
     """Add one entry in the caller's transaction (flushed, so ``id`` is set)."""
     if outcome not in m.AUDIT_OUTCOMES:
         raise ValueError(f"outcome must be one of {m.AUDIT_OUTCOMES}, found {outcome!r}")
-    row = m.AuditEntry(at=m.utcnow(), actor=(actor.username or "")[:200], role=actor.role,
-                       action=action[:64], target=(target or "")[:300], outcome=outcome,
+    row = m.AuditEntry(at=m.utcnow(), actor=no_nul(actor.username)[:200], role=actor.role,
+                       action=action[:64], target=no_nul(target)[:300], outcome=outcome,
                        details=_jsonable(details))
     session.add(row)
     session.flush()

@@ -107,6 +107,12 @@ def write_session(engine: Engine) -> Iterator[tuple[Session, int]]:
         yield session, current
 
 
+def no_nul(text: str | None) -> str:
+    """Text without NUL characters: PostgreSQL text columns cannot hold them, and what a
+    user typed or a file was named must still be recorded."""
+    return (text or "").replace("\x00", "")
+
+
 def set_meta(session: Session, key: str, value: str) -> None:
     """Insert or update one meta row in the caller's transaction (flushed)."""
     row = session.get(Meta, key)

@@ -47,7 +47,7 @@ from ecocity.i18n import t
 from ecocity.scoring import check_values
 from ecocity.store import audit
 from ecocity.store import models as m
-from ecocity.store.db import bump_data_version, session_scope, write_session
+from ecocity.store.db import bump_data_version, no_nul, session_scope, write_session
 from ecocity.store.derived import needs_full_recompute, recompute_everything, recompute_for, values_of
 from ecocity.store.errors import StoreError
 from ecocity.store.seed import framework_in_force
@@ -138,12 +138,6 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 log = logging.getLogger("ecocity.store")
 
 
-def _no_nul(text: str | None) -> str:
-    """Text without NUL characters: PostgreSQL text columns cannot hold them, and the
-    upload log must accept any file name."""
-    return (text or "").replace("\x00", "")
-
-
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -185,9 +179,9 @@ def log_upload(session: Session, *, filename: str, content: bytes, by: Actor, ou
     if sha256 is not None and sha256 != "" and not _SHA256.fullmatch(sha256):
         raise ValueError(f"sha256 must be 64 lowercase hex digits or '' (not known), found {sha256!r}")
     # Cut over-long names to the column sizes: the log must accept any upload.
-    row = m.Upload(filename=_no_nul(filename)[:255], size=len(content) if size is None else size,
+    row = m.Upload(filename=no_nul(filename)[:255], size=len(content) if size is None else size,
                    sha256=sha256_of(content) if sha256 is None else sha256,
-                   content=content, uploaded_by=_no_nul(_actor(by).username)[:200], uploaded_at=m.utcnow(),
+                   content=content, uploaded_by=no_nul(_actor(by).username)[:200], uploaded_at=m.utcnow(),
                    outcome=outcome, messages=_jsonable(messages),
                    estate_code=estate_code[:64] if estate_code is not None else None,
                    fiscal_year=fiscal_year, is_sample=is_sample)
@@ -296,7 +290,7 @@ def _value_rows(submission_id: int, values: Mapping[str, Value], notes: Mapping[
             submission_id=submission_id, code=code,
             value_bool=v if isinstance(v, bool) else None,
             value_num=float(v) if v is not None and not isinstance(v, bool) else None,
-            note=_no_nul(notes.get(code, ""))))
+            note=no_nul(notes.get(code, ""))))
     return rows
 
 

@@ -41,7 +41,7 @@ from ecocity.access import ANONYMOUS, ROLES, Actor
 from ecocity.i18n import thai_local
 from ecocity.store import audit
 from ecocity.store import models as m
-from ecocity.store.db import session_scope
+from ecocity.store.db import no_nul, session_scope
 from ecocity.store.errors import StoreError
 
 MAX_FAILURES = 5
@@ -98,7 +98,9 @@ class UserInfo:
 
 
 def normalise_username(name: str) -> str:
-    return (name or "").strip().lower()
+    """Trimmed and lower case, NUL characters dropped (a name is typed into a form, and
+    PostgreSQL cannot compare or store text holding NUL)."""
+    return no_nul(name).strip().lower()
 
 
 def check_username(name: str) -> str:
