@@ -58,8 +58,7 @@ if not entries:
 
 df = audit_export.frame(entries, lang)
 st.caption(t("admin.audit.showing", lang, count=len(entries), limit=LIMIT))
-# The table's toolbar downloads CSV: formula-looking text is neutralised there too.
-st.dataframe(audit_export.neutralised(df), hide_index=True, key="audit_table")
+widgets.table(df, hide_index=True, key="audit_table")
 now = datetime.now(THAI_TIME)
 widgets.table_downloads(
     "audit_{ext}", (t("admin.audit.csv", lang), audit_export.filename("csv", now), lambda: audit_export.to_csv(df)),

@@ -16,7 +16,7 @@ from ecocity.store import frameworks as fa
 from ecocity.store.db import session_scope
 from ecocity.store.errors import StoreError
 from ecocity.textsafe import md_escape, safe_filename
-from ecocity.ui import auth
+from ecocity.ui import auth, widgets
 from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.lang import current_lang
 
@@ -83,7 +83,7 @@ def show_preview(old: Framework, new: Framework, key: str) -> None:
         col("old_level"): level_text(old, c.old_level), col("new_level"): level_text(new, c.new_level),
         col("old_score"): score_text(c.old_score), col("new_score"): score_text(c.new_score),
     } for c in rows])
-    st.dataframe(df, hide_index=True, key=f"{key}_table", height=min(35 * (len(df) + 1) + 3, 600))
+    widgets.table(df, hide_index=True, key=f"{key}_table", height=min(35 * (len(df) + 1) + 3, 600))
 
 
 def confirm_and_activate(new: Framework, key: str, *, filename: str = "", version_id: str = "") -> None:
@@ -122,14 +122,14 @@ def show_diff(old: Framework, new: Framework) -> None:
         st.markdown("\n".join(f"- {md_escape(x)}" for x in lines))
     if d.thresholds:
         st.markdown(t("framework_admin.diff.thresholds", lang, n=len(d.thresholds)))
-        st.dataframe(pd.DataFrame([{
+        widgets.table(pd.DataFrame([{
             t("framework_admin.diff.col_code", lang): c.code,
             t("framework_admin.diff.col_old", lang): " / ".join(f"{x:g}" for x in c.old),
             t("framework_admin.diff.col_new", lang): " / ".join(f"{x:g}" for x in c.new)} for c in d.thresholds]),
             hide_index=True, key="fwadm_diff_thresholds")
     if d.settings:
         st.markdown(t("framework_admin.diff.settings", lang, n=len(d.settings)))
-        st.dataframe(pd.DataFrame([{
+        widgets.table(pd.DataFrame([{
             t("framework_admin.diff.col_code", lang): c.code or t("framework_admin.diff.whole", lang),
             t("framework_admin.diff.col_setting", lang): c.setting,
             t("framework_admin.diff.col_old", lang): str(c.old),
@@ -206,7 +206,7 @@ if up is not None:
     if problems:
         st.error(t("framework_admin.upload.rejected", lang, name=md_escape(up.name), n=len(problems)),
                  icon=":material/error:")
-        st.dataframe(pd.DataFrame([{t("framework_admin.upload.col_entry", lang): p.entry_text(lang),
+        widgets.table(pd.DataFrame([{t("framework_admin.upload.col_entry", lang): p.entry_text(lang),
                                     t("framework_admin.upload.col_problem", lang): p.text(lang)}
                                    for p in problems]),
                      hide_index=True, key="fwadm_problems")

@@ -26,7 +26,7 @@ import streamlit as st
 from ecocity.access import AccessDenied
 from ecocity.i18n import fmt_datetime, t
 from ecocity.store import registry_admin as ra
-from ecocity.textsafe import md_escape, neutralise_formula
+from ecocity.textsafe import md_escape
 from ecocity.ui import widgets
 from ecocity.ui.auth import require_page
 from ecocity.ui.db import data_token, database_url, engine_for
@@ -160,8 +160,8 @@ def _store(kind: str, fn: Any) -> None:
 def _table(kind: str, data: list[dict[str, Any]]) -> None:
     cols = ra.table_columns(kind)
     # Text cells as the CSV export has them: the table's toolbar exports CSV too.
-    shown = [{_field(c): neutralise_formula(r.get(c)) for c in cols} for r in data]
-    st.dataframe(shown, hide_index=True, width="stretch", key=f"ra_table_{kind}", height=min(38 + 35 * len(shown), 420))
+    shown = [{_field(c): r.get(c) for c in cols} for r in data]
+    widgets.table(shown, hide_index=True, width="stretch", key=f"ra_table_{kind}", height=min(38 + 35 * len(shown), 420))
     st.caption(t(f"registry_admin.{kind}.count", lang, count=len(data)))
 
 

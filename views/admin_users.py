@@ -18,7 +18,8 @@ from ecocity.i18n import fmt_datetime, t
 from ecocity.store import users
 from ecocity.store.db import session_scope
 from ecocity.store.errors import StoreError
-from ecocity.textsafe import md_escape, neutralise_formula
+from ecocity.textsafe import md_escape
+from ecocity.ui import widgets
 from ecocity.ui.auth import require_page
 from ecocity.ui.data import registry_overview
 from ecocity.ui.db import data_token, database_url, engine_for
@@ -63,7 +64,7 @@ if not accounts:
 else:
     yes, no = t("admin.users.yes", lang), t("admin.users.no", lang)
     # The table's toolbar downloads CSV: a name typed as "=HYPERLINK(...)" stays text.
-    st.dataframe(pd.DataFrame([{
+    widgets.table(pd.DataFrame([{
         t("admin.users.col_username", lang): u.username,
         t("admin.users.col_display", lang): u.display_name,
         t("admin.users.col_email", lang): u.email or "",
@@ -72,7 +73,7 @@ else:
         t("admin.users.col_active", lang): yes if u.is_active else no,
         t("admin.users.col_locked", lang): fmt_datetime(u.locked_until, lang) if u.locked() else "",
         t("admin.users.col_last", lang): fmt_datetime(u.last_sign_in_at, lang, none=""),
-    } for u in accounts]).map(neutralise_formula), hide_index=True, key="users_table")
+    } for u in accounts]), hide_index=True, key="users_table")
 
 # ----------------------------------------------------------------------------- add
 

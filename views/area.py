@@ -12,7 +12,7 @@ import streamlit as st
 from ecocity.dashboard import best_first
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.navigation import target_from_row, target_from_selection
-from ecocity.textsafe import md_escape, neutralise_formula
+from ecocity.textsafe import md_escape
 from ecocity.ui import data, figures, filters, widgets
 from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.labels import region_label
@@ -123,13 +123,13 @@ if m.estates:
     if target and target.kind == "estate":
         filters.go(target)
     cols = {k: t(f"area.estates.{k}", lang) for k in ("estate", "level", "score", "completeness")}
-    table = pd.DataFrame([{cols["estate"]: neutralise_formula(e.name(lang)), cols["level"]: fw.level(e.level).name(lang),
+    table = pd.DataFrame([{cols["estate"]: e.name(lang), cols["level"]: fw.level(e.level).name(lang),
                            cols["score"]: round(e.overall_score, 2),
                            cols["completeness"]: round(e.completeness * 100)} for e in m.estates])
     colour = {fw.level(e.level).name(lang): fw.level(e.level).colour for e in m.estates}
     styled = table.style.map(lambda v: f"background-color: {colour[v]}; color: {widgets.text_on(colour[v])};"
                              " font-weight: 600" if v in colour else "", subset=[cols["level"]])
-    event = st.dataframe(styled, hide_index=True, key="area_estates", on_select="rerun",
+    event = widgets.table(styled, hide_index=True, key="area_estates", on_select="rerun",
                          selection_mode="single-row", width="stretch", column_config={
                              cols["score"]: st.column_config.NumberColumn(format="%.2f"),
                              cols["completeness"]: st.column_config.ProgressColumn(

@@ -72,7 +72,7 @@ def _chooser() -> None:
         c["score"]: score_text(r.overall_score),
         c["completeness"]: f"{fmt_number(r.completeness * 100, lang)}%",
     } for r in this])
-    event = st.dataframe(table, hide_index=True, key="estate_list", on_select="rerun", selection_mode="single-row")
+    event = widgets.table(table, hide_index=True, key="estate_list", on_select="rerun", selection_mode="single-row")
     target = target_from_row("estate", [r.code for r in this], event)
     if target:
         filters.go(target)
@@ -107,8 +107,9 @@ def _indicator_table(m: detail.EstateModel) -> None:
         c["trend"]: list(ln.trend),
     } for ln in m.lines])
     years = m.lines[0].trend_years if m.lines else ()
-    st.container(key="estate_indicators").dataframe(
-        _level_style(table, c["level"], [ln.level for ln in m.lines]), hide_index=True,
+    widgets.table(
+        _level_style(table, c["level"], [ln.level for ln in m.lines]), where=st.container(key="estate_indicators"),
+        hide_index=True,
         height=35 * (len(table) + 1) + 3,
         column_config={
             c["code"]: st.column_config.TextColumn(width=70, pinned=True),
@@ -152,8 +153,8 @@ def _versions(m: detail.EstateModel, year: int) -> None:
         lv = levels.get(v.version)
         row[level_col] = "–" if lv is None else level_column(fw, lv, lang)
     c = {k: t(f"detail.versions.col_{k}", lang) for k in ("version", "current", "when", "by", "file", "outcome")}
-    st.container(key="estate_versions").dataframe(
-        pd.DataFrame(rows), hide_index=True,
+    widgets.table(
+        pd.DataFrame(rows), where=st.container(key="estate_versions"), hide_index=True,
         column_config={c["version"]: st.column_config.NumberColumn(width=65),
                        c["current"]: st.column_config.TextColumn(width=75),
                        c["when"]: st.column_config.TextColumn(width=140, help=t("detail.versions.when_help", lang)),
@@ -203,7 +204,7 @@ def _versions(m: detail.EstateModel, year: int) -> None:
                               old_level=level_column(fw, levels[old], lang) if old in levels else "–",
                               new_level=level_column(fw, levels[new], lang) if new in levels else "–"))
                 c = {k: t(f"estate.compare.col_{k}", lang) for k in ("code", "name", "old", "new", "levels")}
-                st.dataframe(pd.DataFrame([{
+                widgets.table(pd.DataFrame([{
                     c["code"]: ch.code, c["name"]: ch.name,
                     c["old"]: ch.old, c["new"]: ch.new,
                     c["levels"]: f"{'–' if ch.old_level is None else ch.old_level} → "

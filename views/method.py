@@ -13,8 +13,8 @@ from ecocity import method
 from ecocity.config import settings
 from ecocity.framework import Framework
 from ecocity.i18n import t
-from ecocity.textsafe import md_escape, neutralise_formula
-from ecocity.ui import data
+from ecocity.textsafe import md_escape
+from ecocity.ui import data, widgets
 from ecocity.ui.lang import current_lang
 
 lang = current_lang()
@@ -40,10 +40,8 @@ mfw = markdown_framework(fw)  # for Markdown
 
 
 def table(rows: list[dict], key: str, styler=None) -> None:
-    # The framework's texts as a CSV export would need them: the table's toolbar exports CSV.
-    df = pd.DataFrame([{k: neutralise_formula(v) for k, v in r.items()} for r in rows])
-    st.dataframe(styler(df) if styler else df, hide_index=True, key=key,
-                 height=min(35 * (len(df) + 1) + 3, 1200))
+    df = pd.DataFrame(rows)
+    widgets.table(styler(df) if styler else df, hide_index=True, key=key, height=min(35 * (len(df) + 1) + 3, 1200))
 
 
 def colour_cells(colour_col: str):

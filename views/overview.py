@@ -11,7 +11,7 @@ import streamlit as st
 from ecocity.explain import describe_gap_item
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.navigation import Target, target_from_row, target_from_selection
-from ecocity.textsafe import md_escape, neutralise_formula
+from ecocity.textsafe import md_escape
 from ecocity.ui import data, figures, filters, widgets
 from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.labels import region_label
@@ -29,11 +29,11 @@ def _registry() -> None:
     """No assessment yet: the registry's areas and their estates, on the map and listed."""
     st.plotly_chart(figures.registry_map(url, token, lang), key="overview_map_empty", theme=None,
                     config=figures.CONFIG)
-    rows = [{t("app.overview.col_area", lang): neutralise_formula(a.name(lang)),
+    rows = [{t("app.overview.col_area", lang): a.name(lang),
              t("app.overview.col_province", lang): a.province_th if lang == "th" else a.province_en,
              t("app.overview.col_region", lang): region_label(a.region, lang),
              t("app.overview.col_estates", lang): len(a.estates)} for a in registry.areas]
-    st.dataframe(rows, hide_index=True, key="overview_areas")
+    widgets.table(rows, hide_index=True, key="overview_areas")
     for a in registry.areas:
         with st.expander(t("app.overview.estates_of", lang, area=md_escape(a.name(lang))), key=f"area_{a.code}"):
             if a.estates:
@@ -59,7 +59,7 @@ def _ranking(model) -> None:
     st.caption(t("overview.ranking.hint", lang))
     cols = {k: t(f"overview.ranking.{k}", lang) for k in ("area", "level", "score", "change")}
     table = pd.DataFrame([{
-        cols["area"]: neutralise_formula(m.row.name(lang)),  # the toolbar exports CSV
+        cols["area"]: m.row.name(lang),
         cols["level"]: fw.level(m.row.level).name(lang),
         cols["score"]: round(m.row.overall_score, 2),
         cols["change"]: _change(m),
@@ -78,7 +78,7 @@ def _ranking(model) -> None:
         return ""
 
     styled = table.style.map(paint, subset=[cols["level"]]).map(arrow, subset=[cols["change"]])
-    event = st.dataframe(styled, hide_index=True, key="ranking", on_select="rerun", selection_mode="single-row",
+    event = widgets.table(styled, hide_index=True, key="ranking", on_select="rerun", selection_mode="single-row",
                          width="stretch", column_config={  # widths: every column fits a half page
                              cols["area"]: st.column_config.TextColumn(width=160 if lang == "th" else 180),
                              cols["level"]: st.column_config.TextColumn(width=138 if lang == "th" else 116),

@@ -85,7 +85,8 @@ BASE = """
 .ecocity-slide-count {font-size: 1.4rem; font-weight: 600; text-align: center;}
 </style>
 """
-st.html(BASE)  # full screen (?present=1) is applied by the router, as for every page
+# Full screen (?present=1) is applied by the router, as for every page.
+st.html(BASE)
 
 # ----------------------------------------------------------------------------- controls (not full screen)
 

@@ -160,7 +160,7 @@ def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: st
         if rows:
             key = "upload.check.values" if p.accepted else "upload.check.values_rejected"
             with st.expander(t(key, lang, count=len(rows)), icon=":material/table_rows:", expanded=expand_values):
-                st.dataframe(rows, hide_index=True, width="stretch", height=_rows_height(len(rows)),
+                widgets.table(rows, hide_index=True, width="stretch", height=_rows_height(len(rows)),
                              column_config={t("upload.col.code", lang): st.column_config.TextColumn(width="small"),
                                             t("upload.col.indicator", lang): st.column_config.TextColumn(
                                                 width="large")})
@@ -188,7 +188,7 @@ def _would(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, t
         changes = flow.value_changes(fw, p.result.submission.values, existing) if p.result.submission else []
         if changes:
             st.markdown(f"**{t('upload.would.changes', lang, current=current, count=len(changes))}**")
-            st.dataframe(flow.change_rows(fw, changes, lang), hide_index=True, width="stretch")
+            widgets.table(flow.change_rows(fw, changes, lang), hide_index=True, width="stretch")
         else:
             st.caption(t("upload.would.no_changes", lang, current=current))
 
@@ -318,7 +318,7 @@ uploads = _upload_log(url, outcome, include_sample, actor)
 if not uploads:
     st.info(t("upload.log.empty", lang), icon=":material/history:")
 else:
-    st.dataframe(flow.log_rows(uploads, lang), hide_index=True, width="stretch", key="upload_log",
+    widgets.table(flow.log_rows(uploads, lang), hide_index=True, width="stretch", key="upload_log",
                  column_config={t("upload.log.col_no", lang): st.column_config.NumberColumn(width="small", format="%d"),
                                 t("upload.log.col_file", lang): st.column_config.TextColumn(width="medium")})
     st.caption(t("upload.log.showing", lang, count=len(uploads)))

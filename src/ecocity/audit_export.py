@@ -17,7 +17,6 @@ import pandas as pd
 from ecocity import tablefile
 from ecocity.i18n import THAI_TIME, be_year, fmt_date, t
 from ecocity.store.audit import AuditInfo
-from ecocity.textsafe import neutralise_formula
 
 COLUMNS = ("at", "actor", "role", "action", "target", "outcome", "details")
 
@@ -80,15 +79,6 @@ def frame(entries: Sequence[AuditInfo], lang: str) -> pd.DataFrame:
     } for e in entries]
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     return df.rename(columns={c: t(f"admin.audit.col_{c}", lang) for c in COLUMNS})
-
-
-def neutralised(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell passed through :func:`neutralise_formula`: for the
-    files and for a table shown with ``st.dataframe`` (whose toolbar exports CSV)."""
-    out = df.copy()
-    for col in out.columns:
-        out[col] = [neutralise_formula(v) for v in out[col]]
-    return out
 
 
 def _rows(df: pd.DataFrame) -> list[list[Any]]:

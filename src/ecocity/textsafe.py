@@ -58,6 +58,21 @@ def neutralise_formula(value: Any) -> Any:
     return "'" + value if looks_like_formula(value) else value
 
 
+def neutralise_table(data: Any) -> Any:
+    """A table for ``st.dataframe``, whose toolbar exports CSV, with every text cell passed
+    through :func:`neutralise_formula`: a pandas DataFrame (a copy), a list of row dicts (a
+    new list), or a pandas Styler (its data replaced; the styling is applied when drawn).
+    Anything else is returned as it is."""
+    if hasattr(data, "data") and hasattr(data, "apply") and hasattr(data, "set_properties"):  # a Styler
+        data.data = neutralise_table(data.data)
+        return data
+    if hasattr(data, "columns") and hasattr(data, "map"):  # a DataFrame
+        return data.map(neutralise_formula)
+    if isinstance(data, list):
+        return [{k: neutralise_formula(v) for k, v in r.items()} if isinstance(r, dict) else r for r in data]
+    return data
+
+
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
                               *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))})

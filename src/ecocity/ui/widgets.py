@@ -19,7 +19,7 @@ from ecocity.explain import describe_gap_item
 from ecocity.forecast import Forecast
 from ecocity.framework import Framework
 from ecocity.i18n import fmt_number, t
-from ecocity.textsafe import md_escape
+from ecocity.textsafe import md_escape, neutralise_table
 from ecocity.weakest import GapLine
 
 PATH_FROM = 2  # the headline path starts at Eco-Champion
@@ -152,3 +152,10 @@ def table_downloads(key: str, csv: tuple[str, str, Callable[[], bytes | str]],
         for ext, (label, name, build), mime in (("csv", csv, "text/csv"), ("xlsx", xlsx, XLSX_MIME)):
             st.download_button(label, build, file_name=name, mime=mime, icon=":material/download:",
                                key=key.format(ext=ext), on_click="ignore")
+
+
+def table(data: object, *, where: object = None, **kwargs: object) -> object:
+    """``st.dataframe`` (or ``where.dataframe``, e.g. a keyed container) for every table a
+    page shows: its toolbar exports CSV, so text a spreadsheet would run as a formula gets
+    the apostrophe of ``textsafe.neutralise_formula`` here, once for all pages."""
+    return (where or st).dataframe(neutralise_table(data), **kwargs)  # type: ignore[attr-defined]
