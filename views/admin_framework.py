@@ -162,7 +162,7 @@ if info.from_database:
 else:
     st.caption(t("framework_admin.in_force.from_file", lang, file=md_escape(fw.source)))
 if fw.text:
-    st.download_button(t("framework_admin.in_force.download", lang), fw.text.encode("utf-8"),
+    st.download_button(t("framework_admin.in_force.download", lang), fa.file_bytes(fw),
                        file_name=safe_filename(f"{fw.id}-v{fw.version}.toml", default="framework.toml"), mime="application/toml",
                        key="fwadm_download", icon=":material/download:")
 

@@ -80,14 +80,14 @@ def _messages(groups: list[flow.MessageGroup], lang: str) -> None:
     """Per sheet, one line per message: the cell in bold, then what was found and what
     to type instead (a table squeezed these long sentences into narrow columns)."""
     for g in groups:
-        head = flow.md_escape(g.sheet or t("upload.check.whole_file", lang))
-        lines = [f"- **{flow.md_escape(cell)}** · {flow.md_escape(text)}" if cell else f"- {flow.md_escape(text)}"
+        head = md_escape(g.sheet or t("upload.check.whole_file", lang))
+        lines = [f"- **{md_escape(cell)}** · {md_escape(text)}" if cell else f"- {md_escape(text)}"
                  for cell, text in g.items]
         st.markdown(f"**{head}** ({len(g.items)})\n\n" + "\n".join(lines))
 
 
 def _store_outcome(o: intake.Outcome, fw: Framework, estates: dict, lang: str, area_names: dict[str, str]) -> None:
-    text = flow.md_escape(o.message(lang))
+    text = md_escape(o.message(lang))
     if o.kind == "stored" and o.store is not None:
         r = o.store
         lines = [text]
@@ -112,7 +112,7 @@ def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: st
     p, r = c.preview, c.preview.result
     with st.container(border=True, key=f"upload_file_{c.file_id}"):
         icon = ":material/check_circle:" if p.accepted else ":material/cancel:"
-        st.markdown(f"##### {icon} {flow.md_escape(p.filename)}")
+        st.markdown(f"##### {icon} {md_escape(p.filename)}")
         status = t(f"upload.status.{'accepted' if p.accepted else 'rejected'}", lang)
         facts = [flow.estate_label(r.estate, estates, lang) if r.estate else None,
                  fy_label(r.fiscal_year, lang) if r.fiscal_year else None,
@@ -120,12 +120,12 @@ def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: st
         with st.container(horizontal=True, vertical_alignment="center"):
             st.badge(status, color="green" if p.accepted else "red",
                      icon=":material/check:" if p.accepted else ":material/close:")
-            st.caption(flow.md_escape(" · ".join(f for f in facts if f)))
+            st.caption(md_escape(" · ".join(f for f in facts if f)))
 
         if c.check_failed:
             st.error(t("upload.check.failed", lang), icon=":material/bug_report:")
         elif c.denied:  # a good file, for an estate this account is not responsible for
-            st.error(flow.md_escape(r.errors[0].text(lang)), icon=":material/block:")
+            st.error(md_escape(r.errors[0].text(lang)), icon=":material/block:")
         elif not p.accepted:
             st.error(t("upload.check.rejected_note", lang), icon=":material/block:")
             st.markdown(f"**{t('upload.check.errors', lang, count=len(r.errors))}**")
@@ -147,7 +147,7 @@ def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: st
                 if a.gap:
                     st.markdown(t("upload.level.gap_heading", lang,
                                   level=flow.level_text(fw, a.level + 1, lang)))
-                    st.markdown("\n".join(f"- {flow.md_escape(x)}" for x in flow.gap_lines(fw, a, lang)))
+                    st.markdown("\n".join(f"- {md_escape(x)}" for x in flow.gap_lines(fw, a, lang)))
                 else:
                     st.markdown(t("upload.level.top", lang))
                 st.caption(t("upload.level.note", lang))
@@ -218,15 +218,15 @@ st.download_button(t("upload.template.button", lang), _template(fw.sha256, lang,
 st.subheader(t("upload.send.heading", lang))
 if not actor.may("upload"):  # viewers and anonymous visitors: the store refuses them anyway
     if actor.signed_in:
-        st.info(t("upload.send.viewer", lang, who=flow.md_escape(actor.label)), icon=":material/lock:")
+        st.info(t("upload.send.viewer", lang, who=md_escape(actor.label)), icon=":material/lock:")
     else:
         st.info(t("upload.send.sign_in_needed", lang), icon=":material/login:")
         sign_in_link(lang)
     st.stop()
 yours = (t("upload.send.all_estates", lang) if actor.is_admin
-         else ", ".join(flow.md_escape(flow.estate_label(e, estates, lang)) for e in sorted(actor.estates))
+         else ", ".join(md_escape(flow.estate_label(e, estates, lang)) for e in sorted(actor.estates))
          or t("upload.send.no_estates", lang))
-st.markdown(t("upload.send.signed_in", lang, who=flow.md_escape(actor.label), estates=yours))
+st.markdown(t("upload.send.signed_in", lang, who=md_escape(actor.label), estates=yours))
 if not actor.is_admin and not actor.estates:
     st.warning(t("upload.send.no_estates_note", lang), icon=":material/assignment_ind:")
 limit = settings().max_upload_bytes
@@ -268,7 +268,7 @@ else:
     if summary.duplicates:
         st.caption(t("upload.batch.duplicates", lang, count=summary.duplicates))
     for estate, year, names in summary.same_target:
-        st.warning(t("upload.batch.same_target", lang, files=", ".join(flow.md_escape(n) for n in names),
+        st.warning(t("upload.batch.same_target", lang, files=", ".join(md_escape(n) for n in names),
                      estate=flow.estate_label(estate, estates, lang), fy=fy_label(year, lang)),
                    icon=":material/layers:")
     few = len(items) <= 2
@@ -338,7 +338,7 @@ else:
         if lines:
             st.markdown(f"**{t('upload.log.messages', lang)}**\n\n" + "\n".join(
                 f"- {':red-badge' if sev == 'error' else ':orange-badge'}[{t(f'upload.log.{sev}', lang)}] "
-                + (f"**{flow.md_escape(cell)}** · " if cell else "") + flow.md_escape(text)
+                + (f"**{md_escape(cell)}** · " if cell else "") + md_escape(text)
                 for sev, cell, text in lines))
         else:
             st.caption(t("upload.log.no_messages", lang))

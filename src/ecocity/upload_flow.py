@@ -24,7 +24,6 @@ from ecocity.explain import describe_gap_item
 from ecocity.framework import Framework, Indicator, Value
 from ecocity.i18n import fmt_datetime, fmt_number, fy_label, t
 from ecocity.scoring import Assessment, assess
-from ecocity.textsafe import md_escape, neutralise_formula  # noqa: F401  (pages use flow.md_escape)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -294,9 +293,8 @@ def log_rows(uploads: Sequence[UploadInfo], lang: str) -> list[dict[str, Any]]:
         errors, warnings = message_counts(u.messages)
         rows.append({
             t("upload.log.col_no", lang): u.id,
-            # Neutralised: the table's toolbar exports CSV, which a spreadsheet would run.
-            t("upload.log.col_file", lang): neutralise_formula(u.filename),
-            t("upload.log.col_who", lang): neutralise_formula(u.uploaded_by),
+            t("upload.log.col_file", lang): u.filename,  # shown through widgets.table (formulas neutralised)
+            t("upload.log.col_who", lang): u.uploaded_by,
             t("upload.log.col_when", lang): when_text(u.uploaded_at, lang),
             # The code, not the name, and the year beside it: the row must fit the page.
             t("upload.log.col_estate", lang): " · ".join(

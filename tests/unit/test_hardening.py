@@ -457,6 +457,23 @@ def test_plain_text_and_numbers_are_left_unchanged(value):
     assert type(neutralise_formula(value)) is type(value)
 
 
+def test_page_tables_are_neutralised_whatever_their_form():
+    """widgets.table hands st.dataframe a DataFrame, rows or a Styler with formula text
+    neutralised (its toolbar exports CSV); numbers and the page's own data are untouched."""
+    import pandas as pd
+
+    from ecocity.textsafe import neutralise_table
+
+    df = pd.DataFrame({"name": [NAME, "Map Ta Phut"], "score": [3.5, 4.0]})
+    out = neutralise_table(df)
+    assert out["name"].tolist() == ["'" + NAME, "Map Ta Phut"] and out["score"].tolist() == [3.5, 4.0]
+    assert df["name"][0] == NAME  # a copy
+    assert neutralise_table([{"name": "+66 นิคม", "n": 2}]) == [{"name": "'+66 นิคม", "n": 2}]
+    styled = neutralise_table(df.style.format({"score": "{:.1f}"}))
+    assert styled.data["name"].tolist() == ["'" + NAME, "Map Ta Phut"]
+    assert "4.0" in styled.to_html()  # the styling still applies
+
+
 WRITERS = re.compile(r"\b(\w+)\.to_csv\(|\bcsv\.writer|\bDictWriter\b|\bopenpyxl\b|\bxlsxwriter\b|\bto_excel\(")
 
 

@@ -18,6 +18,7 @@ from ecocity.scoring import assess
 from ecocity.store import list_uploads, queries, session_scope, upload_content
 from ecocity.store import models as m
 from ecocity.store.db import data_version
+from ecocity.textsafe import md_escape
 from ecocity.workbook.template import write_submission
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -275,7 +276,7 @@ def test_batch_summary_counts_and_same_target(fw, make_data):
 @pytest.mark.parametrize("raw", ["*bold*", "$5 and $6", "[x](http://e.org)", "a_b_c", "# title", ":red[x]",
                                  "<b>x</b>", "back\\slash", "ประมาณ 20"])
 def test_md_escape_leaves_no_markdown_active(raw):
-    out = flow.md_escape(raw)
+    out = md_escape(raw)
     # Every special character is preceded by a backslash; removing them gives the text back.
     import re
 
