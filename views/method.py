@@ -3,7 +3,6 @@ framework file in force (ecocity.method builds every table and sentence; this pa
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +10,6 @@ import streamlit as st
 
 from ecocity import method
 from ecocity.config import settings
-from ecocity.framework import Framework
 from ecocity.i18n import t
 from ecocity.textsafe import md_escape
 from ecocity.ui import data, widgets
@@ -22,21 +20,7 @@ cfg = settings()
 fw = data.framework()  # the framework in force: activated in the database, else the file
 
 
-def markdown_framework(fw: Framework) -> Framework:
-    """``fw`` with every text its file gives (id, names, units, codes and keys) escaped for
-    Markdown: an administrator may upload the file through the browser, and this page is
-    public. For the sentences drawn as Markdown only; the tables show ``fw`` as it is.
-    Codes and keys are escaped alike everywhere, so lookups by them still work."""
-    e = md_escape
-    levels = tuple(replace(lv, key=e(lv.key), name_en=e(lv.name_en), name_th=e(lv.name_th)) for lv in fw.levels)
-    dims = tuple(replace(d, key=e(d.key), name_en=e(d.name_en), name_th=e(d.name_th)) for d in fw.dimensions)
-    inds = tuple(replace(i, code=e(i.code), dimension=e(i.dimension), name_en=e(i.name_en), name_th=e(i.name_th),
-                         unit_en=e(i.unit_en), unit_th=e(i.unit_th)) for i in fw.indicators)
-    return replace(fw, id=e(fw.id), name_en=e(fw.name_en), name_th=e(fw.name_th), levels=levels, dimensions=dims,
-                   indicators=inds, _by_code={i.code: i for i in inds})
-
-
-mfw = markdown_framework(fw)  # for Markdown
+mfw = method.markdown_framework(fw)  # for Markdown
 
 
 def table(rows: list[dict], key: str, styler=None) -> None:

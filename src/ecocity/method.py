@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from ecocity.explain import describe_gap_item, describe_reason, with_unit
 from ecocity.framework import Framework, Indicator, Value, parse_framework
 from ecocity.i18n import fmt_number, t
 from ecocity.scoring import Assessment, assess, dimension_passes, holds
+from ecocity.textsafe import md_escape
 
 AGGREGATIONS = ("sum", "mean", "factory_weighted_mean", "all", "any", "min", "max")
 
@@ -383,3 +384,17 @@ def readable_on(colour: str) -> str:
     r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
     return "#1F2A24" if 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] > 0.35 else "#FFFFFF"
+
+
+def markdown_framework(fw: Framework) -> Framework:
+    """``fw`` with every text its file gives (id, names, units, codes and keys) escaped for
+    Markdown: an administrator may upload the file through the browser, and this page is
+    public. For the sentences drawn as Markdown only; the tables show ``fw`` as it is.
+    Codes and keys are escaped alike everywhere, so lookups by them still work."""
+    e = md_escape
+    levels = tuple(replace(lv, key=e(lv.key), name_en=e(lv.name_en), name_th=e(lv.name_th)) for lv in fw.levels)
+    dims = tuple(replace(d, key=e(d.key), name_en=e(d.name_en), name_th=e(d.name_th)) for d in fw.dimensions)
+    inds = tuple(replace(i, code=e(i.code), dimension=e(i.dimension), name_en=e(i.name_en), name_th=e(i.name_th),
+                         unit_en=e(i.unit_en), unit_th=e(i.unit_th)) for i in fw.indicators)
+    return replace(fw, id=e(fw.id), name_en=e(fw.name_en), name_th=e(fw.name_th), levels=levels, dimensions=dims,
+                   indicators=inds, _by_code={i.code: i for i in inds})

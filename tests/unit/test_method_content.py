@@ -155,3 +155,21 @@ def test_read_data_readme(tmp_path):
 def test_readable_text_on_level_colours(fw):
     assert method.readable_on("#006D2C") == "#FFFFFF"
     assert method.readable_on("#C7E9C0") != "#FFFFFF"
+
+
+def test_markdown_framework_escapes_every_text_and_keeps_lookups_working():
+    """The Method page is public and the framework file may come from the browser: its
+    texts go into Markdown escaped; codes are escaped alike, so lookups still work."""
+    from ecocity.textsafe import md_escape
+
+    base = load_framework()
+    first = base.indicators[0]
+    hostile = dataclasses.replace(first, name_en="# Heading: :red[x]", unit_en="% of 1. list")
+    fw = dataclasses.replace(base, name_en="Set #2: trial", indicators=(hostile, *base.indicators[1:]),
+                             _by_code={**base._by_code, first.code: hostile})
+    mfw = method.markdown_framework(fw)
+    assert mfw.name_en == md_escape("Set #2: trial") != fw.name_en
+    shown = mfw.indicator(md_escape(first.code))
+    assert (shown.name_en, shown.unit_en) == (md_escape("# Heading: :red[x]"), md_escape("% of 1. list"))
+    assert [lv.name_en for lv in mfw.levels] == [md_escape(lv.name_en) for lv in fw.levels]
+    assert len(mfw.indicators) == len(fw.indicators) and fw.indicator(first.code) is hostile  # fw untouched
