@@ -320,6 +320,20 @@ def test_a_file_that_is_not_a_workbook_says_what_it_is_even_with_an_odd_name(upl
     assert (u.filename, u.outcome) == (name, "rejected")
 
 
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_damaged_workbook_is_rejected_with_its_part_and_logged_with_its_bytes(upload_page, engine, lang):
+    import hashlib
+
+    path = Path(__file__).parents[1] / "data" / "workbooks" / "damaged_deflate_distance.xlsx"
+    at = send(upload_page(lang=lang), path)
+    assert crashes(at) == []
+    page = unescape(texts(at))
+    assert t("workbook.msg.damaged_part", lang, part="_rels/.rels") in page
+    [u] = uploads(engine)
+    assert (u.filename, u.outcome) == (path.name, "rejected")
+    assert u.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and u.size == path.stat().st_size
+
+
 def test_a_log_download_reads_the_actor_when_clicked(open_app, engine, monkeypatch):
     """The officer signed in draws the log; an administrator disables the account; the
     download drawn before is then refused by the store (security review, issue 6)."""

@@ -157,7 +157,9 @@ def test_zip_with_a_lying_size_header_is_refused_before_parsing():
     assert pos >= 0
     res = check_workbook(bytes(raw), "x.xlsx", FW, cases.ESTATES)
     assert res.status == "rejected"
-    assert [m.code for m in res.errors] == ["not_a_workbook"]
+    # a damaged part is named, with its sheet, since damaged files got located messages
+    assert [(m.code, m.params["part"], m.sheet) for m in res.errors] == [
+        ("damaged_part", "xl/worksheets/sheet3.xml", "ตัวชี้วัด (Indicators)")]
 
 
 def test_every_code_has_a_message_in_both_languages():

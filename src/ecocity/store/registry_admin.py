@@ -287,7 +287,7 @@ def _refused(r: Any) -> _FileProblem:
     if r.code == "too_many_cells":
         return _FileProblem(Problem("too_many_cells", params={"cells": r.params.get("cells", "?")}))
     detected = str(r.params.get("detected", "unknown"))
-    if detected == "damaged":
+    if detected == "damaged" or r.code == "damaged_part":
         return _FileProblem(Problem("damaged"))
     return _FileProblem(Problem("not_a_table", params={"detected": detected}))
 

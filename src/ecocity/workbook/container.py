@@ -169,10 +169,14 @@ def _parse(data: bytes, start: Callable[[str, dict[str, str]], None] | None = No
 
 
 def open_zip(content: bytes) -> zipfile.ZipFile:
+    """The zip's directory, or Refused: a damaged directory raises anything from
+    BadZipFile to NotImplementedError ("zip file version 12.7") or struct.error."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - whatever zipfile raises, the directory is damaged
         raise Refused("not_a_workbook", detected="damaged") from None
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
@@ -193,8 +197,11 @@ def _mb(n: int) -> float:
 
 
 def read_part(zf: zipfile.ZipFile, name: str, cap: int = MAX_PART) -> bytes:
-    """One part, decompressed with a hard cap; a part whose real size differs from its
-    header fails the CRC check in zipfile and is reported as damaged."""
+    """One part, decompressed with a hard cap: the only way this package reads a member.
+
+    A part that cannot be read (bytes changed inside its compressed data: ``zlib.error``;
+    a damaged local header: BadZipFile or NotImplementedError; a real size that differs
+    from its header: the CRC check) is ``damaged_part``, naming the part."""
     out = bytearray()
     try:
         with zf.open(name) as f:
@@ -202,12 +209,19 @@ def read_part(zf: zipfile.ZipFile, name: str, cap: int = MAX_PART) -> bytes:
                 out += chunk
                 if len(out) > cap:
                     raise _bomb(len(out), zf.getinfo(name).compress_size)
+    except (Refused, MemoryError):
+        raise
     except KeyError:
         raise Refused("not_a_workbook", detected="damaged") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
-            NotImplementedError, RuntimeError):
-        raise Refused("not_a_workbook", detected="damaged") from None
+    except Exception:  # noqa: BLE001 - zipfile and zlib raise many kinds on damaged data
+        raise Refused("damaged_part", part=_shown_name(name)) from None
     return bytes(out)
+
+
+def _shown_name(name: str, limit: int = 80) -> str:
+    """A part name as a message may show it: damage can put control characters in it."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def zip_kind(zf: zipfile.ZipFile) -> tuple[str, str]:
@@ -234,10 +248,9 @@ def zip_kind(zf: zipfile.ZipFile) -> tuple[str, str]:
 
 def _office_document(zf: zipfile.ZipFile) -> str | None:
     """Path of the main workbook part from _rels/.rels (normally xl/workbook.xml)."""
-    try:
-        rels = read_part(zf, "_rels/.rels", 1 << 20)
-    except Refused:
+    if "_rels/.rels" not in zf.namelist():  # missing is tolerated; damaged is not
         return "xl/workbook.xml" if "xl/workbook.xml" in zf.namelist() else None
+    rels = read_part(zf, "_rels/.rels", 1 << 20)
     targets = _relationships(rels)
     for typ, target in targets.values():
         if typ.endswith("/officeDocument"):
@@ -338,7 +351,12 @@ class Xlsx:
         path = self.sheets.get(sheet_name)
         if path is None or path not in self.zf.namelist():
             return SheetFacts()
-        return _xlsx_sheet_facts(read_part(self.zf, path), self.percent_styles)
+        try:
+            data = read_part(self.zf, path)
+        except Refused as r:
+            r.sheet = r.sheet or sheet_name  # the officer knows the sheet, not the part
+            raise
+        return _xlsx_sheet_facts(data, self.percent_styles)
 
 
 SST_SLACK = 100_000  # declared strings beyond those present (a writer's miscount is small)

@@ -22,7 +22,8 @@ Severity = Literal["error", "warning"]
 # (workbook.msg.<code>) in each language; a test renders each with real params.
 CODES: dict[str, Severity] = {
     # the file as a whole
-    "unreadable": "error", "too_large": "error", "not_a_workbook": "error", "encrypted": "error",
+    "unreadable": "error", "too_large": "error", "not_a_workbook": "error", "damaged_part": "error",
+    "encrypted": "error",
     "zip_bomb": "error", "too_many_cells": "error", "missing_sheets": "error",
     # General sheet
     "missing_estate_code": "error", "unknown_estate": "error",

@@ -24,6 +24,10 @@ How each file is made:
 * ``damaged_biff_a.xls``, ``damaged_biff_b.xls``: libreoffice.xls with random bytes
   flipped, found by fuzzing (python-calamine aborted the process on them); kept as found,
   not regenerated here.
+* ``damaged_deflate_distance.xlsx``, ``damaged_deflate_lengths.xlsx``,
+  ``damaged_zip_version.xlsx``: filled_basic with 20 random bytes overwritten past offset
+  200 (zlib "invalid distance too far back" / "invalid literal/lengths set", and zipfile's
+  "zip file version 10.3" escaped the checker on them); kept as found, not regenerated.
 * ``csv_renamed.xlsx``, ``pdf_renamed.xlsx``, ``docx_renamed.xlsx``, ``broken_zip.xlsx``:
   a CSV, a minimal PDF, a minimal Word document and a truncated workbook, named .xlsx.
 """
