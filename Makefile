@@ -12,12 +12,14 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 FONT      := static/NotoSansThai.ttf
 
-.PHONY: run test lint bench clean install install-dev db help
+.PHONY: run test test-fast check lint types bench clean install install-dev db help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    install, migrate, load the sample data if the database is empty, start the dashboard on :$(PORT)"
-	@echo "make test   install the test tools, lint (ruff) and run every test"
+	@echo "make test   install the test tools, run make check, then every test (browser tests included)"
+	@echo "make test-fast  every test but the browser ones (no Chromium needed), after ruff"
+	@echo "make check  lint (ruff, the import layers of docs/ARCHITECTURE.md) and types (mypy over src/)"
 	@echo "make bench  run the benchmarks in bench/ and print figures"
 	@echo "make clean  remove caches, test artefacts and install stamps (keeps .venv and var/)"
 
@@ -36,10 +38,10 @@ $(DEV_STAMP): requirements-dev.txt requirements.txt pyproject.toml | $(BIN)/pyth
 # The web font comes from the fontpkg-noto-sans-thai package; Streamlit serves static/.
 # Copying it is idempotent and takes milliseconds.
 install: $(RUN_STAMP)
-	@$(BIN)/python -m ecocity.ui.fonts static >/dev/null
+	@$(BIN)/python -m ecocity.io.fonts static >/dev/null
 
 install-dev: $(DEV_STAMP)
-	@$(BIN)/python -m ecocity.ui.fonts static >/dev/null
+	@$(BIN)/python -m ecocity.io.fonts static >/dev/null
 
 # Migrate, then load the (clearly labelled) sample data only into an empty database.
 db: install
@@ -51,9 +53,18 @@ run: db
 
 lint: install-dev
 	$(BIN)/ruff check src views app.py tests bench
+	$(BIN)/lint-imports
 
-test: lint
+types: install-dev
+	$(BIN)/mypy
+
+check: lint types
+
+test: check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: lint
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 # Every bench/bench_*.py, then the load test (two replicas, 20 viewers and 5 uploaders for
 # 60 s on a local PostgreSQL: ECOCITY_BENCH_DATABASE_URL or ECOCITY_TEST_DATABASE_URL,
@@ -66,5 +77,5 @@ bench: install-dev
 	@echo "== bench/load_test.py"; $(BIN)/python bench/load_test.py
 
 clean:
-	rm -rf artifacts .pytest_cache .hypothesis $(FONT) $(RUN_STAMP) $(DEV_STAMP)
+	rm -rf artifacts .pytest_cache .hypothesis .mypy_cache $(FONT) $(RUN_STAMP) $(DEV_STAMP)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -10,13 +10,14 @@ from __future__ import annotations
 import pandas  # noqa: F401
 import streamlit as st
 
-from ecocity.access import ANONYMOUS
 from ecocity.config import settings
+from ecocity.core.access import ANONYMOUS
 from ecocity.i18n import t
 from ecocity.ui import presentation
 from ecocity.ui.auth import HERE_KEY, account_widget, current_actor, require_page, set_run_actor
 from ecocity.ui.errors import show_error
 from ecocity.ui.lang import language_switch, resolve_lang
+from ecocity.ui.routes import ROUTES, Route
 
 lang = resolve_lang()
 st.set_page_config(page_title=t("app.title", lang), page_icon=":material/eco:", layout="wide")
@@ -37,36 +38,15 @@ def _shown(allowed: bool) -> str:
     return "visible" if allowed else "hidden"
 
 
-# url_path equals the file name: links such as /area?area=...&year=2566 rely on it.
-MAIN = [
-    st.Page("views/overview.py", title=t("app.nav.overview", lang), icon=":material/map:",
-            url_path="overview", default=True),
-    st.Page("views/area.py", title=t("app.nav.area", lang), icon=":material/location_city:",
-            url_path="area"),
-    st.Page("views/estate.py", title=t("app.nav.estate", lang), icon=":material/factory:",
-            url_path="estate"),
-    st.Page("views/indicators.py", title=t("app.nav.indicators", lang), icon=":material/monitoring:",
-            url_path="indicators"),
-    st.Page("views/upload.py", title=t("app.nav.upload", lang), icon=":material/upload_file:",
-            url_path="upload", visibility=_shown(actor.may("upload"))),
-    st.Page("views/method.py", title=t("app.nav.method", lang), icon=":material/menu_book:",
-            url_path="method"),
-    st.Page("views/present.py", title=t("present.page.title", lang), icon=":material/slideshow:",
-            url_path="present"),
-    # Reached from the account box in the sidebar, never listed.
-    st.Page("views/sign_in.py", title=t("auth.page.title", lang), icon=":material/login:",
-            url_path="sign_in", visibility="hidden"),
-]
-ADMIN = [
-    st.Page("views/admin_users.py", title=t("admin.nav.users", lang), icon=":material/group:",
-            url_path="admin_users", visibility=_shown(actor.may("manage_users"))),
-    st.Page("views/admin_registry.py", title=t("admin.nav.registry", lang), icon=":material/domain:",
-            url_path="admin_registry", visibility=_shown(actor.may("edit_registry"))),
-    st.Page("views/admin_framework.py", title=t("admin.nav.framework", lang), icon=":material/tune:",
-            url_path="admin_framework", visibility=_shown(actor.may("change_framework"))),
-    st.Page("views/admin_audit.py", title=t("admin.nav.audit", lang), icon=":material/history:",
-            url_path="admin_audit", visibility=_shown(actor.may("view_audit"))),
-]
+def _page(r: Route) -> st.Page:
+    shown = "hidden" if not r.listed else _shown(r.needs is None or actor.may(r.needs))
+    return st.Page(r.script, title=t(r.title, lang), icon=r.icon, url_path=r.key, default=r.default,
+                   visibility=shown)
+
+
+# The route table: url_path equals the file name, so links such as /area?area=...&year=2566 work.
+MAIN = [_page(r) for r in ROUTES if r.section == "main"]
+ADMIN = [_page(r) for r in ROUTES if r.section == "admin"]
 # A section of hidden pages would still show its heading: non-administrators get one list.
 PAGES = {"": MAIN, t("admin.nav.section", lang): ADMIN} if actor.is_admin else MAIN + ADMIN
 

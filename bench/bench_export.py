@@ -39,11 +39,11 @@ def bench(size: str, lang: str, keep: Path | None, want_year: int) -> None:
     with tempfile.TemporaryDirectory(prefix="ecocity-bench-export-") as tmp:
         ds = bigdata.working_copy(ds, Path(tmp))
         os.environ.update(ds.env())
-        from ecocity.export.pdf import deck_pdf
-        from ecocity.export.png import deck_charts
-        from ecocity.export.pptx import deck_pptx
-        from ecocity.export.source import load_deck
-        from ecocity.framework import load_framework
+        from ecocity.core.framework import load_framework
+        from ecocity.flows.deck import load_deck
+        from ecocity.io.export.pdf import deck_pdf
+        from ecocity.io.export.png import deck_charts
+        from ecocity.io.export.pptx import deck_pptx
         from ecocity.store import make_engine
 
         engine = make_engine(ds.url)
@@ -81,7 +81,7 @@ def main(argv: list[str]) -> None:
     p.add_argument("--keep", type=Path, help="write the PPTX and PDF into this folder")
     p.add_argument("--year", type=int, default=2566, help="fiscal year (default 2566, else the latest)")
     args = p.parse_args(argv)
-    from ecocity.export.png import ExportError, chromium_path
+    from ecocity.io.export.png import ExportError, chromium_path
 
     try:
         print(f"chromium: {chromium_path()}")

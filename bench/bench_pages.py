@@ -19,7 +19,7 @@ process with Streamlit's AppTest, Thai interface, opened the way a link opens it
          Module imports are excluded (every page is opened once before timing).
 
 Times are medians (cold: 5 runs, warm: 15, start: 3) in ms, with the ratio to the empty
-page. Goals (issue 4): warm within 3x of the empty page; cold under 1.5 s at 10x.
+page. Goals: warm within 3x of the empty page; cold under 1.5 s at 10x.
 "sql" counts the statements a run sends to the database. "sent" is the size of the
 messages the run produces (serialised ForwardMsgs: what the server writes to the
 websocket), and the largest element in it.
@@ -56,6 +56,7 @@ from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))  # helpers.devserver
 import bigdata  # noqa: E402
 
 APP = ROOT / "app.py"
@@ -67,7 +68,7 @@ EMPTY_SCRIPT = 'import streamlit as st\nst.title("Empty page")\nst.write("Nothin
 SHELL_SCRIPT = """
 import streamlit as st
 from ecocity.i18n import t
-from ecocity.ui import data, filters
+from ecocity.ui import readers, filters
 from ecocity.ui.db import data_token, database_url
 from ecocity.ui.lang import language_switch, resolve_lang
 
@@ -78,8 +79,8 @@ language_switch(lang)
 
 def shell():
     url, token = database_url(), data_token()
-    reg = data.registry_overview(url, token)
-    filters.sidebar(lang, data.fiscal_years(url, token), reg.regions, data.framework())
+    reg = readers.registry_overview(url, token)
+    filters.sidebar(lang, readers.fiscal_years(url, token), reg.regions, readers.framework())
     st.title(t("app.nav.overview", lang))
 
 
@@ -317,7 +318,8 @@ def using(ds: bigdata.DataSet) -> Iterator[None]:
 def check_untouched(ds: bigdata.DataSet) -> None:
     """The app's startup (migrate + seed from ECOCITY_DATA_DIR) must change nothing: a
     re-seed would recompute areas and time something else than the data set."""
-    from ecocity.store.db import data_version, make_engine, upgrade
+    from ecocity.store.db import data_version, make_engine
+    from ecocity.store.schema import upgrade
 
     engine = make_engine(ds.url)
     try:
@@ -335,7 +337,7 @@ def check_untouched(ds: bigdata.DataSet) -> None:
 
 @contextlib.contextmanager
 def server(ds: bigdata.DataSet, log_dir: Path) -> Iterator[str]:
-    from ecocity.devserver import serve
+    from helpers.devserver import serve
 
     with serve(ds.env(), log_dir / f"streamlit-{ds.name.replace('/', '-')}.log") as url:
         yield url
@@ -394,10 +396,10 @@ def map_json_size(ds: bigdata.DataSet) -> tuple[int, int] | None:
     """(bytes, deflated bytes) of the overview's map figure as plotly JSON, built the way
     charts.thailand_map draws it for the data set's latest fiscal year (province coloured by
     the best area level there, a marker per area and per estate)."""
-    from ecocity import charts
     from ecocity.config import settings
-    from ecocity.framework import get_framework
-    from ecocity.geo import load_provinces
+    from ecocity.core.framework import get_framework
+    from ecocity.core.geo import load_provinces
+    from ecocity.pagemodels import charts
     from ecocity.store import queries
     from ecocity.store.db import make_engine, session_scope
 
@@ -573,7 +575,7 @@ def report(sets, pages, results, empties, shells, sent, maps, browser_note, cold
                     verdicts.append(f"{ds.name:<11}{page.name:<11}cold {cold / 1000:5.2f} s (cpu {cold_c / 1000:.2f} s), "
                                     f"goal < {GOAL_COLD_BIG_S:g} s at 10x: {'ok' if ok else 'OVER'}")
     print()
-    print("Goals (issue 4)")
+    print("Goals")
     for v in verdicts:
         print("  " + v)
     print()

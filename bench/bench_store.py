@@ -18,13 +18,14 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from ecocity.access import system
-from ecocity.framework import load_framework
-from ecocity.registry import load_registry
+from ecocity.core.access import system
+from ecocity.core.framework import load_framework
+from ecocity.core.registry import load_registry
+from ecocity.core.submission import SubmissionData
 from ecocity.store import queries
-from ecocity.store.db import make_engine, normalise_url, session_scope, upgrade
-from ecocity.store.uploads import store_submission
-from ecocity.submission import SubmissionData
+from ecocity.store.db import make_engine, normalise_url, session_scope
+from ecocity.store.schema import upgrade
+from ecocity.store.versions import store_submission
 
 N = 200
 READS = 50

@@ -16,7 +16,7 @@ Then imports the same workbooks as ``ecocity import`` does (files read and check
 ``read_files``, each recorded with ``intake.record``: one transaction per file) into a
 fresh SQLite database and, when ECOCITY_BENCH_DATABASE_URL or ECOCITY_TEST_DATABASE_URL
 names a PostgreSQL server, into a scratch database created there and dropped afterwards.
-Goal (issue 3): all of them in under 20 s on each. The workbooks are for distinct
+Goal: all of them in under 20 s on each. The workbooks are for distinct
 (estate, fiscal year) pairs (estate i mod 71, year i mod 9), so every one must be stored
 as a new version: the count stored is asserted.
 
@@ -42,18 +42,18 @@ from typing import TYPE_CHECKING
 from bench_store import postgres_url, sqlite_url  # bench/ is on sys.path when run as a script
 
 if TYPE_CHECKING:
-    from ecocity.framework import Framework
+    from ecocity.core.framework import Framework
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 REPEAT = 5  # best of five passes over all workbooks, for each side
-IMPORT_GOAL_S = 20.0  # issue 3: all 200 imported in under 20 s, SQLite and PostgreSQL
+IMPORT_GOAL_S = 20.0  # all 200 imported in under 20 s, SQLite and PostgreSQL
 
 
 def _workbooks(n: int) -> list[bytes]:
-    from ecocity.framework import get_framework
-    from ecocity.registry import estates_from_csv
-    from ecocity.submission import SubmissionData
-    from ecocity.workbook.template import write_submission
+    from ecocity.core.framework import get_framework
+    from ecocity.core.registry import estates_from_csv
+    from ecocity.core.submission import SubmissionData
+    from ecocity.io.workbook.template import write_submission
 
     fw = get_framework()
     estates = [e.code for e in estates_from_csv()]
@@ -97,9 +97,9 @@ def _time(fns: list, items: list[bytes]) -> list[float]:
 def main() -> None:
     import pandas as pd
 
-    from ecocity.framework import get_framework
-    from ecocity.registry import estates_from_csv
-    from ecocity.workbook.reader import check_workbook
+    from ecocity.core.framework import get_framework
+    from ecocity.core.registry import estates_from_csv
+    from ecocity.io.workbook.reader import check_workbook
 
     fw = get_framework()
     registry = {e.code: (e.name_th, e.name_en) for e in estates_from_csv()}
@@ -147,11 +147,12 @@ def _import(label: str, url_cm: Callable[[], AbstractContextManager[str]], paths
     """``ecocity import`` of every file into a fresh database: check, then record."""
     from sqlalchemy import func, select
 
-    from ecocity.access import system
-    from ecocity.intake import estates_of, record
-    from ecocity.store.db import make_engine, session_scope, upgrade
+    from ecocity.cli.workbook import read_files
+    from ecocity.core.access import system
+    from ecocity.flows.intake import estates_of, record
+    from ecocity.store.db import make_engine, session_scope
     from ecocity.store.models import Submission
-    from ecocity.workbook.cli import read_files
+    from ecocity.store.schema import upgrade
 
     with url_cm() as url:
         engine = make_engine(url)

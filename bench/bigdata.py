@@ -11,7 +11,7 @@ data folder (``ieat-estates.csv``, ``areas.csv``; map and framework copied as th
 and reach the database through the store's own seed (``upgrade(engine, data_dir=...)``).
 Synthetic estates ("Synthetic Estate 017", code ``SYN-E017``) lie inside real provinces
 (a point inside the province polygon), grouped in areas of 1-7 estates in one province.
-Their values come from the sample generator's value logic (``ecocity.sample``: every
+Their values come from the sample generator's value logic (``ecocity.io.sample``: every
 indicator inside the threshold band of a planned level, with the same habits, weak and
 strong indicators and blanks), following a planned level path per estate (mostly rising,
 sometimes falling back, a few reaching Happiness). About 2 % of estate-years are sent a
@@ -98,7 +98,7 @@ class DataSet:
 
 
 def _u(*key: object) -> float:
-    """A uniform number in [0, 1) fixed by ``key`` (as in ecocity.sample)."""
+    """A uniform number in [0, 1) fixed by ``key`` (as in ecocity.io.sample)."""
     h = hashlib.sha256("|".join(map(str, ("bench", *key))).encode()).digest()
     return int.from_bytes(h[:8], "big") / 2**64
 
@@ -189,8 +189,8 @@ def _write_registry(src: Path, dst: Path, *, estates: int, areas: int,
                     years: Sequence[int], include_sample: bool, top: int) -> list[_SynEstate]:
     """Copy ``src`` (map, framework, registry files) to ``dst`` with synthetic estates and
     areas added; returns the synthetic estates with their plans."""
-    from ecocity.geo import load_provinces
-    from ecocity.registry import AREA_COLUMNS, AREAS_FILE, ESTATE_COLUMNS, ESTATES_FILE, GEOJSON_FILE
+    from ecocity.core.geo import load_provinces
+    from ecocity.core.registry import AREA_COLUMNS, AREAS_FILE, ESTATE_COLUMNS, ESTATES_FILE, GEOJSON_FILE
 
     dst.mkdir(parents=True, exist_ok=True)
     shutil.copy2(src / GEOJSON_FILE, dst / GEOJSON_FILE)
@@ -247,8 +247,8 @@ def synthetic_submissions(fw, estates: Sequence[_SynEstate], years: Sequence[int
     occasional corrected second file right after its first."""
     from dataclasses import replace
 
-    from ecocity import sample as smp
-    from ecocity.submission import SubmissionData
+    from ecocity.core.submission import SubmissionData
+    from ecocity.io import sample as smp
 
     plans = {e.code: smp._Plan(e.factories, e.levels) for e in estates}
     out: list[tuple[str, SubmissionData]] = []
@@ -286,10 +286,11 @@ def _stand_in(name: str, data) -> bytes:
 def generate(data_dir: Path, url: str, *, estates: int, areas: int, years: Sequence[int] = YEARS,
              include_sample: bool = True, progress: Progress | None = None) -> DataSet:
     """Write the registry copy to ``data_dir`` and fill the (empty) database at ``url``."""
-    from ecocity.access import system
-    from ecocity.framework import get_framework
-    from ecocity.store.db import make_engine, upgrade
-    from ecocity.store.uploads import store_submission
+    from ecocity.core.access import system
+    from ecocity.core.framework import get_framework
+    from ecocity.store.db import make_engine
+    from ecocity.store.schema import upgrade
+    from ecocity.store.versions import store_submission
 
     src = ROOT / "data"
     fw = get_framework(src / "frameworks" / "eit-default.toml")
@@ -302,8 +303,8 @@ def generate(data_dir: Path, url: str, *, estates: int, areas: int, years: Seque
         t0 = time.perf_counter()
         total = len(files)
         if include_sample:
-            from ecocity.sample_cli import UPLOADED_BY as SAMPLE_BY
-            from ecocity.sample_cli import default_dir, load_sample
+            from ecocity.cli.sample import UPLOADED_BY as SAMPLE_BY
+            from ecocity.cli.sample import default_dir, load_sample
 
             report = load_sample(engine, default_dir(), fw, by=system(SAMPLE_BY))
             if report.rejected or report.stored != report.total:

@@ -46,7 +46,7 @@ the data version changed, as after any upload; warm: the same session again).
 The server is ECOCITY_BENCH_DATABASE_URL, else ECOCITY_TEST_DATABASE_URL, else
 postgresql+psycopg://postgres@127.0.0.1:5432/test; it must be on this machine. The
 replicas run the app.py of the checkout the ``ecocity`` package is imported from
-(``ecocity.devserver``): from another checkout (a git worktree) set PYTHONPATH=src.
+(``tests/helpers/devserver.py``): from another checkout (a git worktree) set PYTHONPATH=src.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # helpers.devserver
 T = TypeVar("T")
 SAMPLE_DIR = ROOT / "data" / "sample"
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -152,10 +153,11 @@ def server_reachable(server_url: str) -> bool:
 
 def prepare_database(url: str) -> None:
     """Migrate the empty database at ``url`` and load the sample data into it."""
-    from ecocity.access import system
-    from ecocity.framework import load_framework
-    from ecocity.sample_cli import UPLOADED_BY, load_sample
-    from ecocity.store.db import make_engine, upgrade
+    from ecocity.cli.sample import UPLOADED_BY, load_sample
+    from ecocity.core.access import system
+    from ecocity.core.framework import load_framework
+    from ecocity.store.db import make_engine
+    from ecocity.store.schema import upgrade
 
     engine = make_engine(url)
     try:
@@ -187,7 +189,7 @@ def bump_data_version(db_url: str) -> None:
 def replicas(db_url: str, count: int, workdir: Path) -> Iterator[list[tuple[str, Path]]]:
     """``count`` `streamlit run app.py` processes on 127.0.0.1 against ``db_url``, sharing
     one cookie secret: yields [(base URL, log file)] once all are healthy."""
-    from ecocity.devserver import APP, serve_many
+    from helpers.devserver import APP, serve_many
 
     if APP.resolve() != (ROOT / "app.py").resolve():  # e.g. a git worktree without PYTHONPATH=src
         print(f"note: the replicas run {APP}, not {ROOT / 'app.py'}", file=sys.stderr, flush=True)
@@ -428,9 +430,9 @@ def upload_jobs(uploaders: int, uploads_each: int, duration: float) -> list[Uplo
     """Workbooks to upload: uploader u's first is a variant of MAP-TA-PHUT 2566 (all at
     t=0, the same estate and year), the others variants of other estates' 2566 files,
     spread over ``duration``. Each is checked to be accepted, and all differ."""
-    from ecocity.framework import load_framework
-    from ecocity.intake import check_file
-    from ecocity.workbook.template import write_submission
+    from ecocity.core.framework import load_framework
+    from ecocity.flows.intake import check_file
+    from ecocity.io.workbook.template import write_submission
 
     fw = load_framework()
     estates_reg = _estate_registry()
@@ -472,7 +474,7 @@ def officer(u: int) -> str:
 
 def create_officers(db_url: str, jobs: Sequence[UploadJob]) -> None:
     """One officer account per uploader, responsible for the estates of its jobs."""
-    from ecocity.access import system
+    from ecocity.core.access import system
     from ecocity.store.db import make_engine
     from ecocity.store.users import create_user
 
@@ -520,8 +522,8 @@ def _click(widget_id: str) -> Any:
 def _stored_version(texts: Sequence[str], estate: str) -> int | None:
     """The version number in the page's 'stored as version N of ESTATE, year' message
     (the page shows it Markdown-escaped)."""
+    from ecocity.core.textsafe import md_escape
     from ecocity.i18n import t
-    from ecocity.textsafe import md_escape
 
     before, _, after = md_escape(t("store.stored", LANG, version="\x00", estate=estate, year=YEAR)).partition("\x00")
     pattern = re.compile(re.escape(before) + r"(\d+)" + re.escape(after))

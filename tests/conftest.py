@@ -26,9 +26,6 @@ from typing import Any
 import pytest
 
 PG_ENV = "ECOCITY_TEST_DATABASE_URL"
-# AppTests act as an officer or administrator by putting an Actor in the session
-# (apphelp.act_as); the app honours that shortcut only when this is set.
-os.environ["ECOCITY_TEST_ACTORS"] = "1"
 
 
 def _backends() -> list[str]:
@@ -91,7 +88,8 @@ def _pg() -> Iterator[_Postgres]:
 
 
 def _upgrade(url: str) -> None:
-    from ecocity.store.db import make_engine, upgrade
+    from ecocity.store.db import make_engine
+    from ecocity.store.schema import upgrade
 
     engine = make_engine(url)
     try:
@@ -213,7 +211,7 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> Any:
 @pytest.fixture(scope="session")
 def fw() -> Any:
     """The default framework (data/frameworks/eit-default.toml)."""
-    from ecocity.framework import load_framework
+    from ecocity.core.framework import load_framework
 
     return load_framework()
 
@@ -223,7 +221,7 @@ def make_data(fw: Any) -> Callable[..., Any]:
     """make_data(estate, year, n=0, factories=50, **values) -> SubmissionData with a value
     for every indicator of the default framework; ``n`` varies the values, and keyword
     arguments override single values (``**{"ENV-01": 3.0}``)."""
-    from ecocity.submission import SubmissionData
+    from ecocity.core.submission import SubmissionData
 
     def make(estate: str = "MAP-TA-PHUT", year: int = 2566, n: int = 0, factories: int = 50,
              notes: dict[str, str] | None = None, **overrides: Any) -> SubmissionData:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from ecocity import audit_export
+from ecocity.flows import audit_export
 from ecocity.i18n import THAI_TIME, t
 from ecocity.store import audit
 from ecocity.store.db import session_scope

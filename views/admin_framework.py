@@ -10,12 +10,12 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from ecocity.framework import Framework
-from ecocity.i18n import fmt_datetime, t
+from ecocity.core.framework import Framework
+from ecocity.core.textsafe import md_escape, safe_filename
+from ecocity.i18n import bilingual, fmt_datetime, t
 from ecocity.store import frameworks as fa
 from ecocity.store.db import session_scope
 from ecocity.store.errors import StoreError
-from ecocity.textsafe import md_escape, safe_filename
 from ecocity.ui import auth, widgets
 from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.lang import current_lang
@@ -171,7 +171,7 @@ st.header(t("framework_admin.versions.heading", lang), divider="green")
 st.caption(t("framework_admin.versions.intro", lang))
 for v in versions:
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
-    name = v.name_th if lang == "th" else v.name_en
+    name = bilingual(lang, v.name_th, v.name_en)
     c1.markdown(t("framework_admin.versions.line", lang, version=v.version_id, name=md_escape(name or "–"),
                   sha=short(v.sha256), when=when(v.recorded_at)))
     if v.in_force:

@@ -6,7 +6,7 @@ its problems with their cells, or the preview of what would change, then confirm
 download the current registry as CSV or XLSX. Below: how much sample data there is, and
 removing it after a confirmation step.
 
-Draws only: reading, checking, previewing and storing are ``ecocity.store.registry_admin``
+Draws only: reading, checking, previewing and storing are ``ecocity.io.registry_file``
 (tested without Streamlit); every write passes the signed-in actor, which the domain
 functions check again.
 
@@ -23,10 +23,11 @@ from typing import Any
 
 import streamlit as st
 
-from ecocity.access import AccessDenied
+from ecocity.core.access import AccessDenied
+from ecocity.core.textsafe import md_escape
 from ecocity.i18n import fmt_datetime, t
-from ecocity.store import registry_admin as ra
-from ecocity.textsafe import md_escape
+from ecocity.io import registry_file
+from ecocity.store import registry as ra
 from ecocity.ui import widgets
 from ecocity.ui.auth import require_page
 from ecocity.ui.db import data_token, database_url, engine_for
@@ -48,7 +49,7 @@ def _registry(url: str, token: str) -> dict[str, Any]:
     (every registry write, sample load or removal changes the data token): the rows of each
     kind, the form's choices, when the registry was last edited, the sample counts."""
     e = engine_for(url)
-    return {"rows": {kind: ra.rows(e, kind) for kind in (ra.ESTATES, ra.AREAS)}, "choices": ra.choices(e),
+    return {"rows": {kind: ra.rows(e, kind) for kind in (registry_file.ESTATES, registry_file.AREAS)}, "choices": ra.choices(e),
             "edited": ra.registry_edited(e), "samples": ra.sample_counts(e)}
 
 
@@ -85,7 +86,7 @@ def _field(name: str) -> str:
     return t(f"registry_admin.field.{name}", lang)
 
 
-def _problems(problems: tuple[ra.Problem, ...]) -> None:
+def _problems(problems: tuple[registry_file.Problem, ...]) -> None:
     st.error(t("registry_admin.problems", lang, count=len(problems)), icon=":material/block:")
     lines = []
     for p in problems:
@@ -96,7 +97,7 @@ def _problems(problems: tuple[ra.Problem, ...]) -> None:
     st.markdown("\n".join(lines))
 
 
-def _change_lines(change: ra.Change) -> list[str]:
+def _change_lines(change: registry_file.Change) -> list[str]:
     out = []
     for r in change.added:
         out.append(f"- :green-badge[{t('registry_admin.diff.added', lang)}] **{md_escape(r.code)}**")
@@ -110,7 +111,7 @@ def _change_lines(change: ra.Change) -> list[str]:
     return out
 
 
-def _preview(change: ra.Change) -> None:
+def _preview(change: registry_file.Change) -> None:
     st.markdown(t("registry_admin.diff.summary", lang, added=len(change.added), changed=len(change.changed),
                   unchanged=len(change.unchanged), moved=len(change.moves), missing=len(change.missing)))
     lines = _change_lines(change)
@@ -123,7 +124,7 @@ def _preview(change: ra.Change) -> None:
             st.markdown(md_escape(", ".join(change.missing)))
 
 
-def _applied_text(done: ra.Applied) -> str:
+def _applied_text(done: registry_file.Applied) -> str:
     if done.audit_id is None:
         return t("registry_admin.applied.nothing", lang)
     text = t("registry_admin.applied.done", lang, added=len(done.added), changed=len(done.changed),
@@ -158,7 +159,7 @@ def _store(kind: str, fn: Any) -> None:
 
 
 def _table(kind: str, data: list[dict[str, Any]]) -> None:
-    cols = ra.table_columns(kind)
+    cols = registry_file.table_columns(kind)
     # Text cells as the CSV export has them: the table's toolbar exports CSV too.
     shown = [{_field(c): r.get(c) for c in cols} for r in data]
     widgets.table(shown, hide_index=True, width="stretch", key=f"ra_table_{kind}", height=min(38 + 35 * len(shown), 420))
@@ -168,14 +169,14 @@ def _table(kind: str, data: list[dict[str, Any]]) -> None:
 def _downloads(kind: str) -> None:
     widgets.table_downloads(
         "ra_download_{ext}_" + kind,
-        (t("registry_admin.download.csv", lang), ra.export_filename(kind, "csv"), lambda: ra.export_csv(engine, kind)),
-        (t("registry_admin.download.xlsx", lang), ra.export_filename(kind, "xlsx"), lambda: ra.export_xlsx(engine, kind)))
+        (t("registry_admin.download.csv", lang), registry_file.export_filename(kind, "csv"), lambda: ra.export_csv(engine, kind)),
+        (t("registry_admin.download.xlsx", lang), registry_file.export_filename(kind, "xlsx"), lambda: ra.export_xlsx(engine, kind)))
     st.caption(t("registry_admin.download.help", lang))
 
 
 def _form(kind: str, opts: dict[str, Any]) -> None:
     st.subheader(t("registry_admin.form.heading", lang))
-    known = opts["estates"] if kind == ra.ESTATES else opts["areas"]
+    known = opts["estates"] if kind == registry_file.ESTATES else opts["areas"]
     mode = st.segmented_control(t("registry_admin.form.mode", lang), ["add", "correct"], default="correct",
                                 key=f"ra_mode_{kind}", format_func=lambda x: t(f"registry_admin.form.{x}", lang))
     mode = mode or "correct"
@@ -189,16 +190,16 @@ def _form(kind: str, opts: dict[str, Any]) -> None:
     regions: list[str] = list(opts["regions"])
     sfx = f"{mode}_{code}_{_round(kind)}"  # new widgets (and defaults) per row and after a save
     with st.form(f"ra_form_{kind}_{sfx}", border=True):
-        new_code = st.text_input(_field("code"), value=code, disabled=mode == "correct", max_chars=ra.CODE_MAX,
+        new_code = st.text_input(_field("code"), value=code, disabled=mode == "correct", max_chars=registry_file.CODE_MAX,
                                  key=f"ra_f_{kind}_code_{sfx}", help=t("registry_admin.form.code_help", lang))
         c1, c2 = st.columns(2)
         name_th = c1.text_input(_field("name_th"), value=current.get("name_th", ""), key=f"ra_f_{kind}_name_th_{sfx}")
         name_en = c2.text_input(_field("name_en"), value=current.get("name_en", ""), key=f"ra_f_{kind}_name_en_{sfx}")
-        p_opts = ([""] if kind == ra.ESTATES else []) + list(provinces)
+        p_opts = ([""] if kind == registry_file.ESTATES else []) + list(provinces)
         p_now = current.get("province_pcode", "")
         c3, c4 = st.columns(2)
         pcode = c3.selectbox(_field("province_pcode"), p_opts, key=f"ra_f_{kind}_province_{sfx}",
-                             index=p_opts.index(p_now) if p_now in p_opts else (0 if kind == ra.ESTATES else None),
+                             index=p_opts.index(p_now) if p_now in p_opts else (0 if kind == registry_file.ESTATES else None),
                              format_func=lambda p: (f"{p} · {provinces[p][0 if lang == 'th' else 1]}" if p
                                                     else t("registry_admin.value.empty", lang)))
         r_now = current.get("region", "")
@@ -206,7 +207,7 @@ def _form(kind: str, opts: dict[str, Any]) -> None:
                               key=f"ra_f_{kind}_region_{sfx}")
         fields: dict[str, Any] = {"code": code if mode == "correct" else new_code, "name_th": name_th,
                                   "name_en": name_en, "province_pcode": pcode or "", "region": region or ""}
-        if kind == ra.ESTATES:
+        if kind == registry_file.ESTATES:
             c5, c6 = st.columns(2)
             fields["lat"] = c5.text_input(_field("lat"), value=current.get("lat", ""), key=f"ra_f_{kind}_lat_{sfx}",
                                           help=t("registry_admin.form.coord_help", lang))
@@ -233,7 +234,7 @@ def _move(opts: dict[str, Any]) -> None:
     estates, areas = opts["estates"], opts["areas"]
     if not estates:
         return
-    with st.form(f"ra_move_{_round(ra.AREAS)}", border=True):
+    with st.form(f"ra_move_{_round(registry_file.AREAS)}", border=True):
         c1, c2 = st.columns(2)
         estate = c1.selectbox(_field("estate"), list(estates), key="ra_move_estate",
                               format_func=lambda e: f"{e} · {estates[e][0 if lang == 'th' else 1]} "
@@ -244,14 +245,14 @@ def _move(opts: dict[str, Any]) -> None:
         moved = st.form_submit_button(t("registry_admin.move.button", lang), icon=":material/move_up:",
                                       key="ra_move_save")
     if moved and estate:
-        _store(ra.AREAS, lambda: ra.move_estate(engine, actor, estate, target or None))
+        _store(registry_file.AREAS, lambda: ra.move_estate(engine, actor, estate, target or None))
 
 
 def _upload(kind: str) -> None:
     st.subheader(t("registry_admin.upload.heading", lang))
-    st.caption(t(f"registry_admin.upload.help_{kind}", lang, columns=", ".join(ra.COLUMNS[kind])))
+    st.caption(t(f"registry_admin.upload.help_{kind}", lang, columns=", ".join(registry_file.COLUMNS[kind])))
     f = st.file_uploader(t("registry_admin.upload.label", lang), key=f"ra_upload_{kind}_{_round(kind)}",
-                         max_upload_size=max(1, ra.MAX_FILE_BYTES // 2**20))
+                         max_upload_size=max(1, registry_file.MAX_FILE_BYTES // 2**20))
     pending_key = f"ra.pending.{kind}"
     if f is None:
         st.session_state.pop(pending_key, None)
@@ -260,7 +261,7 @@ def _upload(kind: str) -> None:
     if pending is None or pending[0] != f.file_id:
         pending = (f.file_id, ra.prepare_file(engine, kind, f.getvalue(), f.name))
         st.session_state[pending_key] = pending
-    prepared: ra.Prepared = pending[1]
+    prepared: registry_file.Prepared = pending[1]
     if not prepared.ok or prepared.change is None:
         _problems(prepared.problems)
         return
@@ -281,7 +282,7 @@ def _tab(kind: str, opts: dict[str, Any]) -> None:
     _table(kind, reg["rows"][kind])
     _downloads(kind)
     _form(kind, opts)
-    if kind == ra.AREAS:
+    if kind == registry_file.AREAS:
         _move(opts)
     _upload(kind)
 
@@ -290,7 +291,7 @@ def _tab(kind: str, opts: dict[str, Any]) -> None:
 
 
 def _sample() -> None:
-    from ecocity.store import uploads
+    from ecocity.store import versions
 
     st.subheader(t("registry_admin.sample.heading", lang))
     flash = st.session_state.pop(SAMPLE_FLASH, None)
@@ -318,7 +319,7 @@ def _sample() -> None:
     if yes:
         st.session_state.pop(SAMPLE_CONFIRM, None)
         try:
-            done = uploads.remove_sample(engine, by=actor)
+            done = versions.remove_sample(engine, by=actor)
         except AccessDenied as e:
             st.error(e.message(lang), icon=":material/error:")
             return
@@ -336,8 +337,8 @@ st.caption(t("registry_admin.edited", lang, at=fmt_datetime(datetime.fromisoform
 opts = reg["choices"]
 tab_estates, tab_areas = st.tabs([t("registry_admin.estates.tab", lang), t("registry_admin.areas.tab", lang)])
 with tab_estates:
-    _tab(ra.ESTATES, opts)
+    _tab(registry_file.ESTATES, opts)
 with tab_areas:
-    _tab(ra.AREAS, opts)
+    _tab(registry_file.AREAS, opts)
 st.divider()
 _sample()

@@ -13,17 +13,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ecocity.access import ROLES
+from ecocity.core.access import ROLES
+from ecocity.core.textsafe import md_escape
 from ecocity.i18n import fmt_datetime, t
 from ecocity.store import users
 from ecocity.store.db import session_scope
 from ecocity.store.errors import StoreError
-from ecocity.textsafe import md_escape
 from ecocity.ui import widgets
 from ecocity.ui.auth import require_page
-from ecocity.ui.data import registry_overview
 from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.lang import current_lang
+from ecocity.ui.readers import registry_overview
 
 DONE_KEY = "admin_users.done"
 SHOWN_KEY = "admin_users.shown"  # {username: fingerprint of the account the change form last showed}

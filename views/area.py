@@ -9,19 +9,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ecocity.dashboard import best_first
-from ecocity.i18n import fmt_number, fy_label, t
-from ecocity.navigation import target_from_row, target_from_selection
-from ecocity.textsafe import md_escape
-from ecocity.ui import data, figures, filters, widgets
+from ecocity.core.textsafe import md_escape
+from ecocity.i18n import bilingual, fmt_number, fy_label, region_label, t
+from ecocity.pagemodels.rows import best_first
+from ecocity.ui import figures, filters, readers, widgets
 from ecocity.ui.export_widgets import export_buttons
-from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
+from ecocity.ui.routes import script, target_from_row, target_from_selection
 
 PICK = "area_pick"  # the selectbox's key (test id .st-key-area_pick)
 
 lang = current_lang()
-url, token, fw, registry, areas, estates, years = data.page_data()
+url, token, fw, registry, areas, estates, years = readers.page_data()
 f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR,))
 
 if not registry.areas:
@@ -48,17 +47,17 @@ filters.remember("area", code)
 st.session_state[PICK] = code
 st.sidebar.selectbox(t("area.pick", lang), codes, key=PICK, format_func=names.__getitem__, on_change=_on_pick)
 
-m = data.area(url, token, code, f.year)
+m = readers.area(url, token, code, f.year)
 info = m.info
 st.title(md_escape(info.name(lang)))
-province = info.province_th if lang == "th" else info.province_en
+province = bilingual(lang, info.province_th, info.province_en)
 st.caption(" · ".join(x for x in (t("area.province", lang, name=md_escape(province)), region_label(info.region, lang),
                                   fy_label(f.year, lang) if f.year else "") if x))
 
 if f.year is None:
     widgets.show_empty_state(lang)
     st.stop()
-if data.data_state(url, token).only_sample:
+if readers.data_state(url, token).only_sample:
     st.info(t("app.overview.sample_notice", lang), icon=":material/science:")
 
 figs = figures.area(url, token, code, f.year, lang)
@@ -149,5 +148,5 @@ export_buttons(f.year, f"area:{code}", lang, key="area_export")
 
 with st.expander(t("area.how.title", lang), icon=":material/help:", key="area_how"):
     st.markdown(t("area.how.body", lang, share=fmt_number(fw.pass_share * 100, lang)))
-    st.page_link("views/method.py", label=t("area.how.link", lang), icon=":material/menu_book:",
+    st.page_link(script("method"), label=t("area.how.link", lang), icon=":material/menu_book:",
                  query_params={"lang": lang})

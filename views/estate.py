@@ -1,24 +1,26 @@
 """Estate / นิคม: one industrial estate in the selected fiscal year: its level on the path to
 Happiness, dimension scores against last year, history, every indicator with its level, next
 threshold and trend, what it needs for the next level, its area, and its submissions with
-versions (compare, restore, download). Thin: cached readers and ecocity.detail do the work."""
+versions (compare, restore, download). Thin: cached readers and ecocity.pagemodels.estate do the work."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from ecocity import access, detail
-from ecocity.dashboard import best_first
-from ecocity.i18n import fmt_number, fy_label, t
-from ecocity.method import level_column, score_text
-from ecocity.navigation import Target, target_from_row
+from ecocity.core import access
+from ecocity.core.text import level_column
+from ecocity.core.textsafe import md_escape, safe_filename
+from ecocity.i18n import bilingual, fmt_number, fy_label, t
+from ecocity.pagemodels import estate as estate_model
+from ecocity.pagemodels.method import score_text
+from ecocity.pagemodels.rows import best_first, for_year
 from ecocity.store.errors import StoreError
-from ecocity.textsafe import md_escape, safe_filename
-from ecocity.ui import data, data_pages, figures, filters, widgets
+from ecocity.ui import detail_readers, figures, filters, readers, widgets
 from ecocity.ui.auth import run_actor
 from ecocity.ui.db import engine_for
 from ecocity.ui.lang import current_lang
+from ecocity.ui.routes import Target, target_from_row
 
 PICK = "estate_pick"  # widget keys
 ASK = "_estate_restore_ask"  # (code, year, version) awaiting confirmation
@@ -26,7 +28,7 @@ DONE = "_estate_restore_done"  # (code, year, message) of the last restore
 
 lang = current_lang()
 actor = run_actor()
-url, token, fw, registry, area_rows, estate_rows, years = data.page_data()
+url, token, fw, registry, area_rows, estate_rows, years = readers.page_data()
 f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR,))
 
 area_of = {e.code: a for a in registry.areas for e in a.estates}
@@ -60,7 +62,7 @@ def _chooser() -> None:
         widgets.show_empty_state(lang)
         return
     st.caption(t("estate.choose", lang, year=fy_label(f.year, lang)))
-    this = best_first(detail.for_year(estate_rows, f.year))
+    this = best_first(for_year(estate_rows, f.year))
     if not this:
         st.info(t("estate.none_this_year", lang, year=fy_label(f.year, lang)))
         return
@@ -94,7 +96,7 @@ def _level_style(df: pd.DataFrame, column: str, levels: list[int | None]):
     return df.style.apply(paint, subset=[column])
 
 
-def _indicator_table(m: detail.EstateModel) -> None:
+def _indicator_table(m: estate_model.EstateModel) -> None:
     st.subheader(t("estate.indicators.heading", lang, n=len(m.lines)))
     st.caption(t("estate.indicators.hint", lang))
     c = {k: t(f"estate.indicators.col_{k}", lang) for k in ("code", "name", "value", "level", "next", "trend")}
@@ -123,7 +125,7 @@ def _indicator_table(m: detail.EstateModel) -> None:
         })
 
 
-def _gap(m: detail.EstateModel) -> None:
+def _gap(m: estate_model.EstateModel) -> None:
     row = m.row
     if row.level >= fw.top_level:
         st.success(t("gap.empty_top", lang), icon=":material/celebration:")
@@ -135,19 +137,19 @@ def _gap(m: detail.EstateModel) -> None:
     st.markdown("\n".join(f"- **{md_escape(g.text)}** · {md_escape(g.reason)}" for g in m.gap))
 
 
-def _versions(m: detail.EstateModel, year: int) -> None:
+def _versions(m: estate_model.EstateModel, year: int) -> None:
     st.header(t("estate.versions.heading", lang, year=fy_label(year, lang)), divider="green")
     done = st.session_state.get(DONE)
     if done and done[0] == m.info.code and done[1] == year:
         st.success(done[2], icon=":material/history:")
-    versions = data_pages.versions(url, token, m.info.code, year)
+    versions = detail_readers.versions(url, token, m.info.code, year)
     if not versions:
         st.info(t("estate.versions.none", lang, year=fy_label(year, lang)))
         _upload_log(m, year)
         return
-    levels = data_pages.version_levels(url, token, m.info.code, year)
+    levels = detail_readers.version_levels(url, token, m.info.code, year)
     # Who stored each version is an account name: for officers and administrators only.
-    rows = detail.version_rows(versions, lang, with_names=access.may_see_uploads(actor))
+    rows = estate_model.version_rows(versions, lang, with_names=access.may_see_uploads(actor))
     level_col = t("estate.versions.col_level", lang)
     for row, v in zip(rows, versions, strict=True):
         lv = levels.get(v.version)
@@ -178,12 +180,12 @@ def _versions(m: detail.EstateModel, year: int) -> None:
                 col.caption(t("estate.versions.no_file", lang, version=v.version, source=v.restored_from_version))
                 continue
             col.download_button(t("estate.versions.download", lang, version=v.version), icon=":material/download:",
-                                data=data_pages.file_reader(engine, v.upload_id, data_pages.actor_at_click(actor)),
+                                data=detail_readers.file_reader(engine, v.upload_id, detail_readers.actor_at_click(actor)),
                                 file_name=safe_filename(v.filename, default="upload.xlsx"),
                                 key=f"estate_dl_{v.upload_id}", on_click="ignore")
 
     numbers = [v.version for v in versions]
-    pair = detail.default_pair(numbers)
+    pair = estate_model.default_pair(numbers)
     if pair is not None:
         st.subheader(t("estate.compare.heading", lang))
         left, right = st.columns(2)
@@ -196,7 +198,7 @@ def _versions(m: detail.EstateModel, year: int) -> None:
         if old == new:
             st.caption(t("estate.compare.same_version", lang))
         else:
-            changes = detail.changes(fw, data_pages.compare(url, token, m.info.code, year, old, new), lang)
+            changes = estate_model.changes(fw, detail_readers.compare(url, token, m.info.code, year, old, new), lang)
             if not changes:
                 st.caption(t("estate.compare.no_changes", lang, old=old, new=new))
             else:
@@ -214,7 +216,7 @@ def _versions(m: detail.EstateModel, year: int) -> None:
     _upload_log(m, year)
 
 
-def _restore(m: detail.EstateModel, year: int, versions) -> None:
+def _restore(m: estate_model.EstateModel, year: int, versions) -> None:
     older = [v.version for v in versions if not v.is_current]
     if not older:
         return
@@ -240,7 +242,7 @@ def _cancel_restore() -> None:
     st.session_state.pop(ASK, None)
 
 
-def _confirm(m: detail.EstateModel, year: int, version: int, current: int, new_version: int) -> None:
+def _confirm(m: estate_model.EstateModel, year: int, version: int, current: int, new_version: int) -> None:
     def body() -> None:
         st.markdown(t("estate.restore.confirm", lang, estate=md_escape(m.info.name(lang)), year=fy_label(year, lang),
                       version=version, current=current, new=new_version))
@@ -249,7 +251,7 @@ def _confirm(m: detail.EstateModel, year: int, version: int, current: int, new_v
         if ok.button(t("estate.restore.do", lang, version=version), type="primary", key="estate_restore_confirm",
                      icon=":material/restore:"):
             try:
-                result = data_pages.restore(url, m.info.code, year, version, actor)
+                result = detail_readers.restore(url, m.info.code, year, version, actor)
             except StoreError as e:
                 st.error(e.message(lang))
                 return
@@ -269,10 +271,10 @@ def _confirm(m: detail.EstateModel, year: int, version: int, current: int, new_v
     st.dialog(t("estate.restore.dialog_title", lang), on_dismiss=_cancel_restore)(body)()
 
 
-def _upload_log(m: detail.EstateModel, year: int) -> None:
+def _upload_log(m: estate_model.EstateModel, year: int) -> None:
     # Only what list_uploads(visible_to=actor) allows: all for administrators, an officer's
     # estates' and own uploads; viewers and anonymous visitors get a caption instead.
-    log = data_pages.uploads(url, token, m.info.code, year, actor)
+    log = detail_readers.uploads(url, token, m.info.code, year, actor)
     # The whole log of the estate: its officers and administrators (who see it even empty).
     estate_files = access.may_download_upload(actor, m.info.code, None)
     if not log:
@@ -280,7 +282,7 @@ def _upload_log(m: detail.EstateModel, year: int) -> None:
             st.caption(t("estate.uploads.hidden", lang))
         return
     engine = engine_for(url)
-    at_click = data_pages.actor_at_click(actor)
+    at_click = detail_readers.actor_at_click(actor)
     with st.expander(t("estate.uploads.heading", lang, n=len(log)), icon=":material/inventory_2:",
                      key="estate_uploads"):
         if not estate_files:
@@ -289,26 +291,26 @@ def _upload_log(m: detail.EstateModel, year: int) -> None:
             left, right = st.columns([4, 1], vertical_alignment="center")
             outcome = t(f"estate.uploads.{u.outcome}", lang, version=u.version or "–")
             left.markdown(t("estate.uploads.line", lang, file=md_escape(u.filename),
-                            when=detail.when_text(u.uploaded_at, lang),
+                            when=estate_model.when_text(u.uploaded_at, lang),
                             by=md_escape(u.uploaded_by or "–"), outcome=outcome))
             # The original files: the estate's officers, administrators and the file's sender
             # (the store checks it too).
             if access.may_download_upload(actor, u.estate_code, u.uploaded_by):
                 right.download_button(t("estate.uploads.download", lang),
-                                      data=data_pages.file_reader(engine, u.id, at_click),
+                                      data=detail_readers.file_reader(engine, u.id, at_click),
                                       file_name=safe_filename(u.filename, default="upload.xlsx"),
                                       key=f"estate_log_dl_{u.id}", on_click="ignore", icon=":material/download:")
 
 
 def _estate(code: str) -> None:
-    m = data_pages.estate(url, token, code, f.year, lang)
+    m = detail_readers.estate(url, token, code, f.year, lang)
     if m is None:  # the registry changed under the page
         st.info(t("estate.unknown", lang, code=code))
         return
     st.title(md_escape(m.info.name(lang)))
     where = [t("estate.kind", lang)]
     if m.info.province_th:
-        where.append(m.info.province_th if lang == "th" else (m.info.province_en or ""))
+        where.append(bilingual(lang, m.info.province_th, m.info.province_en or ""))
     if f.year is not None:
         where.append(fy_label(f.year, lang))
     st.caption(md_escape(" · ".join(w for w in where if w)))
@@ -318,7 +320,7 @@ def _estate(code: str) -> None:
                      icon=":material/arrow_back:")
     else:
         st.caption(t("estate.no_area", lang))
-    if data.data_state(url, token).only_sample:
+    if readers.data_state(url, token).only_sample:
         st.info(t("app.overview.sample_notice", lang), icon=":material/science:")
 
     if f.year is None:
@@ -353,7 +355,7 @@ def _estate(code: str) -> None:
         _gap(m)
         st.caption(widgets.forecast_text(m.forecast, fw, lang))
 
-    figs = data_pages.estate_figures(url, token, code, f.year, lang)
+    figs = detail_readers.estate_figures(url, token, code, f.year, lang)
     if figs:
         left, right = st.columns(2, gap="large")
         if "dimensions" in figs:

@@ -1,30 +1,30 @@
 """Indicators / ตัวชี้วัด: one indicator (or a whole dimension) across estates or areas in
 the selected fiscal year and region: a ranking (click opens the entity), its trend over the
 fiscal years with the level thresholds, and a heatmap of dimension scores across areas
-(click opens the area). Thin: ecocity.detail builds the models, data_pages caches them."""
+(click opens the area). Thin: ecocity.pagemodels.indicators builds the models, ecocity.ui.detail_readers caches them."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ecocity import detail
-from ecocity.i18n import fy_label, t
-from ecocity.method import level_column, threshold_text
-from ecocity.navigation import Target, target_from_selection
-from ecocity.textsafe import md_escape
-from ecocity.ui import data, data_pages, figures, filters, widgets
-from ecocity.ui.labels import region_label
+from ecocity.core.text import level_column, threshold_text
+from ecocity.core.textsafe import md_escape
+from ecocity.i18n import fy_label, region_label, t
+from ecocity.pagemodels import indicators
+from ecocity.pagemodels.rows import filter_rows, for_year
+from ecocity.ui import detail_readers, figures, filters, readers, widgets
 from ecocity.ui.lang import current_lang
+from ecocity.ui.routes import Target, script, target_from_selection
 
 SUBJECT, KIND = "indicators_subject", "indicators_kind"  # widget keys
 
 lang = current_lang()
-url, token, fw, registry, area_rows, estate_rows, years = data.page_data()
+url, token, fw, registry, area_rows, estate_rows, years = readers.page_data()
 f = filters.sidebar(lang, years, registry.regions, fw, show=(filters.YEAR, filters.REGION))
 
-options = [s.key for s in detail.subjects(fw)]
+options = [s.key for s in indicators.subjects(fw)]
 key = filters.page_param("indicator", options) or fw.indicators[0].code
-subject = detail.subject_of(fw, key)
+subject = indicators.subject_of(fw, key)
 
 st.title(t("indicators.title", lang))
 st.caption(t("indicators.intro", lang))
@@ -37,7 +37,7 @@ def _picked() -> None:
 st.session_state[SUBJECT] = key
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 left.selectbox(t("indicators.pick", lang), options, key=SUBJECT,
-               format_func=lambda k: detail.subject_label(fw, detail.subject_of(fw, k), lang), on_change=_picked)
+               format_func=lambda k: indicators.subject_label(fw, indicators.subject_of(fw, k), lang), on_change=_picked)
 if st.session_state.get(KIND) not in ("area", "estate"):
     st.session_state[KIND] = "area"
 kind = right.segmented_control(t("indicators.kind", lang), ["area", "estate"], key=KIND, required=True,
@@ -60,7 +60,7 @@ if subject.kind == "indicator":
 else:
     inds = fw.indicators_of(subject.key)
     st.markdown(t("indicators.dimension_facts", lang, n=len(inds), codes=", ".join(i.code for i in inds)))
-st.page_link("views/method.py", label=t("indicators.method_link", lang), icon=":material/menu_book:",
+st.page_link(script("method"), label=t("indicators.method_link", lang), icon=":material/menu_book:",
              query_params={"lang": lang})
 
 if f.year is None:
@@ -69,13 +69,13 @@ if f.year is None:
 
 scope = [fy_label(f.year, lang), region_label(f.region, lang) if f.region else t("filters.all_regions", lang)]
 st.caption(" · ".join(scope))
-if data.data_state(url, token).only_sample:
+if readers.data_state(url, token).only_sample:
     st.info(t("app.overview.sample_notice", lang), icon=":material/science:")
 
 rows = area_rows if kind == "area" else estate_rows
 is_yesno = subject.kind == "indicator" and fw.indicator(subject.key).is_yesno
-model = data_pages.indicator_ranking(url, token, kind, key, f.year, f.region, lang)
-shown = detail.for_year(detail.filter_rows(rows, region=f.region), f.year)
+model = detail_readers.indicator_ranking(url, token, kind, key, f.year, f.region, lang)
+shown = for_year(filter_rows(rows, region=f.region), f.year)
 
 # ----------------------------------------------------------------------------- ranking
 st.header(t(f"indicators.ranking_{kind}", lang), divider="green")
@@ -88,7 +88,7 @@ elif is_yesno:
     no_col.markdown(f"**{t('indicators.answer_no', lang, n=len(model.no))}**")
     no_col.markdown("\n".join(f"- {md_escape(r.name(lang))}" for r in model.no) or "–")
 else:
-    fig = data_pages.ranking_figure(url, token, kind, key, f.year, f.region, lang)
+    fig = detail_readers.ranking_figure(url, token, kind, key, f.year, f.region, lang)
     if fig is not None:
         st.caption(t("indicators.ranking_hint", lang)
                    + (" " + t("indicators.lower_first", lang) if model.lower_is_better else ""))
@@ -105,7 +105,7 @@ st.header(t("indicators.trend_heading", lang), divider="green")
 codes: tuple[str, ...] = ()
 if not is_yesno:
     # Every entity that has the indicator in some year of the region; the year's best first.
-    in_region = detail.filter_rows(rows, region=f.region)
+    in_region = filter_rows(rows, region=f.region)
     names = {r.code: r.name(lang) for r in in_region}
     ranked = [r.code for r in model.ranked]
     choices = ranked + sorted((c for c in names if c not in ranked), key=lambda c: names[c])
@@ -116,17 +116,17 @@ if not is_yesno:
         st.session_state[trend_key] = [c for c in st.session_state[trend_key] if c in names]
     codes = tuple(st.multiselect(t(f"indicators.trend_pick_{kind}", lang), choices, key=trend_key,
                                  format_func=lambda c: names.get(c, c)))
-fig = data_pages.trend_figure(url, token, kind, key, f.region, codes, lang)
+fig = detail_readers.trend_figure(url, token, kind, key, f.region, codes, lang)
 if fig is not None:
     st.plotly_chart(fig, key="indicators_trend", theme=None, config=figures.CONFIG)
-    if detail.thresholds(fw, subject, lang):
+    if indicators.thresholds(fw, subject, lang):
         st.caption(t("indicators.trend_hint", lang))
 else:
     st.caption(t("indicators.trend_none_picked", lang))
 
 # ----------------------------------------------------------------------------- heatmap
 st.header(t("indicators.heatmap_heading", lang), divider="green")
-heat = data_pages.heatmap_figure(url, token, f.year, f.region, lang)
+heat = detail_readers.heatmap_figure(url, token, f.year, f.region, lang)
 if heat is not None:
     st.caption(t("indicators.heatmap_hint", lang))
     event = st.plotly_chart(heat, key="indicators_heatmap", on_select="rerun", selection_mode="points",

@@ -1,5 +1,5 @@
 """Method: how levels, gaps, area values and the forecast are computed, generated from the
-framework file in force (ecocity.method builds every table and sentence; this page draws)."""
+framework file in force (ecocity.pagemodels.method builds every table and sentence; this page draws)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ecocity import method
 from ecocity.config import settings
+from ecocity.core.textsafe import md_escape
 from ecocity.i18n import t
-from ecocity.textsafe import md_escape
-from ecocity.ui import data, widgets
+from ecocity.pagemodels import method
+from ecocity.ui import readers, widgets
 from ecocity.ui.lang import current_lang
 
 lang = current_lang()
 cfg = settings()
-fw = data.framework()  # the framework in force: activated in the database, else the file
+fw = readers.framework()  # the framework in force: activated in the database, else the file
 
 
 mfw = method.markdown_framework(fw)  # for Markdown

@@ -8,18 +8,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ecocity.explain import describe_gap_item
-from ecocity.i18n import fmt_number, fy_label, t
-from ecocity.navigation import Target, target_from_row, target_from_selection
-from ecocity.textsafe import md_escape
-from ecocity.ui import data, figures, filters, widgets
+from ecocity.core.gap import gap_items
+from ecocity.core.text import describe_gap_item
+from ecocity.core.textsafe import md_escape
+from ecocity.i18n import bilingual, fmt_number, fy_label, region_label, t
+from ecocity.ui import figures, filters, readers, widgets
 from ecocity.ui.export_widgets import export_buttons
-from ecocity.ui.labels import region_label
 from ecocity.ui.lang import current_lang
-from ecocity.weakest import gap_items
+from ecocity.ui.routes import Target, target_from_row, target_from_selection
 
 lang = current_lang()
-url, token, fw, registry, areas, estates, years = data.page_data()
+url, token, fw, registry, areas, estates, years = readers.page_data()
 f = filters.sidebar(lang, years, registry.regions, fw)
 
 st.title(t("app.overview.title", lang))
@@ -30,7 +29,7 @@ def _registry() -> None:
     st.plotly_chart(figures.registry_map(url, token, lang), key="overview_map_empty", theme=None,
                     config=figures.CONFIG)
     rows = [{t("app.overview.col_area", lang): a.name(lang),
-             t("app.overview.col_province", lang): a.province_th if lang == "th" else a.province_en,
+             t("app.overview.col_province", lang): bilingual(lang, a.province_th, a.province_en),
              t("app.overview.col_region", lang): region_label(a.region, lang),
              t("app.overview.col_estates", lang): len(a.estates)} for a in registry.areas]
     widgets.table(rows, hide_index=True, key="overview_areas")
@@ -110,13 +109,13 @@ if f.year is None:
     widgets.show_empty_state(lang)
     _registry()
 else:
-    model = data.overview(url, token, f.year, f.region, f.levels, lang)
+    model = readers.overview(url, token, f.year, f.region, f.levels, lang)
     figs = figures.overview(url, token, f.year, f.region, f.levels, lang)
     scope = [fy_label(f.year, lang), region_label(f.region, lang) if f.region else t("filters.all_regions", lang)]
     if f.levels:
         scope.append(", ".join(fw.level(n).name(lang) for n in f.levels))
     st.caption(" · ".join(scope))
-    if data.data_state(url, token).only_sample:
+    if readers.data_state(url, token).only_sample:
         st.info(t("app.overview.sample_notice", lang), icon=":material/science:")
 
     k = model.kpis

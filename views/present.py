@@ -1,5 +1,5 @@
 """Presentation mode / โหมดนำเสนอ: the slide sequence of a fiscal year and scope, drawn large
-for a projector (``ecocity.slides``), with previous/next, a slide counter, optional
+for a projector (``ecocity.pagemodels.slides``), with previous/next, a slide counter, optional
 auto-advance and the downloads of the same deck.
 
 Everything lives in the URL, so the address of the current slide can be shared:
@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from ecocity.core.textsafe import md_escape
 from ecocity.i18n import fy_label, t
-from ecocity.slides import Scope, Slide, scope_label, slide_number, step
-from ecocity.textsafe import md_escape
-from ecocity.ui import data, filters, presentation
+from ecocity.pagemodels.slides import Scope, Slide, scope_label, slide_number, step
+from ecocity.ui import filters, presentation, readers
 from ecocity.ui.export_widgets import deck_for, export_buttons
 from ecocity.ui.lang import current_lang
 
@@ -27,7 +27,7 @@ STATE = "_ecocity_present"  # session: {"n": slide number, "at": when it was las
 AUTO_CHOICES = (0, 10, 20, 30, 60)  # seconds; 0 = off
 
 lang = current_lang()
-url, token, fw, registry, areas, estates, years = data.page_data()
+url, token, fw, registry, areas, estates, years = readers.page_data()
 q = st.query_params
 
 if not years:

@@ -8,12 +8,12 @@ import math
 
 import streamlit as st
 
+from ecocity.core.textsafe import md_escape
 from ecocity.i18n import t
-from ecocity.navigation import next_page, return_query
 from ecocity.store.errors import StoreError
-from ecocity.textsafe import md_escape
 from ecocity.ui import auth
 from ecocity.ui.lang import current_lang
+from ecocity.ui.routes import next_page, return_query, script
 
 lang = current_lang()
 actor = auth.run_actor()
@@ -27,11 +27,11 @@ _next = next_page(st.query_params.get("next"))
 
 
 def _go_on() -> None:
-    target = f"views/{_next}.py" if _next else "views/overview.py"
+    target = script(_next or "overview")
     try:  # back exactly where they were, filters included
         st.switch_page(target, query_params=return_query(st.query_params.to_dict(), lang))
     except st.errors.StreamlitAPIException:  # not a page of the router
-        st.switch_page("views/overview.py", query_params={"lang": lang})
+        st.switch_page(script("overview"), query_params={"lang": lang})
 
 
 if actor.signed_in:

@@ -1,8 +1,8 @@
 """Upload / ส่งข้อมูล: download the template, upload one or several workbooks, see each
 file's check before anything is saved, confirm to store, and the upload log.
 
-Draws only. The model is ``ecocity.upload_flow`` (previews, batch, log rows) and the
-check-then-store step is ``ecocity.intake``; both are tested without Streamlit.
+Draws only. The model is ``ecocity.flows.upload_preview`` (previews, batch, log rows) and the
+check-then-store step is ``ecocity.flows.intake``; both are tested without Streamlit.
 
 Who: the signed-in actor (``ecocity.ui.auth.run_actor``) is the uploader; someone who
 may not upload (a viewer, the anonymous visitor) sees the template and a sign-in prompt
@@ -22,19 +22,19 @@ from datetime import date
 
 import streamlit as st
 
-from ecocity import intake
-from ecocity import upload_flow as flow
-from ecocity.access import Actor
 from ecocity.config import settings
-from ecocity.framework import Framework
+from ecocity.core.access import Actor
+from ecocity.core.framework import Framework
+from ecocity.core.textsafe import md_escape, safe_filename
+from ecocity.flows import intake
+from ecocity.flows import upload_preview as flow
 from ecocity.i18n import fmt_number, fy_label, t
-from ecocity.textsafe import md_escape, safe_filename
-from ecocity.ui import data, widgets
+from ecocity.io.workbook.template import template_filename
+from ecocity.ui import readers, widgets
 from ecocity.ui.auth import run_actor, sign_in_link
-from ecocity.ui.data_pages import actor_at_click, file_reader
 from ecocity.ui.db import data_token, database_url, engine_for
+from ecocity.ui.detail_readers import actor_at_click, file_reader
 from ecocity.ui.lang import current_lang
-from ecocity.workbook.template import template_filename
 
 ROUND_KEY = "upload.round"
 BATCH_KEY = "upload.batch"
@@ -45,7 +45,7 @@ def _template(fw_sha: str, lang: str, day: date, _fw: Framework) -> bytes:
     """The empty template of ``_fw`` (the framework in force), labels in ``lang`` first;
     keyed by the framework's hash (which names its content exactly; not by the data token,
     which every upload changes) and by the day: its example fiscal year is today's."""
-    from ecocity.workbook.template import build_template
+    from ecocity.io.workbook.template import build_template
 
     return build_template(_fw, lang_first=lang)
 
@@ -198,10 +198,10 @@ def _would(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, t
 lang = current_lang()
 actor = run_actor()
 url, token = database_url(), data_token()  # one token read for the whole run
-fw = data.framework(url, token)
+fw = readers.framework(url, token)
 engine = engine_for(url)
 estates = _estates(url, token)
-area_names = {a.code: a.name(lang) for a in data.registry_overview(url, token).areas}
+area_names = {a.code: a.name(lang) for a in readers.registry_overview(url, token).areas}
 
 st.title(t("upload.title", lang))
 st.caption(t("upload.intro", lang))

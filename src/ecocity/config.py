@@ -16,7 +16,7 @@ class Settings:
     framework_path: Path
     max_upload_bytes: int
     default_lang: str
-    # Accounts (issue 6): how long a sign-in lasts at most, and whether visitors who are
+    # Accounts: how long a sign-in lasts at most, and whether visitors who are
     # not signed in may read the dashboards.
     session_hours: float
     anonymous_view: bool

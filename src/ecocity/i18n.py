@@ -1,24 +1,23 @@
-"""The one i18n catalogue: t(key, lang, **kw) over Thai and English, B.E. years, Thai numbers.
-
-Messages live in ``locales/<lang>/*.toml``; each file's top-level tables become key
-prefixes (``[workbook] not_a_number = "..."`` -> ``workbook.not_a_number``). Splitting the
-catalogue by area keeps edits apart; both languages must have exactly the same keys
-(a test checks it). Thai is the default language.
-"""
+"""The one i18n catalogue: ``t(key, lang, **kw)`` over Thai (the default) and English, B.E. years,
+Thai numbers; messages live in ``locales/<lang>/*.toml`` (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 LANGS: tuple[str, ...] = ("th", "en")
 DEFAULT_LANG = "th"
 _LOCALES = Path(__file__).with_name("locales")
 BE_OFFSET = 543
+
+
+T = TypeVar("T")
 
 
 def _flatten(prefix: str, d: Mapping[str, Any], out: dict[str, str]) -> None:
@@ -111,3 +110,30 @@ def fmt_date(d: date, lang: str | None = DEFAULT_LANG) -> str:
         months = catalogue("th")["common.months_short"].split(",")
         return f"{d.day} {months[d.month - 1]} {be_year(d.year)}"
     return d.strftime("%-d %b %Y")
+
+
+def region_label(region: str | None, lang: str | None) -> str:
+    """A region stored in English, in ``lang``: "East" -> "ภาคตะวันออก"; "Central (BMR)" ->
+    key central_bmr; an unknown or mixed region ("North/Central") is shown as stored
+    rather than guessed."""
+    if not region:
+        return "–"
+    key = "app.region." + re.sub(r"[^a-z]+", "_", region.lower()).strip("_")
+    return catalogue(norm_lang(lang)).get(key, region)
+
+
+def bilingual(lang: str | None, th: T, en: T) -> T:
+    """The Thai or the English one of a pair stored in both languages (``lang`` "th"
+    gives Thai; anything else English, as every page and export passes a normalised
+    language)."""
+    return th if lang == "th" else en
+
+
+class Named:
+    """A record with ``name_th`` and ``name_en``: ``name(lang)`` is the one shown."""
+
+    name_th: str
+    name_en: str
+
+    def name(self, lang: str | None = "th") -> str:
+        return bilingual(lang, self.name_th, self.name_en)

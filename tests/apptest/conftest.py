@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import streamlit as st
-from apphelp import APP, TIMEOUT
+from helpers.apphelp import APP, TIMEOUT, honour_injected_actor
 from streamlit.testing.v1 import AppTest
 
 
@@ -22,6 +22,13 @@ def fresh_caches() -> Iterator[None]:
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def injected_actors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTests act as an officer or administrator by putting an Actor in the session
+    (apphelp.act_as); this patch, not the app, makes that count."""
+    honour_injected_actor(monkeypatch)
 
 
 @pytest.fixture

@@ -9,16 +9,16 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from apphelp import ROOT, TIMEOUT, on_database, problems, texts
-from sampledb import _sample_template, sample_url  # noqa: F401 (fixtures)
+from helpers.apphelp import ROOT, TIMEOUT, on_database, problems, texts
+from helpers.sampledb import _sample_template, sample_url  # noqa: F401 (fixtures)
 from streamlit.testing.v1 import AppTest
 
-from ecocity.access import Actor
-from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+from ecocity.core.access import Actor
+from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH
+from ecocity.core.textsafe import md_escape
 from ecocity.i18n import t
 from ecocity.store import audit, make_engine, session_scope
-from ecocity.store.seed import framework_in_force
-from ecocity.textsafe import md_escape
+from ecocity.store.inforce import framework_in_force
 from ecocity.ui.auth import ACTOR_KEY
 
 PAGE = str(ROOT / "views" / "admin_framework.py")

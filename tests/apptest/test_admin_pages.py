@@ -5,10 +5,10 @@ with CSV and Excel downloads (their contents: tests/unit/test_audit_export.py)."
 from __future__ import annotations
 
 import pytest
-from apphelp import on_database, problems, sign_in
 from argon2 import PasswordHasher
+from helpers.apphelp import on_database, problems, sign_in
 
-from ecocity import access
+from ecocity.core import access
 from ecocity.i18n import t
 from ecocity.store import make_engine, session_scope, users
 from ecocity.store.users import SignInError

@@ -9,16 +9,17 @@ import csv
 import io
 
 import pytest
-from apphelp import APP, TIMEOUT, crashes, texts
+from helpers.apphelp import APP, TIMEOUT, crashes, texts
 from streamlit.testing.v1 import AppTest
 
-from ecocity.access import ANONYMOUS, Actor, system
+from ecocity.core.access import ANONYMOUS, Actor, system
 from ecocity.i18n import t
+from ecocity.io import registry_file
 from ecocity.store import audit, make_engine, session_scope
 from ecocity.store import models as m
-from ecocity.store import registry_admin as ra
+from ecocity.store import registry as ra
 from ecocity.store.db import data_version
-from ecocity.store.uploads import store_submission
+from ecocity.store.versions import store_submission
 
 PAGE = "views/admin_registry.py"
 ADMIN = Actor("admin", "admin")
@@ -66,7 +67,7 @@ def test_an_administrator_sees_the_tables_and_downloads(app_env, engine, lang):
     assert crashes(at) == [] and not at.exception
     assert at.title[0].value == t("registry_admin.title", lang)
     estates, areas = (d.value for d in at.dataframe)  # the Estates tab, then the Areas tab
-    assert len(estates) == len(ra.rows(engine, ra.ESTATES)) and len(areas) == len(ra.rows(engine, ra.AREAS))
+    assert len(estates) == len(ra.rows(engine, registry_file.ESTATES)) and len(areas) == len(ra.rows(engine, registry_file.AREAS))
     assert "Lat Krabang IE" in set(estates[t("registry_admin.field.name_en", lang)])
     assert {d.key for d in at.get("download_button")} >= {"ra_download_csv_estates", "ra_download_xlsx_estates",
                                                           "ra_download_csv_areas", "ra_download_xlsx_areas"}
@@ -108,7 +109,7 @@ def test_the_form_shows_problems_and_stores_nothing(app_env, engine):
 
 def _csv(rows: list[dict[str, str]]) -> bytes:
     buf = io.StringIO(newline="")
-    w = csv.DictWriter(buf, fieldnames=list(ra.COLUMNS[ra.ESTATES]))
+    w = csv.DictWriter(buf, fieldnames=list(registry_file.COLUMNS[registry_file.ESTATES]))
     w.writeheader()
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")
@@ -136,7 +137,7 @@ def test_a_bad_upload_lists_its_cells_and_stores_nothing(app_env, engine, lang):
 
 def test_a_good_upload_is_previewed_then_stored_on_confirm(app_env, engine):
     at = open_page(ADMIN, "en")
-    rows = list(csv.DictReader(io.StringIO(ra.export_csv(engine, ra.ESTATES).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(ra.export_csv(engine, registry_file.ESTATES).decode("utf-8-sig"))))
     for r in rows:
         if r["code"] == "BANG-CHAN":
             r["name_en"] = "Bang Chan Industrial Estate"
@@ -174,7 +175,7 @@ def test_sample_data_is_removed_after_a_confirmation(app_env, engine, make_data)
 def test_the_registry_tables_neutralise_formulas_for_their_csv_export(engine):
     """The on-screen table's toolbar exports CSV (without neutralising): a name that a
     spreadsheet would run as a formula is shown with the apostrophe the CSV download gives
-    it (security review, issue 6)."""
+    it (security review)."""
     formula = '=HYPERLINK("https://evil.example","Map Ta Phut")'
     ra.correct_estate(engine, ADMIN, "MAP-TA-PHUT", name_en=formula)
     at = open_page(ADMIN, "en")

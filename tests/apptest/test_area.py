@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from apphelp import problems
-from drillhelp import sample_app  # noqa: F401  (fixture)
-from sampledb import _sample_template, sample_url  # noqa: F401  (fixtures)
+from helpers.apphelp import problems
+from helpers.drillhelp import sample_app  # noqa: F401  (fixture)
+from helpers.sampledb import _sample_template, sample_url  # noqa: F401  (fixtures)
 
 from ecocity.i18n import t
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from apphelp import ADMIN_PAGES, NavSpy, act_as, on_database, problems, sign_in
 from argon2 import PasswordHasher
+from helpers.apphelp import ADMIN_PAGES, NavSpy, act_as, on_database, problems, sign_in
 
-from ecocity import access
-from ecocity.access import Actor
+from ecocity.core import access
+from ecocity.core.access import Actor
 from ecocity.i18n import t
 from ecocity.store import audit, make_engine, session_scope, users
 
@@ -290,7 +290,7 @@ def test_organisation_email_not_verified_by_the_provider_is_refused(open_app, ap
 
 
 def test_the_providers_email_is_escaped_in_the_notice(open_app, app_env, monkeypatch):
-    from ecocity.textsafe import md_escape
+    from ecocity.core.textsafe import md_escape
     from ecocity.ui import auth
 
     monkeypatch.setattr(auth, "oidc_configured", lambda: True)
@@ -386,11 +386,14 @@ def test_a_browser_session_that_keeps_failing_has_to_wait(open_app, accounts, mo
 
 
 def test_an_actor_put_in_the_session_counts_only_in_tests(open_app, accounts, monkeypatch):
-    """Outside the test suite (no ECOCITY_TEST_ACTORS), an Actor placed in the session
-    without a sign-in is ignored: the upload page asks to sign in."""
-    from ecocity.ui.auth import ACTOR_KEY, TEST_ACTORS_ENV
+    """The app itself ignores an Actor placed in the session without a sign-in (the
+    upload page asks to sign in); only the tests' patch of current_actor honours it."""
+    from helpers.apphelp import honour_injected_actor
 
-    monkeypatch.delenv(TEST_ACTORS_ENV)
+    from ecocity.ui import auth
+    from ecocity.ui.auth import ACTOR_KEY
+
+    monkeypatch.setattr(auth, "current_actor", auth.current_actor.__wrapped__)  # the app as deployed
     at = open_app(lang="en")
     at.session_state[ACTOR_KEY] = access.Actor("officer1", "officer", frozenset({"MAP-TA-PHUT"}))
     at.switch_page("views/upload.py").run()
@@ -398,6 +401,6 @@ def test_an_actor_put_in_the_session_counts_only_in_tests(open_app, accounts, mo
     assert not at.get("file_uploader")
     assert at.title[0].value == t("upload.title", "en")
 
-    monkeypatch.setenv(TEST_ACTORS_ENV, "1")
+    honour_injected_actor(monkeypatch)
     at.run()
     assert at.get("file_uploader")

@@ -6,11 +6,11 @@ listed and compared; restoring version 1 through the page creates version 3 with
 from __future__ import annotations
 
 import pytest
-from apphelp import problems
-from sampledb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
+from helpers.apphelp import problems
+from helpers.sampledb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
 
-from ecocity.access import Actor
-from ecocity.framework import load_framework
+from ecocity.core.access import Actor
+from ecocity.core.framework import load_framework
 from ecocity.i18n import t
 
 PAGE = "views/estate.py"
@@ -85,7 +85,7 @@ def test_without_an_estate_the_page_lists_the_years_estates(page_at, sample_url)
 
 
 def test_restoring_version_1_through_the_page_creates_version_3(page_at, sample_url):
-    from ecocity.store import indicator_queries as iq
+    from ecocity.store import queries as iq
     from ecocity.store.db import make_engine, session_scope
 
     at = _open(page_at, sample_url, "en", SOMCHAI, estate="MAP-TA-PHUT", year="2566")
@@ -151,7 +151,7 @@ def test_empty_database(page_at, db_url, lang, params):
     assert t("widgets.empty.title", lang) in _text(at)
 
 
-# ----------------------------------------------------------------------------- security review (issue 6)
+# ----------------------------------------------------------------------------- security review
 
 EVIL = "**[x](https://evil.example)**.xlsx"  # a file name that is Markdown with a link
 
@@ -185,7 +185,7 @@ def test_the_upload_log_is_not_shown_to_viewers_or_anonymous_visitors(page_at, s
 
 
 def test_the_estates_officer_sees_the_upload_log_with_names_as_text(page_at, sample_url):
-    from ecocity.textsafe import md_escape
+    from ecocity.core.textsafe import md_escape
 
     _log_evil_upload(sample_url)
     at = _open(page_at, sample_url, "en", SOMCHAI, estate="MAP-TA-PHUT", year="2566")
@@ -206,7 +206,7 @@ def test_another_estates_officer_sees_only_their_own_uploads_in_the_log(page_at,
 
 def test_the_version_tables_file_names_are_neutralised_for_the_csv_export(page_at, sample_url, make_data):
     from ecocity.store.db import make_engine
-    from ecocity.store.uploads import store_submission
+    from ecocity.store.versions import store_submission
 
     formula = '=HYPERLINK("https://evil.example").xlsx'
     engine = make_engine(sample_url)
@@ -239,9 +239,9 @@ class _Downloads:
 def test_a_download_reads_the_actor_when_clicked_not_when_drawn(page_at, sample_url, monkeypatch):
     """An officer signed in draws the page; an administrator disables the account; a click
     on a download drawn before is then refused by the store."""
-    from apphelp import sign_in
+    from helpers.apphelp import sign_in
 
-    from ecocity.access import AccessDenied, system
+    from ecocity.core.access import AccessDenied, system
     from ecocity.store.db import make_engine
     from ecocity.store.users import create_user, disable_user
 

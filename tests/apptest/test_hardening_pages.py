@@ -1,4 +1,4 @@
-"""Hardening (issue 6, item 5) on the Overview, Area, Indicators and Present pages: HTML
+"""Hardening (item 5) on the Overview, Area, Indicators and Present pages: HTML
 and Markdown in registry names and submission notes are shown as text, names that look
 like formulas are neutralised in the tables (their toolbar exports CSV), and SQL or LIKE
 metacharacters in the query parameters open the default view. The unit side of each
@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from apphelp import problems
-from drillhelp import sample_app  # noqa: F401  (fixture)
-from sampledb import _sample_template, sample_url  # noqa: F401  (fixtures)
+from helpers.apphelp import problems
+from helpers.drillhelp import sample_app  # noqa: F401  (fixture)
+from helpers.sampledb import _sample_template, sample_url  # noqa: F401  (fixtures)
 from sqlalchemy import insert, update
 
 from ecocity.store import models as m

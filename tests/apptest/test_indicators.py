@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from apphelp import problems
-from sampledb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
+from helpers.apphelp import problems
+from helpers.sampledb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
 
-from ecocity.framework import load_framework
+from ecocity.core.framework import load_framework
 from ecocity.i18n import t
 
 PAGE = "views/indicators.py"

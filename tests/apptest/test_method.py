@@ -5,10 +5,10 @@ and English, with the sample data and with an empty database."""
 from __future__ import annotations
 
 import pytest
-from apphelp import problems
-from sampledb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
+from helpers.apphelp import problems
+from helpers.sampledb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
 
-from ecocity.framework import load_framework
+from ecocity.core.framework import load_framework
 from ecocity.i18n import t
 
 PAGE = "views/method.py"
@@ -48,7 +48,7 @@ def test_method_opens_with_the_sample_data(page_at, sample_url):
     assert at.title[0].value == t("method.title", "th")
 
 
-# ----------------------------------------------------------------------------- security review (issue 6)
+# ----------------------------------------------------------------------------- security review
 
 EVIL = "**[x](https://evil.example)**"  # Markdown with a link, typed into a framework file
 
@@ -57,7 +57,7 @@ def evil_framework_text() -> str:
     """The default framework as version 2, with Markdown in its name, a level's, a
     dimension's and a required indicator's names and a unit: what an administrator could
     upload through the browser."""
-    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+    from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH
 
     text = DEFAULT_FRAMEWORK_PATH.read_text("utf-8").replace("version = 1", "version = 2", 1)
     for old in ('name_en = "Default indicator set"', 'name_th = "ชุดตัวชี้วัดเริ่มต้น"',
@@ -74,11 +74,11 @@ def test_a_framework_with_markup_in_its_names_cannot_be_activated(db_url):
     """Names and units are shown on every page (Markdown, HTML badges, exports): a file
     whose names carry a link or formatting is refused, each such entry named, before it
     can be activated (the pages escape names too; this keeps such text out altogether)."""
-    from ecocity.access import Actor
-    from ecocity.framework import FrameworkError
+    from ecocity.core.access import Actor
+    from ecocity.core.framework import FrameworkError
     from ecocity.store import make_engine
     from ecocity.store.frameworks import activate, check_framework_file
-    from ecocity.store.seed import framework_in_force
+    from ecocity.store.inforce import framework_in_force
 
     checked = check_framework_file(evil_framework_text().encode(), "evil.toml")
     assert not checked.ok and checked.framework is None

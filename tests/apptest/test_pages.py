@@ -4,7 +4,7 @@ shell behaves: language from the URL and the switch, registry on the overview.""
 from __future__ import annotations
 
 import pytest
-from apphelp import APP, PAGES, ROOT, TIMEOUT, act_as, problems
+from helpers.apphelp import APP, PAGES, ROOT, TIMEOUT, act_as, problems
 from streamlit.testing.v1 import AppTest
 
 from ecocity.i18n import t
@@ -31,7 +31,7 @@ def test_every_page_opens_without_error(open_app, page, lang):
 @pytest.mark.parametrize("lang", ["th", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_for_an_administrator(open_app, page, lang):
-    from ecocity.access import Actor
+    from ecocity.core.access import Actor
 
     at = act_as(open_app(lang=lang), Actor("admin1", "admin", display_name="Admin"))
     at.switch_page(page).run()
@@ -110,9 +110,9 @@ def test_unreachable_database_shows_a_message_not_a_traceback(monkeypatch):
 
 
 def _store(engine_url: str, make_data, *, is_sample: bool) -> None:
-    from ecocity.access import system
+    from ecocity.core.access import system
     from ecocity.store.db import make_engine
-    from ecocity.store.uploads import store_submission
+    from ecocity.store.versions import store_submission
 
     engine = make_engine(engine_url)
     try:

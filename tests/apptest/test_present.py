@@ -5,8 +5,8 @@ auto-advance step, in Thai and English."""
 from __future__ import annotations
 
 import pytest
-from apphelp import problems
-from sampledb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
+from helpers.apphelp import problems
+from helpers.sampledb import _sample_template, page_at, sample_url  # noqa: F401 (fixtures)
 
 from ecocity.i18n import t
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apphelp import ROOT, crashes, texts
+from helpers.apphelp import ROOT, crashes, texts
 from streamlit.testing.v1 import AppTest
 
-from ecocity.access import Actor
-from ecocity.framework import load_framework
+from ecocity.core.access import Actor
+from ecocity.core.framework import load_framework
+from ecocity.core.scoring import assess
 from ecocity.i18n import fy_label, t
-from ecocity.scoring import assess
 from ecocity.store import list_uploads, make_engine, queries, session_scope
 from ecocity.store.db import data_token
 
@@ -65,8 +65,8 @@ def confirm(at: AppTest) -> AppTest:
 
 
 def estate_label(engine, lang: str, code: str = "MAP-TA-PHUT") -> str:
-    from ecocity.intake import estates_of
-    from ecocity.upload_flow import estate_label as label
+    from ecocity.flows.intake import estates_of
+    from ecocity.flows.upload_preview import estate_label as label
 
     return label(code, estates_of(engine), lang)
 
@@ -114,8 +114,8 @@ def test_a_signed_in_viewer_is_told_to_ask_for_the_officer_role(upload_page):
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_opens_with_data_and_lists_the_log(upload_page, engine, lang, tmp_path):
-    from ecocity.access import system
-    from ecocity.sample_cli import UPLOADED_BY, load_sample
+    from ecocity.cli.sample import UPLOADED_BY, load_sample
+    from ecocity.core.access import system
 
     fw = load_framework()
     sample = ROOT / "data" / "sample"
@@ -147,7 +147,7 @@ def test_a_valid_workbook_is_previewed_then_stored_on_confirm(upload_page, engin
     at = send(upload_page(lang=lang), GOOD)
     assert crashes(at) == []
     # Before saving: the level it would give, the gap, what confirming would do; nothing stored.
-    from ecocity.intake import check_file, estates_of
+    from ecocity.flows.intake import check_file, estates_of
 
     res = check_file(GOOD.read_bytes(), GOOD.name, fw, estates_of(engine))
     level = assess(fw, res.submission.values).level
@@ -220,8 +220,8 @@ def test_a_byte_identical_reupload_is_reported_as_already_stored(upload_page, en
 def test_a_changed_file_would_replace_the_current_version_and_lists_the_changes(upload_page, engine):
     import dataclasses
 
-    from ecocity.intake import check_file, estates_of
-    from ecocity.workbook.template import write_submission
+    from ecocity.flows.intake import check_file, estates_of
+    from ecocity.io.workbook.template import write_submission
 
     fw = load_framework()
     at = confirm(send(upload_page(lang="en"), GOOD))
@@ -265,7 +265,7 @@ def test_removing_a_file_from_the_uploader_removes_it_from_the_batch(upload_page
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_another_estates_file_is_denied_before_confirming_and_stores_nothing(upload_page, engine, lang):
-    from ecocity.intake import check_file, estates_of
+    from ecocity.flows.intake import check_file, estates_of
     from ecocity.store.audit import list_entries
 
     pim = Actor("pim", "officer", frozenset({"PADAENG"}), display_name="พิม")
@@ -336,11 +336,11 @@ def test_a_damaged_workbook_is_rejected_with_its_part_and_logged_with_its_bytes(
 
 def test_a_log_download_reads_the_actor_when_clicked(open_app, engine, monkeypatch):
     """The officer signed in draws the log; an administrator disables the account; the
-    download drawn before is then refused by the store (security review, issue 6)."""
+    download drawn before is then refused by the store (security review)."""
     import streamlit as st
-    from apphelp import sign_in
+    from helpers.apphelp import sign_in
 
-    from ecocity.access import AccessDenied, system
+    from ecocity.core.access import AccessDenied, system
     from ecocity.store.uploads import log_rejected
     from ecocity.store.users import actor_for, create_user, disable_user
 

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from e2ehelp import streamlit_server
+from helpers.e2ehelp import streamlit_server
 
 # Debian's Chromium as root in a closed network (see the architecture notes).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

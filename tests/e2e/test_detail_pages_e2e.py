@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2ehelp import (
+from helpers.e2ehelp import (
     create_account,
     no_error_on_screen,
     open_page,

@@ -1,4 +1,4 @@
-"""A small, bounded load test (issue 6, "Many users at once"): what bench/load_test.py
+"""A small, bounded load test ("Many users at once"): what bench/load_test.py
 does for a minute, here at a size CI runs in about a minute.
 
 Two `streamlit run app.py` replicas on one fresh PostgreSQL database holding the sample
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pghelp import postgres_or_skip
+from helpers.pghelp import postgres_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))

@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from e2ehelp import SCREENSHOTS, no_error_on_screen, open_page, sample_database, streamlit_server, wait_for_app_run
+from helpers.e2ehelp import (
+    SCREENSHOTS,
+    no_error_on_screen,
+    open_page,
+    sample_database,
+    streamlit_server,
+    wait_for_app_run,
+)
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t

@@ -1,4 +1,4 @@
-"""Two replicas of the dashboard on one PostgreSQL database (issue 6, "Many users at once").
+"""Two replicas of the dashboard on one PostgreSQL database ("Many users at once").
 
 Two real `streamlit run app.py` processes share a fresh PostgreSQL database, as replicas
 behind a reverse proxy would. A viewer has the Overview open in replica A; an officer
@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2ehelp import no_error_on_screen, open_page, screenshot, streamlit_server, wait_for_app_run
-from pghelp import postgres_or_skip
+from helpers.e2ehelp import no_error_on_screen, open_page, screenshot, streamlit_server, wait_for_app_run
+from helpers.pghelp import postgres_or_skip
 from playwright.sync_api import Browser, Page, expect
 
 from ecocity.i18n import t
@@ -39,9 +39,9 @@ WAIT = 30_000
 
 def _record(engine, path: Path, who: str = "e2e") -> None:
     """Check and store one workbook as ``ecocity import`` does."""
-    from ecocity.access import system
-    from ecocity.framework import load_framework
-    from ecocity.intake import check_file, estates_of, record
+    from ecocity.core.access import system
+    from ecocity.core.framework import load_framework
+    from ecocity.flows.intake import check_file, estates_of, record
 
     fw = load_framework()
     content = path.read_bytes()
@@ -56,9 +56,10 @@ def shared_db(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
     data for 2565 and 2566, and an officer account for RIL."""
     from sqlalchemy import func, select
 
-    from ecocity.access import system
+    from ecocity.core.access import system
     from ecocity.store import models as m
-    from ecocity.store.db import make_engine, session_scope, upgrade
+    from ecocity.store.db import make_engine, session_scope
+    from ecocity.store.schema import upgrade
     from ecocity.store.users import create_user
 
     pg = postgres_or_skip(request)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from e2ehelp import no_error_on_screen, open_page, screenshot, wait_for_app_run
+from helpers.e2ehelp import no_error_on_screen, open_page, screenshot, wait_for_app_run
 from playwright.sync_api import Page, expect
 
 from ecocity.i18n import t

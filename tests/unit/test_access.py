@@ -1,4 +1,4 @@
-"""ecocity.access: the permission table (every role and every action, an officer with and
+"""ecocity.core.access: the permission table (every role and every action, an officer with and
 without the estate), require, and the refusal's message in Thai and English."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import get_args
 
 import pytest
 
-from ecocity.access import (
+from ecocity.core.access import (
     ADMIN_ACTIONS,
     ANONYMOUS,
     ESTATE_ACTIONS,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ecocity.aggregation import EstateValues, aggregate, aggregate_indicator, assess_area
-from ecocity.framework import load_framework, parse_framework
-from ecocity.scoring import assess
+from ecocity.core.aggregation import EstateValues, aggregate, aggregate_indicator, assess_area
+from ecocity.core.framework import load_framework, parse_framework
+from ecocity.core.scoring import assess
 
 FW = load_framework()
 

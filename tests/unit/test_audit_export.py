@@ -1,4 +1,4 @@
-"""The audit log's CSV and Excel exports (ecocity.audit_export) from real entries: text a
+"""The audit log's CSV and Excel exports (ecocity.flows.audit_export) from real entries: text a
 spreadsheet would run as a formula ("=HYPERLINK(...)" typed as a user name or stored as
 a target) stays text; times in Thai time with B.E. years; headers in th/en."""
 
@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 
-from ecocity import audit_export
-from ecocity.access import ANONYMOUS, Actor
+from ecocity.core.access import ANONYMOUS, Actor
+from ecocity.flows import audit_export
 from ecocity.i18n import t
 from ecocity.store import audit, session_scope
 

@@ -29,8 +29,8 @@ def test_area_sizes_add_up_at_the_benchmark_size(bigdata):
 
 
 def test_registry_files_are_deterministic_and_valid(bigdata, tmp_path):
-    from ecocity.geo import load_provinces
-    from ecocity.registry import AREAS_FILE, ESTATES_FILE, load_registry
+    from ecocity.core.geo import load_provinces
+    from ecocity.core.registry import AREAS_FILE, ESTATES_FILE, load_registry
 
     a = bigdata._write_registry(ROOT / "data", tmp_path / "a", estates=30, areas=12, years=(2567, 2568),
                                 include_sample=True, top=5)
@@ -52,7 +52,7 @@ def test_registry_files_are_deterministic_and_valid(bigdata, tmp_path):
 
 @pytest.mark.storage
 def test_generates_a_loadable_data_set_through_the_store(bigdata, db_url, tmp_path, fw):
-    from ecocity.aggregation import EstateValues, assess_area
+    from ecocity.core.aggregation import EstateValues, assess_area
     from ecocity.store import queries, session_scope
     from ecocity.store.db import data_version, make_engine
     from ecocity.store.seed import seed

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecocity.framework import get_framework
-from ecocity.workbook import cells
+from ecocity.core.framework import get_framework
+from ecocity.io.workbook import cells
 
 FW = get_framework()
 PERCENT = FW.indicator("PHY-01")

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from ecocity import charts
 from ecocity.config import settings
-from ecocity.forecast import Point
-from ecocity.framework import load_framework
-from ecocity.geo import load_provinces
+from ecocity.core.forecast import Point
+from ecocity.core.framework import load_framework
+from ecocity.core.geo import load_provinces
+from ecocity.pagemodels import charts
 
 FW = load_framework()
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from ecocity.cli import main
-from ecocity.framework import get_framework
-from ecocity.workbook.cli import known_estates
-from ecocity.workbook.reader import check_workbook
+from ecocity.cli.workbook import known_estates
+from ecocity.core.framework import get_framework
+from ecocity.io.workbook.reader import check_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = ROOT / "tests" / "data" / "workbooks"
@@ -123,7 +123,7 @@ def test_known_estates_prefers_the_database(db_url, monkeypatch):
     def no_csv():
         raise AssertionError("the CSV must not be read when the database works")
 
-    monkeypatch.setattr("ecocity.workbook.cli.estates_from_registry_csv", no_csv)
+    monkeypatch.setattr("ecocity.cli.workbook.estates_from_registry_csv", no_csv)
     estates = known_estates(db_url)
     assert estates["MAP-TA-PHUT"] == ("นิคมอุตสาหกรรมมาบตาพุด", "Map Ta Phut IE")
 
@@ -154,7 +154,8 @@ def test_check_does_not_migrate_an_older_database(tmp_path, capsys):
     shared server that would upgrade production from a developer's command line)."""
     from alembic.script import ScriptDirectory
 
-    from ecocity.store.db import alembic_config, make_engine, migrate, schema_revision
+    from ecocity.store.db import make_engine
+    from ecocity.store.schema import alembic_config, migrate, schema_revision
 
     path = tmp_path / "old.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
@@ -182,9 +183,9 @@ def test_check_reads_a_current_database_without_writing(db_url, capsys, monkeypa
     def forbidden(*_a, **_k):
         raise AssertionError("ecocity check must not write to the database")
 
-    for target in ("ecocity.store.db.upgrade", "ecocity.store.db.migrate", "ecocity.store.seed.seed"):
+    for target in ("ecocity.store.schema.upgrade", "ecocity.store.schema.migrate", "ecocity.store.seed.seed"):
         monkeypatch.setattr(target, forbidden)
-    monkeypatch.setattr("ecocity.workbook.cli.estates_from_registry_csv", forbidden)
+    monkeypatch.setattr("ecocity.cli.workbook.estates_from_registry_csv", forbidden)
     engine = make_engine(db_url)
     try:
         version = data_version(engine)
@@ -202,7 +203,7 @@ def test_check_reads_a_current_database_without_writing(db_url, capsys, monkeypa
 def test_a_file_that_cannot_be_read_is_rejected_and_the_batch_goes_on(tmp_path):
     """A file gone between the argument check and its turn (or any read error) is a
     rejected file with its reason, not the end of the batch."""
-    from ecocity.workbook.cli import read_files
+    from ecocity.cli.workbook import read_files
 
     gone = tmp_path / "gone.xlsx"
     gone.write_bytes((WORKBOOKS / "filled_basic.xlsx").read_bytes())
@@ -219,7 +220,7 @@ def test_a_file_that_cannot_be_read_is_rejected_and_the_batch_goes_on(tmp_path):
 
 
 def test_check_reports_an_unreadable_file_in_its_place(db_url, capsys, monkeypatch):
-    from ecocity.workbook import cli as wcli
+    from ecocity.cli import workbook as wcli
 
     real = wcli.read_upload
 
@@ -274,7 +275,7 @@ def test_file_over_the_limit_is_reported_with_its_real_size(db_url, capsys, monk
 
 def _v2_text() -> str:
     """The default framework as version 2: ECO-02 at most 4 (filled_basic.xlsx has 4.75)."""
-    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+    from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH
 
     text = DEFAULT_FRAMEWORK_PATH.read_text("utf-8").replace("version = 1", "version = 2", 1)
     eco02 = 'thresholds = [0.5, 1, 5, 10, 20]\nmin = 0\n'
@@ -283,7 +284,7 @@ def _v2_text() -> str:
 
 
 def _activate_v2(url: str) -> None:
-    from ecocity.access import system
+    from ecocity.core.access import system
     from ecocity.store import make_engine
     from ecocity.store.frameworks import activate
 
@@ -308,7 +309,7 @@ def test_check_uses_the_framework_activated_in_the_database(db_url, capsys):
     main(["check", "--lang", "en", "--database-url", db_url, path])  # the human report too
     assert "outside the accepted range 0–4" in capsys.readouterr().out
     # --framework: that file, whatever the database holds
-    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+    from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH
 
     assert main(["check", "--json", "--framework", str(DEFAULT_FRAMEWORK_PATH), "--database-url", db_url, path]) == 0
     capsys.readouterr()
@@ -329,8 +330,8 @@ def test_template_writes_the_framework_activated_in_the_database(db_url, tmp_pat
 
 def test_template_default_name_is_a_safe_base_name(db_url, tmp_path, capsys, monkeypatch):
     """The framework's id may come from a file uploaded through the browser."""
-    from ecocity.access import system
-    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+    from ecocity.core.access import system
+    from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH
     from ecocity.store import make_engine
     from ecocity.store.frameworks import activate
 

@@ -1,4 +1,4 @@
-"""Several users storing at the same moment (issue 6, "Many users at once").
+"""Several users storing at the same moment ("Many users at once").
 
 Each thread has its own engine on the test database, as two dashboard replicas (or two
 sessions of one) would, and all threads call ``store_submission`` together (a barrier
@@ -18,13 +18,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ecocity.access import Actor, system
-from ecocity.aggregation import EstateValues, assess_area
-from ecocity.scoring import assess
+from ecocity.core.access import Actor, system
+from ecocity.core.aggregation import EstateValues, assess_area
+from ecocity.core.scoring import assess
 from ecocity.store import models as m
 from ecocity.store.db import data_version, make_engine, session_scope
 from ecocity.store.derived import values_of
-from ecocity.store.uploads import StoreResult, store_submission, upload_content
+from ecocity.store.uploads import upload_content
+from ecocity.store.versions import StoreResult, store_submission
 
 pytestmark = pytest.mark.storage
 

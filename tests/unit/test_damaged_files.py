@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecocity.cli import main
-from ecocity.framework import get_framework
-from ecocity.intake import check_file
+from ecocity.core.framework import get_framework
+from ecocity.flows.intake import check_file
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = ROOT / "tests" / "data" / "workbooks"
@@ -64,7 +64,7 @@ def _member_data_span(content: bytes, name: str) -> tuple[int, int]:
 
 
 def _sheet_part(content: bytes, sheet: str) -> str:
-    from ecocity.workbook.container import Xlsx, open_zip, zip_kind
+    from ecocity.io.workbook.container import Xlsx, open_zip, zip_kind
 
     zf = open_zip(content)
     return Xlsx(zf, zip_kind(zf)[1]).sheets[sheet]
@@ -97,7 +97,7 @@ def test_bytes_changed_inside_a_sheet_name_the_sheet_and_the_part():
 
 
 def test_a_part_name_with_control_characters_is_shown_printable():
-    from ecocity.workbook.container import _shown_name
+    from ecocity.io.workbook.container import _shown_name
 
     assert _shown_name("xl/workbo\x18k.xml") == "xl/workbo?k.xml"
     assert len(_shown_name("a" * 500)) == 80
@@ -121,7 +121,7 @@ def test_check_json_answers_for_every_file_of_a_batch(capsys, tmp_path):
 def test_import_logs_a_damaged_file_with_its_bytes_and_changes_no_data(db_url, capsys):
     from sqlalchemy import func, select
 
-    from ecocity.access import system
+    from ecocity.core.access import system
     from ecocity.store import list_uploads, make_engine, session_scope
     from ecocity.store.models import Submission
     from ecocity.store.uploads import upload_content
@@ -149,7 +149,7 @@ def test_zip_members_are_read_only_through_the_guarded_reader():
                if re.search(r"\bZipFile\(|\.open\(\s*info\b|\.read\(\s*(name|info)\b", p.read_text("utf-8"))
                and "zipfile" in p.read_text("utf-8")}
     # bundle and template write zips (the template re-reads its own output from openpyxl)
-    allowed = {"workbook/container.py", "export/bundle.py", "workbook/template.py"}
+    allowed = {"io/workbook/container.py", "io/export/bundle.py", "io/workbook/template.py"}
     assert readers <= allowed, readers - allowed
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ecocity import dashboard as d
-from ecocity.framework import load_framework
+from ecocity.core.framework import load_framework
+from ecocity.pagemodels import rows as d
 
 FW = load_framework()
 

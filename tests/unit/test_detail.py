@@ -1,4 +1,4 @@
-"""The Estate and Indicators pages' models (ecocity.detail): every indicator with its value,
+"""The Estate and Indicators pages' models (ecocity.pagemodels.estate): every indicator with its value,
 level, next threshold and trend; gap sentences; versions and changes in words; rankings
 (lower-is-better first, yes/no split, missing apart), trends with thresholds, heatmap rows."""
 
@@ -9,11 +9,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from ecocity import charts, detail
-from ecocity.dashboard import EntityRow
+from ecocity.core import text
+from ecocity.core.registry import AreaInfo, EstateInfo
+from ecocity.core.rows import EntityRow
+from ecocity.core.scoring import assess
 from ecocity.i18n import t
-from ecocity.scoring import assess
-from ecocity.store.queries import AreaInfo, EstateInfo
+from ecocity.pagemodels import charts, indicators
+from ecocity.pagemodels import estate as detail
 
 
 def _row(fw, code, year, values, *, kind="estate", region="East", area="RAYONG-MAP-TA-PHUT", name=None):
@@ -45,26 +47,26 @@ def values(make_data):
 
 
 def test_value_text_with_units_yes_no_and_missing(fw):
-    assert detail.value_text(fw.indicator("ENV-01"), 26.0, "en") == "26 cases/yr"
-    assert detail.value_text(fw.indicator("ENV-01"), 26.0, "th") == "26 เรื่อง/ปี"
-    assert detail.value_text(fw.indicator("PHY-01"), 12.345, "en") == "12.35 %"
-    assert detail.value_text(fw.indicator("SOC-01"), 3.39, "en") == "3.39 (score 1-5)"
-    assert detail.value_text(fw.indicator("MGT-01"), True, "th") == t("common.yes", "th")
-    assert detail.value_text(fw.indicator("ENV-01"), None, "en") == t("common.missing", "en")
+    assert text.value_text(fw.indicator("ENV-01"), 26.0, "en") == "26 cases/yr"
+    assert text.value_text(fw.indicator("ENV-01"), 26.0, "th") == "26 เรื่อง/ปี"
+    assert text.value_text(fw.indicator("PHY-01"), 12.345, "en") == "12.35 %"
+    assert text.value_text(fw.indicator("SOC-01"), 3.39, "en") == "3.39 (score 1-5)"
+    assert text.value_text(fw.indicator("MGT-01"), True, "th") == t("common.yes", "th")
+    assert text.value_text(fw.indicator("ENV-01"), None, "en") == t("common.missing", "en")
 
 
 def test_next_threshold_in_words(fw):
     env01, phy01, mgt04, soc01 = (fw.indicator(c) for c in ("ENV-01", "PHY-01", "MGT-04", "SOC-01"))
     # 26 complaints meet level 3 (<= 50), not 4 (<= 25)
-    assert detail.next_threshold_text(fw, env01, 26.0, "en") == "≤ 25 cases/yr → level 4"
-    assert detail.next_threshold_text(fw, env01, 26.0, "th") == "≤ 25 เรื่อง/ปี → ระดับ 4"
-    assert detail.next_threshold_text(fw, phy01, 14.0, "en") == "≥ 15 % → level 4"
-    assert detail.next_threshold_text(fw, phy01, 3.0, "th") == "≥ 5 % → ระดับ 1"
-    assert detail.next_threshold_text(fw, soc01, 3.39, "en") == "≥ 3.5 (score 1-5) → level 3"
-    assert detail.next_threshold_text(fw, env01, 5.0, "en") == t("detail.at_top", "en")
-    assert detail.next_threshold_text(fw, mgt04, False, "en") == '"yes" → level 1'
-    assert detail.next_threshold_text(fw, mgt04, True, "en") == t("detail.at_top", "en")
-    assert detail.next_threshold_text(fw, env01, None, "en") == t("detail.needs_value", "en")
+    assert text.next_threshold_text(fw, env01, 26.0, "en") == "≤ 25 cases/yr → level 4"
+    assert text.next_threshold_text(fw, env01, 26.0, "th") == "≤ 25 เรื่อง/ปี → ระดับ 4"
+    assert text.next_threshold_text(fw, phy01, 14.0, "en") == "≥ 15 % → level 4"
+    assert text.next_threshold_text(fw, phy01, 3.0, "th") == "≥ 5 % → ระดับ 1"
+    assert text.next_threshold_text(fw, soc01, 3.39, "en") == "≥ 3.5 (score 1-5) → level 3"
+    assert text.next_threshold_text(fw, env01, 5.0, "en") == t("detail.at_top", "en")
+    assert text.next_threshold_text(fw, mgt04, False, "en") == '"yes" → level 1'
+    assert text.next_threshold_text(fw, mgt04, True, "en") == t("detail.at_top", "en")
+    assert text.next_threshold_text(fw, env01, None, "en") == t("detail.needs_value", "en")
 
 
 def test_trend_values():
@@ -178,15 +180,15 @@ def test_default_pair_is_the_newest_two():
 
 
 def test_subjects_are_dimensions_followed_by_their_indicators(fw):
-    subjects = detail.subjects(fw)
+    subjects = indicators.subjects(fw)
     assert len(subjects) == len(fw.dimensions) + len(fw.indicators)
-    assert subjects[0] == detail.Subject("dimension", fw.dimensions[0].key)
+    assert subjects[0] == indicators.Subject("dimension", fw.dimensions[0].key)
     assert [s.key for s in subjects if s.kind == "indicator"] == [
         i.code for d in fw.dimensions for i in fw.indicators_of(d.key)]
-    assert detail.subject_of(fw, "ENV-01") == detail.Subject("indicator", "ENV-01")
-    assert detail.subject_of(fw, "environment") == detail.Subject("dimension", "environment")
-    assert detail.subject_of(fw, "nope") is None and detail.subject_of(fw, None) is None
-    assert "ENV-01" in detail.subject_label(fw, detail.Subject("indicator", "ENV-01"), "th")
+    assert indicators.subject_of(fw, "ENV-01") == indicators.Subject("indicator", "ENV-01")
+    assert indicators.subject_of(fw, "environment") == indicators.Subject("dimension", "environment")
+    assert indicators.subject_of(fw, "nope") is None and indicators.subject_of(fw, None) is None
+    assert "ENV-01" in indicators.subject_label(fw, indicators.Subject("indicator", "ENV-01"), "th")
 
 
 def test_ranking_puts_the_lowest_complaints_first_coloured_by_indicator_level(fw, values):
@@ -194,7 +196,7 @@ def test_ranking_puts_the_lowest_complaints_first_coloured_by_indicator_level(fw
     rows.append(_row(fw, "D", 2566, {**values, "ENV-01": None}))
     rows.append(_row(fw, "E", 2565, {**values, "ENV-01": 1.0}))
     rows.append(_row(fw, "F", 2566, {**values, "ENV-01": 1.0}, region="North"))
-    m = detail.ranking(fw, detail.Subject("indicator", "ENV-01"), rows, 2566, "en", region="East")
+    m = indicators.ranking(fw, indicators.Subject("indicator", "ENV-01"), rows, 2566, "en", region="East")
     assert m.lower_is_better
     assert [(r.code, r.value, r.level) for r in m.ranked] == [("B", 8.0, 5), ("C", 30.0, 3), ("A", 120.0, 1)]
     assert [r.code for r in m.missing] == ["D"]
@@ -202,37 +204,37 @@ def test_ranking_puts_the_lowest_complaints_first_coloured_by_indicator_level(fw
 
 def test_ranking_higher_is_better_and_by_dimension(fw, values):
     rows = [_row(fw, c, 2566, {**values, "PHY-01": v}) for c, v in (("A", 3.0), ("B", 19.0))]
-    m = detail.ranking(fw, detail.Subject("indicator", "PHY-01"), rows, 2566, "en")
+    m = indicators.ranking(fw, indicators.Subject("indicator", "PHY-01"), rows, 2566, "en")
     assert [r.code for r in m.ranked] == ["B", "A"] and not m.lower_is_better
-    m = detail.ranking(fw, detail.Subject("dimension", "physical"), rows, 2566, "en")
+    m = indicators.ranking(fw, indicators.Subject("dimension", "physical"), rows, 2566, "en")
     assert [r.value for r in m.ranked] == sorted((r.dimension_scores["physical"] for r in rows), reverse=True)
     assert {r.level for r in m.ranked} == {r.level for r in rows}  # coloured by the entity's level
 
 
 def test_yes_no_indicators_are_split(fw, values):
     rows = [_row(fw, c, 2566, {**values, "MGT-04": v}) for c, v in (("A", True), ("B", False), ("C", None))]
-    m = detail.ranking(fw, detail.Subject("indicator", "MGT-04"), rows, 2566, "en")
+    m = indicators.ranking(fw, indicators.Subject("indicator", "MGT-04"), rows, 2566, "en")
     assert m.ranked == () and [r.code for r in m.yes] == ["A"] and [r.code for r in m.no] == ["B"]
     assert [r.code for r in m.missing] == ["C"]
-    years, series = detail.yes_share_series(detail.Subject("indicator", "MGT-04"), rows, "en")
+    years, series = indicators.yes_share_series(indicators.Subject("indicator", "MGT-04"), rows, "en")
     assert years == [2566] and list(series.values()) == [[50.0]]
 
 
 def test_trend_series_fill_missing_years_with_none(fw, values):
     rows = [_row(fw, "A", 2564, {**values, "ENV-01": 50.0}), _row(fw, "A", 2566, {**values, "ENV-01": 20.0}),
             _row(fw, "B", 2565, {**values, "ENV-01": 70.0})]
-    years, series = detail.trend_series(fw, detail.Subject("indicator", "ENV-01"), rows, ["B", "A", "ZZ"], "en")
+    years, series = indicators.trend_series(fw, indicators.Subject("indicator", "ENV-01"), rows, ["B", "A", "ZZ"], "en")
     assert years == [2564, 2565, 2566]
     assert list(series) == ["B", "A"]
     assert series["A"] == [50.0, None, 20.0] and series["B"] == [None, 70.0, None]
 
 
 def test_thresholds_lines_in_level_colours(fw):
-    lines = detail.thresholds(fw, detail.Subject("indicator", "ENV-01"), "en")
+    lines = indicators.thresholds(fw, indicators.Subject("indicator", "ENV-01"), "en")
     assert [(v, c) for _, v, c in lines] == list(zip([150.0, 100.0, 50.0, 25.0, 10.0],
                                                      [lv.colour for lv in fw.levels[1:]], strict=True))
-    assert detail.thresholds(fw, detail.Subject("indicator", "MGT-04"), "en") == []
-    assert detail.thresholds(fw, detail.Subject("dimension", "social"), "en") == []
+    assert indicators.thresholds(fw, indicators.Subject("indicator", "MGT-04"), "en") == []
+    assert indicators.thresholds(fw, indicators.Subject("dimension", "social"), "en") == []
 
 
 def test_heatmap_rows_best_first_in_the_region(fw, values):
@@ -240,7 +242,7 @@ def test_heatmap_rows_best_first_in_the_region(fw, values):
     rows = [_row(fw, "A", 2566, values, kind="area"), _row(fw, "B", 2566, good, kind="area"),
             _row(fw, "C", 2566, values, kind="area", region="North"), _row(fw, "D", 2565, values, kind="area")]
     assert (rows[1].level, rows[1].overall_score) > (rows[0].level, rows[0].overall_score)
-    got = detail.heatmap_rows(rows, 2566, "en", region="East")
+    got = indicators.heatmap_rows(rows, 2566, "en", region="East")
     assert [(c, n) for c, n, _ in got] == [("B", "B"), ("A", "A")]
     assert dict(got[0][2]) == dict(rows[1].dimension_scores)
 

@@ -1,4 +1,4 @@
-"""Roles enforced where data is written (issue 6), on SQLite and PostgreSQL.
+"""Roles enforced where data is written, on SQLite and PostgreSQL.
 
 - An officer cannot store data for an estate not assigned to them, whichever way the file
   comes in (store_submission, intake.record, the upload page's check and confirm called
@@ -18,23 +18,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ecocity import intake
-from ecocity import upload_flow as flow
-from ecocity.access import ANONYMOUS, AccessDenied, Actor
+from ecocity.core.access import ANONYMOUS, AccessDenied, Actor
+from ecocity.flows import intake
+from ecocity.flows import upload_preview as flow
+from ecocity.io.workbook.template import write_submission
 from ecocity.store import models as m
 from ecocity.store.audit import list_entries
 from ecocity.store.db import data_version, session_scope
 from ecocity.store.errors import StoreError
-from ecocity.store.uploads import (
-    list_uploads,
-    log_rejected,
-    read_original,
-    remove_sample,
-    restore_version,
-    store_submission,
-    upload_content,
-)
-from ecocity.workbook.template import write_submission
+from ecocity.store.uploads import list_uploads, log_rejected, read_original, upload_content
+from ecocity.store.versions import remove_sample, restore_version, store_submission
 
 pytestmark = pytest.mark.storage
 
@@ -308,7 +301,7 @@ def test_the_estates_officer_and_an_admin_succeed_with_audit_entries(engine, fw,
 def _fail_after_audit(monkeypatch, action: str) -> list[int]:
     """Make the data version bump (the last step of a store or restore, after its audit
     entry was added) fail, once it has seen that entry in the transaction."""
-    from ecocity.store import uploads as up
+    from ecocity.store import versions as up
 
     seen: list[int] = []
 

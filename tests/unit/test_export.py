@@ -22,10 +22,10 @@ from pptx.oxml.ns import qn
 from pypdf import PdfReader
 from test_slides import AREAS, ESTATES, FW, PROVINCES, REGISTRY
 
-from ecocity.export.cli import png_targets
-from ecocity.export.pdf import deck_pdf, printable
-from ecocity.export.pptx import FONT, deck_pptx, fit_size, visible_len
-from ecocity.slides import Scope, build_deck
+from ecocity.cli.export import png_targets
+from ecocity.io.export.pdf import deck_pdf, printable
+from ecocity.io.export.pptx import FONT, deck_pptx, fit_size, visible_len
+from ecocity.pagemodels.slides import Scope, build_deck
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -210,7 +210,7 @@ def test_png_targets_a_folder_or_numbered_files(tmp_path):
 
 def test_charts_render_as_png_at_presentation_size_in_one_session():
     require_browser()
-    from ecocity.export.png import CHART_SIZE, SCALE, chart_png, deck_charts
+    from ecocity.io.export.png import CHART_SIZE, SCALE, chart_png, deck_charts
 
     d = deck(scope=Scope("area", "A"))
     files = deck_charts(d)
@@ -227,7 +227,7 @@ def test_one_browser_session_makes_the_deck_the_report_and_the_charts_zip():
     require_browser()
     import zipfile
 
-    from ecocity.export.bundle import bundle, file_stem
+    from ecocity.io.export.bundle import bundle, file_stem
 
     d = deck("en", Scope("area", "A"))
     files = bundle(d)

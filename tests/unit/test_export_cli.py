@@ -19,9 +19,9 @@ SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 @pytest.fixture
 def sample_db(db_url: str) -> str:
-    from ecocity.access import system
-    from ecocity.framework import load_framework
-    from ecocity.sample_cli import UPLOADED_BY, load_sample
+    from ecocity.cli.sample import UPLOADED_BY, load_sample
+    from ecocity.core.access import system
+    from ecocity.core.framework import load_framework
     from ecocity.store.db import make_engine
 
     engine = make_engine(db_url)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from ecocity import charts
-from ecocity.forecast import Point
-from ecocity.framework import load_framework
+from ecocity.core.forecast import Point
+from ecocity.core.framework import load_framework
+from ecocity.pagemodels import charts
 from ecocity.ui.figures import dimensions_and_history
 
 FW = load_framework()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ecocity.forecast import Point, forecast_top_level, target_score
-from ecocity.framework import load_framework
+from ecocity.core.forecast import Point, forecast_top_level, target_score
+from ecocity.core.framework import load_framework
 
 FW = load_framework()
 

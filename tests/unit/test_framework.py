@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ecocity.framework import DEFAULT_FRAMEWORK_PATH, FrameworkError, load_framework, parse_framework
+from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH, FrameworkError, load_framework, parse_framework
 
 WORKED = Path(__file__).parents[1] / "data" / "worked-example.toml"
 

@@ -9,12 +9,12 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
-from ecocity.access import ANONYMOUS, AccessDenied, Actor, system
-from ecocity.framework import DEFAULT_FRAMEWORK_PATH, FrameworkError, framework_from_bytes
+from ecocity.core.access import ANONYMOUS, AccessDenied, Actor, system
+from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH, FrameworkError, framework_from_bytes
 from ecocity.i18n import t
 from ecocity.store import audit
 from ecocity.store import models as m
-from ecocity.store.db import data_version, session_scope, upgrade
+from ecocity.store.db import data_version, session_scope
 from ecocity.store.derived import compute_all
 from ecocity.store.errors import StoreError
 from ecocity.store.frameworks import (
@@ -28,8 +28,10 @@ from ecocity.store.frameworks import (
     recorded_versions,
     version_conflict,
 )
-from ecocity.store.seed import framework_in_force, seed
-from ecocity.store.uploads import store_submission
+from ecocity.store.inforce import framework_in_force
+from ecocity.store.schema import upgrade
+from ecocity.store.seed import seed
+from ecocity.store.versions import store_submission
 
 ADMIN = Actor(username="admin1", role="admin", display_name="Admin One")
 OFFICER = Actor(username="off1", role="officer", estates=frozenset({"MAP-TA-PHUT"}))

@@ -1,4 +1,4 @@
-"""Hardening (issue 6, item 5): one section per attack, each test named after it.
+"""Hardening (item 5): one section per attack, each test named after it.
 
 1. oversized uploads          5. formula-looking text written back out
 2. zip bombs                  6. HTML or Markdown in names and notes (the pages: apptest/test_hardening_pages.py)
@@ -29,19 +29,21 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select
 
-from ecocity import intake, textsafe
-from ecocity.access import Actor, system
 from ecocity.config import ROOT, settings
-from ecocity.framework import get_framework, parse_framework
+from ecocity.core import textsafe
+from ecocity.core.access import Actor, system
+from ecocity.core.framework import get_framework, parse_framework
+from ecocity.core.submission import SubmissionData
+from ecocity.core.textsafe import looks_like_formula, md_escape, neutralise_formula, safe_filename
+from ecocity.flows import intake
+from ecocity.io.workbook import container, reader
+from ecocity.io.workbook.reader import check_workbook
+from ecocity.io.workbook.result import CheckResult
+from ecocity.io.workbook.template import build_template, write_submission
 from ecocity.store import models as m
 from ecocity.store import session_scope
-from ecocity.store.uploads import list_uploads, store_submission, upload_content
-from ecocity.submission import SubmissionData
-from ecocity.textsafe import looks_like_formula, md_escape, neutralise_formula, safe_filename
-from ecocity.workbook import container, reader
-from ecocity.workbook.reader import check_workbook
-from ecocity.workbook.result import CheckResult
-from ecocity.workbook.template import build_template, write_submission
+from ecocity.store.uploads import list_uploads, upload_content
+from ecocity.store.versions import store_submission
 
 WORKBOOKS = ROOT / "tests" / "data" / "workbooks"
 _spec = importlib.util.spec_from_file_location("workbook_cases", WORKBOOKS / "cases.py")
@@ -462,7 +464,7 @@ def test_page_tables_are_neutralised_whatever_their_form():
     neutralised (its toolbar exports CSV); numbers and the page's own data are untouched."""
     import pandas as pd
 
-    from ecocity.textsafe import neutralise_table
+    from ecocity.core.textsafe import neutralise_table
 
     df = pd.DataFrame({"name": [NAME, "Map Ta Phut"], "score": [3.5, 4.0]})
     out = neutralise_table(df)
@@ -708,7 +710,7 @@ def test_sql_metacharacters_in_an_estate_code_are_refused_with_a_clear_message(e
 def test_nul_in_workbook_text_is_dropped_by_the_reader():
     """An .xls can hold NUL in a text cell; PostgreSQL text and JSON cannot: the reader
     drops it from the text it gives and from the 'found' of its messages."""
-    from ecocity.workbook import cells
+    from ecocity.io.workbook import cells
 
     assert cells.parse_text("Som\x00chai").value == "Somchai"
     assert cells.parse_text("\x00").missing
@@ -809,8 +811,8 @@ def test_safe_filename_keeps_the_extension_of_a_very_long_name():
 
 
 def test_export_file_names_are_safe_whatever_the_scope():
-    from ecocity.export.bundle import file_stem
-    from ecocity.slides import Scope
+    from ecocity.io.export.bundle import file_stem
+    from ecocity.pagemodels.slides import Scope
 
     class Deck:  # what file_stem reads of a deck
         year, lang = 2566, "th"

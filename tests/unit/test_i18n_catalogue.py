@@ -75,3 +75,29 @@ def test_every_key_used_in_the_code_exists():
                     missing.append(f"{f.relative_to(ROOT)}: {m.group(2)} ({lang})")
     assert used > 0, "the scan found no t() call: the pattern is broken"
     assert missing == []
+
+
+def test_one_bilingual_helper_picks_thai_or_english():
+    from dataclasses import dataclass
+
+    from ecocity.i18n import Named, bilingual
+
+    @dataclass(frozen=True)
+    class Place(Named):
+        name_th: str
+        name_en: str
+
+    assert bilingual("th", "ระยอง", "Rayong") == "ระยอง" and bilingual("en", "ระยอง", "Rayong") == "Rayong"
+    assert Place("ระยอง", "Rayong").name("th") == "ระยอง" and Place("ระยอง", "Rayong").name("en") == "Rayong"
+    assert Place("ระยอง", "Rayong").name() == "ระยอง"
+
+
+def test_names_are_not_picked_by_hand_outside_the_helper():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = [f"{p.relative_to(root)}:{n}" for p in [*(root / "src").rglob("*.py"), *(root / "views").glob("*.py")]
+             for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
+             if re.search(r"\w_th\b[^#\n]* if \w+ == \"th\" else [\w.]+_en\b", line) and p.name != "i18n.py"]
+    assert found == []

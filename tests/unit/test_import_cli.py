@@ -101,8 +101,8 @@ def test_an_oversize_file_is_logged_with_its_real_size_unread(db_url, capsys, mo
 def test_import_stores_under_the_framework_an_administrator_activated(db_url, capsys):
     """Without --framework, `ecocity import` uses the framework in force in the database
     (activated on the administration page), not the server's file."""
-    from ecocity.access import system
-    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+    from ecocity.core.access import system
+    from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH
     from ecocity.store.frameworks import activate
 
     text = DEFAULT_FRAMEWORK_PATH.read_text("utf-8").replace("version = 1", "version = 2", 1)

@@ -1,14 +1,14 @@
-"""The Estate page's queries (ecocity.store.indicator_queries) and its restore path, on
+"""The Estate page's queries (ecocity.store.queries) and its restore path, on
 SQLite and, when ECOCITY_TEST_DATABASE_URL is set, PostgreSQL."""
 
 from __future__ import annotations
 
 import pytest
 
-from ecocity.access import Actor, system
-from ecocity.store import indicator_queries as iq
+from ecocity.core.access import Actor, system
+from ecocity.store import queries as iq
 from ecocity.store.db import data_token, session_scope
-from ecocity.store.uploads import compare_versions, list_versions, restore_version, store_submission
+from ecocity.store.versions import compare_versions, list_versions, restore_version, store_submission
 
 pytestmark = pytest.mark.storage
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ecocity.access import Actor, system
-from ecocity.intake import record
+from ecocity.core.access import Actor, system
+from ecocity.flows.intake import record
+from ecocity.io.workbook.result import CheckResult
 from ecocity.store import list_uploads, queries, session_scope
-from ecocity.workbook.result import CheckResult
 
 pytestmark = pytest.mark.storage
 
@@ -34,7 +34,7 @@ def test_a_sample_file_over_real_data_is_logged_as_rejected(engine, fw, make_dat
 
 
 def _too_large(fw, size: int):
-    from ecocity.workbook.reader import too_large
+    from ecocity.io.workbook.reader import too_large
 
     return too_large(size, 1024, fw, {})
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from ecocity import method
-from ecocity.explain import with_unit
-from ecocity.framework import load_framework
+from ecocity.core.framework import load_framework
+from ecocity.core.text import with_unit
 from ecocity.i18n import t
+from ecocity.pagemodels import method
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -160,7 +160,7 @@ def test_readable_text_on_level_colours(fw):
 def test_markdown_framework_escapes_every_text_and_keeps_lookups_working():
     """The Method page is public and the framework file may come from the browser: its
     texts go into Markdown escaped; codes are escaped alike, so lookups still work."""
-    from ecocity.textsafe import md_escape
+    from ecocity.core.textsafe import md_escape
 
     base = load_framework()
     first = base.indicators[0]

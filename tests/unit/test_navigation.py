@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecocity.navigation import Target, query_for, target_from_row, target_from_selection, url_for
+from ecocity.ui.routes import Target, query_for, target_from_row, target_from_selection, url_for
 
 
 def test_a_clicked_bar_with_customdata_opens_that_area():
@@ -70,13 +70,13 @@ def test_an_indicator_opens_the_indicators_page():
     ("//evil.example", ""), ("../x", ""), ("area?x=1", ""), ("นิคม", ""),
 ])
 def test_the_sign_in_page_only_returns_to_a_page_of_the_router(raw, page):
-    from ecocity.navigation import next_page
+    from ecocity.ui.routes import next_page
 
     assert next_page(raw) == page
 
 
 def test_the_return_query_keeps_the_filters_and_sets_the_language():
-    from ecocity.navigation import return_query
+    from ecocity.ui.routes import return_query
 
     assert return_query({"next": "estate", "estate": "MAP-TA-PHUT", "year": "2566", "lang": "th"}, "en") == {
         "estate": "MAP-TA-PHUT", "year": "2566", "lang": "en"}

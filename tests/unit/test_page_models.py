@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ecocity.dashboard import EntityRow
-from ecocity.framework import load_framework
-from ecocity.geo import Province
-from ecocity.mapdata import area_position, markers
-from ecocity.page_models import area_model, overview_model, years_with_data
-from ecocity.store.queries import AreaInfo, EstateInfo, RegistryOverview
+from ecocity.core.framework import load_framework
+from ecocity.core.geo import Province
+from ecocity.core.registry import AreaInfo, EstateInfo, RegistryOverview
+from ecocity.core.rows import EntityRow
+from ecocity.pagemodels.area import area_model
+from ecocity.pagemodels.map import area_position, markers
+from ecocity.pagemodels.overview import overview_model, years_with_data
 
 FW = load_framework()
 SQUARE = ((100.0, 13.0), (101.0, 13.0), (101.0, 14.0), (100.0, 14.0))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ecocity import dashboard
-from ecocity.access import system
+from ecocity.core.access import system
+from ecocity.pagemodels import rows as dashboard
 from ecocity.store import queries
 from ecocity.store.db import session_scope
-from ecocity.store.uploads import store_submission
+from ecocity.store.versions import store_submission
 
 pytestmark = pytest.mark.storage
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ecocity.framework import get_framework
+from ecocity.core.framework import get_framework
+from ecocity.core.submission import SubmissionData
 from ecocity.i18n import t
-from ecocity.submission import SubmissionData
-from ecocity.workbook.reader import check_workbook
-from ecocity.workbook.result import CODES
-from ecocity.workbook.template import write_submission
+from ecocity.io.workbook.reader import check_workbook
+from ecocity.io.workbook.result import CODES
+from ecocity.io.workbook.template import write_submission
 
 WORKBOOKS = Path(__file__).resolve().parents[1] / "data" / "workbooks"
 _spec = importlib.util.spec_from_file_location("workbook_cases", WORKBOOKS / "cases.py")
@@ -340,8 +340,8 @@ def test_declared_shared_string_count_far_above_the_real_one_is_refused(tmp_path
         "import sys, importlib.util\n"
         f"spec = importlib.util.spec_from_file_location('c', {str(WORKBOOKS / 'cases.py')!r})\n"
         "c = importlib.util.module_from_spec(spec); spec.loader.exec_module(c)\n"
-        "from ecocity.framework import get_framework\n"
-        "from ecocity.workbook.reader import check_workbook\n"
+        "from ecocity.core.framework import get_framework\n"
+        "from ecocity.io.workbook.reader import check_workbook\n"
         f"r = check_workbook(open({str(path)!r}, 'rb').read(), 'sst.xlsx', get_framework(), c.ESTATES)\n"
         "print([(m.code, m.params.get('detected')) for m in r.errors])\n"
     )

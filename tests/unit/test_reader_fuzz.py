@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ecocity.framework import get_framework
-from ecocity.workbook.reader import check_workbook
+from ecocity.core.framework import get_framework
+from ecocity.io.workbook.reader import check_workbook
 
 WORKBOOKS = Path(__file__).resolve().parents[1] / "data" / "workbooks"
 _spec = importlib.util.spec_from_file_location("workbook_cases", WORKBOOKS / "cases.py")

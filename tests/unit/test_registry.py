@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecocity.config import ROOT
-from ecocity.registry import (
+from ecocity.core.registry import (
     AREAS_FILE,
     ESTATES_FILE,
     GEOJSON_FILE,

@@ -1,4 +1,4 @@
-"""Registry administration (ecocity.store.registry_admin), on SQLite and PostgreSQL:
+"""Registry administration (ecocity.io.registry_file), on SQLite and PostgreSQL:
 every validation rule with its row, column, cell and code; the preview diff; applying
 (data version, meta, audit, area levels recomputed when an estate moves, a later seed()
 keeps the correction); permissions; hostile files (XML entity bomb, zip bomb, encrypted,
@@ -15,21 +15,22 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from ecocity.access import ANONYMOUS, AccessDenied, Actor, system
+from ecocity.core.access import ANONYMOUS, AccessDenied, Actor, system
 from ecocity.i18n import t
+from ecocity.io import registry_file
 from ecocity.store import audit
 from ecocity.store import models as m
-from ecocity.store import registry_admin as ra
+from ecocity.store import registry as ra
 from ecocity.store.db import data_version, session_scope
 from ecocity.store.seed import seed
-from ecocity.store.uploads import store_submission
+from ecocity.store.versions import store_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Actor("admin", "admin")
 VIEWER = Actor("viewer", "viewer")
 OFFICER = Actor("officer", "officer", estates=frozenset({"MAP-TA-PHUT"}))
-E_COLS = list(ra.COLUMNS[ra.ESTATES])
-A_COLS = list(ra.COLUMNS[ra.AREAS])
+E_COLS = list(registry_file.COLUMNS[registry_file.ESTATES])
+A_COLS = list(registry_file.COLUMNS[registry_file.AREAS])
 NEW_ESTATE = {"code": "NEW-ESTATE", "name_th": "นิคมอุตสาหกรรมใหม่", "name_en": "New IE", "province_pcode": "TH21",
               "province_en": "Rayong", "region": "East", "lat": "12.7", "lon": "101.1", "source_checked": "no"}
 NEW_AREA = {"code": "NEW-AREA", "name_th": "พื้นที่ใหม่", "name_en": "New area", "province_pcode": "TH21",
@@ -63,8 +64,8 @@ def make_file(fmt: str, header: list[str], rows: list[dict[str, str]]) -> bytes:
     return csv_bytes(header, rows) if fmt == "csv" else xlsx_bytes(header, rows)
 
 
-def problems(engine, kind, fmt, rows, header=None) -> list[ra.Problem]:
-    header = header or (E_COLS if kind == ra.ESTATES else A_COLS)
+def problems(engine, kind, fmt, rows, header=None) -> list[registry_file.Problem]:
+    header = header or (E_COLS if kind == registry_file.ESTATES else A_COLS)
     p = ra.prepare_file(engine, kind, make_file(fmt, header, rows), f"file.{fmt}")
     assert not p.ok and p.change is None
     return list(p.problems)
@@ -122,7 +123,7 @@ ESTATE_RULES = [
 def test_each_estate_rule_names_row_column_cell_and_code(engine, fmt, row, code, column, params):
     # The bad row comes second, after a valid one: row 3 of the sheet.
     good = {**NEW_ESTATE, "code": "GOOD-ESTATE"}
-    [p] = problems(engine, ra.ESTATES, fmt, [good, row])
+    [p] = problems(engine, registry_file.ESTATES, fmt, [good, row])
     assert (p.code, p.row, p.column) == (code, 3, column)
     assert p.cell == f"{'ABCDEFGHI'[E_COLS.index(column)]}3"
     for k, v in params.items():
@@ -136,13 +137,13 @@ def test_each_estate_rule_names_row_column_cell_and_code(engine, fmt, row, code,
 
 
 def test_duplicate_codes_name_the_first_row(engine):
-    [p] = problems(engine, ra.ESTATES, "xlsx", [NEW_ESTATE, {**NEW_ESTATE, "name_en": "Other"}])
+    [p] = problems(engine, registry_file.ESTATES, "xlsx", [NEW_ESTATE, {**NEW_ESTATE, "name_en": "Other"}])
     assert (p.code, p.row, p.column, p.cell, p.params["first_row"]) == ("duplicate_code", 3, "code", "A3", 2)
 
 
 def test_a_missing_column_is_reported_on_the_header_row(engine):
     header = [c for c in E_COLS if c not in ("region", "lat")]
-    found = problems(engine, ra.ESTATES, "csv", [NEW_ESTATE], header)
+    found = problems(engine, registry_file.ESTATES, "csv", [NEW_ESTATE], header)
     assert [(p.code, p.row, p.column) for p in found] == [("missing_column", 1, "region"),
                                                           ("missing_column", 1, "lat")]
     assert "name_en" in found[0].message("en")
@@ -150,7 +151,7 @@ def test_a_missing_column_is_reported_on_the_header_row(engine):
 
 def test_province_en_may_be_left_out(engine):
     header = [c for c in E_COLS if c != "province_en"]
-    p = ra.prepare_file(engine, ra.ESTATES, csv_bytes(header, [NEW_ESTATE]), "e.csv")
+    p = ra.prepare_file(engine, registry_file.ESTATES, csv_bytes(header, [NEW_ESTATE]), "e.csv")
     assert p.ok and [r.code for r in p.change.added] == ["NEW-ESTATE"]
 
 
@@ -158,7 +159,7 @@ def test_every_problem_of_a_file_is_reported_at_once(engine):
     rows = [{**NEW_ESTATE, "code": "A-1", "region": "Nowhere"},
             {**NEW_ESTATE, "code": "a 2", "lat": "x"},
             {**NEW_ESTATE, "code": "A-3", "name_en": "", "source_checked": "?"}]
-    found = problems(engine, ra.ESTATES, "xlsx", rows)
+    found = problems(engine, registry_file.ESTATES, "xlsx", rows)
     assert [(p.cell, p.code) for p in found] == [
         ("F2", "unknown_region"), ("A3", "bad_code"), ("G3", "not_a_number"), ("C4", "missing_value"),
         ("I4", "bad_yes_no")]
@@ -177,7 +178,7 @@ AREA_RULES = [
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize(("row", "code", "column", "params"), AREA_RULES, ids=[r[1] for r in AREA_RULES])
 def test_each_area_rule_names_row_column_cell_and_code(engine, fmt, row, code, column, params):
-    [p] = problems(engine, ra.AREAS, fmt, [row])
+    [p] = problems(engine, registry_file.AREAS, fmt, [row])
     assert (p.code, p.row, p.column, p.cell) == (code, 2, column, f"{'ABCDEF'[A_COLS.index(column)]}2")
     for k, v in params.items():
         assert p.params[k] == v
@@ -188,7 +189,7 @@ def test_each_area_rule_names_row_column_cell_and_code(engine, fmt, row, code, c
 
 def test_an_estate_in_two_areas_of_the_file(engine):
     rows = [NEW_AREA, {**NEW_AREA, "code": "OTHER-AREA", "estates": "NONG-LALOK;BANG-CHAN"}]
-    [p] = problems(engine, ra.AREAS, "xlsx", rows)
+    [p] = problems(engine, registry_file.AREAS, "xlsx", rows)
     assert (p.code, p.cell, p.params["other"], p.params["other_row"]) == ("estate_in_two_areas", "F3", "NEW-AREA", 2)
 
 
@@ -197,13 +198,13 @@ def test_an_estate_in_two_areas_of_the_file(engine):
 
 def test_csv_with_bom_and_without_is_read(engine):
     for bom in (True, False):
-        p = ra.prepare_file(engine, ra.ESTATES, csv_bytes(E_COLS, [NEW_ESTATE], bom=bom), "e.csv")
+        p = ra.prepare_file(engine, registry_file.ESTATES, csv_bytes(E_COLS, [NEW_ESTATE], bom=bom), "e.csv")
         assert p.ok and p.format == "csv"
 
 
 def test_a_csv_not_in_utf8_is_refused_saying_how_to_save_it(engine):
     content = csv_bytes(E_COLS, [NEW_ESTATE]).decode("utf-8").encode("cp874")
-    [p] = ra.prepare_file(engine, ra.ESTATES, content, "e.csv").problems
+    [p] = ra.prepare_file(engine, registry_file.ESTATES, content, "e.csv").problems
     assert p.code == "not_utf8" and "CSV UTF-8" in p.message("en") and "CSV UTF-8" in p.message("th")
 
 
@@ -214,7 +215,7 @@ def test_a_csv_not_in_utf8_is_refused_saying_how_to_save_it(engine):
     (b"PK\x03\x04 not really a zip", "damaged"),
 ])
 def test_unreadable_files_are_refused(engine, content, code):
-    [p] = ra.prepare_file(engine, ra.ESTATES, content, "x.xlsx").problems
+    [p] = ra.prepare_file(engine, registry_file.ESTATES, content, "x.xlsx").problems
     assert p.code == code and p.row is None
 
 
@@ -244,7 +245,7 @@ def test_an_xlsx_with_an_xml_entity_bomb_is_refused(engine, part):
         return out
 
     content = _rewrite_part(xlsx_bytes(E_COLS, [NEW_ESTATE]), bomb, part)
-    [p] = ra.prepare_file(engine, ra.ESTATES, content, "bomb.xlsx").problems
+    [p] = ra.prepare_file(engine, registry_file.ESTATES, content, "bomb.xlsx").problems
     assert p.code == "damaged"
 
 
@@ -252,12 +253,12 @@ def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(engine):
     padding = b"<!-- " + b"0" * (60 * 2**20) + b" -->"
     content = _rewrite_part(xlsx_bytes(E_COLS, [NEW_ESTATE]), lambda b: b + padding)
     assert len(content) < 2**20
-    [p] = ra.prepare_file(engine, ra.ESTATES, content, "bomb.xlsx").problems
+    [p] = ra.prepare_file(engine, registry_file.ESTATES, content, "bomb.xlsx").problems
     assert p.code == "zip_bomb" and "MB" in p.message("en")
 
 
 def test_a_file_over_the_limit_is_not_read(engine):
-    [p] = ra.prepare_file(engine, ra.ESTATES, b"a" * (ra.MAX_FILE_BYTES + 1), "big.csv").problems
+    [p] = ra.prepare_file(engine, registry_file.ESTATES, b"a" * (registry_file.MAX_FILE_BYTES + 1), "big.csv").problems
     assert p.code == "too_large"
 
 
@@ -265,42 +266,42 @@ def test_a_file_over_the_limit_is_not_read(engine):
 
 
 def test_preview_lists_added_changed_unchanged_and_kept_rows(engine):
-    rows = exported(engine, ra.ESTATES)
+    rows = exported(engine, registry_file.ESTATES)
     total = len(rows)
     by = {r["code"]: r for r in rows}
     by["LAT-KRABANG"]["name_en"] = "Lat Krabang Industrial Estate"
     by["LAT-KRABANG"]["region"] = "Central"
     kept = [by["LAT-KRABANG"], by["BANG-CHAN"], NEW_ESTATE]
-    p = ra.prepare_file(engine, ra.ESTATES, xlsx_bytes(E_COLS, kept), "e.xlsx")
+    p = ra.prepare_file(engine, registry_file.ESTATES, xlsx_bytes(E_COLS, kept), "e.xlsx")
     assert p.ok
     c = p.change
     assert [r.code for r in c.added] == ["NEW-ESTATE"]
     assert [r.code for r in c.unchanged] == ["BANG-CHAN"]
     [changed] = c.changed
     assert changed.code == "LAT-KRABANG"
-    assert changed.changes == (ra.FieldChange("name_en", "Lat Krabang IE", "Lat Krabang Industrial Estate"),
-                               ra.FieldChange("region", "Central (BMR)", "Central"))
+    assert changed.changes == (registry_file.FieldChange("name_en", "Lat Krabang IE", "Lat Krabang Industrial Estate"),
+                               registry_file.FieldChange("region", "Central (BMR)", "Central"))
     assert len(c.missing) == total - 2 and "NONG-KHAE" in c.missing  # kept, never deleted
     assert c.has_changes
 
 
-@pytest.mark.parametrize("kind", ra.KINDS)
+@pytest.mark.parametrize("kind", registry_file.KINDS)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_export_uploads_back_unchanged(engine, kind, fmt):
     content = ra.export_csv(engine, kind) if fmt == "csv" else ra.export_xlsx(engine, kind)
-    p = ra.prepare_file(engine, kind, content, ra.export_filename(kind, fmt))
+    p = ra.prepare_file(engine, kind, content, registry_file.export_filename(kind, fmt))
     assert p.ok, [x.message("en") for x in p.problems]
     assert not p.change.has_changes and p.change.missing == ()
     assert len(p.change.unchanged) == len(exported(engine, kind)) > 0
 
 
 def test_area_preview_lists_the_estates_that_change_area(engine):
-    rows = {r["code"]: r for r in exported(engine, ra.AREAS)}
+    rows = {r["code"]: r for r in exported(engine, registry_file.AREAS)}
     pluak = rows["RAYONG-PLUAK-DAENG"]
     pluak["estates"] += ";MAP-TA-PHUT"
-    p = ra.prepare_file(engine, ra.AREAS, csv_bytes(A_COLS, [pluak]), "a.csv")
+    p = ra.prepare_file(engine, registry_file.AREAS, csv_bytes(A_COLS, [pluak]), "a.csv")
     assert p.ok
-    assert p.change.moves == (ra.Move("MAP-TA-PHUT", "RAYONG-MAP-TA-PHUT", "RAYONG-PLUAK-DAENG"),)
+    assert p.change.moves == (registry_file.Move("MAP-TA-PHUT", "RAYONG-MAP-TA-PHUT", "RAYONG-PLUAK-DAENG"),)
     [changed] = p.change.changed
     assert changed.changes[0].field == "estates"
     assert "RAYONG-MAP-TA-PHUT" in p.change.missing  # the area it leaves is kept
@@ -312,9 +313,9 @@ def test_area_preview_lists_the_estates_that_change_area(engine):
 def test_apply_stores_sets_meta_audits_and_bumps_the_version(engine):
     before = data_version(engine)
     assert edited(engine) is None
-    rows = {r["code"]: r for r in exported(engine, ra.ESTATES)}
+    rows = {r["code"]: r for r in exported(engine, registry_file.ESTATES)}
     rows["LAT-KRABANG"]["name_en"] = "Lat Krabang Industrial Estate"
-    p = ra.prepare_file(engine, ra.ESTATES, csv_bytes(E_COLS, [rows["LAT-KRABANG"], NEW_ESTATE]), "fix.csv")
+    p = ra.prepare_file(engine, registry_file.ESTATES, csv_bytes(E_COLS, [rows["LAT-KRABANG"], NEW_ESTATE]), "fix.csv")
     done = ra.apply(engine, p.change, ADMIN)
     assert done.added == ("NEW-ESTATE",) and done.changed == ("LAT-KRABANG",)
     assert done.data_version == data_version(engine) == before + 1
@@ -345,7 +346,7 @@ def test_a_later_seed_does_not_revert_the_correction(engine):
 
 def test_nothing_to_change_changes_nothing(engine):
     v = data_version(engine)
-    p = ra.prepare_file(engine, ra.ESTATES, ra.export_csv(engine, ra.ESTATES), "same.csv")
+    p = ra.prepare_file(engine, registry_file.ESTATES, ra.export_csv(engine, registry_file.ESTATES), "same.csv")
     done = ra.apply(engine, p.change, ADMIN)
     assert done.audit_id is None and data_version(engine) == v and edited(engine) is None and entries(engine) == []
 
@@ -363,7 +364,7 @@ def test_moving_an_estate_recomputes_both_areas(engine, make_data):
     assert area_estates("RAYONG-MAP-TA-PHUT") == ["MAP-TA-PHUT"]
     assert area_estates("RAYONG-PLUAK-DAENG") == ["EASTERN-SEABOARD-RAYONG"]
     done = ra.move_estate(engine, ADMIN, "MAP-TA-PHUT", "RAYONG-PLUAK-DAENG")
-    assert done.moves == (ra.Move("MAP-TA-PHUT", "RAYONG-MAP-TA-PHUT", "RAYONG-PLUAK-DAENG"),)
+    assert done.moves == (registry_file.Move("MAP-TA-PHUT", "RAYONG-MAP-TA-PHUT", "RAYONG-PLUAK-DAENG"),)
     assert set(done.recomputed_areas) == {"RAYONG-MAP-TA-PHUT", "RAYONG-PLUAK-DAENG"}
     assert area_estates("RAYONG-PLUAK-DAENG") == ["EASTERN-SEABOARD-RAYONG", "MAP-TA-PHUT"]
     assert area_estates("RAYONG-MAP-TA-PHUT") is None  # no estate with data left there
@@ -402,7 +403,7 @@ def test_add_and_correct_through_the_form_functions(engine):
 def test_only_administrators_change_the_registry(engine, who):
     v = data_version(engine)
     before = estate_row(engine, "LAT-KRABANG").name_en
-    p = ra.prepare_file(engine, ra.ESTATES, csv_bytes(E_COLS, [NEW_ESTATE]), "e.csv")
+    p = ra.prepare_file(engine, registry_file.ESTATES, csv_bytes(E_COLS, [NEW_ESTATE]), "e.csv")
     attempts = [lambda: ra.apply(engine, p.change, who),
                 lambda: ra.add_estate(engine, who, **NEW_ESTATE),
                 lambda: ra.correct_estate(engine, who, "LAT-KRABANG", name_en="Hacked"),
@@ -425,15 +426,15 @@ def test_only_administrators_change_the_registry(engine, who):
 def test_formula_text_is_neutralised_in_the_export_and_reads_back(engine):
     formula = '=HYPERLINK("http://evil.example","click")'
     ra.correct_estate(engine, ADMIN, "LAT-KRABANG", name_en=formula, name_th="+66 นิคม")
-    rows = {r["code"]: r for r in exported(engine, ra.ESTATES)}
+    rows = {r["code"]: r for r in exported(engine, registry_file.ESTATES)}
     assert rows["LAT-KRABANG"]["name_en"] == "'" + formula
     assert rows["LAT-KRABANG"]["name_th"] == "'+66 นิคม"
-    wb = load_workbook(io.BytesIO(ra.export_xlsx(engine, ra.ESTATES)))
+    wb = load_workbook(io.BytesIO(ra.export_xlsx(engine, registry_file.ESTATES)))
     ws = wb.active
     cells = {ws.cell(r, 1).value: ws.cell(r, 3) for r in range(2, ws.max_row + 1)}
     assert cells["LAT-KRABANG"].value == "'" + formula and cells["LAT-KRABANG"].data_type == "s"
-    for content in (ra.export_csv(engine, ra.ESTATES), ra.export_xlsx(engine, ra.ESTATES)):
-        p = ra.prepare_file(engine, ra.ESTATES, content, "back")
+    for content in (ra.export_csv(engine, registry_file.ESTATES), ra.export_xlsx(engine, registry_file.ESTATES)):
+        p = ra.prepare_file(engine, registry_file.ESTATES, content, "back")
         assert p.ok and not p.change.has_changes  # the apostrophe is taken off again
 
 
@@ -442,11 +443,11 @@ def test_formula_text_is_neutralised_in_the_export_and_reads_back(engine):
 def test_sql_and_html_in_names_are_stored_verbatim(engine, name):
     ra.add_estate(engine, ADMIN, **{**NEW_ESTATE, "name_en": name, "province_en": ""})
     assert estate_row(engine, "NEW-ESTATE").name_en == name
-    [row] = [r for r in ra.rows(engine, ra.ESTATES) if r["code"] == "NEW-ESTATE"]
+    [row] = [r for r in ra.rows(engine, registry_file.ESTATES) if r["code"] == "NEW-ESTATE"]
     assert row["name_en"] == name
     with session_scope(engine) as s:  # the table is still there, with every estate
-        assert len(s.scalars(select(m.Estate)).all()) == len(exported(engine, ra.ESTATES))
-    p = ra.prepare_file(engine, ra.ESTATES, ra.export_xlsx(engine, ra.ESTATES), "back.xlsx")
+        assert len(s.scalars(select(m.Estate)).all()) == len(exported(engine, registry_file.ESTATES))
+    p = ra.prepare_file(engine, registry_file.ESTATES, ra.export_xlsx(engine, registry_file.ESTATES), "back.xlsx")
     assert p.ok and not p.change.has_changes
 
 
@@ -459,25 +460,25 @@ def test_sample_counts(engine, make_data):
 
 def test_the_pages_form_saves_through_save_row(engine):
     fields = {k: v for k, v in NEW_ESTATE.items() if k != "province_en"}
-    ra.save_row(engine, ADMIN, ra.ESTATES, "add", fields)
+    ra.save_row(engine, ADMIN, registry_file.ESTATES, "add", fields)
     assert estate_row(engine, "NEW-ESTATE") is not None
-    ra.save_row(engine, ADMIN, ra.AREAS, "add", {**NEW_AREA, "estates": ["NEW-ESTATE"]})
+    ra.save_row(engine, ADMIN, registry_file.AREAS, "add", {**NEW_AREA, "estates": ["NEW-ESTATE"]})
     assert estate_row(engine, "NEW-ESTATE").area_code == "NEW-AREA"
-    ra.save_row(engine, ADMIN, ra.ESTATES, "correct", {**fields, "name_en": "Corrected"})
-    ra.save_row(engine, ADMIN, ra.AREAS, "correct", {**NEW_AREA, "name_en": "Area corrected", "estates": []})
+    ra.save_row(engine, ADMIN, registry_file.ESTATES, "correct", {**fields, "name_en": "Corrected"})
+    ra.save_row(engine, ADMIN, registry_file.AREAS, "correct", {**NEW_AREA, "name_en": "Area corrected", "estates": []})
     assert (estate_row(engine, "NEW-ESTATE").name_en, estate_row(engine, "NEW-ESTATE").area_code) == (
         "Corrected", None)
     with session_scope(engine) as s:
         assert s.get(m.Area, "NEW-AREA").name_en == "Area corrected"
     with pytest.raises(ra.InvalidRegistry):  # "correct" a row that is not there
-        ra.save_row(engine, ADMIN, ra.ESTATES, "correct", {**fields, "code": "NO-SUCH"})
+        ra.save_row(engine, ADMIN, registry_file.ESTATES, "correct", {**fields, "code": "NO-SUCH"})
     with pytest.raises(AccessDenied):
-        ra.save_row(engine, VIEWER, ra.ESTATES, "correct", fields)
+        ra.save_row(engine, VIEWER, registry_file.ESTATES, "correct", fields)
 
 
 def test_table_columns():
-    assert ra.table_columns(ra.ESTATES) == [c for c in ra.COLUMNS[ra.ESTATES] if c != "province_en"] + ["area"]
-    assert "province_en" in ra.COLUMNS[ra.ESTATES]
-    assert ra.table_columns(ra.AREAS) == list(ra.COLUMNS[ra.AREAS])
+    assert registry_file.table_columns(registry_file.ESTATES) == [c for c in registry_file.COLUMNS[registry_file.ESTATES] if c != "province_en"] + ["area"]
+    assert "province_en" in registry_file.COLUMNS[registry_file.ESTATES]
+    assert registry_file.table_columns(registry_file.AREAS) == list(registry_file.COLUMNS[registry_file.AREAS])
     with pytest.raises(ValueError):
-        ra.table_columns("provinces")
+        registry_file.table_columns("provinces")

@@ -1,4 +1,4 @@
-"""Replicas starting at the same moment on one empty database (issue 6, "Many users at once").
+"""Replicas starting at the same moment on one empty database ("Many users at once").
 
 Every dashboard process runs ``upgrade`` (migrations, then the registry seed) when it
 first opens the database (``ui.db.engine_for``; ``ecocity db upgrade`` does the same).
@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ecocity.store import models as m
-from ecocity.store.db import data_version, make_engine, schema_revision, session_scope, upgrade
+from ecocity.store.db import data_version, make_engine, session_scope
+from ecocity.store.schema import schema_revision, upgrade
 
 pytestmark = pytest.mark.storage
 

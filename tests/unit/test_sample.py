@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ecocity.framework import DEFAULT_FRAMEWORK_PATH, load_framework, parse_framework
-from ecocity.sample import (
+from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH, load_framework, parse_framework
+from ecocity.core.scoring import assess, check_values
+from ecocity.io.sample import (
     SAMPLE_NOTE,
     assess_areas,
     current_submissions,
@@ -21,7 +22,6 @@ from ecocity.sample import (
     sample_resubmissions,
     sample_submissions,
 )
-from ecocity.scoring import assess, check_values
 
 FW = load_framework()
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ecocity.access import Actor, system
-from ecocity.cli import UsageError, _Parser
-from ecocity.sample import assess_areas, current_submissions, sample_files, sample_submissions
-from ecocity.sample_cli import UPLOADED_BY, default_dir, load_sample, register, sample_paths
+from ecocity.cli import _Parser
+from ecocity.cli.common import UsageError
+from ecocity.cli.sample import UPLOADED_BY, default_dir, load_sample, register, sample_paths
+from ecocity.core.access import Actor, system
+from ecocity.io.sample import assess_areas, current_submissions, sample_files, sample_submissions
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = ROOT / "data" / "sample"
@@ -49,8 +50,8 @@ def test_the_shipped_files_are_the_sample_set_in_load_order(fw):
 
 def test_the_shipped_files_read_back_to_the_generated_data(fw):
     """Through the upload checker: accepted, same values, factories and dates."""
-    from ecocity.registry import estates_from_csv
-    from ecocity.workbook.reader import check_workbook
+    from ecocity.core.registry import estates_from_csv
+    from ecocity.io.workbook.reader import check_workbook
 
     estates = {e.code: (e.name_th, e.name_en) for e in estates_from_csv(ROOT / "data" / "ieat-estates.csv")}
     for name, data in sample_files(fw):
@@ -156,7 +157,7 @@ def test_command_write_uses_the_framework_activated_in_the_database(engine, tmp_
 
     from openpyxl import load_workbook
 
-    from ecocity.framework import DEFAULT_FRAMEWORK_PATH
+    from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH
     from ecocity.store.frameworks import activate
 
     activate(engine, DEFAULT_FRAMEWORK_PATH.read_text("utf-8").replace("version = 1", "version = 2", 1), CLI,

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecocity.explain import describe_gap_item
-from ecocity.framework import Framework, Indicator, load_framework, parse_framework
-from ecocity.scoring import apply_gap, assess, check_values, indicator_level
+from ecocity.core.framework import Framework, Indicator, load_framework, parse_framework
+from ecocity.core.scoring import apply_gap, assess, check_values, indicator_level
+from ecocity.core.text import describe_gap_item
 
 WORKED = Path(__file__).parents[1] / "data" / "worked-example.toml"
 EXAMPLE = {"A": 26, "B": 100, "C": True, "D": 14}
@@ -214,7 +214,7 @@ def test_gap_items_do_not_yet_meet_their_target(values):
 
 
 def test_gap_sentences_read_naturally_for_every_kind():
-    from ecocity.scoring import GapItem
+    from ecocity.core.scoring import GapItem
 
     fw = load_framework()
     soc = GapItem("SOC-01", "social", 3.39, 4.0, "higher", "dimension", 4)

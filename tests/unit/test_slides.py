@@ -1,4 +1,4 @@
-"""The slide sequence (ecocity.slides) from rows built here: order, scope, numbers, language."""
+"""The slide sequence (ecocity.pagemodels.slides) from rows built here: order, scope, numbers, language."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from ecocity.dashboard import EntityRow
-from ecocity.framework import load_framework
-from ecocity.geo import Province
-from ecocity.slides import Scope, build_deck, scope_label
-from ecocity.store.queries import AreaInfo, EstateInfo, RegistryOverview
+from ecocity.core.framework import load_framework
+from ecocity.core.geo import Province
+from ecocity.core.registry import AreaInfo, EstateInfo, RegistryOverview
+from ecocity.core.rows import EntityRow
+from ecocity.pagemodels.slides import Scope, build_deck, scope_label
 
 FW = load_framework()
 SQUARE = ((100.0, 13.0), (101.0, 13.0), (101.0, 14.0), (100.0, 14.0))
@@ -165,13 +165,13 @@ def test_a_deck_pickles_for_caching():
 
 @pytest.mark.parametrize(("raw", "n"), [("3", 3), (None, 1), ("x", 1), ("0", 1), ("99", 7), (" 2 ", 2)])
 def test_slide_number_from_a_link_stays_in_the_deck(raw, n):
-    from ecocity.slides import slide_number
+    from ecocity.pagemodels.slides import slide_number
 
     assert slide_number(raw, 7) == n
 
 
 def test_step_stops_at_the_ends_or_wraps_for_auto_advance():
-    from ecocity.slides import step
+    from ecocity.pagemodels.slides import step
 
     assert step(1, 7, -1) == 1 and step(7, 7, 1) == 7 and step(3, 7, 1) == 4
     assert step(7, 7, 1, wrap=True) == 1 and step(1, 7, -1, wrap=True) == 7

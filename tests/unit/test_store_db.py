@@ -11,23 +11,14 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from ecocity.access import system
 from ecocity.cli import main as cli_main
 from ecocity.config import ROOT
+from ecocity.core.access import system
 from ecocity.store import models as m
 from ecocity.store import queries
-from ecocity.store.db import (
-    data_token,
-    data_version,
-    make_engine,
-    migrate,
-    normalise_url,
-    safe_url,
-    schema_revision,
-    session_scope,
-    upgrade,
-)
-from ecocity.store.uploads import store_submission
+from ecocity.store.db import data_token, data_version, make_engine, normalise_url, safe_url, session_scope
+from ecocity.store.schema import migrate, schema_revision, upgrade
+from ecocity.store.versions import store_submission
 
 T = system("t")  # the command-line operator
 

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from ecocity.framework import get_framework
-from ecocity.submission import SubmissionData
-from ecocity.workbook import cells
-from ecocity.workbook.reader import check_workbook
-from ecocity.workbook.template import (
+from ecocity.core.framework import get_framework
+from ecocity.core.submission import SubmissionData
+from ecocity.io.workbook import cells
+from ecocity.io.workbook.reader import check_workbook
+from ecocity.io.workbook.template import (
     FONT_NAME,
     accepted_input,
     build_template,

@@ -1,5 +1,5 @@
 """The upload page's model without Streamlit: the shared check-then-store step
-(ecocity.intake), previews (level, gap, versions, changes), batches, and the log rows."""
+(ecocity.flows.intake), previews (level, gap, versions, changes), batches, and the log rows."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ecocity import intake
-from ecocity import upload_flow as flow
-from ecocity.access import Actor, system
+from ecocity.core.access import Actor, system
+from ecocity.core.scoring import assess
+from ecocity.core.textsafe import md_escape
+from ecocity.flows import intake
+from ecocity.flows import upload_preview as flow
 from ecocity.i18n import t
-from ecocity.scoring import assess
+from ecocity.io.workbook.template import write_submission
 from ecocity.store import list_uploads, queries, session_scope, upload_content
 from ecocity.store import models as m
 from ecocity.store.db import data_version
-from ecocity.textsafe import md_escape
-from ecocity.workbook.template import write_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = ROOT / "tests" / "data" / "workbooks"

@@ -11,25 +11,18 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import event, func, select
 
-from ecocity.access import Actor
-from ecocity.aggregation import EstateValues, assess_area
-from ecocity.framework import DEFAULT_FRAMEWORK_PATH, load_framework, parse_framework
-from ecocity.scoring import assess
+from ecocity.core.access import Actor
+from ecocity.core.aggregation import EstateValues, assess_area
+from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH, load_framework, parse_framework
+from ecocity.core.scoring import assess
 from ecocity.store import models as m
 from ecocity.store import queries
-from ecocity.store.db import data_version, session_scope, upgrade
+from ecocity.store.db import data_version, session_scope
 from ecocity.store.derived import recompute_all
 from ecocity.store.errors import StoreError
-from ecocity.store.uploads import (
-    compare_versions,
-    list_uploads,
-    list_versions,
-    log_rejected,
-    remove_sample,
-    restore_version,
-    store_submission,
-    upload_content,
-)
+from ecocity.store.schema import upgrade
+from ecocity.store.uploads import list_uploads, log_rejected, upload_content
+from ecocity.store.versions import compare_versions, list_versions, remove_sample, restore_version, store_submission
 
 pytestmark = pytest.mark.storage
 
@@ -185,7 +178,7 @@ def test_compare_versions_lists_changed_values_only(engine, fw, make_data):
 def test_compare_versions_shows_a_change_in_the_factory_count(engine, fw, make_data):
     """The factory count weights the estate in its area's means: a change is listed first,
     as the pseudo-indicator 'factories'."""
-    from ecocity.detail import changes
+    from ecocity.pagemodels.estate import changes
 
     base = make_data(n=1)
     store(engine, base, b"v1")
@@ -269,7 +262,7 @@ def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data, mon
     """The last step of storing (recomputing the assessments) fails after the upload,
     version and value rows were written: the whole transaction is rolled back and the
     file is then logged as rejected on its own."""
-    from ecocity.store import uploads
+    from ecocity.store import versions
 
     store(engine, make_data(n=1), b"v1")
     dv = data_version(engine)
@@ -278,7 +271,7 @@ def test_a_failure_after_rows_were_written_is_rolled_back(engine, make_data, mon
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(uploads, "recompute_for", broken)
+    monkeypatch.setattr(versions, "recompute_for", broken)
     with pytest.raises(StoreError) as e:
         store(engine, make_data(n=2), b"v2")
     # The officer is told what kind of failure it was; its details (SQL and parameters,

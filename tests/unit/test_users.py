@@ -10,8 +10,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from ecocity import access
-from ecocity.access import ANONYMOUS, AccessDenied, Actor
+from ecocity.core import access
+from ecocity.core.access import ANONYMOUS, AccessDenied, Actor
 from ecocity.i18n import t
 from ecocity.store import audit, users
 from ecocity.store import models as m

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ecocity.dashboard import EntityRow
-from ecocity.framework import load_framework
-from ecocity.scoring import GapItem
-from ecocity.weakest import area_estates, gap_items, pulling_down
+from ecocity.core.framework import load_framework
+from ecocity.core.gap import area_estates, gap_items, pulling_down
+from ecocity.core.rows import EntityRow
+from ecocity.core.scoring import GapItem
 
 FW = load_framework()
 

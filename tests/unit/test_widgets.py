@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ecocity.forecast import Forecast
-from ecocity.framework import load_framework
-from ecocity.scoring import GapItem
+from ecocity.core.forecast import Forecast
+from ecocity.core.framework import load_framework
+from ecocity.core.gap import Contributor, GapLine
+from ecocity.core.scoring import GapItem
 from ecocity.ui.widgets import badge_html, forecast_text, gap_markdown, path_html
-from ecocity.weakest import Contributor, GapLine
 
 FW = load_framework()
 

@@ -1,17 +1,6 @@
-"""Storage: SQLAlchemy models, migrations, the upload lifecycle, queries and the data version.
-
-Typical use::
-
-    engine = make_engine()          # settings().database_url
-    upgrade(engine)                 # migrations + registry seed; idempotent
-    result = store_submission(engine, data, filename=..., content=..., by=actor)
-    with session_scope(engine) as s:
-        rows = queries.assessments_for_year(s, 2566, "area")
-    data_version(engine)            # cache key for pages
-
-Names are imported lazily, so ``ecocity`` commands that never touch the database do not
-pay for importing SQLAlchemy.
-"""
+"""Storage: SQLAlchemy models, migrations, the upload lifecycle, queries and the data version;
+names are imported lazily so commands without a database skip SQLAlchemy
+(see docs/design-notes.md)."""
 
 from __future__ import annotations
 
@@ -19,14 +8,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "ecocity.store.db": ("bump_data_version", "data_token", "data_version", "make_engine", "migrate", "safe_url",
-                         "schema_revision", "session_scope", "upgrade", "write_session"),
+    "ecocity.store.db": ("bump_data_version", "data_token", "data_version", "make_engine", "safe_url",
+                         "session_scope", "write_session"),
+    "ecocity.store.schema": ("migrate", "schema_revision", "upgrade"),
     "ecocity.store.derived": ("recompute_all",),
     "ecocity.store.errors": ("StoreError",),
-    "ecocity.store.uploads": ("RemoveResult", "StoreResult", "UploadInfo", "ValueChange", "VersionInfo",
-                              "compare_versions", "list_uploads", "list_versions", "log_denied", "log_rejected",
-                              "log_upload", "read_original", "remove_sample", "restore_version",
-                              "store_submission", "upload_content"),
+    "ecocity.store.uploads": ("UploadInfo", "list_uploads", "log_denied", "log_rejected", "log_upload", "read_original",
+                              "upload_content"),
+    "ecocity.store.versions": ("RemoveResult", "StoreResult", "ValueChange", "VersionInfo", "compare_versions",
+                               "list_versions", "remove_sample", "restore_version", "store_submission"),
 }
 _WHERE = {name: mod for mod, names in _EXPORTS.items() for name in names}
 __all__ = sorted([*_WHERE, "queries"])
@@ -38,32 +28,32 @@ if TYPE_CHECKING:
         data_token,
         data_version,
         make_engine,
-        migrate,
         safe_url,
-        schema_revision,
         session_scope,
-        upgrade,
         write_session,
     )
     from ecocity.store.derived import recompute_all
     from ecocity.store.errors import StoreError
+    from ecocity.store.schema import migrate, schema_revision, upgrade
     from ecocity.store.uploads import (
-        RemoveResult,
-        StoreResult,
         UploadInfo,
-        ValueChange,
-        VersionInfo,
-        compare_versions,
         list_uploads,
-        list_versions,
         log_denied,
         log_rejected,
         log_upload,
         read_original,
+        upload_content,
+    )
+    from ecocity.store.versions import (
+        RemoveResult,
+        StoreResult,
+        ValueChange,
+        VersionInfo,
+        compare_versions,
+        list_versions,
         remove_sample,
         restore_version,
         store_submission,
-        upload_content,
     )
 
 

@@ -1,10 +1,6 @@
-"""The audit log: who did what and when.
-
-:func:`record` adds an entry in the caller's transaction, so a change and its entry are
-committed together or not at all; :func:`record_alone` writes one in its own small
-transaction (a refused attempt, a sign-in), which never changes the data version.
-Entries are only ever added: nothing here updates or deletes them.
-"""
+"""The audit log, append-only: :func:`record` adds an entry in the caller's transaction (committed
+with the change or not at all), :func:`record_alone` in its own small one (a refused attempt, a
+sign-in), never changing the data version."""
 
 from __future__ import annotations
 
@@ -18,8 +14,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ecocity import access
-from ecocity.access import AccessDenied, Actor
+from ecocity.core import access
+from ecocity.core.access import AccessDenied, Actor
 from ecocity.store import models as m
 from ecocity.store.db import no_nul, session_scope
 
@@ -85,7 +81,7 @@ def refusal(engine: Engine, err: AccessDenied, action: str, target: str,
 
 def require(engine: Engine, by: Actor, permission: access.Action, estate: str | None = None, *, action: str,
             target: str, details: Mapping[str, Any] | None = None) -> None:
-    """:func:`ecocity.access.require`, the refusal audited as ``action`` on ``target``
+    """:func:`ecocity.core.access.require`, the refusal audited as ``action`` on ``target``
     (see :func:`refusal`) before AccessDenied is raised."""
     try:
         access.require(by, permission, estate)

@@ -1,13 +1,5 @@
-"""Engines, sessions, migrations and the data version.
-
-SQLite (default, one process) and PostgreSQL (several app replicas) share one code path.
-Write transactions go through :func:`write_session`: on SQLite it starts with
-``BEGIN IMMEDIATE`` (a reader that later writes would otherwise fail with "database is
-locked" in WAL mode), and on both databases it first locks the ``data_version`` row, so
-writers run one at a time and each sees everything committed before it. Uploads are rare;
-correctness (versions numbered n+1, area levels aggregated from every estate's latest
-data) matters more than concurrent writes.
-"""
+"""Engines, sessions, the meta rows and the data version, on SQLite or PostgreSQL; writers run
+one at a time through :func:`write_session` (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Integer, String, cast, create_engine, event, select, text, update
+from sqlalchemy import Engine, Integer, String, cast, create_engine, event, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
@@ -91,7 +83,7 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     ``write=True`` starts a write transaction (``BEGIN IMMEDIATE`` on SQLite); callers
     that change data should use :func:`write_session`, which also takes the writer lock.
     """
-    opts = {_WRITE_OPTION: True} if write else None
+    opts: dict[str, bool] = {_WRITE_OPTION: True} if write else {}
     with Session(engine, execution_options=opts, expire_on_commit=False) as session:
         with session.begin():
             yield session
@@ -161,45 +153,4 @@ def data_token(engine: Engine) -> str:
 
 # ----------------------------------------------------------------------------- migrations
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
-
-def alembic_config(connection: Any = None) -> Any:
-    """An Alembic Config built in code (no alembic.ini needed at runtime)."""
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if connection is not None:
-        cfg.attributes["connection"] = connection
-    return cfg
-
-
-def schema_revision(engine: Engine) -> str | None:
-    """The Alembic revision the database is at, or None for an empty database."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` in one transaction."""
-    from alembic import command
-
-    with engine.connect().execution_options(**{_WRITE_OPTION: True}) as conn, conn.begin():
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
-        command.upgrade(alembic_config(conn), revision)
-
-
-def upgrade(engine: Engine, *, framework: Any = None, data_dir: str | Path | None = None) -> int:
-    """Migrate the schema, then bring the registry and framework rows up to date.
-
-    Idempotent: a second run changes nothing and leaves the data version as it was.
-    Returns the data version."""
-    from ecocity.store.seed import seed
-
-    migrate(engine)
-    seed(engine, framework=framework, data_dir=data_dir)
-    return data_version(engine)

@@ -1,25 +1,22 @@
-"""Derived results: estate and area assessments, rewritten in the caller's transaction
-whenever the data they derive from changes, so pages read them instead of raw values.
-
-An estate's assessment for a year comes from its current submission; an area's from the
-current submissions of its estates for that year (``aggregation.assess_area``, each
-estate weighted by its own factory count). No current submission means no row ("no data").
-"""
+"""Estate and area assessments (from the current submissions; an area through
+``ecocity.core.aggregation.assess_area``), rewritten in the caller's transaction whenever their
+data changes, so pages read them instead of raw values; no current submission, no row."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.orm import Session
 
-from ecocity.aggregation import EstateValues, assess_area
-from ecocity.framework import Framework, Value
-from ecocity.scoring import Assessment as Scored
-from ecocity.scoring import assess
+from ecocity.core.aggregation import EstateValues, assess_area
+from ecocity.core.framework import Framework, Value
+from ecocity.core.scoring import Assessment as Scored
+from ecocity.core.scoring import assess
 from ecocity.store import models as m
 from ecocity.store.db import bump_data_version, set_meta, write_session
+from ecocity.store.inforce import check_in_force, framework_key
 
 
 def values_of(session: Session, submission_ids: Iterable[int]) -> dict[int, dict[str, Value]]:
@@ -113,48 +110,6 @@ def recompute_areas(session: Session, fw: Framework, area_codes: Iterable[str]) 
             recompute_area(session, fw, code, year)
 
 
-def framework_key(fw: Framework) -> str:
-    """What ``meta['assessed_with']`` holds for ``fw``: its version id and file SHA-256."""
-    return f"{fw.version_id} {fw.sha256}"
-
-
-def assessed_with(session: Session) -> str | None:
-    """The framework_key every stored assessment was computed under (None: not known,
-    e.g. a database from before the key was kept: recompute to be sure)."""
-    return session.scalar(select(m.Meta.value).where(m.Meta.key == m.ASSESSED_WITH_KEY))
-
-
-def check_in_force(session: Session, fw: Framework) -> None:
-    """Raise StoreError ``framework_admin.error.not_in_force`` when an administrator
-    activated a framework in the database and ``fw`` is not that one: a writer holding
-    another framework (the file, or the one in force before an activation in another
-    replica) must not store or recompute under it. Nothing has been changed yet."""
-    from ecocity.store.errors import StoreError
-    from ecocity.store.seed import active_version
-
-    active = active_version(session)
-    if active is None:
-        return
-    sha = session.scalar(select(m.FrameworkVersion.sha256).where(m.FrameworkVersion.version_id == active))
-    if fw.version_id != active or fw.sha256 != sha:
-        raise StoreError("framework_admin.error.not_in_force", given=fw.version_id, active=active)
-
-
-def needs_full_recompute(session: Session, fw: Framework) -> bool:
-    """Record ``fw`` (``seed.ensure_framework``) and tell whether stored assessments may
-    have been made under other rules: a new version, this version's file edited without a
-    version bump, or assessments last rebuilt under another file. Writers of one estate's
-    data then rebuild everything, in their own transaction, rather than mix rule sets.
-
-    Raises StoreError when ``fw`` is not the framework activated in the database (see
-    :func:`check_in_force`; writers get it from ``seed.framework_in_force(engine)``)."""
-    from ecocity.store.seed import ensure_framework
-
-    check_in_force(session, fw)
-    changed = ensure_framework(session, fw)
-    return changed or assessed_with(session) != framework_key(fw)
-
-
 def compute_all(session: Session, fw: Framework) -> list[dict[str, Any]]:
     """Every estate and area assessment the current submissions give under ``fw``, as
     assessments rows (column -> value), computed in memory: nothing is written. The one
@@ -197,7 +152,7 @@ def recompute_everything(session: Session, fw: Framework, rows: list[dict[str, A
     record ``fw`` as the framework they were made under; returns the number of rows written.
     ``rows``: what :func:`compute_all` gave for ``fw`` in this transaction, when the caller
     has it already (framework activation previews them first)."""
-    from ecocity.store.seed import ensure_framework
+    from ecocity.store.inforce import ensure_framework
 
     ensure_framework(session, fw)
     set_meta(session, m.ASSESSED_WITH_KEY, framework_key(fw))
@@ -205,14 +160,14 @@ def recompute_everything(session: Session, fw: Framework, rows: list[dict[str, A
         rows = compute_all(session, fw)
     session.execute(delete(m.Assessment))  # also evicts loaded rows from the session
     if rows:
-        session.execute(m.Assessment.__table__.insert(), rows)
+        session.execute(cast(Table, m.Assessment.__table__).insert(), rows)  # a declarative class's table
     return len(rows)
 
 
 def recompute_all(engine: Engine, fw: Framework | None = None) -> int:
     """Rebuild every stored assessment under ``fw`` (default: the framework in force), for
     when the framework changes. One transaction; bumps the data version; returns it."""
-    from ecocity.store.seed import framework_in_force
+    from ecocity.store.inforce import framework_in_force
 
     with write_session(engine) as (s, _):
         fw = fw or framework_in_force(s)

@@ -1,26 +1,17 @@
-"""The one error the storage layer raises for problems a user can act on."""
+"""The errors of the storage layer: ``StoreError`` for problems a user can act on (the
+domain's ``ActionError``, so a permission refusal, ``AccessDenied``, is one of them too),
+and the database's own failures, named here so that no other layer imports SQLAlchemy."""
 
 from __future__ import annotations
 
-from typing import Any
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import SQLAlchemyError as DatabaseError
 
-from ecocity.i18n import t
+from ecocity.core.errors import ActionError as StoreError
+
+__all__ = ["DatabaseError", "StoreError", "is_outage"]
 
 
-class StoreError(Exception):
-    """A submission, restore or download that cannot be done. Nothing was changed.
-
-    ``key`` is a catalogue key under ``store.`` (see locales/*/store.toml) and doubles as
-    a stable machine-readable code; ``message(lang)`` is the text for the user."""
-
-    def __init__(self, key: str, **kw: Any):
-        self.key = key
-        self.kw = kw
-        super().__init__(self.message("en"))
-
-    @property
-    def code(self) -> str:
-        return self.key.rsplit(".", 1)[-1]
-
-    def message(self, lang: str | None = "th") -> str:
-        return t(self.key, lang, **self.kw)
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database did not answer (down, restarting, unreachable)."""
+    return isinstance(exc, OperationalError | DBAPIError)

@@ -1,14 +1,6 @@
-"""Framework file administration: check an uploaded framework file, preview how levels
-would change under it, and activate it (or an earlier recorded version) for every replica.
-
-The framework in force then comes from the database (``meta['active_framework']`` names a
-``framework_versions`` row, whose ``source`` keeps the file's text; see
-``seed.framework_in_force``). Activation is one transaction: record the file, point the
-meta key at it, recompute every assessment, bump the data version and write the audit
-entry, so every replica shows the new levels on its next interaction, or nothing changed.
-
-No Streamlit here: the page ``views/admin_framework.py`` draws what these functions return.
-"""
+"""Framework file administration: check an uploaded framework file, preview how levels would change
+under it, and activate it (or an earlier recorded version) for every replica in one transaction
+(see docs/design-notes.md)."""
 
 from __future__ import annotations
 
@@ -21,16 +13,16 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ecocity.access import Actor
-from ecocity.framework import Framework, FrameworkError, framework_from_bytes
-from ecocity.framework import stored_framework as parse_stored
-from ecocity.i18n import t
+from ecocity.core.access import Actor
+from ecocity.core.framework import Framework, FrameworkError, framework_from_bytes
+from ecocity.core.framework import stored_framework as parse_stored
+from ecocity.i18n import Named, t
 from ecocity.store import audit
 from ecocity.store import models as m
 from ecocity.store.db import bump_data_version, session_scope, set_meta, write_session
-from ecocity.store.derived import compute_all, framework_key, recompute_everything
+from ecocity.store.derived import compute_all, recompute_everything
 from ecocity.store.errors import StoreError
-from ecocity.store.seed import active_version, framework_in_force, stored_framework
+from ecocity.store.inforce import active_version, framework_in_force, framework_key, stored_framework
 
 MAX_FRAMEWORK_BYTES = 1024 * 1024  # the default file is ~12 KB
 ACTION = "framework.activated"
@@ -84,6 +76,7 @@ def check_framework_file(content: bytes, filename: str, *, max_bytes: int = MAX_
     every rule of ``framework.parse_framework``. Every problem is listed, each with its
     entry, so the file can be fixed in one pass."""
     sha = hashlib.sha256(content).hexdigest()
+    problems: tuple[Problem, ...]
     if not filename.lower().endswith(".toml"):
         problems = (Problem("file", "not a .toml file", "framework_admin.problem.not_toml_name",
                             {"name": filename}),)
@@ -131,7 +124,6 @@ def upload_problems(session: Session, check: FileCheck) -> list[Problem]:
 def same_file(a: Framework, b: Framework) -> bool:
     """The same version id with the same file (nothing to activate)."""
     return (a.version_id, a.sha256) == (b.version_id, b.sha256)
-
 
 
 # ----------------------------------------------------------------------------- differences
@@ -200,7 +192,7 @@ def compare(old: Framework, new: Framework) -> FrameworkDiff:
 
 
 @dataclass(frozen=True)
-class LevelChange:
+class LevelChange(Named):
     """One estate's or area's assessment for one fiscal year, now and under another framework."""
 
     kind: str  # "estate" | "area"
@@ -213,8 +205,6 @@ class LevelChange:
     old_score: float | None
     new_score: float | None
 
-    def name(self, lang: str | None = "th") -> str:
-        return self.name_th if lang == "th" else self.name_en
 
     @property
     def moved(self) -> int:
@@ -267,7 +257,6 @@ def count_moves(changes: Iterable[LevelChange]) -> dict[str, dict[str, int]]:
 def shown_changes(changes: Iterable[LevelChange], show_all: bool = False) -> list[LevelChange]:
     """The preview's rows: those whose level moves, or every one with ``show_all``."""
     return [c for c in changes if show_all or c.old_level != c.new_level]
-
 
 
 # ----------------------------------------------------------------------------- in force

@@ -1,15 +1,5 @@
-"""SQLAlchemy models. The schema itself is created by the Alembic migrations in
-``migrations/versions``; a test checks that models and migrations agree.
-
-Design notes:
-- ``submissions`` keeps every version; exactly one per estate and fiscal year is current,
-  enforced by a partial unique index (``WHERE is_current``) on SQLite and PostgreSQL.
-- ``assessments`` holds derived results (estate and area levels per year), rewritten in
-  the same transaction as the data they derive from, so pages read small rows.
-- ``meta['data_version']`` changes with every data change; caches key on it.
-- ``meta['assessed_with']`` names the framework file (version id and SHA-256) that all
-  assessments were computed under; any other file in force means recompute them all.
-"""
+"""SQLAlchemy models of the tables; the schema itself is created by the Alembic migrations in
+``migrations/versions``, and a test checks that they agree (see docs/design-notes.md)."""
 
 from __future__ import annotations
 

@@ -4,65 +4,21 @@ lists (no pandas). Cache them keyed on ``data_version(engine)``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from ecocity.dashboard import EntityRow
-from ecocity.framework import Value
+from ecocity.core.framework import Value
+from ecocity.core.registry import AreaInfo, EstateInfo, RegistryOverview
+from ecocity.core.rows import EntityRow
+from ecocity.i18n import bilingual, thai_local
 from ecocity.store import models as m
 from ecocity.store.derived import values_of
 
 Kind = Literal["estate", "area"]
-
-
-@dataclass(frozen=True)
-class EstateInfo:
-    code: str
-    name_th: str
-    name_en: str
-    province_pcode: str | None
-    province_th: str | None
-    province_en: str | None
-    region: str
-    lat: float | None
-    lon: float | None
-    source_checked: bool
-    area_code: str | None
-
-    def name(self, lang: str = "th") -> str:
-        return self.name_th if lang == "th" else self.name_en
-
-
-@dataclass(frozen=True)
-class AreaInfo:
-    code: str
-    name_th: str
-    name_en: str
-    province_pcode: str
-    province_th: str
-    province_en: str
-    region: str
-    estates: tuple[EstateInfo, ...] = field(default=())
-
-    def name(self, lang: str = "th") -> str:
-        return self.name_th if lang == "th" else self.name_en
-
-
-@dataclass(frozen=True)
-class RegistryOverview:
-    areas: tuple[AreaInfo, ...]
-    unassigned: tuple[EstateInfo, ...]  # estates that belong to no area
-
-    @property
-    def estates(self) -> tuple[EstateInfo, ...]:
-        return tuple(e for a in self.areas for e in a.estates) + self.unassigned
-
-    @property
-    def regions(self) -> tuple[str, ...]:
-        return tuple(sorted({e.region for e in self.estates if e.region} | {a.region for a in self.areas}))
 
 
 @dataclass(frozen=True)
@@ -94,7 +50,7 @@ def registry_overview(session: Session) -> RegistryOverview:
 
     def pname(pcode: str | None, lang: str) -> str | None:
         p = prov.get(pcode) if pcode else None
-        return (p.name_th if lang == "th" else p.name_en) if p else None
+        return (bilingual(lang, p.name_th, p.name_en)) if p else None
 
     by_area: dict[str | None, list[EstateInfo]] = {}
     for e in session.scalars(select(m.Estate).order_by(m.Estate.code)):
@@ -159,15 +115,14 @@ def current_values(session: Session, estate_code: str, year: int) -> dict[str, V
     return values_of(session, [sid])[sid] if sid is not None else {}
 
 
-
 def entity_rows(session: Session, kind: Kind) -> list[EntityRow]:
     """Every stored assessment of one kind, all fiscal years, joined with the registry
     (names, region, province; an estate's area) in one query: what the dashboard's pure
-    rules (``ecocity.dashboard``) take. Ordered by fiscal year, then code. An assessment
+    rules (``ecocity.pagemodels.rows``) take. Ordered by fiscal year, then code. An assessment
     whose entity left the registry is skipped (nothing to name it by)."""
     ent = m.Area if kind == "area" else m.Estate
     area_col = m.Estate.area_code if kind == "estate" else None
-    cols = [m.Assessment.entity_code, m.Assessment.fiscal_year, m.Assessment.level,
+    cols: list[Any] = [m.Assessment.entity_code, m.Assessment.fiscal_year, m.Assessment.level,
             m.Assessment.overall_score, m.Assessment.completeness, m.Assessment.dimension_scores,
             m.Assessment.gap, m.Assessment.values, ent.name_th, ent.name_en, ent.region,
             ent.province_pcode]
@@ -184,3 +139,30 @@ def entity_rows(session: Session, kind: Kind) -> list[EntityRow]:
             province_pcode=r[11], area_code=r[12] if area_col is not None else None,
             dimension_scores=dict(r[5] or {}), gap=tuple(r[6] or ()), values=dict(r[7] or {})))
     return out
+
+
+def version_values(session: Session, estate_code: str, fiscal_year: int) -> dict[int, dict[str, Value]]:
+    """version -> {code: value} for every stored version of an estate's data for a year
+    (yes/no as bool, numbers as float; a value left blank is absent or None)."""
+    ids = dict(session.execute(select(m.Submission.version, m.Submission.id).where(
+        m.Submission.estate_code == estate_code, m.Submission.fiscal_year == fiscal_year)).all())
+    vals = values_of(session, ids.values())
+    return {version: vals[sid] for version, sid in sorted(ids.items())}
+
+
+def submission_years(session: Session, estate_code: str) -> dict[int, int]:
+    """fiscal year -> number of stored versions, for an estate (years with any submission)."""
+    rows = session.execute(select(m.Submission.fiscal_year, m.Submission.version)
+                           .where(m.Submission.estate_code == estate_code)).all()
+    out: dict[int, int] = {}
+    for year, _ in rows:
+        out[year] = out.get(year, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def data_date(session: Session, year: int) -> date | None:
+    """The data date of fiscal year ``year``: the day (Thai time) the newest current
+    submission of that year or an earlier one was stored; None when there is none."""
+    newest = session.scalar(select(func.max(m.Submission.created_at))
+                            .where(m.Submission.is_current, m.Submission.fiscal_year <= year))
+    return None if newest is None else thai_local(newest).date()

@@ -1,12 +1,5 @@
-"""Bring the registry and the framework rows in the database up to date with the files.
-
-The files under ``data/`` are the source of truth for the rows they define: new rows are
-inserted, changed rows updated; rows that are no longer in the files are kept (stored
-submissions may refer to them), except that an estate no longer listed in any area
-leaves its area. Once an administrator has edited estates or areas in the app
-(``meta['registry_edited']``), only the provinces are synced from the files. Nothing changes on a second run, and the data version is bumped only
-when something did change.
-"""
+"""Bring the registry and the framework rows in the database up to date with the files under
+``data/``, idempotently (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
@@ -17,90 +10,13 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ecocity import registry as reg
-from ecocity.framework import Framework
+from ecocity.core import registry as reg
+from ecocity.core.framework import Framework
 from ecocity.store import models as m
 from ecocity.store.db import bump_data_version, write_session
+from ecocity.store.inforce import active_version, ensure_framework, file_framework, stored_framework
 
 log = logging.getLogger("ecocity.store")
-
-
-def file_framework() -> Framework:
-    """The framework of the file named by ``ECOCITY_FRAMEWORK`` (default: the default file)."""
-    from ecocity.config import settings
-    from ecocity.framework import get_framework
-
-    return get_framework(settings().framework_path)
-
-
-def active_version(session: Session) -> str | None:
-    """The version id an administrator activated (``meta['active_framework']``), or None
-    when the file of ``ECOCITY_FRAMEWORK`` is in force."""
-    return session.scalar(select(m.Meta.value).where(m.Meta.key == m.ACTIVE_FRAMEWORK_KEY))
-
-
-def stored_framework(session: Session, version_id: str) -> Framework:
-    """The framework recorded as ``version_id``, parsed from its stored file text (once per
-    SHA-256 and process). Raises FrameworkError when the row is missing or its text is not
-    a valid framework (e.g. a row recorded before file texts were kept)."""
-    from ecocity.framework import FrameworkError, stored_framework_cached
-    from ecocity.framework import stored_framework as from_text
-
-    label = f"database:{version_id}"
-    sha = session.scalar(select(m.FrameworkVersion.sha256).where(m.FrameworkVersion.version_id == version_id))
-    if sha is None:
-        raise FrameworkError(label, [("framework_versions", f"no recorded version '{version_id}'")])
-    cached = stored_framework_cached(sha)  # warm path: the text need not be read
-    if cached is not None:
-        return cached
-    text = session.scalar(select(m.FrameworkVersion.source).where(m.FrameworkVersion.version_id == version_id))
-    return from_text(text or "", sha, label)
-
-
-def framework_in_force(db: Engine | Session | None = None) -> Framework:
-    """The framework in force. With a database (an engine or a session): the framework an
-    administrator activated there, when one was (every replica then uses it), else the
-    file of ``ECOCITY_FRAMEWORK``. Without one: that file (callers that write must pass
-    their engine or session, see ``derived.needs_full_recompute``)."""
-    if db is None:
-        return file_framework()
-    if isinstance(db, Engine):
-        from ecocity.store.db import session_scope
-
-        with session_scope(db) as s:
-            return framework_in_force(s)
-    active = active_version(db)
-    return stored_framework(db, active) if active else file_framework()
-
-
-def ensure_framework(session: Session, fw: Framework) -> bool:
-    """Record ``fw`` in framework_versions (with its file text); True when its row was
-    added or its file changed.
-
-    Every caller that gets True must recompute all assessments in the same transaction
-    (``derived.recompute_everything``): the rules may differ from those they were made with."""
-    text = fw.text or fw.source
-    row = session.get(m.FrameworkVersion, fw.version_id)
-    if row is None:
-        session.add(m.FrameworkVersion(version_id=fw.version_id, framework_id=fw.id, version=fw.version,
-                                       sha256=fw.sha256, source=text, loaded_at=m.utcnow()))
-        session.flush()
-        return True
-    if row.sha256 != fw.sha256:
-        # Same id, edited file (the version should have been bumped): record the file in
-        # force; the caller recomputes the stored assessments.
-        log.warning("framework file %s changed without a version bump: %s was recorded with SHA-256 %s, "
-                    "the file in force has %s; recomputing every assessment under it (bump `version` "
-                    "when the rules change)", fw.source, fw.version_id, row.sha256, fw.sha256)
-        row.sha256, row.source, row.loaded_at = fw.sha256, text, m.utcnow()
-        session.flush()
-        return True
-    if fw.text and row.source != fw.text:
-        # Recorded by an older release, which kept the file's path: keep its text instead,
-        # so that this version can be activated again later. The rules are the same.
-        row.source = fw.text
-        session.flush()
-    return False
 
 
 def _sync(session: Session, model: type[m.Base], key: str, wanted: dict[str, dict[str, Any]]) -> set[str]:
@@ -160,7 +76,8 @@ def seed(engine: Engine, *, framework: Framework | None = None,
             s.flush()
             new_area = dict(s.execute(select(m.Estate.code, m.Estate.area_code)).all())
             moved = {c for c in new_area if old_area.get(c) != new_area[c] and c in old_area}
-        from ecocity.store.derived import assessed_with, framework_key, recompute_areas, recompute_everything
+        from ecocity.store.derived import recompute_areas, recompute_everything
+        from ecocity.store.inforce import assessed_with, framework_key
 
         active = active_version(s)
         if active is not None:

@@ -1,24 +1,6 @@
-"""Accounts: who may sign in, with which role and estates, and the sign-in itself.
-
-- Passwords are stored as argon2id hashes (``argon2.PasswordHasher``), never in plain
-  text; a hash made with older parameters is replaced at the next successful sign-in.
-- :func:`authenticate` checks a user name and password. Five failures in a row lock the
-  account for 15 minutes; an unknown user name costs the same hash verification as a
-  known one and gets the same message. Every attempt is audited (``auth.sign_in``
-  ok/failed, ``auth.locked``); a refused attempt is recorded as the anonymous actor with
-  the name given as the target (whoever typed it has not proved who they are).
-- At most :data:`ARGON2_CONCURRENCY` argon2 computations (verify or hash) run at once in
-  a process, so parallel sign-ins cannot exhaust the server's memory or CPU.
-- :func:`record_oidc_sign_in` matches the organisation provider's e-mail to an account
-  only when the provider says the e-mail is verified, and only while the provider's
-  token is younger than the sign-in lifetime.
-- Every function that changes accounts takes ``by: Actor``, is refused unless ``by`` may
-  ``manage_users``, and writes its audit entry in the same transaction as the change.
-- Times are passed in as ``now`` where the clock matters, so tests never sleep.
-
-No Streamlit here: the pages (``views/sign_in.py``, ``views/admin_users.py``), the
-session handling (``ecocity.ui.auth``) and ``ecocity users`` are built on it.
-"""
+"""Accounts: who may sign in, with which role and estates, and the sign-in itself (argon2id
+hashes, lock-out, verified OIDC e-mail); every change checked and audited, no Streamlit
+(see docs/design-notes.md)."""
 
 from __future__ import annotations
 
@@ -36,8 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from ecocity import access
-from ecocity.access import ANONYMOUS, ROLES, Actor
+from ecocity.core import access
+from ecocity.core.access import ANONYMOUS, ROLES, Actor
 from ecocity.i18n import thai_local
 from ecocity.store import audit
 from ecocity.store import models as m

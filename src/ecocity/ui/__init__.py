@@ -1,3 +1,3 @@
-"""Small shared Streamlit pieces for app.py and pages/. The only part of ``ecocity`` that
+"""Small shared Streamlit pieces for app.py and views/. The only part of ``ecocity`` that
 may import streamlit; its submodules import it, this package file does not, so
-``ecocity.ui.fonts`` stays usable from the Makefile without loading Streamlit."""
+``ecocity.io.fonts`` stays usable from the Makefile without loading Streamlit."""

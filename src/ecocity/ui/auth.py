@@ -1,52 +1,24 @@
-"""Who is using this browser session (the Streamlit side of ``ecocity.access``).
-
-``run_actor()`` (:func:`current_actor`, read once per run) is what every page passes to
-the domain functions that write; it is ``access.ANONYMOUS`` until someone signs in.
-
-- A sign-in (``views/sign_in.py``: password, or the organisation's OIDC provider
-  through ``st.login``) stores only the account's id, how and when in
-  ``st.session_state[SESSION_KEY]``. Every call of :func:`current_actor` re-reads the
-  account by primary key, so a disabled account, a changed role or estates, or a reset
-  password takes effect at the next page run, on every replica.
-- A sign-in lasts for the browser session (Streamlit's session) and at most
-  ``ECOCITY_SESSION_HOURS``; one through the provider counts from the time its token
-  was issued (``iat``, else ``auth_time``), so the provider's cookie cannot sign the
-  browser in again and again beyond that. The provider's e-mail is matched to an account
-  only when the provider marks it verified (``email_verified``).
-- Signing out (or an expired sign-in) sets ``OIDC_SKIP_KEY``: a provider cookie still in
-  the browser does not sign the session straight back in; the sign-in page's
-  organisation button clears it.
-- The sign-in page slows down a browser session that keeps failing
-  (:func:`throttle_wait`), on top of the account lock-out.
-- ``st.session_state[ACTOR_KEY]`` holds the actor of the last run. Tests may set it
-  directly (without a sign-in) to act as someone, and only tests: it counts only when
-  ``ECOCITY_TEST_ACTORS=1`` is in the environment (tests/conftest.py sets it); a sign-in
-  overrides it.
-- ``st.session_state[RUN_ACTOR_KEY]`` is the actor app.py resolved at the start of this
-  run (one database read per run); pages read it through :func:`run_actor`. Signing in
-  or out drops it, so the rest of that run reads the account again.
-- :func:`require_page` is the guard every restricted page calls first: it shows a
-  friendly message and a sign-in link and stops the page when the actor may not.
-"""
+"""Who is using this browser session (the Streamlit side of ``ecocity.core.access``): sign-in and
+sign-out, the actor of each run (:func:`run_actor`) and the guard of restricted pages
+(see docs/design-notes.md)."""
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
 
-from ecocity.access import ANONYMOUS, Action, Actor
+from ecocity.core.access import ANONYMOUS, Action, Actor
 from ecocity.i18n import t
+from ecocity.ui.routes import script
 
 log = logging.getLogger("ecocity.ui")
 
 ACTOR_KEY = "auth.actor"
 RUN_ACTOR_KEY = "auth.run_actor"  # the actor app.py resolved for this run (see run_actor)
-TEST_ACTORS_ENV = "ECOCITY_TEST_ACTORS"
 SESSION_KEY = "auth.session"  # {"user_id", "username", "via", "since" (epoch seconds)}
 NOTICE_KEY = "auth.notice"  # a message for the sign-in page (expired, signed out, no account)
 HERE_KEY = "auth.here"  # url_path of the page being run (set by app.py), for ?next=
@@ -55,7 +27,6 @@ THROTTLE_KEY = "auth.throttle"  # {"failures", "last" (epoch seconds)} of this b
 FREE_FAILURES = 3  # failed sign-ins in a browser session before it has to wait
 THROTTLE_STEP = 5.0  # seconds to wait after the third failure, growing by this much per failure
 THROTTLE_MAX = 60.0
-SIGN_IN_PAGE = "views/sign_in.py"
 
 
 def _engine() -> Any:
@@ -132,8 +103,8 @@ def _match_oidc() -> Actor | None:
         return None
     from datetime import timedelta
 
+    from ecocity.core.textsafe import md_escape
     from ecocity.store.users import SignInError, record_oidc_sign_in, user_id_of
-    from ecocity.textsafe import md_escape
 
     engine = _engine()
     issued = oidc_issued_at(claims)
@@ -167,11 +138,6 @@ def current_actor() -> Actor:
         actor = _match_oidc() if oidc_configured() else None
         if actor is not None:
             return actor
-        injected = st.session_state.get(ACTOR_KEY)
-        # An actor put in the session without a sign-in: a test's shortcut, never trusted
-        # in a deployment (nothing there sets it, and this keeps it so).
-        if isinstance(injected, Actor) and os.environ.get(TEST_ACTORS_ENV) == "1":
-            return injected
         return ANONYMOUS
     hours = _session_hours()
     if _expired(signed, hours):
@@ -304,7 +270,7 @@ def sign_in_link(lang: str, *, next_page: str | None = None) -> None:
     # exactly this view; the sign-in page only ever goes to a page of the router.
     params = ({k: v for k, v in st.query_params.items() if k != "next"} | {"next": here}
               if here and here != "sign_in" else None)
-    st.page_link(SIGN_IN_PAGE, label=t("auth.sign_in", lang), icon=":material/login:",
+    st.page_link(script("sign_in"), label=t("auth.sign_in", lang), icon=":material/login:",
                  query_params=params)
 
 
@@ -328,7 +294,7 @@ def require_page(action: Action | None = None, *, estate: str | None = None) -> 
                 icon=":material/lock:")
         sign_in_link(lang)
     else:
-        from ecocity.textsafe import md_escape
+        from ecocity.core.textsafe import md_escape
 
         _audit_page_refusal(actor, action)
         st.title(t("auth.guard.title_denied", lang))
@@ -346,9 +312,8 @@ def _audit_page_refusal(actor: Actor, action: Action | None) -> None:
     once per browser session, user and page: every rerun of the refusal would otherwise add
     an entry. An anonymous visitor is only asked to sign in, which is not logged. The
     refusal stands even when the audit log cannot be written."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from ecocity.store import audit
+    from ecocity.store.errors import DatabaseError
 
     page = str(st.session_state.get(HERE_KEY, ""))
     seen: set[tuple[str, str]] = st.session_state.setdefault(REFUSED_PAGES_KEY, set())
@@ -357,7 +322,7 @@ def _audit_page_refusal(actor: Actor, action: Action | None) -> None:
     try:
         audit.record_alone(_engine(), actor, "page.denied", page, outcome="denied",
                            details={"refused": action or "sign_in"})
-    except SQLAlchemyError:
+    except DatabaseError:
         log.exception("a refused page open could not be written to the audit log")
         return
     seen.add((actor.username, page))
@@ -366,7 +331,7 @@ def _audit_page_refusal(actor: Actor, action: Action | None) -> None:
 def account_widget(lang: str, actor: Actor | None = None) -> None:
     """The sidebar's account box: who is signed in, their role and a sign-out button;
     or a sign-in link."""
-    from ecocity.textsafe import md_escape
+    from ecocity.core.textsafe import md_escape
 
     actor = actor or run_actor()
     box = st.sidebar.container(key="account")

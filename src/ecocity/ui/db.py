@@ -4,15 +4,20 @@ as soon as any replica writes)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
-from sqlalchemy.engine import Engine
 
 from ecocity.config import settings
+
+if TYPE_CHECKING:
+    from ecocity.store.db import Engine
 
 
 @st.cache_resource(show_spinner=False)
 def engine_for(url: str) -> Engine:
-    from ecocity.store.db import make_engine, upgrade
+    from ecocity.store.db import make_engine
+    from ecocity.store.schema import upgrade
 
     engine = make_engine(url)
     upgrade(engine)  # migrations + registry seed; idempotent, so every replica may run it

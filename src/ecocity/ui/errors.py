@@ -13,8 +13,8 @@ log = logging.getLogger("ecocity.ui")
 
 
 def show_error(exc: BaseException, lang: str) -> None:
-    from sqlalchemy.exc import DBAPIError, OperationalError
+    from ecocity.store.errors import is_outage
 
     log.error("page failed", exc_info=exc)
-    key = "app.error.database" if isinstance(exc, (OperationalError, DBAPIError)) else "app.error.unexpected"
+    key = "app.error.database" if is_outage(exc) else "app.error.unexpected"
     st.error(t(key, lang), icon=":material/error:")

@@ -1,24 +1,16 @@
-"""Downloads of the deck (PPTX), the report (PDF) and the charts (PNG in a ZIP) for the fiscal
-year and scope a page shows, and the deck itself for Presentation mode.
-
-Making the files takes seconds (a Chromium session renders every chart), so a page never
-makes them on its own: the panel shows one button, and the files once asked for. They are
-cached by database, data token, year, scope and language, so the downloads stay ready on
-reruns and for other sessions, and go stale with the data.
-
-    from ecocity.ui.export_widgets import export_buttons
-    export_buttons(year, "country" | "region:East" | "area:CODE", lang)
-"""
+"""Downloads of the deck (PPTX), the report (PDF) and the charts (PNG in a ZIP) for the fiscal year
+and scope a page shows, made only on request and cached, and the deck itself for Presentation mode
+(see docs/design-notes.md)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ecocity.export.bundle import FORMATS, bundle, file_stem
 from ecocity.i18n import t
-from ecocity.slides import Deck, Scope, build_deck
+from ecocity.io.export.bundle import FORMATS, bundle, file_stem
+from ecocity.pagemodels.slides import Deck, Scope, build_deck
 from ecocity.store.db import session_scope
-from ecocity.ui import data
+from ecocity.ui import readers
 from ecocity.ui.db import data_token, database_url, engine_for
 
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -31,14 +23,14 @@ ASKED = "_ecocity_export_asked"  # session: the (token, year, scope, lang) the u
 def deck_for(url: str, token: str, year: int, scope: str, lang: str) -> Deck:
     """The slide sequence of ``year`` within ``scope`` (``Scope.param`` text) from the
     pages' cached readers; an unknown scope is the whole country."""
-    from ecocity.export.source import data_date
+    from ecocity.store.queries import data_date
 
-    registry = data.registry_overview(url, token)
+    registry = readers.registry_overview(url, token)
     sc = Scope.parse(scope, registry.regions, [a.code for a in registry.areas])
     with session_scope(engine_for(url)) as s:
         when = data_date(s, year)
-    return build_deck(data.framework(url, token), data.entity_rows(url, token, "area"), data.entity_rows(url, token, "estate"),
-                      registry, data.provinces(), year, sc, lang, data_date=when)
+    return build_deck(readers.framework(url, token), readers.entity_rows(url, token, "area"), readers.entity_rows(url, token, "estate"),
+                      registry, readers.provinces(), year, sc, lang, data_date=when)
 
 
 @st.cache_data(show_spinner=False, max_entries=6)  # a few MB each

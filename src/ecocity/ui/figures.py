@@ -1,9 +1,6 @@
-"""Figures for the Overview and Area pages, built once per data version, filter and
-language and drawn with the app's one chart theme (``ecocity.charts``), not Streamlit's.
-
-They are cached as Plotly figure objects with ``st.cache_resource`` (one shared object,
-never copied): ``st.plotly_chart`` validates a plain dict again on every run, a figure
-object only once, when it is built. The views never change a cached figure."""
+"""Figures for the Overview and Area pages in the app's one chart theme
+(``ecocity.pagemodels.charts``), built once per data version, filter and language and cached as
+shared Plotly figure objects that the views never change (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
@@ -13,12 +10,12 @@ from typing import Any, Literal, Protocol
 import plotly.graph_objects as go
 import streamlit as st
 
-from ecocity import charts
-from ecocity.charts import Ranked
-from ecocity.framework import Framework
+from ecocity.core.framework import Framework
 from ecocity.i18n import t
-from ecocity.mapdata import markers
-from ecocity.ui import data
+from ecocity.pagemodels import charts
+from ecocity.pagemodels.charts import Ranked
+from ecocity.pagemodels.map import markers
+from ecocity.ui import readers
 
 # Clean on a projector: no Plotly logo, no zoom/select buttons a presenter can trip over.
 CONFIG = {"displaylogo": False, "scrollZoom": False,
@@ -93,11 +90,11 @@ def dimensions_and_history(fw: Framework, m: DetailModel, year: int | None, lang
 def overview(url: str, token: str, year: int, region: str | None, levels: tuple[int, ...],
              lang: str) -> dict[str, go.Figure]:
     """ladder, map and distribution figures of the Overview."""
-    fw, m = data.framework(url, token), data.overview(url, token, year, region, levels, lang)
+    fw, m = readers.framework(url, token), readers.overview(url, token, year, region, levels, lang)
     figs = {
         "ladder": charts.ladder(fw, m.area_counts, m.estate_counts, lang,
                                 title=t("overview.ladder_title", lang)).to_dict(),
-        "map": areas_on_top(charts.thailand_map(fw, data.provinces(), m.province_levels, m.markers, lang,
+        "map": areas_on_top(charts.thailand_map(fw, readers.provinces(), m.province_levels, m.markers, lang,
                                                 height=620).to_dict()),
         "distribution": legend_below(titled(charts.level_distribution(fw, m.distribution, lang).to_dict(),
                                             t("overview.distribution_title", lang))),
@@ -108,15 +105,15 @@ def overview(url: str, token: str, year: int, region: str | None, levels: tuple[
 @st.cache_resource(show_spinner=False, max_entries=16)
 def registry_map(url: str, token: str, lang: str) -> go.Figure:
     """The map before any assessment: the registry's areas and estates, no levels."""
-    fw, reg = data.framework(url, token), data.registry_overview(url, token)
-    marks = markers(reg.areas, data.provinces(), {}, {}, lang)
-    return as_figure(areas_on_top(charts.thailand_map(fw, data.provinces(), {}, marks, lang, height=620).to_dict()))
+    fw, reg = readers.framework(url, token), readers.registry_overview(url, token)
+    marks = markers(reg.areas, readers.provinces(), {}, {}, lang)
+    return as_figure(areas_on_top(charts.thailand_map(fw, readers.provinces(), {}, marks, lang, height=620).to_dict()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def area(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, go.Figure]:
     """dimensions, history and estates figures of the Area page (absent when there is nothing to draw)."""
-    fw, m = data.framework(url, token), data.area(url, token, code, year)
+    fw, m = readers.framework(url, token), readers.area(url, token, code, year)
     if m is None:
         return {}
     out = dimensions_and_history(fw, m, year, lang, end_labels="lean")

@@ -1,19 +1,6 @@
-"""The shared filters (fiscal year, region, levels): drawn in the sidebar, kept in the URL
-(``?year=2566&region=East&level=2,3``) so a link opens exactly that view, and in the
-session so they survive page changes (``st.navigation`` drops query parameters when the
-user changes page; the next page puts them back from the session).
-
-Precedence, as for the language: the URL (a link, the back button), then the session, then
-the default (the latest fiscal year with data; every region; every level).
-
-Pages call::
-
-    f = filters.sidebar(lang, years, regions, fw)          # Filters(year, region, levels)
-    code = filters.page_param("area", valid_codes)         # ?area=..., remembered too
-    filters.go(target)                                     # open an area/estate keeping year & lang
-
-Parsing is pure (``parse_*``) and unit-tested; the rest is thin Streamlit glue.
-"""
+"""The shared filters (fiscal year, region, levels): drawn in the sidebar, kept in the URL so a
+link opens exactly that view, and in the session so they survive page changes
+(see docs/design-notes.md)."""
 
 from __future__ import annotations
 
@@ -23,11 +10,10 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
-from ecocity.framework import Framework
-from ecocity.i18n import fy_label, t
-from ecocity.navigation import Target, query_for
-from ecocity.ui.labels import region_label
+from ecocity.core.framework import Framework
+from ecocity.i18n import fy_label, region_label, t
 from ecocity.ui.lang import current_lang
+from ecocity.ui.routes import PAGE_OF, Target, query_for, script
 
 YEAR, REGION, LEVEL = "year", "region", "level"  # query parameters
 PARAMS = (YEAR, REGION, LEVEL)
@@ -38,9 +24,6 @@ REMEMBERED = "_ecocity_param_"  # + name: the last ?area= / ?estate= seen
 W_YEAR, W_REGION, W_LEVEL = "filter_year", "filter_region", "filter_level"
 ALL = ""  # the "every region" option
 
-# The page file showing each kind of target (url_path = file name, see app.py).
-PAGE_OF = {"area": "views/area.py", "estate": "views/estate.py", "indicator": "views/indicators.py",
-           "overview": "views/overview.py"}
 
 
 @dataclass(frozen=True)
@@ -124,7 +107,7 @@ def resolve_filters(url: dict[str, str], saved: Filters | None, years: Sequence[
 
 
 def _url() -> dict[str, str]:
-    return {k: st.query_params.get(k) for k in PARAMS if k in st.query_params}
+    return {k: st.query_params[k] for k in PARAMS if k in st.query_params}
 
 
 def _write_url(f: Filters) -> None:
@@ -234,10 +217,10 @@ def go(target: Target, *, lang: str | None = None) -> NoReturn:
         _save(replace(current() or Filters(None), levels=(int(target.code),)))
         st.rerun()
     st.session_state[REMEMBERED + target.kind] = target.code
-    st.switch_page(PAGE_OF[target.kind], query_params=query(target, lang=lang))
+    st.switch_page(script(PAGE_OF[target.kind]), query_params=query(target, lang=lang))
 
 
 def link(target: Target, label: str, *, icon: str | None = None, container: Any = None) -> None:
     """A link (st.page_link) to ``target``'s page keeping the filters and the language."""
     where = container if container is not None else st
-    where.page_link(PAGE_OF[target.kind], label=label, icon=icon, query_params=query(target))
+    where.page_link(script(PAGE_OF[target.kind]), label=label, icon=icon, query_params=query(target))

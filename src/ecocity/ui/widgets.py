@@ -1,10 +1,6 @@
-"""Shared drawing helpers for pages: a level badge, the path from Eco-Champion to Happiness,
-KPI cards, the gap read aloud, the forecast, and the friendly "no data yet" state.
-
-Pure text is built by small functions (``badge_html``, ``path_html``, ``gap_markdown``)
-so it can be checked without a browser; the ``show_*`` functions only draw it. All colours
-come from the framework; text on a colour is black or white, whichever reads better.
-"""
+"""Shared drawing helpers for pages: level badge, the path from Eco-Champion to Happiness, KPI
+cards, the gap read aloud, the forecast, "no data yet". Text is built by pure functions, the
+``show_*`` functions only draw it; colours come from the framework."""
 
 from __future__ import annotations
 
@@ -14,13 +10,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ecocity.charts import INK, MUTED, _text_on
-from ecocity.explain import describe_gap_item
-from ecocity.forecast import Forecast
-from ecocity.framework import Framework
+from ecocity.core.forecast import Forecast
+from ecocity.core.framework import Framework
+from ecocity.core.gap import GapLine
+from ecocity.core.text import describe_gap_item
+from ecocity.core.textsafe import md_escape, neutralise_table
 from ecocity.i18n import fmt_number, t
-from ecocity.textsafe import md_escape, neutralise_table
-from ecocity.weakest import GapLine
+from ecocity.pagemodels.charts import INK, MUTED, _text_on
+from ecocity.ui.routes import script
 
 PATH_FROM = 2  # the headline path starts at Eco-Champion
 PALE = "#F1F4F2"
@@ -135,7 +132,7 @@ def show_empty_state(lang: str) -> None:
     box = st.container(border=True, key="empty_state")
     box.markdown(f"### {t('widgets.empty.title', lang)}")
     box.markdown(t("widgets.empty.body", lang))
-    box.page_link("views/upload.py", label=t("widgets.empty.upload", lang), icon=":material/upload_file:",
+    box.page_link(script("upload"), label=t("widgets.empty.upload", lang), icon=":material/upload_file:",
                   query_params={"lang": lang})
     box.caption(t("widgets.empty.sample", lang))
 

@@ -58,9 +58,9 @@ from cases import (  # noqa: E402
     ROW,
 )
 
-from ecocity.framework import get_framework  # noqa: E402
-from ecocity.submission import SubmissionData  # noqa: E402
-from ecocity.workbook.template import write_submission  # noqa: E402
+from ecocity.core.framework import get_framework  # noqa: E402
+from ecocity.core.submission import SubmissionData  # noqa: E402
+from ecocity.io.workbook.template import write_submission  # noqa: E402
 
 FW = get_framework()
 GEN_SHEET = "ข้อมูลทั่วไป (General)"
@@ -148,7 +148,7 @@ def rezip(data: bytes, change: Callable[[str, bytes], bytes]) -> bytes:
 
 
 def f_template_empty() -> bytes:
-    from ecocity.workbook.template import build_template
+    from ecocity.io.workbook.template import build_template
 
     return build_template(FW)
 

@@ -1,6 +1,6 @@
 """Alembic environment for EcoCity Tracker.
 
-Run programmatically by ``ecocity.store.db.migrate``, which passes its own connection in
+Run programmatically by ``ecocity.store.schema.migrate``, which passes its own connection in
 ``config.attributes["connection"]`` (already inside a transaction). For development
 (``alembic revision --autogenerate``), a URL may be given instead with
 ``-x url=...``; otherwise the configured database is used.
@@ -16,7 +16,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -1,0 +1,32 @@
+"""The deck of one fiscal year and scope, read from the database (for the CLI and benchmarks;
+pages build it from their cached readers instead)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ecocity.config import settings
+from ecocity.core.framework import Framework
+from ecocity.core.geo import load_provinces
+from ecocity.core.registry import GEOJSON_FILE
+from ecocity.pagemodels.slides import Deck, Scope, build_deck
+from ecocity.store import queries
+from ecocity.store.db import session_scope
+from ecocity.store.inforce import framework_in_force
+
+if TYPE_CHECKING:
+    from ecocity.store.db import Engine
+
+
+def load_deck(engine: Engine, year: int, scope: Scope | str, lang: str, *, fw: Framework | None = None) -> Deck:
+    """The slide sequence of ``year`` within ``scope`` (a Scope or its ``param`` text),
+    under ``fw`` (default: the framework in force in that database)."""
+    provinces = load_provinces(str(settings().data_dir / GEOJSON_FILE))
+    with session_scope(engine) as s:
+        fw = fw or framework_in_force(s)
+        registry = queries.registry_overview(s)
+        if isinstance(scope, str):
+            scope = Scope.parse(scope, registry.regions, [a.code for a in registry.areas])
+        areas, estates = queries.entity_rows(s, "area"), queries.entity_rows(s, "estate")
+        when = queries.data_date(s, year)
+    return build_deck(fw, areas, estates, registry, provinces, year, scope, lang, data_date=when)

@@ -1,0 +1,45 @@
+"""Several exports of one deck from one browser session (a download panel offers them all)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Collection
+
+from ecocity.core.textsafe import safe_filename
+from ecocity.io.export.png import chart_shots, render, slide_shots
+from ecocity.pagemodels.slides import Deck
+
+FORMATS = ("pptx", "pdf", "png")
+
+
+def file_stem(deck: Deck) -> str:
+    """"ecocity-2566-country-th", "ecocity-2566-region-east-en", "ecocity-2566-area-rayong-map-ta-phut-th"."""
+    scope = re.sub(r"[^\w-]+", "-", deck.scope.param.lower()).strip("-")  # no path or dots
+    return safe_filename(f"ecocity-{deck.year}-{scope}-{deck.lang}")
+
+
+def bundle(deck: Deck, formats: Collection[str] = FORMATS) -> dict[str, bytes]:
+    """format -> file bytes ("png" is a ZIP of every chart), every chart rendered in one
+    Chromium session: the slides' images serve both the PPTX and the PDF."""
+    slides = slide_shots(deck) if {"pptx", "pdf"} & set(formats) else []
+    charts = chart_shots(deck) if "png" in formats else []
+    pngs = render([s for _, s in slides] + [s for _, s in charts])
+    images = dict(zip((i for i, _ in slides), pngs[:len(slides)], strict=True))
+    out: dict[str, bytes] = {}
+    if "pptx" in formats:
+        from ecocity.io.export.pptx import deck_pptx
+
+        out["pptx"] = deck_pptx(deck, images=images)
+    if "pdf" in formats:
+        from ecocity.io.export.pdf import deck_pdf
+
+        out["pdf"] = deck_pdf(deck, images=images)
+    if "png" in formats:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:  # PNG is compressed already
+            for (name, _), png in zip(charts, pngs[len(slides):], strict=True):
+                z.writestr(f"{file_stem(deck)}/{name}", png)
+        out["png"] = buf.getvalue()
+    return out

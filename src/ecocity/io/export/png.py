@@ -1,0 +1,194 @@
+"""Charts as PNG through Plotly's own exporter (kaleido) and the system Chromium, offline, with the
+shipped Thai font and one browser session per export (see docs/design-notes.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+
+from ecocity.pagemodels.slides import Deck
+
+SCALE = 2  # device pixels per CSS pixel: 1600 x 900 CSS px -> 3200 x 1800 PNG (projector and print)
+CHART_SIZE = (1600, 900)  # a chart on its own (PNG export), CSS px
+# Charts on a slide or a report page (no title of their own), CSS px, and device pixels per
+# CSS px: 960 x 700 becomes 2400 x 1750 px (projector resolution; ~350 dpi at 174 mm on A4).
+SLIDE_CHART, SLIDE_MAP, SLIDE_SCALE = (960, 700), (640, 700), 2.5
+_FC_LOCK = threading.Lock()
+
+
+class ExportError(RuntimeError):
+    """An export that cannot be made here (no browser, ...): a message for a person."""
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One figure to render at ``width`` x ``height`` CSS pixels times ``scale``."""
+
+    figure: go.Figure
+    width: int
+    height: int
+    scale: float = SCALE
+
+
+def chromium_path() -> str:
+    """The browser kaleido drives: ``$BROWSER_PATH`` or a Chromium on the PATH."""
+    env = os.environ.get("BROWSER_PATH")
+    if env and Path(env).is_file():
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ExportError("Chromium was not found: install Debian's chromium package (apt-get install chromium) "
+                      "or set BROWSER_PATH to a Chromium or Chrome executable")
+
+
+def _font_dir() -> Path | None:
+    try:
+        from ecocity.io.fonts import font_path
+
+        return font_path().parent
+    except Exception:  # noqa: BLE001 - no font package: Chromium uses the system's Thai fonts
+        return None
+
+
+def use_shipped_font() -> None:
+    """Point Chromium's fontconfig at the system fonts plus the shipped Noto Sans Thai
+    (unless FONTCONFIG_FILE is already set by the environment)."""
+    with _FC_LOCK:
+        if os.environ.get("FONTCONFIG_FILE"):
+            return
+        folder = _font_dir()
+        if folder is None:
+            return
+        home = Path(tempfile.gettempdir()) / f"ecocity-fontconfig-{os.getuid()}"
+        home.mkdir(parents=True, exist_ok=True)
+        conf = home / "fonts.conf"
+        text = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+                f"  <dir>{folder}</dir>\n  <cachedir>{home / 'cache'}</cachedir>\n</fontconfig>\n")
+        if not conf.is_file() or conf.read_text("utf-8") != text:
+            tmp = home / f"fonts.conf.{os.getpid()}"
+            tmp.write_text(text, "utf-8")
+            tmp.replace(conf)
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+def _sized(fig: go.Figure, width: int, height: int) -> go.Figure:
+    """The figure at the image's size, with a margin: on a page or a slide nothing may touch
+    the edge (the theme's title sits at the very left of the paper)."""
+    out = go.Figure(fig)
+    m = out.layout.margin
+    out.update_layout(width=width, height=height, title_pad=dict(l=24),
+                      margin=dict(l=max(m.l or 0, 24), r=max(m.r or 0, 24), b=max(m.b or 0, 16)))
+    return out
+
+
+async def _render_all(shots: Sequence[Shot]) -> list[bytes]:
+    import kaleido
+
+    async with kaleido.Kaleido(path=chromium_path(), mathjax=False, n=1) as k:
+        out = []
+        for s in shots:
+            opts: dict[str, Any] = {"format": "png", "width": s.width, "height": s.height, "scale": s.scale}
+            out.append(await k.calc_fig(_sized(s.figure, s.width, s.height), opts=opts))
+        return out
+
+
+def render(shots: Sequence[Shot]) -> list[bytes]:
+    """PNG bytes of every shot, in order, from one browser session. Runs in a thread of its
+    own, so it works under a running event loop (Streamlit, pytest-asyncio) too."""
+    if not shots:
+        return []
+    use_shipped_font()
+    chromium_path()  # a clear message before kaleido's own
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["png"] = asyncio.run(_render_all(shots))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+            result["error"] = e
+
+    worker = threading.Thread(target=run, name="ecocity-kaleido", daemon=True)
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result["png"]
+
+
+# ----------------------------------------------------------------------------- chart export
+
+
+def with_caption(fig: go.Figure, caption: str) -> go.Figure:
+    """The figure with ``caption`` (fiscal year, scope, data date...) under its title."""
+    out = go.Figure(fig)
+    title = out.layout.title.text or ""
+    out.update_layout(title=dict(text=title, subtitle=dict(text=caption, font=dict(size=16, color="#6B7B72"))),
+                      margin=dict(t=110))
+    return out
+
+
+@dataclass(frozen=True)
+class ChartFile:
+    name: str  # file name: "02-ladder.png"
+    png: bytes
+
+
+def deck_charts(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float = SCALE) -> list[ChartFile]:
+    """Every chart of the deck as a PNG at presentation resolution, each with its title and
+    the deck's facts (fiscal year, scope, data date, default set) as a caption."""
+    named = chart_shots(deck, size=size, scale=scale)
+    pngs = render([s for _, s in named])
+    return [ChartFile(name, png) for (name, _), png in zip(named, pngs, strict=True)]
+
+
+def chart_shots(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float = SCALE) -> list[tuple[str, Shot]]:
+    """(file name, what to render) for every chart of the deck, captioned."""
+    named = []
+    for n, slide in enumerate(deck.slides, start=1):
+        fig = slide.figure(present=True)
+        if fig is None:
+            continue
+        if not fig.layout.title.text:
+            fig.update_layout(title=slide.title)
+        w, h = (1100, 1200) if slide.kind == "map" else size
+        named.append((f"{n:02d}-{slide.key.replace(':', '-').lower()}.png",
+                      Shot(with_caption(fig, deck.footer), w, h, scale)))
+    return named
+
+
+def slide_shots(deck: Deck, chart_css: tuple[int, int] = SLIDE_CHART, map_css: tuple[int, int] = SLIDE_MAP,
+                scale: float = SLIDE_SCALE) -> list[tuple[int, Shot]]:
+    """(slide index, what to render) for every slide with a chart, without the chart's own
+    title (the slide's or the section's title stands above it)."""
+    out = []
+    for i, s in enumerate(deck.slides):
+        fig = s.figure(present=True)
+        if fig is None:
+            continue
+        fig.update_layout(title=None, margin=dict(t=20))
+        w, h = map_css if s.kind == "map" else chart_css
+        out.append((i, Shot(fig, w, h, scale)))
+    return out
+
+
+def render_slides(deck: Deck) -> dict[int, bytes]:
+    """slide index -> PNG of its chart (for the PPTX and the PDF), in one browser session."""
+    shots = slide_shots(deck)
+    return dict(zip((i for i, _ in shots), render([s for _, s in shots]), strict=True))
+
+
+def chart_png(fig: go.Figure, caption: str, *, size: tuple[int, int] = CHART_SIZE, scale: float = SCALE) -> bytes:
+    """One chart (any figure from ``charts``) as a PNG with ``caption`` under its title."""
+    return render([Shot(with_caption(fig, caption), size[0], size[1], scale)])[0]

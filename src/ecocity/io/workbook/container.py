@@ -1,0 +1,728 @@
+"""What kind of file an upload is, whether it is safe to parse (encryption, zip bombs, sheet extents,
+XML entities), and the cell facts calamine does not give; all before calamine sees the bytes
+(see docs/design-notes.md)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from xml.parsers import expat
+
+# Limits. A filled template is ~20 KB holding ~250 cells; these are orders of magnitude
+# above any real submission and far below what would hurt the server.
+MAX_UNCOMPRESSED = 100 * 1024 * 1024  # all parts of a zip container together
+MAX_PART = 50 * 1024 * 1024  # one part that is parsed
+MAX_RATIO = 200  # per part, for parts over RATIO_FLOOR (XML normally compresses 5-20x)
+RATIO_FLOOR = 1024 * 1024
+MAX_ENTRIES = 10_000
+MAX_CELLS = 500_000  # cells stored in one sheet
+MAX_AREA = 2_000_000  # rows x columns of the rectangle calamine would allocate
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+class Refused(Exception):
+    """The file cannot be read. ``code`` is a stable message code, ``params`` its data."""
+
+    def __init__(self, code: str, *, sheet: str | None = None, **params: object):
+        super().__init__(code)
+        self.code = code
+        self.sheet = sheet  # the sheet concerned, when there is one
+        self.params = params
+
+
+@dataclass
+class SheetFacts:
+    """Per-sheet facts keyed by 0-based (row, col)."""
+
+    percent: set[tuple[int, int]] = field(default_factory=set)
+    formula_no_value: set[tuple[int, int]] = field(default_factory=set)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    cells: int = 0
+    max_row: int = -1
+    max_col: int = -1
+
+    def add(self, row: int, col: int, repeat_rows: int = 1, repeat_cols: int = 1) -> None:
+        self.cells += repeat_rows * repeat_cols
+        self.max_row = max(self.max_row, row + repeat_rows - 1)
+        self.max_col = max(self.max_col, col + repeat_cols - 1)
+
+    @property
+    def area(self) -> int:
+        return (self.max_row + 1) * (self.max_col + 1)
+
+
+def check_extent(facts: SheetFacts, sheet: str | None = None) -> None:
+    if facts.cells > MAX_CELLS:
+        raise Refused("too_many_cells", sheet=sheet, cells=facts.cells, limit=MAX_CELLS)
+    if facts.area > MAX_AREA:
+        raise Refused("too_many_cells", sheet=sheet, cells=facts.area, limit=MAX_AREA)
+
+
+# ----------------------------------------------------------------------------- sniffing
+
+
+def sniff(content: bytes) -> str:
+    """"zip", "ole", or raise Refused("not_a_workbook") naming what the file looks like."""
+    head = content[:8]
+    if not content:
+        raise Refused("not_a_workbook", detected="empty")
+    if head.startswith(ZIP_MAGIC):
+        return "zip"
+    if head == OLE_MAGIC:
+        return "ole"
+    if head.startswith(b"PK"):  # an empty or spanned zip: nothing readable inside
+        raise Refused("not_a_workbook", detected="damaged")
+    if head.startswith(b"%PDF"):
+        raise Refused("not_a_workbook", detected="pdf")
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
+        raise Refused("not_a_workbook", detected="image")
+    sample = content[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower()
+    if sample.startswith((b"<!doctype html", b"<html", b"<table")):
+        raise Refused("not_a_workbook", detected="html")
+    if _looks_like_text(content[:4096]):
+        raise Refused("not_a_workbook", detected="csv")
+    raise Refused("not_a_workbook", detected="unknown")
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    if b"\x00" in sample.replace(b"\x00\x00", b"") and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    for enc in ("utf-8", "utf-16", "cp874"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+        return printable >= 0.95 * max(1, len(text))
+    return False
+
+
+# ----------------------------------------------------------------------------- XML
+# Names arrive as "<namespace URI>}<local name>"; the handlers compare them whole.
+
+_OPC_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_OPC_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+# SpreadsheetML and its relationship attribute, Transitional (what writers use) and Strict.
+_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+         "http://purl.oclc.org/ooxml/spreadsheetml/main")
+_REL_ID = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
+           "http://purl.oclc.org/ooxml/officeDocument/relationships}id")
+
+
+def _main(*local: str) -> dict[str, str]:
+    """Full SpreadsheetML element name -> local name, for both namespaces."""
+    return {f"{ns}}}{name}": name for ns in _MAIN for name in local}
+
+
+def _parse(data: bytes, start: Callable[[str, dict[str, str]], None] | None = None,
+           end: Callable[[str], None] | None = None,
+           text: Callable[[str], None] | None = None) -> None:
+    """Parse with expat; a DOCTYPE (and so any entity) or malformed XML is a damaged file."""
+    p = expat.ParserCreate(namespace_separator="}")
+
+    def no_doctype(*_: object) -> None:
+        raise Refused("not_a_workbook", detected="damaged")
+
+    p.StartDoctypeDeclHandler = no_doctype
+    p.EntityDeclHandler = no_doctype
+    p.buffer_text = True
+    if start:
+        p.StartElementHandler = start
+    if end:
+        p.EndElementHandler = end
+    if text:
+        p.CharacterDataHandler = text
+    try:
+        p.Parse(data, True)
+    except (expat.ExpatError, LookupError, ValueError):  # LookupError: an unknown encoding
+        raise Refused("not_a_workbook", detected="damaged") from None
+
+
+# ----------------------------------------------------------------------------- zip
+
+
+def open_zip(content: bytes) -> zipfile.ZipFile:
+    """The zip's directory, or Refused: a damaged directory raises anything from
+    BadZipFile to NotImplementedError ("zip file version 12.7") or struct.error."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+        infos = zf.infolist()
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - whatever zipfile raises, the directory is damaged
+        raise Refused("not_a_workbook", detected="damaged") from None
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if len(infos) > MAX_ENTRIES or total > MAX_UNCOMPRESSED:
+        raise _bomb(total, packed)
+    for i in infos:
+        if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(1, i.compress_size):
+            raise _bomb(i.file_size, i.compress_size)
+    return zf
+
+
+def _bomb(unpacked: int, packed: int) -> Refused:
+    return Refused("zip_bomb", size_mb=_mb(unpacked), packed_kb=max(1, round(packed / 1024)))
+
+
+def _mb(n: int) -> float:
+    return round(n / (1024 * 1024), 1)
+
+
+def read_part(zf: zipfile.ZipFile, name: str, cap: int = MAX_PART) -> bytes:
+    """One part, decompressed with a hard cap: the only way this package reads a member.
+
+    A part that cannot be read (bytes changed inside its compressed data: ``zlib.error``;
+    a damaged local header: BadZipFile or NotImplementedError; a real size that differs
+    from its header: the CRC check) is ``damaged_part``, naming the part."""
+    out = bytearray()
+    try:
+        with zf.open(name) as f:
+            while chunk := f.read(1 << 16):
+                out += chunk
+                if len(out) > cap:
+                    raise _bomb(len(out), zf.getinfo(name).compress_size)
+    except (Refused, MemoryError):
+        raise
+    except KeyError:
+        raise Refused("not_a_workbook", detected="damaged") from None
+    except Exception:  # noqa: BLE001 - zipfile and zlib raise many kinds on damaged data
+        raise Refused("damaged_part", part=_shown_name(name)) from None
+    return bytes(out)
+
+
+def _shown_name(name: str, limit: int = 80) -> str:
+    """A part name as a message may show it: damage can put control characters in it."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def zip_kind(zf: zipfile.ZipFile) -> tuple[str, str]:
+    """("xlsx", main workbook part) or ("ods", "content.xml"), or raise Refused naming what
+    the zip really is."""
+    names = set(zf.namelist())
+    if "mimetype" in names:
+        mime = read_part(zf, "mimetype", 1024).strip()
+        if mime == ODS_MIME:
+            return "ods", "content.xml"
+        raise Refused("not_a_workbook", detected="zip")
+    if "[Content_Types].xml" in names:
+        if any(n.startswith("xl/") and n.endswith(".bin") and "workbook" in n for n in names):
+            raise Refused("not_a_workbook", detected="xlsb")
+        main = _office_document(zf)
+        if main and _is_spreadsheet(zf, main):
+            return "xlsx", main
+        if any(n.startswith("word/") for n in names):
+            raise Refused("not_a_workbook", detected="docx")
+        if any(n.startswith("ppt/") for n in names):
+            raise Refused("not_a_workbook", detected="pptx")
+    raise Refused("not_a_workbook", detected="zip")
+
+
+def _office_document(zf: zipfile.ZipFile) -> str | None:
+    """Path of the main workbook part from _rels/.rels (normally xl/workbook.xml)."""
+    if "_rels/.rels" not in zf.namelist():  # missing is tolerated; damaged is not
+        return "xl/workbook.xml" if "xl/workbook.xml" in zf.namelist() else None
+    rels = read_part(zf, "_rels/.rels", 1 << 20)
+    targets = _relationships(rels)
+    for typ, target in targets.values():
+        if typ.endswith("/officeDocument"):
+            path = target.lstrip("/")
+            return path if path in zf.namelist() and path.endswith(".xml") else None
+    return None
+
+
+def _is_spreadsheet(zf: zipfile.ZipFile, part: str) -> bool:
+    """Whether [Content_Types].xml declares ``part`` as a workbook (.xlsx/.xlsm/.xltx)."""
+    types: dict[str, str] = {}
+    override, default = f"{_OPC_TYPES}}}Override", f"{_OPC_TYPES}}}Default"
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name == override:
+            types[attrs.get("PartName", "").lstrip("/")] = attrs.get("ContentType", "")
+        elif name == default and part.endswith("." + attrs.get("Extension", "\0")):
+            types.setdefault(part, attrs.get("ContentType", ""))
+
+    _parse(read_part(zf, "[Content_Types].xml", 1 << 20), start)
+    ctype = types.get(part, "")
+    return "spreadsheetml" in ctype or "ms-excel" in ctype
+
+
+def _relationships(data: bytes) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    rel = f"{_OPC_RELS}}}Relationship"
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name == rel:
+            out[attrs.get("Id", "")] = (attrs.get("Type", ""), attrs.get("Target", ""))
+
+    _parse(data, start)
+    return out
+
+
+# ----------------------------------------------------------------------------- xlsx
+
+
+def _resolve(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts = [p for p in (base_dir + "/" + target).split("/") if p]
+    out: list[str] = []
+    for p in parts:
+        if p == "..":
+            if out:
+                out.pop()
+        elif p != ".":
+            out.append(p)
+    return "/".join(out)
+
+
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def is_percent_format(code: str) -> bool:
+    """A number format that shows a percentage ("0%", "0.00%", "#,##0.0%")."""
+    return "%" in _QUOTED.sub("", code)
+
+
+_SHEET = _main("sheet")
+
+
+class Xlsx:
+    """The parts of an .xlsx/.xlsm the reader needs, read with caps."""
+
+    def __init__(self, zf: zipfile.ZipFile, wb_path: str):
+        self.zf = zf
+        base = wb_path.rsplit("/", 1)[0] if "/" in wb_path else ""
+        rels_path = f"{base}/_rels/{wb_path.rsplit('/', 1)[-1]}.rels".lstrip("/")
+        rels = _relationships(read_part(zf, rels_path)) if rels_path in zf.namelist() else {}
+        self.sheets: dict[str, str] = {}  # sheet name -> part path, in workbook order
+        names: list[tuple[str, str]] = []
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            if name in _SHEET:
+                rid = attrs.get(_REL_ID[0]) or attrs.get(_REL_ID[1]) or ""
+                names.append((attrs.get("name", ""), rid))
+
+        _parse(read_part(zf, wb_path), start)
+        for sheet_name, rid in names:
+            typ, target = rels.get(rid, ("", ""))
+            if typ.endswith("/worksheet") and target:
+                self.sheets[sheet_name] = _resolve(base, target)
+        self.sheet_names = [n for n, _ in names]
+        self.percent_styles: frozenset[int] = frozenset()
+        for typ, target in rels.values():
+            path = _resolve(base, target)
+            if path not in zf.namelist():
+                continue
+            if typ.endswith("/styles"):
+                self.percent_styles = _percent_styles(read_part(zf, path))
+            elif typ.endswith("/sharedStrings"):  # calamine parses it on open
+                _check_shared_strings(read_part(zf, path))
+
+    def facts(self, sheet_name: str) -> SheetFacts:
+        path = self.sheets.get(sheet_name)
+        if path is None or path not in self.zf.namelist():
+            return SheetFacts()
+        try:
+            data = read_part(self.zf, path)
+        except Refused as r:
+            r.sheet = r.sheet or sheet_name  # the officer knows the sheet, not the part
+            raise
+        return _xlsx_sheet_facts(data, self.percent_styles)
+
+
+SST_SLACK = 100_000  # declared strings beyond those present (a writer's miscount is small)
+_SST, _SI = _main("sst"), _main("si")
+
+
+def _check_shared_strings(data: bytes) -> None:
+    """python-calamine reserves memory for the declared uniqueCount before reading: a
+    tiny file declaring 4 billion strings made it abort the process (96 GB allocation).
+    Refuse a count far above the strings actually present."""
+    declared, present = "0", 0
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal declared, present
+        if name in _SI:
+            present += 1
+        elif name in _SST:
+            declared = attrs.get("uniqueCount", "0")
+
+    _parse(data, start)
+    if declared.isdigit() and int(declared) > present + SST_SLACK:
+        raise Refused("not_a_workbook", detected="damaged")
+
+
+_STYLE_TAGS = _main("numFmts", "numFmt", "cellXfs", "xf")
+
+
+@lru_cache(maxsize=64)  # workbooks from the official template share one styles.xml
+def _percent_styles(data: bytes) -> frozenset[int]:
+    """Indexes into cellXfs (the cells' ``s``) whose number format shows a percentage."""
+    custom: dict[int, str] = {}  # numFmtId -> format code, from <numFmts>
+    xf_formats: list[str] = []  # numFmtId of each <xf> in <cellXfs>
+    inside = ""  # "numFmts" or "cellXfs" while in one
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal inside
+        tag = _STYLE_TAGS.get(name)
+        if tag == "numFmt" and inside == "numFmts":
+            fmt_id = attrs.get("numFmtId", "")
+            if fmt_id.isdigit():
+                custom[int(fmt_id)] = attrs.get("formatCode", "")
+        elif tag == "xf" and inside == "cellXfs":
+            xf_formats.append(attrs.get("numFmtId", "0"))
+        elif tag in ("numFmts", "cellXfs"):
+            inside = tag
+
+    def end(name: str) -> None:
+        nonlocal inside
+        if _STYLE_TAGS.get(name) == inside:
+            inside = ""
+
+    _parse(data, start, end)
+    out: set[int] = set()
+    for i, fmt_id in enumerate(xf_formats):
+        fmt = int(fmt_id) if fmt_id.isdigit() else 0
+        if fmt in (9, 10) or (fmt in custom and is_percent_format(custom[fmt])):
+            out.add(i)
+    return frozenset(out)  # cached and shared between workbooks: never to be changed
+
+
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+@lru_cache(maxsize=65_536)  # the same references ("E12") recur in every workbook
+def _ref_to_rc(ref: str) -> tuple[int, int] | None:
+    m = _REF.fullmatch(ref.upper().replace("$", ""))
+    if not m:
+        return None
+    col = 0
+    for ch in m[1]:
+        col = col * 26 + ord(ch) - 64
+    return int(m[2]) - 1, col - 1
+
+
+_SHEET_TAGS = _main("row", "c", "f", "v", "is")
+
+
+def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts:
+    """One pass over a worksheet: the extent of the cells that hold something, formulas
+    without a stored value, error cells and percent-formatted cells. A cell without its
+    reference (``r`` is optional in OOXML) follows the one before it."""
+    facts = SheetFacts()
+    percent = {str(i) for i in percent_styles}
+    row, col = -1, -1
+    in_cell = formula = False
+    typ = style = ""
+    value: str | None = None  # the text of <v>/<is>; None when the cell has neither
+    text: list[str] | None = None  # collecting inside <v>/<is>
+    cells, max_row, max_col = 0, -1, -1
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal row, col, in_cell, formula, typ, style, value, text
+        tag = _SHEET_TAGS.get(name)
+        if tag == "c":
+            ref = attrs.get("r")
+            rc = _ref_to_rc(ref) if ref else None
+            if rc:
+                row, col = rc
+            else:
+                col += 1
+            in_cell, formula, value = True, False, None
+            typ, style = attrs.get("t", "n"), attrs.get("s", "")
+        elif not in_cell:
+            if tag == "row":
+                r = attrs.get("r")
+                row = int(r) - 1 if r and r.isdigit() else row + 1
+                col = -1
+        elif tag == "f":
+            formula = True
+        elif tag == "v" or tag == "is":
+            text = []
+
+    def chars(s: str) -> None:
+        if text is not None:
+            text.append(s)
+
+    def end(name: str) -> None:
+        nonlocal in_cell, value, text, cells, max_row, max_col
+        if not in_cell:
+            return
+        tag = _SHEET_TAGS.get(name)
+        if tag == "c":
+            in_cell = False
+            has_value = value is not None and (value != "" or typ in ("str", "inlineStr", "s"))
+            if not (has_value or formula):
+                return
+            cells += 1
+            if cells > MAX_CELLS:
+                raise Refused("too_many_cells", cells=cells, limit=MAX_CELLS)
+            if row > max_row:
+                max_row = row
+            if col > max_col:
+                max_col = col
+            if formula and not has_value:
+                facts.formula_no_value.add((row, col))
+            if typ == "e" and value:
+                facts.errors[(row, col)] = value
+            if style in percent:
+                facts.percent.add((row, col))
+        elif (tag == "v" or tag == "is") and text is not None:
+            value = (value or "") + "".join(text)
+            text = None
+
+    _parse(data, start, end, chars)
+    facts.cells, facts.max_row, facts.max_col = cells, max_row, max_col
+    return facts
+
+
+# ----------------------------------------------------------------------------- ods
+
+
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+_VALUE_ATTRS = tuple(f"{_OFFICE}}}{k}" for k in ("value", "date-value", "time-value",
+                                                  "boolean-value", "string-value"))
+_T_TABLE, _T_ROW = f"{_TABLE}}}table", f"{_TABLE}}}table-row"
+_T_CELLS = (f"{_TABLE}}}table-cell", f"{_TABLE}}}covered-table-cell")
+_T_P = f"{_TEXT}}}p"
+
+
+class Ods:
+    """content.xml of an OpenDocument spreadsheet, scanned once for every table: calamine
+    parses all tables on open, so all of them are measured."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        if "content.xml" not in zf.namelist():
+            raise Refused("not_a_workbook", detected="damaged")
+        self.tables: dict[str, SheetFacts] = {}
+        self.sheet_names: list[str] = []
+        self._facts: SheetFacts | None = None  # the table being read
+        self._row, self._col, self._rows_rep = -1, 0, 1
+        self._cell: dict[str, Any] | None = None
+        _parse(read_part(zf, "content.xml"), self._start, self._end, self._text)
+
+    def facts(self, sheet_name: str) -> SheetFacts:
+        return self.tables.get(sheet_name, SheetFacts())
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        if name == _T_TABLE:
+            tname = attrs.get(f"{_TABLE}}}name", "")
+            self.sheet_names.append(tname)
+            self._facts = self.tables.setdefault(tname, SheetFacts())
+            self._row = -1
+        elif self._facts is None:
+            return
+        elif name == _T_ROW:
+            self._row += 1
+            self._col = 0
+            self._rows_rep = _int(attrs.get(f"{_TABLE}}}number-rows-repeated"))
+        elif name in _T_CELLS:
+            self._cell = {
+                "rep": _int(attrs.get(f"{_TABLE}}}number-columns-repeated")),
+                "type": attrs.get(f"{_OFFICE}}}value-type"),
+                "error": attrs.get(f"{_CALCEXT}}}value-type") == "error",
+                "formula": f"{_TABLE}}}formula" in attrs,
+                "has_value": any(k in attrs for k in _VALUE_ATTRS),
+                "text": [],
+                "p": False,
+            }
+        elif name == _T_P and self._cell is not None:
+            self._cell["p"] = True
+
+    def _text(self, data: str) -> None:
+        if self._cell is not None and self._cell["p"]:
+            self._cell["text"].append(data)
+
+    def _end(self, name: str) -> None:
+        facts = self._facts
+        if facts is None:
+            return
+        if name in _T_CELLS and self._cell is not None:
+            cell, row, col = self._cell, self._row, self._col
+            rep = cell["rep"]
+            text = "".join(cell["text"]).strip()
+            if cell["type"] is not None or cell["formula"] or cell["p"]:
+                facts.add(row, col, self._rows_rep, rep)
+                check_extent(facts, self.sheet_names[-1])
+                for c in range(col, col + min(rep, 64)):
+                    if cell["type"] == "percentage":
+                        facts.percent.add((row, c))
+                    if cell["error"]:
+                        facts.errors[(row, c)] = text or "#ERROR"
+                    elif cell["formula"] and not cell["has_value"] and not text:
+                        facts.formula_no_value.add((row, c))
+            self._col = col + rep
+            self._cell = None
+        elif name == _T_ROW:
+            self._row += self._rows_rep - 1
+            self._rows_rep = 1
+        elif name == _T_TABLE:
+            self._facts = None
+
+
+def _int(s: str | None) -> int:
+    try:
+        return max(1, int(s)) if s else 1
+    except ValueError:
+        return 1
+
+
+# ----------------------------------------------------------------------------- ole / xls
+
+
+def ole_streams(content: bytes) -> list[str]:
+    """Names in an OLE compound file's directory (xlrd's own reader, no new dependency)."""
+    from xlrd import compdoc
+
+    try:
+        doc = compdoc.CompDoc(content, logfile=io.StringIO())
+    except Exception:  # noqa: BLE001 - any parse failure means a damaged container
+        raise Refused("not_a_workbook", detected="damaged") from None
+    return [d.name for d in doc.dirlist]
+
+
+class Xls:
+    """An .xls read entirely with xlrd (pure Python): encryption (FILEPASS), cell formats
+    (percent), the extent of every sheet, and the values too. calamine is not used for
+    .xls: a damaged BIFF length field made it abort the whole process on a huge
+    allocation (found by fuzzing), which no exception handler can catch."""
+
+    def __init__(self, content: bytes):
+        import xlrd
+
+        streams = ole_streams(content)
+        if {"EncryptionInfo", "EncryptedPackage"} & set(streams):
+            raise Refused("encrypted")  # an encrypted .xlsx/.xlsm travels as OLE
+        if not {"Workbook", "Book"} & set(streams):
+            raise Refused("not_a_workbook", detected="ole")
+        try:
+            self.book = xlrd.open_workbook(file_contents=content, formatting_info=True,
+                                           ragged_rows=True, logfile=io.StringIO())
+        except xlrd.XLRDError as e:
+            if "encrypt" in str(e).lower():
+                raise Refused("encrypted") from None
+            raise Refused("not_a_workbook", detected="damaged") from None
+        except Exception:  # noqa: BLE001 - xlrd raises assorted errors on damaged BIFF
+            raise Refused("not_a_workbook", detected="damaged") from None
+        try:
+            self.sheet_names = self.book.sheet_names()
+            self._percent_xf = {
+                i for i, xf in enumerate(self.book.xf_list)
+                if (fmt := self.book.format_map.get(xf.format_key)) is not None
+                and is_percent_format(fmt.format_str or "")}
+            # calamine is not used for .xls, but the extent guard still keeps a damaged
+            # file from making the checker walk millions of cells.
+            for sh in self.book.sheets():
+                facts = SheetFacts()
+                facts.cells = sum(sh.row_len(r) for r in range(sh.nrows))
+                facts.max_row = sh.nrows - 1
+                facts.max_col = max((sh.row_len(r) for r in range(sh.nrows)), default=0) - 1
+                check_extent(facts, sh.name)
+        except Refused:
+            raise
+        except Exception:  # noqa: BLE001 - xlrd's view of a damaged file is inconsistent
+            raise Refused("not_a_workbook", detected="damaged") from None
+
+    def facts(self, sheet_name: str) -> SheetFacts:
+        try:
+            return self._facts(sheet_name)
+        except Exception:  # noqa: BLE001 - as above
+            raise Refused("not_a_workbook", detected="damaged") from None
+
+    def _facts(self, sheet_name: str) -> SheetFacts:
+        import xlrd
+
+        facts = SheetFacts()
+        try:
+            sh = self.book.sheet_by_name(sheet_name)
+        except xlrd.XLRDError:
+            return facts
+        for r in range(sh.nrows):
+            for c in range(sh.row_len(r)):
+                cell = sh.cell(r, c)
+                if cell.ctype == xlrd.XL_CELL_EMPTY or cell.ctype == xlrd.XL_CELL_BLANK:
+                    continue
+                facts.add(r, c)
+                if cell.xf_index in self._percent_xf:
+                    facts.percent.add((r, c))
+                if cell.ctype == xlrd.XL_CELL_ERROR:
+                    facts.errors[(r, c)] = xlrd.error_text_from_code.get(cell.value, "#ERROR")
+        return facts
+
+    def grid(self, sheet_name: str) -> list[list[object]]:
+        """Values as calamine would give them: float, str, bool, datetime; "" when empty
+        or an error (errors are in ``facts``)."""
+        try:
+            return self._grid(sheet_name)
+        except Exception:  # noqa: BLE001 - as above
+            raise Refused("not_a_workbook", detected="damaged") from None
+
+    def _grid(self, sheet_name: str) -> list[list[object]]:
+        import xlrd
+
+        sh = self.book.sheet_by_name(sheet_name)
+        out: list[list[object]] = []
+        for r in range(sh.nrows):
+            row: list[object] = []
+            for c in range(sh.row_len(r)):
+                cell = sh.cell(r, c)
+                if cell.ctype in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_TEXT):
+                    row.append(cell.value)
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    row.append(bool(cell.value))
+                elif cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        row.append(xlrd.xldate_as_datetime(cell.value, self.book.datemode))
+                    except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                        row.append(cell.value)  # a number the date parser will judge
+                else:
+                    row.append("")
+            out.append(row)
+        return out
+
+
+# ----------------------------------------------------------------------------- entry
+
+
+@dataclass
+class Container:
+    """A file that passed every guard: its format, per-sheet facts, and for formats not
+    read by calamine (.xls) the values of a sheet."""
+
+    format: str  # "xlsx", "xlsm", "xls", "ods"
+    sheet_names: list[str]
+    facts: Callable[[str], SheetFacts]
+    grid: Callable[[str], list[list[object]]] | None = None
+
+
+def open_container(content: bytes, filename: str = "") -> Container:
+    """Decide the format and run the guards; raise Refused with the reason otherwise."""
+    kind = sniff(content)
+    if kind == "ole":
+        xls = Xls(content)
+        return Container("xls", list(xls.sheet_names), xls.facts, xls.grid)
+    zf = open_zip(content)
+    zkind, main = zip_kind(zf)
+    if zkind == "ods":
+        ods = Ods(zf)
+        return Container("ods", ods.sheet_names, ods.facts)
+    x = Xlsx(zf, main)
+    fmt = "xlsm" if filename.lower().endswith(".xlsm") or _has_macros(zf.namelist()) else "xlsx"
+    return Container(fmt, x.sheet_names, x.facts)
+
+
+def _has_macros(names: Iterable[str]) -> bool:
+    return any(n.endswith("vbaProject.bin") for n in names)
