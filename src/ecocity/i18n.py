@@ -42,11 +42,28 @@ def norm_lang(lang: str | None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
+# A plural in a message: "{n} {n|area|areas}" gives "1 area", "4 areas" (Thai needs none).
+_PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
+
+
+def _plural(msg: str, kw: Mapping[str, Any]) -> str:
+    def pick(m: re.Match[str]) -> str:
+        n = kw.get(m[1])
+        return m[2] if n == 1 or n == "1" else m[3]
+
+    return _PLURAL.sub(pick, msg)
+
+
 def t(key: str, lang: str | None = DEFAULT_LANG, /, **kw: Any) -> str:
-    """The message ``key`` in ``lang``, formatted with ``kw``. A missing key shows the key
-    itself (visible in review and caught by the catalogue test) rather than crashing."""
+    """The message ``key`` in ``lang``, formatted with ``kw`` (with plurals written as
+    ``{n|one|other}``). A missing key shows the key itself (visible in review and caught by
+    the catalogue test) rather than crashing."""
     msg = catalogue(norm_lang(lang)).get(key) or catalogue("en").get(key) or key
-    return msg.format(**kw) if kw else msg
+    if not kw:
+        return msg
+    if "|" in msg:
+        msg = _plural(msg, kw)
+    return msg.format(**kw)
 
 
 def be_year(ce_year: int) -> int:

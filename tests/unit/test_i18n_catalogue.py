@@ -26,7 +26,8 @@ def _keys(path: Path) -> dict[str, str]:
 
 
 def _placeholders(msg: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(msg) if name}
+    """The fields a message takes; an English plural ``{n|one|other}`` takes ``n``."""
+    return {name.split("|")[0] for _, name, _, _ in string.Formatter().parse(msg) if name}
 
 
 FILES = sorted({p.name for lang in LANGS for p in (LOCALES / lang).glob("*.toml")})
@@ -101,3 +102,11 @@ def test_names_are_not_picked_by_hand_outside_the_helper():
              for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
              if re.search(r"\w_th\b[^#\n]* if \w+ == \"th\" else [\w.]+_en\b", line) and p.name != "i18n.py"]
     assert found == []
+
+
+def test_english_plurals_come_from_the_catalogue_form():
+    from ecocity.i18n import _plural
+
+    assert _plural("{n} {n|area|areas}", {"n": 1}) == "{n} area"
+    assert _plural("{n} {n|area|areas} · {e} {e|estate|estates}", {"n": 4, "e": 1}) == "{n} areas · {e} estate"
+    assert _plural("{n} {n|area|areas}", {"n": 0}) == "{n} areas"
