@@ -4,6 +4,7 @@ sign-out, the actor of each run (:func:`run_actor`) and the guard of restricted 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ log = logging.getLogger("ecocity.ui")
 
 ACTOR_KEY = "auth.actor"
 RUN_ACTOR_KEY = "auth.run_actor"  # the actor app.py resolved for this run (see run_actor)
-SESSION_KEY = "auth.session"  # {"user_id", "username", "via", "since" (epoch seconds)}
+SESSION_KEY = "auth.session"  # {"user_id", "username", "via", "since" (epoch seconds), "browser"}
 NOTICE_KEY = "auth.notice"  # a message for the sign-in page (expired, signed out, no account)
 HERE_KEY = "auth.here"  # url_path of the page being run (set by app.py), for ?next=
 OIDC_SKIP_KEY = "auth.oidc_skip"  # the provider's sign-in was refused or ended here
@@ -27,6 +28,35 @@ THROTTLE_KEY = "auth.throttle"  # {"failures", "last" (epoch seconds)} of this b
 FREE_FAILURES = 3  # failed sign-ins in a browser session before it has to wait
 THROTTLE_STEP = 5.0  # seconds to wait after the third failure, growing by this much per failure
 THROTTLE_MAX = 60.0
+# Streamlit's XSRF cookie: a random token the browser holds and sends with every websocket
+# connection, never part of a URL. A sign-in is bound to it, so a client that reconnects
+# to a Streamlit session by its ID (seen in upload URLs and logs) is not signed in.
+BROWSER_COOKIE = "_streamlit_xsrf"
+
+
+def browser_key(raw_cookie: str | None) -> str | None:
+    """A digest of the token inside Streamlit's XSRF cookie ("2|mask|masked token|time");
+    the mask changes when the cookie is refreshed, the token does not. None when absent
+    or not of that form."""
+    parts = (raw_cookie or "").split("|")
+    if len(parts) != 4 or parts[0] != "2":
+        return None
+    try:
+        mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+    except ValueError:
+        return None
+    if len(mask) != 4 or not masked:
+        return None
+    token = bytes(b ^ mask[i % 4] for i, b in enumerate(masked))  # the mask repeats over the token
+    return hashlib.sha256(token).hexdigest()
+
+
+def _this_browser() -> str | None:
+    """:func:`browser_key` of the client connected to this session now."""
+    try:
+        return browser_key(st.context.cookies.get(BROWSER_COOKIE))
+    except Exception:  # noqa: BLE001 - no client context (a bare script run)
+        return None
 
 
 def _engine() -> Any:
@@ -45,7 +75,8 @@ def start_session(actor: Actor, user_id: int, *, since: float | None = None) -> 
     """Remember a successful sign-in for this browser session; it lasts until ``since``
     (epoch seconds, default now) plus the session hours."""
     st.session_state[SESSION_KEY] = {"user_id": user_id, "username": actor.username, "via": actor.via,
-                                     "since": time.time() if since is None else since}
+                                     "since": time.time() if since is None else since,
+                                     "browser": _this_browser()}
     st.session_state.pop(THROTTLE_KEY, None)
     st.session_state[ACTOR_KEY] = actor
     st.session_state.pop(RUN_ACTOR_KEY, None)  # the rest of this run reads the new account
@@ -138,6 +169,11 @@ def current_actor() -> Actor:
         actor = _match_oidc() if oidc_configured() else None
         if actor is not None:
             return actor
+        return ANONYMOUS
+    if signed.get("browser") is not None and signed.get("browser") != _this_browser():
+        # Another browser took this session over by its ID: it is not the one that signed in.
+        log.warning("a sign-in of %s was refused to another browser on its session", signed.get("username"))
+        end_session(notice="auth.error.other_browser")
         return ANONYMOUS
     hours = _session_hours()
     if _expired(signed, hours):
