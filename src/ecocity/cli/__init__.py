@@ -19,11 +19,12 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     from ecocity.cli.assess import register as register_assess  # assess
     from ecocity.cli.db import register as register_store  # db upgrade, db version
     from ecocity.cli.export import register as register_export  # export pptx|pdf|png
+    from ecocity.cli.plan import register as register_plan  # plan
     from ecocity.cli.sample import register as register_sample  # sample --write/--load/--remove
     from ecocity.cli.users import register as register_users  # users add/list/set-password/...
     from ecocity.cli.workbook import register as register_workbook  # template, check, import
 
-    return [register_assess, register_store, register_workbook, register_sample, register_export,
+    return [register_assess, register_plan, register_store, register_workbook, register_sample, register_export,
             register_users]
 
 
