@@ -33,7 +33,7 @@ TABLE: dict[str, dict[str, tuple[bool, bool]]] = {
     "officer": {"upload": (True, True), "submit": (True, False), "restore": (True, False),
                 "download_upload": (True, False), "manage_users": (False, False),
                 "edit_registry": (False, False), "change_framework": (False, False),
-                "manage_sample": (False, False), "view_audit": (False, False)},
+                "manage_sample": (False, False), "view_audit": (False, False), "set_targets": (False, False)},
     "viewer": dict.fromkeys(ACTIONS, (False, False)),
     "anonymous": dict.fromkeys(ACTIONS, (False, False)),
 }

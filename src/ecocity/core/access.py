@@ -22,10 +22,11 @@ Action = Literal[
     "change_framework",  # upload and activate a framework file
     "manage_sample",     # load or remove the sample data
     "view_audit",        # read and export the audit log
+    "set_targets",       # set or clear an area's target level and year
 ]
 ESTATE_ACTIONS: frozenset[str] = frozenset({"submit", "restore", "download_upload"})
 ADMIN_ACTIONS: frozenset[str] = frozenset(
-    {"manage_users", "edit_registry", "change_framework", "manage_sample", "view_audit"})
+    {"manage_users", "edit_registry", "change_framework", "manage_sample", "view_audit", "set_targets"})
 
 
 @dataclass(frozen=True)

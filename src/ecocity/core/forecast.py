@@ -32,9 +32,11 @@ class Forecast:
     years_used: tuple[int, ...] = ()
 
 
-def target_score(fw: Framework) -> float:
-    top = fw.top_level
-    return fw.pass_share * top + (1 - fw.pass_share) * (top - 1)
+def target_score(fw: Framework, level: int | None = None) -> float:
+    """The overall score of an entity whose indicators meet ``level`` (default: the top)
+    in the pass share and the level below it in the rest."""
+    lv = fw.top_level if level is None else level
+    return fw.pass_share * lv + (1 - fw.pass_share) * (lv - 1)
 
 
 def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
@@ -49,7 +51,13 @@ def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
 def forecast_top_level(fw: Framework, series: Sequence[Point], *, min_years: int = 3,
                        window: int = 5, horizon: int = 25) -> Forecast:
     """Estimate the fiscal year ``series`` reaches the framework's top level (Happiness)."""
-    top, target = fw.top_level, target_score(fw)
+    return forecast_level(fw, series, fw.top_level, min_years=min_years, window=window, horizon=horizon)
+
+
+def forecast_level(fw: Framework, series: Sequence[Point], level: int, *, min_years: int = 3,
+                   window: int = 5, horizon: int = 25) -> Forecast:
+    """Estimate the fiscal year ``series`` reaches ``level`` (the same method as for the top)."""
+    top, target = level, target_score(fw, level)
     pts = sorted({p.fiscal_year: p for p in series}.values(), key=lambda p: p.fiscal_year)
     reached = [p for p in pts if p.level >= top]
     if pts and pts[-1].level >= top:

@@ -254,6 +254,18 @@ class UserEstate(Base):
     estate_code: Mapped[str] = mapped_column(ForeignKey("estates.code"), primary_key=True)
 
 
+class AreaTarget(Base):
+    """The level an area promised to reach by a fiscal year (B.E.), set by an administrator."""
+
+    __tablename__ = "area_targets"
+
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEntry(Base):
     """Who did what and when: sign-ins, uploads, stores, restores, registry, framework
     and user changes, and refused attempts. Written in the same transaction as the change
