@@ -280,7 +280,7 @@ def test_md_escape_leaves_no_markdown_active(raw):
     # Every special character is preceded by a backslash; removing them gives the text back.
     import re
 
-    assert re.sub(r"\\(.)", r"\1", out) == raw
+    assert re.sub(r"\\(.)", r"\1", out).replace("\u2060", "") == raw  # the joiner is invisible
     assert not re.search(r"(?<!\\)[*$\[\]_#:<>]", out)
 
 
@@ -351,3 +351,61 @@ def test_a_fault_in_the_checker_is_shown_and_logged_and_does_not_stop_the_batch(
         assert upload_content(s, u.id, SOMCHAI)[1] == b"anything"
     flow.confirm(engine, fw, [boom, good], SOMCHAI)
     assert good.outcome.kind == "stored"
+
+
+# ----------------------------------------------------------------------------- what a file's card says
+
+
+@pytest.mark.storage
+def test_a_file_refused_for_the_account_is_not_called_a_bad_file(engine, fw, make_data):
+    """A good file for an estate the officer does not hold: the status is 'denied' (not
+    'rejected'), the batch counts it apart, and the message names the account, never
+    calling the file faulty."""
+    pim = Actor("pim", "officer", frozenset({"PADAENG"}))
+    content = workbook(fw, make_data("MAP-TA-PHUT", 2566))
+    c = flow.check_one(engine, fw, estates(engine), file_id="f", filename="f.xlsx", content=content, by=pim)
+    assert flow.card_status(c) == "denied" and c.preview.result.errors[0].code == "denied"
+    bad = check(engine, fw, (WORKBOOKS / "not_a_number.xlsx").read_bytes(), "bad.xlsx")
+    good = check(engine, fw, content, "good.xlsx")
+    assert (flow.card_status(bad), flow.card_status(good)) == ("rejected", "accepted")
+    s = flow.summarize([c.preview, bad.preview, good.preview], [None, None, None], denied=1)
+    assert (s.total, s.accepted, s.rejected, s.denied) == (3, 1, 1, 1)
+    for lang, faultless in (("th", "ไม่มีข้อผิดพลาด"), ("en", "the file itself is fine")):
+        text = c.preview.result.errors[0].message(lang)
+        assert "pim" in text and faultless not in text
+        assert t("upload.status.denied", lang) != t("upload.status.rejected", lang)
+
+
+def test_the_note_over_errors_says_cells_or_the_whole_file(fw):
+    from ecocity.io.workbook.result import Message
+
+    def errors(name: str, content: bytes | None = None):
+        data = content if content is not None else (WORKBOOKS / name).read_bytes()
+        return intake.check_file(data, name, fw, {"MAP-TA-PHUT": ("ม", "M")}).errors
+
+    assert flow.rejected_note_key(errors("not_a_number.xlsx")) == "upload.check.rejected_cells"
+    assert flow.rejected_note_key(errors("missing_sheets.xlsx")) == "upload.check.rejected_file"
+    assert flow.rejected_note_key(errors("note.txt", b"just a note\n")) == "upload.check.rejected_file"
+    mixed = (Message("missing_header", "ตัวชี้วัด (Indicators)"), Message("not_a_number", "ตัวชี้วัด (Indicators)", "E5"))
+    assert flow.rejected_note_key(mixed) == "upload.check.rejected_mixed"
+    for lang in ("th", "en"):  # the whole-file note does not send the officer to cells
+        assert t("upload.check.rejected_file", lang) != t("upload.check.rejected_cells", lang)
+        assert "เซลล์ตามรายการ" not in t("upload.check.rejected_file", lang)
+
+
+def test_the_format_is_named_from_the_content(fw):
+    def fmt(content: bytes, name: str, lang: str = "en", **kw):
+        return flow.format_text(intake.check_file(content, name, fw, {}, **kw), lang)
+
+    assert fmt((WORKBOOKS / "libreoffice.ods").read_bytes(), "a.ods") == t("upload.format.ods", "en")
+    assert fmt((WORKBOOKS / "error_cell.xls").read_bytes(), "a.xls", "th") == t("upload.format.xls", "th")
+    assert fmt(b"a,b\n1,2\n", "data.xlsx", "th") == "CSV หรือไฟล์ข้อความ"
+    assert fmt(b"%PDF-1.7 body", "x.xlsx") == t("upload.format.pdf", "en")
+    assert fmt(b"x" * 2048, "big.xlsx", max_bytes=1024) is None  # refused before its content was read
+
+
+def test_thai_sentences_keep_a_space_after_the_year():
+    from ecocity.i18n import fy_label
+
+    text = t("upload.would.new_version", "th", estate="E", fy=fy_label(2568, "th"), current=1, next=2)
+    assert "ปีงบประมาณ 2568 อยู่แล้ว" in text

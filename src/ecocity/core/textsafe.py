@@ -16,14 +16,20 @@ _COLON = re.compile(r":(?=\S)")
 # Characters that only mean something at the start of a line (lists, quotes, rules).
 _MD_START = frozenset("-+=.!")
 _ORDERED = re.compile(r"^(\d+)([.)])")
+# Streamlit links bare addresses in Markdown text whatever the escapes ("https://x.org",
+# "www.x.org", "a@b.org"); an invisible word joiner inside the pattern stops that.
+_WJ = "\u2060"
+_LINKISH = re.compile(r"(?<=:)(?=//)|(?<=[wW]{3})(?=\\?\.)|(?<=@)")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def md_escape(text: Any) -> str:
     """Text safe to put in Streamlit Markdown (see the module docstring): every character
     that could format is preceded by a backslash; line breaks become spaces, so the text
-    cannot start a new block."""
+    cannot start a new block; a bare address ("https://", "www.", "@") gets an invisible
+    word joiner, so it is not made a link."""
     s = str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    s = _LINKISH.sub(_WJ, s)
     out = _COLON.sub(r"\\:", "".join("\\" + ch if ch in _MD_ALWAYS else ch for ch in s))
     lead = len(out) - len(out.lstrip(" "))
     rest = out[lead:]
