@@ -63,3 +63,24 @@ def test_the_reason_reads_as_a_sentence(lang):
         assert said.startswith("at the present pace: Happiness in FY 2570, 2 years late")
         assert "indicators to change" in said
     assert status_label(c, lang)
+
+
+def test_the_page_model_checks_each_target_from_the_area_rows():
+    from ecocity.core.rows import EntityRow
+    from ecocity.pagemodels.targets import target_checks
+
+    fields = set(EntityRow.__dataclass_fields__)
+    base = {"kind": "area", "name_th": "ก", "name_en": "A", "region": "East", "province_pcode": "TH21",
+            "area_code": None, "completeness": 1.0, "dimension_scores": {}, "gap": (), "is_sample": False}
+
+    def row(code: str, year: int, level: int, score: float) -> EntityRow:
+        data = {"code": code, "fiscal_year": year, "level": level, "overall_score": score,
+                "values": {i.code: None for i in FW.indicators}} | base
+        return EntityRow(**{k: v for k, v in data.items() if k in fields})
+
+    rows = [row("A", 2562 + n, 3, 2.75 + 0.25 * n) for n in range(5)] + [row("B", 2566, 5, 4.8)]
+    got = target_checks(FW, {"A": Target("A", 5, 2570), "B": Target("B", 5, 2570), "C": Target("C", 4, 2570)},
+                        rows, 2567)
+    assert (got["A"].status, got["A"].estimate) == ("on_track", 2570) and got["A"].plan_size
+    assert got["B"].reason == "held"
+    assert got["C"].level_now is None and got["C"].status == "at_risk"  # no data yet

@@ -14,8 +14,10 @@ from ecocity.core.framework import Framework
 from ecocity.core.geo import Province, load_provinces
 from ecocity.core.registry import GEOJSON_FILE, RegistryOverview
 from ecocity.core.rows import EntityRow
+from ecocity.core.targets import TargetCheck
 from ecocity.pagemodels.area import AreaModel, area_model
 from ecocity.pagemodels.overview import OverviewModel, overview_model, years_with_data
+from ecocity.pagemodels.targets import target_checks as checks_of
 from ecocity.store import queries
 from ecocity.store.db import session_scope
 from ecocity.store.inforce import framework_in_force
@@ -113,6 +115,17 @@ def area(url: str, token: str, code: str, year: int | None) -> AreaModel | None:
     if info is None:
         return None
     return area_model(framework(url, token), info, entity_rows(url, token, "area"), entity_rows(url, token, "estate"), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def target_checks(url: str, token: str, this_year: int) -> dict[str, TargetCheck]:
+    """Every area's target with its status in fiscal year ``this_year`` (a target change
+    bumps the data token)."""
+    from ecocity.store.targets import targets
+
+    with session_scope(engine_for(url)) as s:
+        tg = targets(s)
+    return checks_of(framework(url, token), tg, entity_rows(url, token, "area"), this_year)
 
 
 class PageData(NamedTuple):
