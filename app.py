@@ -3,6 +3,8 @@ Pages live in views/ and draw themselves; nothing else belongs here."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Imported here, fully, before any page runs: Plotly imports pandas lazily and takes it from
 # sys.modules if present, so a chart drawn while another session's thread is still importing
 # pandas got a half-initialised module ("partially initialized module 'pandas' has no
@@ -19,8 +21,12 @@ from ecocity.ui.errors import show_error
 from ecocity.ui.lang import language_switch, resolve_lang
 from ecocity.ui.routes import ROUTES, Route
 
+# The tab's icon is a file served by this server: a Material icon name makes the browser fetch
+# it from fonts.gstatic.com, which fails on an offline network (a console error on every page).
+ICON = Path(__file__).resolve().parent / "static" / "ecocity-icon.png"
+
 lang = resolve_lang()
-st.set_page_config(page_title=t("app.title", lang), page_icon=":material/eco:", layout="wide")
+st.set_page_config(page_title=t("app.title", lang), page_icon=str(ICON), layout="wide")
 language_switch(lang)
 # Re-read from the database on every run: a disabled account or a changed role counts at once.
 # Once per run: the pages and their guards read this one (auth.run_actor).

@@ -196,8 +196,10 @@ if fa.can_put_back(versions, pick):
 
 # ----------------------------------------------------------------------------- new file
 st.header(t("framework_admin.upload.heading", lang), divider="green")
-st.caption(t("framework_admin.upload.intro", lang, mb=fa.MAX_FRAMEWORK_BYTES // (1024 * 1024)))
-up = st.file_uploader(t("framework_admin.upload.label", lang), type=["toml"], key="fwadm_file")
+# The limit the caption states is the one the uploader enforces (and the checker again).
+st.caption(t("framework_admin.upload.intro", lang, mb=widgets.upload_limit_mb(fa.MAX_FRAMEWORK_BYTES)))
+up = widgets.file_uploader(t("framework_admin.upload.label", lang), types=["toml"], key="fwadm_file", lang=lang,
+                           limit_bytes=fa.MAX_FRAMEWORK_BYTES)
 if up is not None:
     check = fa.check_framework_file(up.getvalue(), up.name)
     new = check.framework

@@ -27,6 +27,7 @@ from ecocity.core.access import AccessDenied
 from ecocity.core.textsafe import md_escape
 from ecocity.i18n import fmt_datetime, t
 from ecocity.io import registry_file
+from ecocity.pagemodels import registry_admin as registry_view
 from ecocity.store import registry as ra
 from ecocity.ui import widgets
 from ecocity.ui.auth import require_page
@@ -72,14 +73,8 @@ def _next_round(kind: str) -> None:
     st.session_state[f"ra.round.{kind}"] = _round(kind) + 1
 
 
-def _value(v: Any) -> str:
-    if v is None or v == "" or v == ():
-        return t("registry_admin.value.empty", lang)
-    if isinstance(v, bool):
-        return t(f"registry_admin.value.{'yes' if v else 'no'}", lang)
-    if isinstance(v, (tuple, list)):
-        return "; ".join(str(x) for x in v)
-    return str(v)
+def _value(v: Any, field: str = "") -> str:
+    return registry_view.value_text(field, v, lang)
 
 
 def _field(name: str) -> str:
@@ -102,8 +97,8 @@ def _change_lines(change: registry_file.Change) -> list[str]:
     for r in change.added:
         out.append(f"- :green-badge[{t('registry_admin.diff.added', lang)}] **{md_escape(r.code)}**")
     for r in change.changed:
-        parts = "; ".join(f"{md_escape(_field(c.field))}: {md_escape(_value(c.old))} → {md_escape(_value(c.new))}"
-                          for c in r.changes)
+        parts = "; ".join(f"{md_escape(_field(c.field))}: {md_escape(_value(c.old, c.field))} → "
+                          f"{md_escape(_value(c.new, c.field))}" for c in r.changes)
         out.append(f"- :orange-badge[{t('registry_admin.diff.changed', lang)}] **{md_escape(r.code)}** · {parts}")
     for mv in change.moves:
         out.append(f"- :blue-badge[{t('registry_admin.diff.moved', lang)}] " + md_escape(t(
@@ -159,9 +154,9 @@ def _store(kind: str, fn: Any) -> None:
 
 
 def _table(kind: str, data: list[dict[str, Any]]) -> None:
-    cols = registry_file.table_columns(kind)
-    # Text cells as the CSV export has them: the table's toolbar exports CSV too.
-    shown = [{_field(c): r.get(c) for c in cols} for r in data]
+    # Text cells in the page's language (a region in words, yes/no, a dash for nothing); the
+    # downloads below keep the file's own values.
+    shown = registry_view.table_rows(registry_file.table_columns(kind), data, lang)
     widgets.table(shown, hide_index=True, width="stretch", key=f"ra_table_{kind}", height=min(38 + 35 * len(shown), 420))
     st.caption(t(f"registry_admin.{kind}.count", lang, count=len(data)))
 
@@ -204,7 +199,7 @@ def _form(kind: str, opts: dict[str, Any]) -> None:
                                                     else t("registry_admin.value.empty", lang)))
         r_now = current.get("region", "")
         region = c4.selectbox(_field("region"), regions, index=regions.index(r_now) if r_now in regions else None,
-                              key=f"ra_f_{kind}_region_{sfx}")
+                              key=f"ra_f_{kind}_region_{sfx}", format_func=lambda r: registry_view.region_text(r, lang))
         fields: dict[str, Any] = {"code": code if mode == "correct" else new_code, "name_th": name_th,
                                   "name_en": name_en, "province_pcode": pcode or "", "region": region or ""}
         if kind == registry_file.ESTATES:
@@ -251,8 +246,8 @@ def _move(opts: dict[str, Any]) -> None:
 def _upload(kind: str) -> None:
     st.subheader(t("registry_admin.upload.heading", lang))
     st.caption(t(f"registry_admin.upload.help_{kind}", lang, columns=", ".join(registry_file.COLUMNS[kind])))
-    f = st.file_uploader(t("registry_admin.upload.label", lang), key=f"ra_upload_{kind}_{_round(kind)}",
-                         max_upload_size=max(1, registry_file.MAX_FILE_BYTES // 2**20))
+    f = widgets.file_uploader(t("registry_admin.upload.label", lang), key=f"ra_upload_{kind}_{_round(kind)}",
+                              lang=lang, limit_bytes=registry_file.MAX_FILE_BYTES)
     pending_key = f"ra.pending.{kind}"
     if f is None:
         st.session_state.pop(pending_key, None)

@@ -17,7 +17,6 @@ Session state (all keys start with "upload"):
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import streamlit as st
@@ -38,6 +37,11 @@ from ecocity.ui.lang import current_lang
 
 ROUND_KEY = "upload.round"
 BATCH_KEY = "upload.batch"
+# Per flow.card_status: the heading's icon, the badge's icon and colour.
+STATUS_LOOK = {"accepted": (":material/check_circle:", ":material/check:", "green"),
+               "rejected": (":material/cancel:", ":material/close:", "red"),
+               "denied": (":material/lock:", ":material/lock:", "orange"),
+               "check_failed": (":material/report:", ":material/report:", "gray")}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -110,24 +114,25 @@ def _store_outcome(o: intake.Outcome, fw: Framework, estates: dict, lang: str, a
 def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, token: str,
                expand_values: bool, area_names: dict[str, str]) -> None:
     p, r = c.preview, c.preview.result
+    status = flow.card_status(c)
+    icon, badge_icon, colour = STATUS_LOOK[status]
     with st.container(border=True, key=f"upload_file_{c.file_id}"):
-        icon = ":material/check_circle:" if p.accepted else ":material/cancel:"
         st.markdown(f"##### {icon} {md_escape(p.filename)}")
-        status = t(f"upload.status.{'accepted' if p.accepted else 'rejected'}", lang)
+        fmt = flow.format_text(r, lang)
+        size = flow.size_text(p.size, lang)
         facts = [flow.estate_label(r.estate, estates, lang) if r.estate else None,
                  fy_label(r.fiscal_year, lang) if r.fiscal_year else None,
-                 t("upload.check.format", lang, format=(r.format or "?").upper(), size=flow.size_text(p.size, lang))]
+                 t("upload.check.format", lang, format=fmt, size=size) if fmt else size]
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.badge(status, color="green" if p.accepted else "red",
-                     icon=":material/check:" if p.accepted else ":material/close:")
+            st.badge(t(f"upload.status.{status}", lang), color=colour, icon=badge_icon)
             st.caption(md_escape(" · ".join(f for f in facts if f)))
 
-        if c.check_failed:
+        if status == "check_failed":
             st.error(t("upload.check.failed", lang), icon=":material/bug_report:")
-        elif c.denied:  # a good file, for an estate this account is not responsible for
-            st.error(md_escape(r.errors[0].text(lang)), icon=":material/block:")
-        elif not p.accepted:
-            st.error(t("upload.check.rejected_note", lang), icon=":material/block:")
+        elif status == "denied":  # a good file, for an estate this account is not responsible for
+            st.warning(md_escape(r.errors[0].message(lang)), icon=":material/lock:")
+        elif status == "rejected":
+            st.error(t(flow.rejected_note_key(r.errors), lang), icon=":material/block:")
             st.markdown(f"**{t('upload.check.errors', lang, count=len(r.errors))}**")
             _messages(flow.message_groups(r.errors, lang), lang)
         if r.warnings:
@@ -158,7 +163,7 @@ def _file_card(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: st
 
         rows = flow.value_rows(fw, p, lang)
         if rows:
-            key = "upload.check.values" if p.accepted else "upload.check.values_rejected"
+            key = "upload.check.values" if p.accepted or c.denied else "upload.check.values_rejected"
             with st.expander(t(key, lang, count=len(rows)), icon=":material/table_rows:", expanded=expand_values):
                 widgets.table(rows, hide_index=True, width="stretch", height=_rows_height(len(rows)),
                              column_config={t("upload.col.code", lang): st.column_config.TextColumn(width="small"),
@@ -230,14 +235,13 @@ st.markdown(t("upload.send.signed_in", lang, who=md_escape(actor.label), estates
 if not actor.is_admin and not actor.estates:
     st.warning(t("upload.send.no_estates_note", lang), icon=":material/assignment_ind:")
 limit = settings().max_upload_bytes
-files = st.file_uploader(
-    t("upload.send.files_label", lang), accept_multiple_files=True,
+files = widgets.file_uploader(
+    t("upload.send.files_label", lang), multiple=True, lang=lang, limit_bytes=limit,
     key=f"upload_files_{st.session_state.setdefault(ROUND_KEY, 0)}",
     # No type filter: a renamed PDF or a CSV reaches the checker, which says in Thai or
-    # English what the file really is, and the file is logged. The size limit is the
-    # real one, so the uploader shows it; the checker enforces it again.
-    max_upload_size=max(1, math.ceil(limit / 2**20)),
-    help=t("upload.send.files_help", lang, limit=fmt_number(limit / 2**20, lang)))
+    # English what the file really is, and the file is logged. The uploader enforces and
+    # states the size limit; the checker enforces it again.
+    help=t("upload.send.files_help", lang, limit=widgets.upload_limit_mb(limit)))
 
 batch: dict[str, flow.Checked] = st.session_state.setdefault(BATCH_KEY, {})
 uploaded = list(files or [])
@@ -261,10 +265,11 @@ else:
     previews = [c.preview for c in items]
     summary = flow.summarize(previews, [
         _existing(url, token, *c.preview.target, c.preview.sha256) if c.pending and c.preview.target else None
-        for c in items])
+        for c in items], denied=sum(c.denied for c in items))
     if summary.total > 1:
-        st.markdown(t("upload.batch.summary", lang, total=summary.total, accepted=summary.accepted,
-                      rejected=summary.rejected))
+        st.markdown(t("upload.batch.summary_denied" if summary.denied else "upload.batch.summary", lang,
+                      total=summary.total, accepted=summary.accepted, rejected=summary.rejected,
+                      denied=summary.denied))
     if summary.duplicates:
         st.caption(t("upload.batch.duplicates", lang, count=summary.duplicates))
     for estate, year, names in summary.same_target:

@@ -187,3 +187,20 @@ def test_the_download_name_of_the_framework_in_force_is_a_safe_base_name(open_pa
     at = open_page(PAGE, ADMIN, "en")
     assert problems(at) == []
     assert names["fwadm_download"] == "evilx-v1.toml"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_limit_stated_is_the_limit_the_uploader_enforces(open_page, sample_url, lang):
+    """The caption says "at most 1 MB" and the uploader refuses a file over 1 MB (Streamlit
+    would otherwise allow the server's 10 MB); its own texts come from the catalogue."""
+    from ecocity.store.frameworks import MAX_FRAMEWORK_BYTES
+    from ecocity.ui.widgets import uploader_css, uploader_texts
+
+    at = open_page(PAGE, ADMIN, lang)
+    assert problems(at) == []
+    mb = MAX_FRAMEWORK_BYTES // 2**20
+    assert mb == 1
+    up = at.file_uploader(key="fwadm_file")
+    assert up.proto.max_upload_size_mb == mb
+    assert t("framework_admin.upload.intro", lang, mb=mb) in [c.value for c in at.caption]
+    assert uploader_css("fwadm_file", uploader_texts(lang, mb, ["toml"])) in [h.proto.body for h in at.get("html")]

@@ -144,10 +144,48 @@ def test_audit_log_date_range_is_shown_in_the_buddhist_era(admin_at):
     at = admin_at
     at.query_params["lang"] = "th"
     at.switch_page("views/admin_audit.py").run()
+    assert not at.date_input  # the Gregorian calendar only when days are picked by hand
+    at.selectbox(key="audit_period").set_value("custom").run()
     at.date_input(key="audit_since").set_value(date(2026, 1, 1)).run()
-    assert any("2569" in c.value for c in at.caption)
+    assert t("admin.audit.range", "th", range="1 ม.ค. 2569 – …") in [c.value for c in at.caption]
     at.date_input(key="audit_until").set_value(date(2025, 1, 1)).run()
     assert [w.value for w in at.warning] == [t("admin.audit.bad_range", "th")]
+
+
+def test_audit_log_periods_are_fiscal_years_and_months_in_the_buddhist_era(admin_at):
+    from datetime import datetime
+
+    from ecocity.i18n import THAI_TIME, fiscal_year_of, fy_label
+
+    at = admin_at
+    at.query_params["lang"] = "th"
+    at.switch_page("views/admin_audit.py").run()
+    assert problems(at) == []
+    period = at.selectbox(key="audit_period")
+    fy = fiscal_year_of(datetime.now(THAI_TIME).date())
+    assert fy_label(fy, "th") in period.options and t("admin.audit.period.custom", "th") in period.options
+    assert all(not o[:4].isdigit() or int(o[:4]) > 2500 for o in period.options)
+    n = len(at.dataframe[0].value)
+    period.set_value(f"fy{fy}").run()
+    assert len(at.dataframe[0].value) == n  # everything happened this fiscal year
+    shown = t("admin.audit.range", "th", range=f"1 ต.ค. {fy - 1} – 30 ก.ย. {fy}")
+    assert shown in [c.value for c in at.caption]
+    at.selectbox(key="audit_period").set_value("any").run()
+    assert len(at.dataframe[0].value) == n
+
+
+def test_audit_log_shows_actions_and_details_in_words(admin_at):
+    at = admin_at
+    at.switch_page("views/admin_audit.py").run()
+    table = at.dataframe[0].value
+    actions = set(table[t("admin.audit.col_action", "en")])
+    assert {"Sign in", "Account created"} <= actions and not any("." in a for a in actions)
+    details = list(table[t("admin.audit.col_details", "en")])
+    assert "signed in with: password" in details and not any("{" in d or '"' in d for d in details)
+    action = at.selectbox(key="audit_action")
+    assert "Sign in" in action.options and "auth.sign_in" not in action.options
+    action.set_value("auth.sign_in").run()
+    assert set(at.dataframe[0].value[t("admin.audit.col_action", "en")]) == {"Sign in"}
 
 
 def test_users_table_keeps_formulas_as_text(admin_at, app_env):

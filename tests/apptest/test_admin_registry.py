@@ -201,3 +201,32 @@ def test_the_last_change_is_shown_in_thai_time_and_the_buddhist_era(app_env, eng
     shown = t("registry_admin.edited", "th", at=fmt_datetime(edited, "th"))
     assert shown in texts(at, unescape=True)
     assert str(edited.year + 543) in shown and "UTC" not in shown
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_tables_show_a_dash_for_nothing_and_words_in_the_page_language(app_env, engine, lang):
+    """An estate without coordinates shows a dash, not "None"; regions and yes/no are in
+    the page's language (the downloads keep the file's own values)."""
+    at = open_page(ADMIN, lang)
+    assert crashes(at) == []
+    estates = at.dataframe[0].value
+    col = {c: t(f"registry_admin.field.{c}", lang) for c in ("code", "region", "lat", "source_checked")}
+    raw = {r["code"]: r for r in ra.rows(engine, registry_file.ESTATES)}
+    no_coords = [c for c, r in raw.items() if r["lat"] is None]
+    assert no_coords, "the registry has an estate without coordinates"
+    shown = estates.set_index(col["code"])
+    assert set(shown.loc[no_coords, col["lat"]]) == {"—"}
+    cells = {str(v) for v in estates.to_numpy().ravel()}
+    assert "None" not in cells and "nan" not in cells
+    regions = set(shown[col["region"]])
+    checked = set(shown[col["source_checked"]])
+    assert checked <= {t("registry_admin.value.yes", lang), t("registry_admin.value.no", lang)}
+    if lang == "th":
+        assert "ภาคตะวันออก" in regions and not regions & {"East", "Central", "Central (BMR)"}
+        assert not checked & {"yes", "no"}
+    else:
+        assert "East" in regions
+    # The form names the regions in words too; the value stored stays the registry's.
+    region = widget(at.selectbox, "ra_f_estates_region_")
+    assert region.value in {r["region"] for r in raw.values()}
+    assert t("app.region.east", lang) in region.options

@@ -180,9 +180,10 @@ def test_a_bad_workbook_shows_its_cells_stores_nothing_and_is_logged_rejected(up
     before = data_token(engine)
     at = send(upload_page(lang=lang), BAD)
     assert crashes(at) == []
-    assert [e.value for e in at.error] == [t("upload.check.rejected_note", lang)]
+    assert [e.value for e in at.error] == [t("upload.check.rejected_cells", lang)]
     page = unescape(texts(at))
     assert "ตัวชี้วัด (Indicators)!E5" in page and "ประมาณ 20" in page
+    assert t("upload.status.rejected", lang) in page  # the badge
     assert t("upload.confirm.nothing", lang) in page
     assert not [b for b in at.button if b.key == "upload_confirm"]
     # Logged as rejected when checked; no data changed.
@@ -272,10 +273,15 @@ def test_another_estates_file_is_denied_before_confirming_and_stores_nothing(upl
     before = data_token(engine)
     at = send(upload_page(lang=lang, actor=pim), GOOD)  # Map Ta Phut's file
     assert crashes(at) == []
-    sheet, ref = check_file(GOOD.read_bytes(), GOOD.name, load_framework(), estates_of(engine)).estate_cell
-    [error] = [e.value for e in at.error]
+    # The badge and the message agree: refused for the account, not for the file; no
+    # red box and no "not passed" badge, no list of errors to fix.
+    assert check_file(GOOD.read_bytes(), GOOD.name, load_framework(), estates_of(engine)).accepted
     expected = t("workbook.msg.denied", lang, who="พิม (pim)", estate="MAP-TA-PHUT", yours="PADAENG")
-    assert unescape(error) == f"{sheet}!{ref}: {expected}"
+    assert [unescape(w.value) for w in at.warning] == [expected]
+    assert not list(at.error)
+    page = unescape(texts(at))
+    assert t("upload.status.denied", lang) in page and t("upload.status.rejected", lang) not in page
+    assert t("upload.check.errors", lang, count=1) not in page
     assert not [b for b in at.button if b.key == "upload_confirm"]  # nothing to confirm
     assert t("upload.confirm.nothing", lang) in texts(at)
     assert not at.metric  # no level shown as if it could be stored
@@ -366,3 +372,43 @@ def test_a_log_download_reads_the_actor_when_clicked(open_app, engine, monkeypat
     disable_user(engine, system("test"), "somsak")
     with pytest.raises(AccessDenied):
         read()
+
+
+# ----------------------------------------------------------------------------- what the cards say
+
+
+def _captions(at: AppTest) -> list[str]:
+    return [unescape(c.value) for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_whole_file_errors_say_what_to_do_and_name_the_format(upload_page, lang):
+    """A missing sheet and a text file have no cell to fix: the note says the problem is the
+    file as a whole; the text file's format is named, not "?"."""
+    missing = ROOT / "tests" / "data" / "workbooks" / "missing_sheets.xlsx"
+    at = send(upload_page(lang=lang), missing, ("note.txt", b"just a note\n"))
+    assert crashes(at) == []
+    assert [e.value for e in at.error] == [t("upload.check.rejected_file", lang)] * 2
+    captions = " ".join(_captions(at))
+    assert t("upload.check.format", lang, format=t("upload.format.csv", lang), size="1 KB") in captions
+    assert t("upload.check.format", lang, format=t("upload.format.xlsx", lang), size="5 KB") in captions
+    assert "?" not in captions
+
+
+def test_a_batch_counts_files_refused_for_the_account_apart(upload_page):
+    pim = Actor("pim", "officer", frozenset({"PADAENG"}), display_name="พิม")
+    at = send(upload_page(lang="th", actor=pim), GOOD, BAD)  # both Map Ta Phut's: one good, one bad
+    assert crashes(at) == []
+    assert t("upload.batch.summary_denied", "th", total=2, accepted=0, rejected=1, denied=1) in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_uploader_speaks_the_page_language_and_states_the_limit_it_enforces(upload_page, lang):
+    from ecocity.ui.widgets import uploader_css, uploader_texts
+
+    at = upload_page(lang=lang)
+    [up] = at.get("file_uploader")
+    assert up.proto.max_upload_size_mb == 10  # ECOCITY_MAX_UPLOAD_MB's default, and server.maxUploadSize
+    assert up.proto.help == t("upload.send.files_help", lang, limit=10)
+    styles = [h.proto.body for h in at.get("html")]
+    assert uploader_css("upload_files_0", uploader_texts(lang, 10, multiple=True)) in styles

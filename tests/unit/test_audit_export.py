@@ -109,3 +109,86 @@ def test_export_file_names_in_thai_time():
     at = datetime(2026, 11, 21, 17, 30, tzinfo=UTC)
     assert audit_export.filename("csv", at) == "audit-20261122-0030.csv"
     assert audit_export.filename("xlsx", at) == "audit-20261122-0030.xlsx"
+
+
+# ----------------------------------------------------------------------------- words, not codes
+
+
+def test_actions_are_words_in_both_languages():
+    assert audit_export.action_text("auth.sign_in", "th") == "ลงชื่อเข้าใช้"
+    assert audit_export.action_text("upload.denied", "en") == "Upload refused"
+    assert audit_export.action_text("something.new", "th") == "something.new"  # not in the catalogue yet
+
+
+def test_every_action_the_code_records_has_words():
+    """Each action the code writes to the log (the action argument of audit.record,
+    record_alone, refusal and _audit_upload, ``action=`` of audit.require, the ACTION
+    constants, the enabled/disabled toggle) has words in both languages."""
+    import re
+    from pathlib import Path
+
+    action = r'"([a-z]+\.[a-z_]+)"'
+    patterns = [r"(?:record|record_alone|refusal|_audit_upload)\((?:[^()\"]|\([^()]*\))*?" + action, r"action=" + action,
+                r"ACTION = " + action, r"toggled = " + action + r" if active else " + action]
+    root = Path(__file__).resolve().parents[2] / "src" / "ecocity"
+    found: set[str] = set()
+    for p in root.rglob("*.py"):
+        text = p.read_text("utf-8")
+        for pat in patterns:
+            for m in re.finditer(pat, text):
+                found |= {g for g in m.groups() if g}
+    assert {"auth.sign_in", "auth.locked", "upload.stored", "upload.duplicate", "user.enabled", "user.disabled",
+            "framework.activated", "page.denied", "download.denied", "version.restored"} <= found
+    for lang in ("th", "en"):
+        assert {a for a in found if audit_export.action_text(a, lang) == a} == set(), lang
+
+
+def test_details_read_as_name_and_value():
+    sha = "cb15dd679aa171a0491b47622d27a1161a7f25efc7825d5119554cb922847037"
+    text = audit_export.details_text({"upload_id": 193, "refused": "submit", "filename": "a.xlsx", "sha256": sha,
+                                      "is_sample": True}, "th")
+    assert text == "ไฟล์: a.xlsx · สิทธิ์ที่ขอ: บันทึกข้อมูล · ลำดับการอัปโหลด: 193 · SHA-256: cb15dd679aa1 · ข้อมูลตัวอย่าง: ใช่"
+    assert audit_export.details_text({"via": "password"}, "en") == "signed in with: password"
+    assert audit_export.details_text({"reason": "password", "failures": 2}, "en") == "reason: wrong password · wrong attempts: 2"
+    changed = audit_export.details_text({"role": ["officer", "admin"], "estates": [["A"], ["A", "B"]]}, "en",
+                                        "user.updated")
+    assert changed == "role: officer → administrator · estates: A → A, B"
+    assert audit_export.details_text({"counts": {"added": 1, "changed": 0}, "brand_new": "x"}, "en") == (
+        "counts: (added: 1 · changed: 0) · brand_new: x")
+    assert audit_export.details_text({}, "th") == "" and audit_export.details_text(None, "en") == ""
+    assert audit_export.details_text({"until": "2026-11-21T07:30:00+00:00"}, "th") == "ล็อกถึง: 21 พ.ย. 2569 14:30"
+
+
+def test_the_table_shows_words_and_readable_details(engine):
+    df = audit_export.frame(_entries(engine), "th")
+    assert set(df[t("admin.audit.col_action", "th")]) == {"ลงชื่อเข้าใช้", "บันทึกไฟล์ที่ส่ง"}
+    details = list(df[t("admin.audit.col_details", "th")])
+    assert "สาเหตุ: ไม่มีบัญชีนี้" in details and not any("{" in d for d in details)
+
+
+# ----------------------------------------------------------------------------- periods in B.E.
+
+
+def test_periods_run_from_the_oldest_entry_to_today():
+    today, first = date(2026, 12, 7), date(2026, 9, 15)
+    ps = audit_export.periods(today, first)
+    keys = [p.key for p in ps]
+    assert keys == ["any", "today", "7d", "30d", "fy2570", "fy2569", "m2026-12", "m2026-11", "m2026-10", "m2026-09",
+                    "custom"]
+    by = {p.key: p for p in ps}
+    assert (by["any"].since, by["any"].until) == (None, None)
+    assert (by["today"].since, by["today"].until) == (today, today)
+    assert (by["7d"].since, by["30d"].since) == (date(2026, 12, 1), date(2026, 11, 8))
+    assert (by["fy2570"].since, by["fy2570"].until) == (date(2026, 10, 1), date(2027, 9, 30))
+    assert (by["m2026-11"].since, by["m2026-11"].until) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert (by["m2026-12"].since, by["m2026-12"].until) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert [p.key for p in audit_export.periods(today, None)][4:] == ["fy2570", "m2026-12", "custom"]
+
+
+def test_period_labels_are_buddhist_era_in_thai():
+    by = {p.key: p for p in audit_export.periods(date(2026, 12, 7), date(2026, 9, 1))}
+    assert audit_export.period_label(by["fy2569"], "th") == "ปีงบประมาณ 2569"
+    assert audit_export.period_label(by["m2026-12"], "th") == "เดือน ธ.ค. 2569"
+    assert audit_export.period_label(by["m2026-12"], "en") == "Dec 2026"
+    assert audit_export.period_label(by["7d"], "th") == "7 วันล่าสุด"
+    assert audit_export.period_label(by["custom"], "en") == t("admin.audit.period.custom", "en")

@@ -211,6 +211,45 @@ def file_heading(fw: Framework, p: Preview, estates: Estates, lang: str) -> str:
     return " · ".join(parts)
 
 
+def format_text(result: CheckResult, lang: str) -> str | None:
+    """The file's format as found from its content: the workbook format ("Excel (.xlsx)"),
+    else what a refused file looks like ("CSV or text"); None when the file was refused
+    before its content was looked at (e.g. too large)."""
+    kind = result.format or next((str(m.params.get("detected")) for m in result.errors
+                                  if m.code == "not_a_workbook" and m.params.get("detected")), None)
+    if kind is None:
+        return None
+    return t(f"upload.format.{kind}", lang) if kind in FORMATS else t("upload.format.unknown", lang)
+
+
+FORMATS = ("xlsx", "xlsm", "xls", "ods", "pdf", "csv", "html", "image", "docx", "pptx", "xlsb", "zip",
+           "damaged", "ole", "empty", "unknown")
+Status = Literal["accepted", "rejected", "denied", "check_failed"]
+
+
+def card_status(c: Checked) -> Status:
+    """What the file's badge says: accepted; rejected for its own errors; refused because
+    the account may not submit data for its estate (the file itself is fine); or not
+    checked because the checker failed."""
+    if c.check_failed:
+        return "check_failed"
+    if c.denied:
+        return "denied"
+    return "accepted" if c.preview.accepted else "rejected"
+
+
+def rejected_note_key(errors: Iterable[Message]) -> str:
+    """The note over a rejected file's errors: fix the cells listed (every error is at a
+    cell), redo the file as a whole (none is: a missing sheet, a text file, a file too
+    large), or both."""
+    located = [m.ref is not None for m in errors]
+    if located and all(located):
+        return "upload.check.rejected_cells"
+    if any(located):
+        return "upload.check.rejected_mixed"
+    return "upload.check.rejected_file"
+
+
 def size_text(size: int, lang: str) -> str:
     if size >= 2**20:
         return f"{fmt_number(size / 2**20, lang, digits=1)} MB"
@@ -224,14 +263,15 @@ def size_text(size: int, lang: str) -> str:
 class BatchSummary:
     total: int
     accepted: int
-    rejected: int
+    rejected: int  # refused for the file's own errors (not those refused for the account)
     duplicates: int  # accepted files already stored byte for byte
     # (estate, year, file names) for every estate and year that more than one accepted
     # file of the batch is for: stored in turn, the last one becomes the current version.
     same_target: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
+    denied: int = 0  # good files for an estate the account may not submit (see Checked.denied)
 
 
-def summarize(previews: Sequence[Preview], existing: Sequence[Existing | None]) -> BatchSummary:
+def summarize(previews: Sequence[Preview], existing: Sequence[Existing | None], denied: int = 0) -> BatchSummary:
     would = [would_do(p, e) for p, e in zip(previews, existing, strict=True)]
     groups: dict[tuple[str, int], list[str]] = {}
     for p in previews:
@@ -239,8 +279,8 @@ def summarize(previews: Sequence[Preview], existing: Sequence[Existing | None]) 
             groups.setdefault(p.target, []).append(p.filename)
     same = tuple((e, y, tuple(names)) for (e, y), names in groups.items() if len(names) > 1)
     return BatchSummary(total=len(previews), accepted=sum(p.accepted for p in previews),
-                        rejected=sum(not p.accepted for p in previews),
-                        duplicates=would.count("duplicate"), same_target=same)
+                        rejected=sum(not p.accepted for p in previews) - denied,
+                        duplicates=would.count("duplicate"), same_target=same, denied=denied)
 
 
 # ----------------------------------------------------------------------------- the log

@@ -130,9 +130,14 @@ def when_text(at: datetime | None, lang: str) -> str:
 
 
 def version_outcome(v: Any, lang: str) -> str:
-    """How a version came to be: uploaded (file), restored from an earlier version."""
+    """How a version came to be: restored from an earlier version, or from a file: the sample
+    data, a command-line import (its actor is "cli:NAME", ``access.system``) or an upload."""
     if v.restored_from_version is not None:
         return t("detail.versions.restored_from", lang, version=v.restored_from_version)
+    if getattr(v, "is_sample", False):
+        return t("detail.versions.sample", lang)
+    if str(v.created_by or "").startswith("cli:"):
+        return t("detail.versions.imported", lang)
     return t("detail.versions.uploaded", lang)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -109,6 +109,12 @@ def list_entries(session: Session, *, actor: str | None = None, action: str | No
         q = q.where(m.AuditEntry.at < until)
     return [AuditInfo(id=r.id, at=r.at, actor=r.actor, role=r.role, action=r.action, target=r.target,
                       outcome=r.outcome, details=r.details) for r in session.scalars(q)]
+
+
+def first_at(session: Session) -> datetime | None:
+    """When the oldest entry was written (None: the log is empty): where the log page's
+    list of months and fiscal years starts."""
+    return session.scalar(select(func.min(m.AuditEntry.at)))
 
 
 def filter_choices(session: Session) -> tuple[list[str], list[str]]:

@@ -4,9 +4,13 @@ cards, the gap read aloud, the forecast, "no data yet". Text is built by pure fu
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Callable, Sequence
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -88,12 +92,24 @@ class Card:
     delta_color: str = "normal"
 
 
+# st.metric cuts a label longer than its card with an ellipsis ("ระดับ Eco-Champion ขึ้…"):
+# labels wrap instead, every card of a row stretches to the tallest and its value sits at the
+# bottom, so the values of a row stay level whether a label takes one line or two.
+CARDS_CSS = """<style>
+.st-key-{key} [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+.st-key-{key} [data-testid="stMetricLabel"] p {{white-space: normal; overflow: visible; text-overflow: clip;}}
+.st-key-{key} [data-testid="stMetric"] > div {{height: 100%; display: flex; flex-direction: column;}}
+.st-key-{key} [data-testid="stMetricLabel"] {{margin-bottom: auto;}}
+</style>"""
+
+
 def show_cards(cards: Sequence[Card], *, key: str = "kpis") -> None:
-    """A row of KPI cards (bordered st.metric)."""
+    """A row of KPI cards (bordered st.metric), of equal height, labels never cut."""
+    st.html(CARDS_CSS.format(key=key))  # style only: Streamlit adds it without taking room
     box = st.container(key=key)
     cols = box.columns(len(cards))
     for col, c in zip(cols, cards, strict=True):
-        col.metric(c.label, c.value, delta=c.delta, help=c.help, border=True,
+        col.metric(c.label, c.value, delta=c.delta, help=c.help, border=True, height="stretch",
                    delta_color=c.delta_color)  # type: ignore[arg-type]
 
 
@@ -151,8 +167,115 @@ def table_downloads(key: str, csv: tuple[str, str, Callable[[], bytes | str]],
                                key=key.format(ext=ext), on_click="ignore")
 
 
+@functools.lru_cache(maxsize=2)
+def _advances(weight: int) -> tuple[dict[int, int], int]:
+    """The app's font's advance widths by code point (font units) at ``weight``, and its em."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    from ecocity.io.fonts import font_path
+
+    font = TTFont(str(font_path()))
+    if weight != 400 and "fvar" in font:
+        font = instancer.instantiateVariableFont(font, {"wght": weight})
+    hmtx = font["hmtx"].metrics
+    return {cp: hmtx[glyph][0] for cp, glyph in font.getBestCmap().items()}, font["head"].unitsPerEm
+
+
+def text_width(text: str, px: float = 14, *, weight: int = 400) -> float:
+    """How wide ``text`` is laid out in the app's font (the web font Noto Sans Thai, Thai and
+    Latin) at ``px``: Thai vowels above/below and tone marks take no room; a character the
+    font lacks (≥, →) is drawn in a fallback font, counted a full em."""
+    widths, em = _advances(weight)
+    return px * sum(widths.get(ord(c), em) for c in text) / em
+
+
+def column_width(header: str, values: Iterable[object], *, weight: int = 400) -> int:
+    """The width (px) of an st.dataframe column that shows its header and every value whole:
+    Streamlit sizes a column by its first rows only and cuts the rest at the column's edge,
+    without an ellipsis. 14 px type, 8 px padding each side, a few px to spare."""
+    widest = max([text_width(header), *(text_width(str(v), weight=weight) for v in values)])
+    return math.ceil(widest) + 2 * 8 + 6
+
+
+def select_width(label: str, choices: Iterable[str]) -> int:
+    """The width (px) of an st.selectbox that shows its label and any of ``choices`` whole
+    (14 px type; the box's padding and its arrow take about 50 px)."""
+    return math.ceil(max([text_width(label), *(text_width(c) for c in choices)])) + 56
+
+
 def table(data: object, *, where: object = None, **kwargs: object) -> object:
     """``st.dataframe`` (or ``where.dataframe``, e.g. a keyed container) for every table a
     page shows: its toolbar exports CSV, so text a spreadsheet would run as a formula gets
     the apostrophe of ``textsafe.neutralise_formula`` here, once for all pages."""
     return (where or st).dataframe(neutralise_table(data), **kwargs)  # type: ignore[attr-defined]
+
+
+# ----------------------------------------------------------------------------- file uploader
+# st.file_uploader writes its own English ("Upload", "10MB per file", "Drag and drop files
+# here", "Error: File must be ...") and Streamlit has no translation for them. The helper
+# below hides those texts with CSS scoped to one uploader (its key's class) and writes the
+# catalogue's text in their place, with the limit the widget really enforces.
+_UPLOADER = '[data-testid="stFileUploaderDropzone"]'
+
+
+def upload_limit_mb(limit_bytes: int) -> int:
+    """The per-file limit an uploader enforces and states, in whole MB: ``limit_bytes``
+    rounded down (the checker behind it then never refuses a file the widget let through
+    for its size), and never above the server's own limit (``server.maxUploadSize``), which
+    refuses a larger body before the app sees it."""
+    server = int(st.get_option("server.maxUploadSize") or 200)
+    return max(1, min(limit_bytes // 2**20, server))
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that cannot close its rule or the <style> element."""
+    out = []
+    for ch in text:
+        out.append(f"\\{ord(ch):06x}" if ch in '"\\<>&' or ord(ch) < 0x20 else ch)
+    return '"' + "".join(out) + '"'
+
+
+def uploader_texts(lang: str, limit_mb: int, types: Sequence[str] = (), multiple: bool = False) -> dict[str, str]:
+    """What the uploader says in ``lang``: its button, its instructions, the text shown while
+    a file is dragged over it, and the line shown under a file it refused."""
+    kinds = ", ".join(f".{x.lstrip('.').lower()}" for x in types)
+    rule = (t("widgets.uploader.limit_types", lang, types=kinds, mb=limit_mb) if kinds
+            else t("widgets.uploader.limit", lang, mb=limit_mb))
+    return {"button": t(f"widgets.uploader.button_{'many' if multiple else 'one'}", lang),
+            "instructions": t("widgets.uploader.instructions", lang, rule=rule),
+            "drop": t(f"widgets.uploader.drop_{'many' if multiple else 'one'}", lang),
+            "refused": t("widgets.uploader.refused", lang, rule=rule)}
+
+
+def uploader_css(key: str, texts: dict[str, str]) -> str:
+    """The <style> that replaces the English texts of the uploader keyed ``key`` by
+    ``texts`` (:func:`uploader_texts`): each English text is set to font-size 0 and the
+    catalogue's text is written after it (``::after``) in the theme's small size. A refused
+    file's chip also shows the rule under its size (Streamlit shows why only on hover)."""
+    scope = ".st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip()) + " " + _UPLOADER
+    replaced = {
+        # the button: its label is a Markdown paragraph
+        f'{scope} button[data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p':
+            texts["button"],
+        f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span': texts["instructions"],
+        # while a file is dragged over: an overlay div (no test id) holding one span
+        f"{scope} > div:not([data-testid]) > span:only-child": texts["drop"],
+        # a refused file's reason for screen readers ("Error: File must be 1.0MB or smaller.")
+        f'{scope} [data-testid="stFileChip"] [role="alert"]': texts["refused"],
+    }
+    css = [f"{sel} {{font-size: 0 !important; white-space: normal;}}\n"
+           f"{sel}::after {{content: {_css_string(text)}; font-size: 0.875rem;}}" for sel, text in replaced.items()]
+    size = f'{scope} [data-testid="stFileChip"][aria-invalid="true"] [data-testid="stFileChipName"] + div'
+    css.append(f"{size}::after {{content: {_css_string(' · ' + texts['refused'])}; white-space: normal;}}")
+    return "<style>\n" + "\n".join(css) + "\n</style>"
+
+
+def file_uploader(label: str, *, key: str, lang: str, limit_bytes: int, types: Sequence[str] | None = None,
+                  multiple: bool = False, help: str | None = None) -> Any:
+    """``st.file_uploader`` that speaks ``lang`` and states the per-file limit it enforces
+    (:func:`upload_limit_mb` of ``limit_bytes``). Returns what st.file_uploader returns."""
+    mb = upload_limit_mb(limit_bytes)
+    st.html(uploader_css(key, uploader_texts(lang, mb, types or (), multiple)))
+    return st.file_uploader(label, type=list(types) if types else None, accept_multiple_files=multiple,
+                            key=key, help=help, max_upload_size=mb)
