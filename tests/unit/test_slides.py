@@ -81,14 +81,63 @@ def test_facts_state_year_scope_date_and_the_default_set_in_each_language():
     th, en = deck().facts, deck(lang="en").facts
     assert th == ("ปีงบประมาณ 2566", "ทั้งประเทศ", "ข้อมูล ณ 21 พ.ย. 2569", "ชุดตัวชี้วัดเริ่มต้น")
     assert en == ("FY 2566 (B.E.)", "Whole country", "Data as of 21 Nov 2026", "Default indicator set")
-    assert deck().framework_version == "eit-default@1"
+    assert deck().framework_version == "eit-default@1"  # kept for files, never shown
+    assert deck().framework == "กรอบการประเมิน: ชุดตัวชี้วัดเริ่มต้น ฉบับที่ 1"
+    assert deck(lang="en").framework == "Framework: Default indicator set, version 1"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_title_slide_says_year_and_scope_once_and_the_framework_by_name(lang):
+    d = deck(lang=lang)
+    s = d.slides[0]
+    assert s.subtitle == f"{d.scope_label} · {d.facts[0]}"
+    assert s.bullets == (d.facts[2], d.framework)  # the data date, the framework: no year or scope again
+    text = " ".join((s.title, s.subtitle, *s.bullets))
+    assert text.count(d.facts[0]) == 1 and text.count(d.scope_label) == 1
+    for hidden in ("eit-default", "ผู้ดูแลระบบ", "administrator"):
+        assert hidden not in text
+
+
+def test_a_framework_named_otherwise_still_says_it_is_the_default_set():
+    from dataclasses import replace
+
+    from ecocity.pagemodels.slides import framework_text
+
+    fw = replace(FW, name_en="EcoCity set", name_th="ชุดอีโคซิตี")
+    assert framework_text(fw, "en") == "Framework: EcoCity set, version 1 · Default indicator set"
+    assert framework_text(replace(fw, default_set=False), "th") == "กรอบการประเมิน: ชุดอีโคซิตี ฉบับที่ 1"
 
 
 def test_ladder_counts_areas_and_estates_per_level_top_first():
     s = deck(lang="en").slides[1]
     assert s.bullets[0] == "2 of 2 areas at Eco-Champion or above"
-    assert s.bullets[1:] == ("Eco-Excellence: 2 areas · 2 estates", "Eco-Champion: 0 areas · 1 estates")
+    assert s.bullets[1:] == ("Eco-Excellence: 2 areas · 2 estates", "Eco-Champion: 0 areas · 1 estate")
     assert "Happiness 0, Eco-World Class 0, Eco-Excellence 2, Eco-Champion 0" in s.notes[0]
+
+
+def test_english_counts_read_naturally_in_the_singular():
+    d = deck(Scope("area", "A"), lang="en")
+    assert d.slides[1].bullets[0] == "1 of 1 area at Eco-Champion or above"
+    assert d.slides[2].bullets == ("East: 1 area, highest level Eco-Excellence",)
+    assert d.slides[0].notes[0] == "Assessed 1 of 1 area; 2 of 2 estates submitted"
+    assert d.slides[-1].bullets[0].startswith("Assessed: 1 of 1 area · ")
+    assert d.slides[4].bullets[3] == "To reach Eco-World Class (2 items):"
+    th = deck(Scope("area", "A")).slides[2].bullets
+    assert th == ("ภาคตะวันออก: 1 พื้นที่ ระดับสูงสุด Eco-Excellence",)
+
+
+def test_an_unchanged_score_is_said_in_words_and_changes_carry_their_sign():
+    same = [row("area", "A", 2565, 2, 3.3), row("area", "A", 2566, 3, 3.3, gap=GAP)]
+    for lang, words in (("th", "คะแนนรวม 3.3 (เท่าเดิม)"), ("en", "Overall score 3.3 (unchanged since last year)")):
+        d = build_deck(FW, same, ESTATES, REGISTRY, PROVINCES, 2566, Scope("area", "A"), lang)
+        close = d.slides[d.index_of("area:A")]
+        assert close.bullets[1] == words
+        assert not any("(0 " in b or "(0)" in n for b in close.bullets for n in d.slides[3].notes)
+        mover = next(n for n in d.slides[3].notes if "3.3 → 3.3" in n)
+        assert mover.endswith("(เท่าเดิม)" if lang == "th" else "(unchanged)")
+    down = [row("area", "A", 2565, 4, 3.5), row("area", "A", 2566, 3, 3.3, gap=GAP)]
+    d = build_deck(FW, down, ESTATES, REGISTRY, PROVINCES, 2566, Scope("area", "A"), "en")
+    assert d.slides[d.index_of("area:A")].bullets[1] == "Overall score 3.3 (−0.2 since last year)"
 
 
 def test_movers_name_who_went_up_and_down_with_the_scores_in_the_notes():
@@ -176,3 +225,26 @@ def test_step_stops_at_the_ends_or_wraps_for_auto_advance():
     assert step(1, 7, -1) == 1 and step(7, 7, 1) == 7 and step(3, 7, 1) == 4
     assert step(7, 7, 1, wrap=True) == 1 and step(1, 7, -1, wrap=True) == 7
     assert step(1, 0, 1) == 1
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_an_area_with_a_target_gets_a_slide_of_its_status_and_shortest_path(lang):
+    from ecocity.core.targets import Target
+    from ecocity.i18n import t
+
+    d = build_deck(FW, AREAS, ESTATES, REGISTRY, PROVINCES, 2566, Scope(), lang, data_date=date(2026, 11, 21),
+                   targets={"A": Target("A", 5, 2570)}, this_year=2566)
+    keys = [s.key for s in d.slides]
+    assert keys.index("target:A") == keys.index("area:A") + 1 and "target:B" not in keys
+    slide = d.slides[keys.index("target:A")]
+    assert "2570" in slide.title and FW.level(5).name(lang) in slide.title
+    statuses = [t(f"targets.status.{s}", lang) for s in ("on_track", "at_risk", "off_track")]
+    assert any(slide.bullets[0].startswith(s) for s in statuses)
+    # Area A holds level 3 with no values stored: the plan to Happiness is the shortest path's.
+    from ecocity.core.plan import shortest_path
+
+    n = len(shortest_path(FW, {}, 5).changes)
+    assert 0 < n < len(FW.indicators)  # the pass share, not every indicator
+    assert slide.bullets[1] == t("present.target.plan", lang, level=FW.level(5).name(lang), n=n)
+    assert len(slide.notes) == n and slide.chart is None
+    assert "target:A" not in [s.key for s in deck(lang=lang).slides]  # no target, no slide

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -13,17 +13,21 @@ import plotly.graph_objects as go
 
 from ecocity.core.framework import Framework
 from ecocity.core.geo import Province
+from ecocity.core.plan import Change, shortest_path
 from ecocity.core.registry import AreaInfo, RegistryOverview
 from ecocity.core.rows import EntityRow
+from ecocity.core.scoring import GapItem
+from ecocity.core.targets import Target, TargetCheck, describe, status_label
 from ecocity.core.text import describe_gap_item
 from ecocity.i18n import bilingual, fmt_date, fmt_number, fy_label, region_label, t
 from ecocity.pagemodels import charts
 from ecocity.pagemodels import rows as d
 from ecocity.pagemodels.area import area_model
-from ecocity.pagemodels.overview import overview_model
+from ecocity.pagemodels.overview import overview_model, share_text
+from ecocity.pagemodels.targets import target_checks
 
 ScopeKind = Literal["country", "region", "area"]
-SlideKind = Literal["title", "ladder", "map", "movers", "area", "summary"]
+SlideKind = Literal["title", "ladder", "map", "movers", "area", "target", "summary"]
 
 CHAMPION = 2  # Eco-Champion: the level the headline counts "at or above"
 MAX_MOVERS = 6  # movers named on the slide in each direction (all of them in the notes)
@@ -77,7 +81,7 @@ def scope_label(scope: Scope, registry: RegistryOverview, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Slide:
-    key: str  # unique in the deck: "title", "ladder", "map", "movers", "area:CODE", "summary"
+    key: str  # unique in the deck: "title", "ladder", "map", "movers", "area:CODE", "target:CODE", "summary"
     kind: SlideKind
     title: str
     bullets: tuple[str, ...] = ()
@@ -97,9 +101,10 @@ class Deck:
     scope_label: str
     lang: str
     data_date: date | None
-    framework_version: str  # "eit-default@1"
+    framework_version: str  # "eit-default@1": an id for files and logs, never shown to a reader
     default_set: bool
     slides: tuple[Slide, ...]
+    framework: str = ""  # what a reader is shown: "Framework: Default indicator set, version 1"
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -126,17 +131,27 @@ def data_date_text(d_: date | None, lang: str) -> str:
 # ----------------------------------------------------------------------------- building
 
 
+def framework_text(fw: Framework, lang: str) -> str:
+    """The framework by its name and version in words ("Framework: Default indicator set,
+    version 1"), saying it is the default set when its name does not."""
+    text = t("present.framework", lang, name=fw.name(lang), version=fw.version)
+    default = t("present.default_set", lang)
+    if fw.default_set and default.casefold() not in fw.name(lang).casefold():
+        text = f"{text} · {default}"
+    return text
+
+
 def _num(x: float | None, lang: str) -> str:
     return fmt_number(x, lang, digits=1)
 
 
-def _signed(x: float | None, lang: str) -> str:
-    """+0.4, −0.1, and 0 when the change rounds away."""
+def _signed(x: float | None, lang: str) -> str | None:
+    """+0.4, −0.1; None when the change rounds away (the caller says "unchanged" in words)."""
     if x is None:
         return "–"
     s = fmt_number(round(abs(x), 1), lang, digits=1)
     if s == "0":
-        return "0"
+        return None
     return f"+{s}" if x > 0 else f"−{s}"
 
 
@@ -156,8 +171,11 @@ def _scoped(fw: Framework, areas: Sequence[EntityRow], estates: Sequence[EntityR
 
 def build_deck(fw: Framework, areas: Sequence[EntityRow], estates: Sequence[EntityRow],
                registry: RegistryOverview, provinces: Sequence[Province], year: int, scope: Scope,
-               lang: str, *, data_date: date | None = None) -> Deck:
-    """Every slide of fiscal year ``year`` within ``scope``, in ``lang`` ("th" or "en")."""
+               lang: str, *, data_date: date | None = None, targets: Mapping[str, Target] | None = None,
+               this_year: int | None = None) -> Deck:
+    """Every slide of fiscal year ``year`` within ``scope``, in ``lang`` ("th" or "en"); an
+    area with a target gets a slide of its target, status and shortest path (checked in
+    fiscal year ``this_year``, default ``year``)."""
     a_all, e_all, reg, region = _scoped(fw, areas, estates, registry, scope)
     ov = overview_model(fw, a_all, e_all, reg, provinces, year, lang, region=region, closest=3)
     in_region = d.filter_rows(a_all, region=region)
@@ -179,12 +197,17 @@ def build_deck(fw: Framework, areas: Sequence[EntityRow], estates: Sequence[Enti
         r = by_code.get(a.code)
         return (0, -r.level, -r.overall_score, a.code) if r else (1, 0, 0.0, a.code)
 
+    checks = target_checks(fw, targets or {}, a_all, this_year or year)
     for info in sorted(reg_areas, key=best_first):
         if info.code in by_code or scope.kind == "area":
             slides.append(_area_slide(fw, info, a_all, e_all, year, lang))
+            if info.code in checks:  # status and plan from the area's latest year, as on its page
+                latest = max((r for r in a_all if r.code == info.code), key=lambda r: r.fiscal_year, default=None)
+                slides.append(_target_slide(fw, info, checks[info.code], latest, lang))
     slides.append(_summary_slide(fw, ov, moves, reg_areas, by_code, lang))
     return Deck(year=year, scope=scope, scope_label=label, lang=lang, data_date=data_date,
-                framework_version=fw.version_id, default_set=fw.default_set, slides=tuple(slides))
+                framework_version=fw.version_id, default_set=fw.default_set, slides=tuple(slides),
+                framework=framework_text(fw, lang))
 
 
 def _level(fw: Framework, n: int | None, lang: str) -> str:
@@ -198,11 +221,9 @@ def _counts_line(fw: Framework, counts: dict[int, int], unit: str, lang: str) ->
 
 def _title_slide(fw: Framework, ov, year: int, label: str, lang: str, data_date: date | None) -> Slide:
     k = ov.kpis
-    bullets = [fy_label(year, lang), label, data_date_text(data_date, lang),
-               t("present.framework", lang, name=fw.name(lang), version=fw.version_id)]
-    if fw.default_set:
-        bullets.append(t("common.default_set", lang))
-    comp = "–" if k.completeness is None else f"{k.completeness:.0%}"
+    # The year and scope are the subtitle: said once, not again in the bullets.
+    bullets = [data_date_text(data_date, lang), framework_text(fw, lang)]
+    comp = share_text(k.completeness, lang)  # as the Overview page writes it
     notes = [t("present.notes.assessed", lang, areas=k.areas_assessed, areas_total=k.areas_total,
                estates=k.estates_submitted, estates_total=k.estates_total),
              t("present.notes.completeness", lang, share=comp)]
@@ -277,7 +298,7 @@ def _movers_slide(fw: Framework, moves: Sequence[d.Movement], has_last: bool, la
     notes = [t("present.notes.movers", lang, up=len(up), down=len(down))]
     notes += [t("present.notes.mover", lang, line=_move_text(fw, m, lang),
                 before=_num(m.last_score, lang), after=_num(m.row.overall_score, lang),
-                delta=_signed(m.score_delta, lang)) for m in up + down]
+                delta=_signed(m.score_delta, lang) or t("present.unchanged", lang)) for m in up + down]
     chart = None
     if moves:
         ranked = tuple(charts.Ranked(m.row.kind, m.row.code, f"{'▲' if m.change == 'up' else '▼'} {m.row.name(lang)}",
@@ -301,8 +322,9 @@ def _area_slide(fw: Framework, info: AreaInfo, areas: Sequence[EntityRow], estat
                  last=_level(fw, last.level, lang)) if last else
                t("present.area.level_first", lang, level=fw.level(row.level).name(lang))]
     if last:
-        bullets.append(t("present.area.score", lang, score=_num(row.overall_score, lang),
-                         delta=_signed(row.overall_score - last.overall_score, lang)))
+        delta = _signed(row.overall_score - last.overall_score, lang)
+        bullets.append(t("present.area.score", lang, score=_num(row.overall_score, lang), delta=delta) if delta
+                       else t("present.area.score_same", lang, score=_num(row.overall_score, lang)))
     else:
         bullets.append(t("present.area.score_first", lang, score=_num(row.overall_score, lang)))
     bullets.append(t("present.area.estates", lang, n=len(m.estates), total=len(info.estates)))
@@ -314,7 +336,7 @@ def _area_slide(fw: Framework, info: AreaInfo, areas: Sequence[EntityRow], estat
         if len(m.gap) > MAX_GAP:
             bullets.append("  " + t("present.more", lang, n=len(m.gap) - MAX_GAP))
     notes = [t("present.notes.score", lang, score=_num(row.overall_score, lang),
-               completeness=f"{row.completeness:.0%}")]
+               completeness=share_text(row.completeness, lang))]
     for dim in fw.dimensions:
         now = row.dimension_scores.get(dim.key)
         before = last.dimension_scores.get(dim.key) if last else None
@@ -328,6 +350,33 @@ def _area_slide(fw: Framework, info: AreaInfo, areas: Sequence[EntityRow], estat
     chart = partial(charts.dimension_compare, fw, dict(row.dimension_scores),
                     dict(last.dimension_scores) if last else None, lang, year)
     return Slide(key, "area", title, tuple(bullets), tuple(notes), subtitle=subtitle, chart=chart)
+
+
+def _target_slide(fw: Framework, info: AreaInfo, check: TargetCheck, row: EntityRow | None, lang: str) -> Slide:
+    """The area's target: its status in words and the shortest path to it from this year."""
+    level = fw.level(check.target.level).name(lang)
+    title = t("present.title.target", lang, area=info.name(lang), target=t(
+        "targets.target", lang, level=level, year=check.target.fiscal_year))
+    bullets = [f"{status_label(check, lang)}: {describe(fw, check, lang)}"]
+    notes: list[str] = []
+    if row is not None and row.level < check.target.level:
+        plan = shortest_path(fw, row.values, check.target.level)
+        lines = [describe_gap_item(fw, _as_gap_item(fw, c, check.target.level), lang) for c in plan.changes]
+        bullets.append(t("present.target.plan", lang, level=level, n=len(lines)))
+        bullets.extend("  " + line for line in lines[:MAX_GAP])
+        if len(lines) > MAX_GAP:
+            bullets.append("  " + t("present.more", lang, n=len(lines) - MAX_GAP))
+        notes.extend(lines)
+    return Slide(f"target:{info.code}", "target", title, tuple(bullets), tuple(notes),
+                 subtitle=region_label(info.region, lang))
+
+
+def _as_gap_item(fw: Framework, change: Change, level: int) -> GapItem:
+    """A planned change as the gap's sentence builder takes it."""
+    ind = fw.indicator(change.code)
+    return GapItem(change.code, ind.dimension, change.current, change.to,
+                   "yes" if ind.is_yesno else ind.direction, "required" if change.reason == "required" else "dimension",
+                   level)
 
 
 def _summary_slide(fw: Framework, ov, moves: Sequence[d.Movement], reg_areas: Sequence[AreaInfo],

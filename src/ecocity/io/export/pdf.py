@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from fpdf import FPDF
@@ -22,7 +22,17 @@ MUTED = (0x6B, 0x7B, 0x72)
 ACCENT = (0x31, 0xA3, 0x54)
 RULE = (0xE3, 0xE8, 0xE5)
 MARGIN = 18  # mm
-CHART_CSS, MAP_CSS = SLIDE_CHART, SLIDE_MAP  # the slides' images: 174 mm wide (map 118 mm)
+TOP, BOTTOM = 22, 20  # mm: the body between the header rule and the footer rule
+CHART_CSS, MAP_CSS = SLIDE_CHART, SLIDE_MAP  # the slides' images: 174 mm wide at full size (map 118 mm)
+# Type sizes (pt); tests/unit/test_report_layout.py tells headings from text by them.
+COVER_SIZE, HEADING_SIZE, SUBTITLE_SIZE, BULLET_SIZE = 24, 15, 10, 10.5
+NUMBERS_HEAD_SIZE, NUMBERS_SIZE = 9, 8.5
+PT = 0.3528  # mm per point
+# A chart's width as a share of its full size, largest first: it shrinks to stay on the page
+# of its heading, or to keep its section on one page. At 0.85 its text (22 px of 960) prints
+# at about the body's size; at 0.6, the smallest, at about 7 pt.
+CHART_SCALES = (0.85, 0.8, 0.75, 0.7, 0.65, 0.6)
+QUARTER = 0.25  # a page left less full than this is continued, not closed
 # Characters the font lacks, as the report writes them.
 SUBSTITUTES = {"→": "»", "±": "+/-", "▲": "+", "▼": "−", "✓": "/"}
 
@@ -75,11 +85,13 @@ class _Report(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.deck = deck
         self.chars = _font_chars(_font_file())
+        self._lines: dict[tuple, list[str]] = {}
+        self._headed = 1  # the page of the last heading (the cover is page 1)
         self.add_font(FAMILY, "", _font_file(), variations={"wght": 400.0})
         self.add_font(FAMILY, "B", _font_file(), variations={"wght": 700.0})
         self.set_text_shaping(True)
-        self.set_margins(MARGIN, 22, MARGIN)
-        self.set_auto_page_break(True, margin=20)
+        self.set_margins(MARGIN, TOP, MARGIN)
+        self.set_auto_page_break(True, margin=BOTTOM)
         self.alias_nb_pages()
         self.set_title(f"{deck.slides[0].title} · {deck.scope_label} · {deck.facts[0]}")
         self.set_subject(deck.footer)
@@ -94,6 +106,9 @@ class _Report(FPDF):
         self.set_text_color(*colour)
 
     def header(self) -> None:
+        if self.page_no() == 1:  # the cover states the title, year and scope itself
+            self.set_y(TOP)
+            return
         d = self.deck
         self.font(8.5, colour=MUTED)
         self.set_xy(MARGIN, 9)
@@ -102,7 +117,7 @@ class _Report(FPDF):
         self.cell(w, 5, self.txt(f"{d.facts[0]} · {d.scope_label}"), align="R")
         self.set_draw_color(*RULE)
         self.line(MARGIN, 15.5, self.w - MARGIN, 15.5)
-        self.set_y(22)
+        self.set_y(TOP)
 
     def footer(self) -> None:
         d = self.deck
@@ -110,83 +125,168 @@ class _Report(FPDF):
         self.line(MARGIN, self.h - 15.5, self.w - MARGIN, self.h - 15.5)
         self.set_xy(MARGIN, self.h - 14)
         self.font(8.5, colour=MUTED)
-        parts = [d.facts[2], t("export.framework_version", d.lang, version=d.framework_version)]
-        if d.default_set:
-            parts.append(t("present.default_set", d.lang))
-        page = t("export.page", d.lang, n=self.page_no(), total="{nb}")
-        self.cell(self.epw - 32, 5, self.txt(" · ".join(parts)), align="L")
-        self.cell(32, 5, self.txt(page), align="R")
+        if self.page_no() > 1:  # the cover says these in its body
+            self.cell(self.epw - 32, 5, self.txt(f"{d.facts[2]} · {d.framework}"), align="L")
+        self.set_x(self.w - MARGIN - 32)
+        self.cell(32, 5, self.txt(t("export.page", d.lang, n=self.page_no(), total="{nb}")), align="R")
 
-    # ------------------------------------------------------------------ content
+    # ------------------------------------------------------------------ measuring
+
+    def lines(self, text: str, size: float, bold: bool = False, indent: float = 0) -> list[str]:
+        """``text`` broken into the lines ``para`` draws. Broken once and remembered: shaped
+        line breaking is the slow part of the report, and each text is measured before it
+        is drawn."""
+        key = (text, size, bold, indent)
+        if key not in self._lines:
+            self.font(size, bold)
+            lines = self.multi_cell(self.epw - indent, 5, self.txt(text), align="L", dry_run=True, output="LINES")
+            assert isinstance(lines, list)  # output="LINES" alone: the list of lines
+            self._lines[key] = lines
+        return self._lines[key]
+
+    def height(self, text: str, size: float, *, bold: bool = False, indent: float = 0, line: float = 1.55) -> float:
+        """The height (mm) ``para`` gives ``text``, without drawing it."""
+        return len(self.lines(text, size, bold, indent)) * size * PT * line
+
+    @staticmethod
+    def _bullet_style(raw: str) -> tuple[int, float, float]:
+        """(level, indent mm, size pt) of a bullet ("  " = one level down)."""
+        level = 1 if raw.startswith("  ") else 0
+        return level, 5.0 + 6 * level, BULLET_SIZE - (0.5 if level else 0)
+
+    def bullet_heights(self, lines: Sequence[str]) -> list[float]:
+        out = []
+        for raw in lines:
+            _, indent, size = self._bullet_style(raw)
+            out.append(self.height(raw.strip(), size, indent=indent) + 0.8)
+        return out
+
+    def head_height(self, s: Slide) -> float:
+        """The heading, subtitle and bullets of a section."""
+        h = self.height(s.title, HEADING_SIZE, bold=True, line=1.5)
+        if s.subtitle:
+            h += self.height(s.subtitle, SUBTITLE_SIZE)
+        return h + 1.5 + sum(self.bullet_heights(s.bullets))
+
+    def chart_size(self, kind: str, scale: float) -> tuple[float, float]:
+        css = MAP_CSS if kind == "map" else CHART_CSS
+        w = (118 if kind == "map" else min(self.epw, 174)) * scale
+        return w, w * css[1] / css[0]
+
+    def number_heights(self, s: Slide) -> list[float]:
+        """The heading of "the numbers" and each of its lines."""
+        if not s.notes:
+            return []
+        head = self.height(t("export.numbers", self.deck.lang), NUMBERS_HEAD_SIZE, bold=True, line=1.5)
+        return [head] + [self.height(n, NUMBERS_SIZE, indent=3, line=1.5) for n in s.notes]
+
+    @property
+    def room(self) -> float:
+        return self.page_break_trigger - self.get_y()
+
+    @property
+    def fill(self) -> float:
+        """How full the page is, 0..1."""
+        return (self.get_y() - TOP) / (self.page_break_trigger - TOP)
+
+    # ------------------------------------------------------------------ drawing
 
     def para(self, text: str, size: float, *, bold: bool = False, colour=INK, indent: float = 0,
              line: float = 1.55, after: float = 0) -> None:
+        lines = self.lines(text, size, bold, indent)
         self.font(size, bold, colour)
-        self.set_x(MARGIN + indent)
-        self.multi_cell(self.epw - indent, size * 0.3528 * line, self.txt(text), align="L",
-                        new_x="LMARGIN", new_y="NEXT")
+        for one in lines:
+            self.set_x(MARGIN + indent)
+            self.cell(self.epw - indent, size * PT * line, one, align="L", new_x="LMARGIN", new_y="NEXT")
         if after:
             self.ln(after)
 
-    def bullets(self, lines: Sequence[str], size: float) -> None:
-        for raw in lines:
-            level = 1 if raw.startswith("  ") else 0
-            indent = 5 + 6 * level
-            s = size - (0.5 if level else 0)
-            h = s * 0.3528 * 1.55
-            if self.will_page_break(h):
+    def bullets(self, lines: Sequence[str]) -> None:
+        heights = self.bullet_heights(lines)
+        for i, raw in enumerate(lines):
+            level, indent, size = self._bullet_style(raw)
+            # A lead-in ("To reach X (3 items):") stays with its first item.
+            leads = level == 0 and i + 1 < len(lines) and lines[i + 1].startswith("  ")
+            if self.will_page_break(heights[i] + (heights[i + 1] if leads else 0)):
                 self.add_page()
             y = self.get_y()
-            self.font(s, colour=ACCENT if level == 0 else MUTED)
+            self.font(size, colour=ACCENT if level == 0 else MUTED)
             self.set_xy(MARGIN + indent - 4.5, y)
-            self.cell(4, h, "•" if level == 0 else "–")
+            self.cell(4, size * PT * 1.55, "•" if level == 0 else "–")
             self.set_xy(MARGIN + indent, y)
-            self.para(raw.strip(), s, indent=indent)
+            self.para(raw.strip(), size, indent=indent)
             self.ln(0.8)
 
-    def image_block(self, png: bytes, css: tuple[int, int]) -> None:
-        w = min(self.epw, 174) if css is CHART_CSS else 118
-        h = w * css[1] / css[0]
-        if self.will_page_break(h + 2):
-            self.add_page()
-        x = MARGIN + (self.epw - w) / 2
-        self.image(io.BytesIO(png), x=x, y=self.get_y() + 1, w=w, h=h)
+    def image_block(self, png: bytes, kind: str, scale: float) -> None:
+        w, h = self.chart_size(kind, scale)
+        self.image(io.BytesIO(png), x=MARGIN + (self.epw - w) / 2, y=self.get_y() + 1, w=w, h=h)
         self.set_y(self.get_y() + h + 3)
 
-    def section(self, s: Slide, png: bytes | None) -> None:
-        lang = self.deck.lang
-        need = 40 + (60 if png else 0)
-        if self.get_y() > 30 and self.will_page_break(need):
+    def numbers(self, s: Slide) -> None:
+        heights = self.number_heights(s)
+        if not heights:
+            return
+        if self.will_page_break(sum(heights[:3])):  # the heading with its first lines
             self.add_page()
-        self.para(s.title, 15, bold=True, line=1.5)
+        self.para(t("export.numbers", self.deck.lang), NUMBERS_HEAD_SIZE, bold=True, colour=MUTED, line=1.5)
+        for n in s.notes:
+            self.para(n, NUMBERS_SIZE, colour=MUTED, indent=3, line=1.5)
+
+    def section(self, s: Slide, png: bytes | None) -> None:
+        """A slide as a section: heading, bullets, chart, numbers. The heading and its chart
+        share a page (the chart shrinks a little when that keeps them, or the whole section,
+        together). A section that cannot finish on this page starts the next one, unless
+        this page would stay under a quarter full or holds only the numbers running on from
+        the section before: then this section starts here and only its numbers run on."""
+        head, nums = self.head_height(s), self.number_heights(s)
+        own = self._headed == self.page_no()  # a section started on this page
+
+        def whole(scale: float) -> float:
+            return head + (self.chart_size(s.kind, scale)[1] + 5 if png else 0) + sum(nums)
+
+        def start(scale: float) -> float:  # the heading, the chart and the first numbers
+            return whole(scale) - sum(nums[3:])
+
+        def fits(need: Callable[[float], float], room: float) -> float | None:
+            return next((f for f in CHART_SCALES if need(f) <= room), None)
+
+        scale = fits(whole, self.room)
+        if (scale is None and own and self.fill >= QUARTER
+                and fits(whole, self.page_break_trigger - TOP) is not None):
+            self.add_page()
+            scale = fits(whole, self.room)
+        if scale is None:
+            scale = fits(start, self.room)
+        if scale is None:
+            if self.fill > 0:
+                self.add_page()
+            scale = fits(start, self.room) or CHART_SCALES[-1]
+        self._headed = self.page_no()
+        self.para(s.title, HEADING_SIZE, bold=True, line=1.5)
         if s.subtitle:
-            self.para(s.subtitle, 10, colour=MUTED)
+            self.para(s.subtitle, SUBTITLE_SIZE, colour=MUTED)
         self.ln(1.5)
-        self.bullets(s.bullets, 10.5)
+        self.bullets(s.bullets)
         if png:
             self.ln(1)
-            self.image_block(png, MAP_CSS if s.kind == "map" else CHART_CSS)
-        if s.notes:
-            if self.will_page_break(12):
-                self.add_page()
-            self.para(t("export.numbers", lang), 9, bold=True, colour=MUTED, line=1.5)
-            for n in s.notes:
-                self.para(n, 8.5, colour=MUTED, indent=3, line=1.5)
+            self.image_block(png, s.kind, scale)
+        self.numbers(s)
         self.ln(6)
 
     def cover(self, s: Slide) -> None:
-        d = self.deck
         self.set_fill_color(*ACCENT)
         self.rect(MARGIN, self.get_y(), 24, 1.6, style="F")
         self.ln(5)
-        self.para(s.title, 24, bold=True, line=1.45)
-        self.para(t("export.report_subtitle", d.lang), 13, colour=ACCENT, bold=True, after=3)
+        self.para(s.title, COVER_SIZE, bold=True, line=1.45)
+        self.para(t("export.report_subtitle", self.deck.lang), 13, colour=ACCENT, bold=True, after=2)
+        if s.subtitle:  # scope and fiscal year, said once
+            self.para(s.subtitle, 13, bold=True, after=2)
         for line in s.bullets:
             self.para(line, 11, colour=MUTED, line=1.6)
         self.ln(3)
         for n in s.notes:
             self.para(n, 11, line=1.6)
-        self.ln(6)
+        self.ln(8)
 
 
 def deck_pdf(deck: Deck, *, images: dict[int, bytes] | None = None) -> bytes:
@@ -199,7 +299,5 @@ def deck_pdf(deck: Deck, *, images: dict[int, bytes] | None = None) -> bytes:
         if s.kind == "title":
             pdf.cover(s)
         else:
-            if s.kind in ("map", "movers", "summary") and pdf.get_y() > 40:
-                pdf.add_page()
             pdf.section(s, images.get(i))
     return bytes(pdf.output(output_producer_class=_ClusterSafeOutput))

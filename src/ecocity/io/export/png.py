@@ -162,9 +162,11 @@ def chart_shots(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float 
             continue
         if not fig.layout.title.text:
             fig.update_layout(title=slide.title)
-        w, h = (1100, 1200) if slide.kind == "map" else size
+        # The map is laid out for its drawn size (markers kept clear at that size): draw it
+        # at the slide's size and give the picture its pixels through the scale instead.
+        w, h, k = (*SLIDE_MAP, scale * 1.75) if slide.kind == "map" else (*size, scale)
         named.append((f"{n:02d}-{slide.key.replace(':', '-').lower()}.png",
-                      Shot(with_caption(fig, deck.footer), w, h, scale)))
+                      Shot(with_caption(fig, deck.footer), w, h, k)))
     return named
 
 

@@ -4,19 +4,19 @@ in the speaker notes, Thai in the complex-script typeface (see docs/design-notes
 from __future__ import annotations
 
 import io
-import math
-import unicodedata
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from ecocity.i18n import t
 from ecocity.io.export.png import SLIDE_CHART, SLIDE_MAP, render_slides
 from ecocity.pagemodels.slides import Deck, Slide
 
@@ -29,24 +29,98 @@ ACCENT = RGBColor(0x31, 0xA3, 0x54)
 CHART_CSS, MAP_CSS = SLIDE_CHART, SLIDE_MAP  # rendered at SLIDE_SCALE: 2400 x 1750 px
 LANG_TAG = {"th": "th-TH", "en": "en-US"}
 _TITLE_ONLY = 5  # the default template's "Title Only" layout
+# Text boxes are fixed (no growing, no shrinking by the viewer): the text is fitted to them
+# here, with the font's own widths. tests/unit/test_deck_render.py renders the deck with
+# LibreOffice and checks that every line stays inside its box.
+LINE_SPACING = 1.1  # of the font's line height
+INSET_X = INSET_Y = 3.6  # pt: a text box's inner margins (0.05 in)
+WRAP_SLACK = 0.92  # share of a line's width a wrap is counted against (dictionary breaks in Thai)
 
 
 # ----------------------------------------------------------------------------- text
 
 
-def visible_len(text: str) -> int:
-    """Characters that take width: Thai vowels above/below and tone marks sit on their base."""
-    return sum(1 for c in text if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
+@lru_cache(maxsize=2)
+def _metrics(bold: bool) -> tuple[dict[int, float], float]:
+    """The shipped font's advance widths (em) by code point, regular or bold, and its line
+    height (em): the text is fitted with the widths the slide is drawn with."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    from ecocity.io.fonts import font_path
+
+    font = TTFont(str(font_path()))
+    if bold and "fvar" in font:
+        font = instancer.instantiateVariableFont(font, {"wght": 700})
+    upem = font["head"].unitsPerEm
+    hmtx, os2, hhea = font["hmtx"].metrics, font["OS/2"], font["hhea"]
+    widths = {cp: hmtx[glyph][0] / upem for cp, glyph in font.getBestCmap().items()}
+    # Renderers take the line from hhea or from the OS/2 Windows metrics: the taller.
+    line = max(hhea.ascent - hhea.descent + hhea.lineGap, os2.usWinAscent + os2.usWinDescent) / upem
+    return widths, line
 
 
-def fit_size(paragraphs: Sequence[str], width_in: float, height_in: float, sizes: Sequence[int],
-             *, em: float = 0.5, leading: float = 1.45) -> int:
-    """The largest font size (pt) at which the paragraphs, wrapped, fit the box (estimate:
-    an average glyph ``em`` wide, lines ``leading`` high; Thai needs room above and below)."""
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The width of ``text`` in points (Thai vowels above/below and tone marks take none)."""
+    widths = _metrics(bold)[0]
+    return size * sum(widths.get(ord(c), 0.6) for c in text)
+
+
+def line_count(text: str, width: float, size: float, bold: bool = False) -> int:
+    """How many lines ``text`` takes in ``width`` points: broken at spaces, and a run wider
+    than the line (Thai writes no spaces between words) anywhere. Renderers break Thai at
+    dictionary words, a little before the edge: ``width`` should keep that slack."""
+    lines, x = 1, 0.0
+    for word in re.findall(r"\S+\s*", text) or [""]:
+        w = text_width(word.rstrip(), size, bold)
+        if x and x + w > width:
+            lines, x = lines + 1, 0.0
+        for c in word if w > width else ():  # a run longer than a line
+            cw = text_width(c, size, bold)
+            if x and x + cw > width:
+                lines, x = lines + 1, 0.0
+            x += cw
+        if w <= width:
+            x += text_width(word, size, bold)
+    return lines
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph as the deck draws it: text, size (pt), left indent and space before (pt)."""
+
+    text: str
+    size: float
+    indent: float = 0.0
+    before: float = 0.0
+
+
+def paragraphs(lines: Sequence[str], size: float, *, bullets: bool = True) -> list[Para]:
+    """Bullet lines ("  " = one level down) as ``_paragraphs`` draws them at ``size`` (no
+    space above the first: renderers differ on whether a box's first paragraph gets it)."""
+    out = []
+    for i, line in enumerate(lines):
+        level = 1 if line.startswith("  ") else 0
+        indent = (size * 1.1 if level == 0 else size * 2.4) if bullets else 0.0  # marL of _bullet
+        before = size * (0.2 if level else 0.5) if i else 0.0
+        out.append(Para(line.strip(), size - (2 if level else 0), indent, before))
+    return out
+
+
+def text_height(paras: Sequence[Para], width: float, *, bold: bool = False, spacing: float = LINE_SPACING) -> float:
+    """The height (pt) of ``paras`` in a box ``width`` points wide (inside its insets)."""
+    _, line = _metrics(bold)
+    return sum(p.before + line_count(p.text, (width - p.indent) * WRAP_SLACK, p.size, bold) * p.size * line * spacing
+               for p in paras)
+
+
+def fit_size(lines: Sequence[str], width_in: float, height_in: float, sizes: Sequence[int], *,
+             bullets: bool = True, bold: bool = False) -> int:
+    """The largest size (pt) at which ``lines`` fit a text box of ``width_in`` x ``height_in``
+    inches (its insets and the bullets' indents included); the smallest size otherwise."""
+    width, height = width_in * 72 - 2 * INSET_X, height_in * 72 - 2 * INSET_Y
     for size in sizes:
-        per_line = max(1, int(width_in * 72 / (size * em)))
-        lines = sum(max(1, math.ceil(visible_len(p) / per_line)) for p in paragraphs)
-        if lines * size * leading / 72 + 0.1 * len(paragraphs) * size / 72 <= height_in:
+        if text_height(paragraphs(lines, size, bullets=bullets), width, bold=bold) <= height:
             return size
     return sizes[-1]
 
@@ -92,21 +166,32 @@ def _textbox(slide, left, top, width, height, *, anchor=MSO_ANCHOR.TOP):
     box = slide.shapes.add_textbox(left, top, width, height)
     tf = box.text_frame
     tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE  # the box is the layout: the text was fitted to it
     tf.vertical_anchor = anchor
-    tf.margin_left = tf.margin_right = Inches(0.05)
+    tf.margin_left = tf.margin_right = Pt(INSET_X)
+    tf.margin_top = tf.margin_bottom = Pt(INSET_Y)
     return tf
 
 
 def _paragraphs(tf, lines: Sequence[str], size: int, lang: str, *, bullets: bool = True,
-                colour: RGBColor = INK) -> None:
-    for i, line in enumerate(lines):
+                colour: RGBColor = INK, bold: bool = False) -> None:
+    """The lines as paragraphs (``paragraphs`` measures them the same way)."""
+    for i, (line, para) in enumerate(zip(lines, paragraphs(lines, size, bullets=bullets), strict=True)):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        level = 1 if line.startswith("  ") else 0
-        p.space_before = Pt(size * (0.2 if level else 0.5))
-        p.line_spacing = 1.1
+        p.space_before = Pt(para.before)
+        p.line_spacing = LINE_SPACING
         if bullets:
-            _bullet(p, level, size)
-        _run(p, line.strip(), size - (2 if level else 0), lang, colour=colour)
+            _bullet(p, 1 if line.startswith("  ") else 0, size)
+        _run(p, para.text, int(para.size), lang, colour=colour, bold=bold)
+
+
+def _fitted(slide, left: int, top: int, width: int, height: int, lines: Sequence[str], sizes: Sequence[int],
+            lang: str, *, bullets: bool = False, colour: RGBColor = INK, bold: bool = False,
+            anchor=MSO_ANCHOR.TOP) -> None:
+    """A text box holding ``lines`` at the largest of ``sizes`` that fits it."""
+    tf = _textbox(slide, left, top, width, height, anchor=anchor)
+    size = fit_size(lines, width / 914400, height / 914400, sizes, bullets=bullets, bold=bold)
+    _paragraphs(tf, lines, size, lang, bullets=bullets, colour=colour, bold=bold)
 
 
 TITLE_TOP, TITLE_HEIGHT = Inches(0.35), Inches(1.0)
@@ -118,11 +203,16 @@ def _title(slide, text: str, lang: str, *, size: int = 30, top: int = TITLE_TOP,
     shape.left, shape.top, shape.width, shape.height = MARGIN, top, W - 2 * MARGIN, height
     tf = shape.text_frame
     tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
     tf.vertical_anchor = MSO_ANCHOR.BOTTOM
+    tf.margin_left = tf.margin_right = Pt(INSET_X)
+    tf.margin_top = tf.margin_bottom = Pt(INSET_Y)
     tf.text = ""
     p = tf.paragraphs[0]
     p.alignment = align
-    size = fit_size([text], (W - 2 * MARGIN) / 914400, height / 914400, range(size, 19, -2))
+    p.line_spacing = LINE_SPACING
+    size = fit_size([text], (W - 2 * MARGIN) / 914400, height / 914400, range(size, 15, -2), bullets=False,
+                    bold=True)
     _run(p, text, size, lang, bold=True)
 
 
@@ -130,8 +220,9 @@ def _title(slide, text: str, lang: str, *, size: int = 30, top: int = TITLE_TOP,
 
 
 def _footer(slide, deck: Deck, n: int, total: int) -> None:
-    tf = _textbox(slide, MARGIN, Inches(6.95), W - 2 * MARGIN - Inches(1.3), Inches(0.4), anchor=MSO_ANCHOR.MIDDLE)
-    _run(tf.paragraphs[0], deck.footer, 11, deck.lang, colour=MUTED)
+    if n > 1:  # the title slide says the year, scope and data date in its body
+        _fitted(slide, MARGIN, Inches(6.95), W - 2 * MARGIN - Inches(1.3), Inches(0.4), [deck.footer],
+                (11, 10, 9), deck.lang, colour=MUTED, anchor=MSO_ANCHOR.MIDDLE)
     tf = _textbox(slide, W - MARGIN - Inches(1.2), Inches(6.95), Inches(1.2), Inches(0.4), anchor=MSO_ANCHOR.MIDDLE)
     tf.paragraphs[0].alignment = PP_ALIGN.RIGHT
     _run(tf.paragraphs[0], f"{n} / {total}", 11, deck.lang, colour=MUTED)
@@ -141,7 +232,7 @@ def _footer(slide, deck: Deck, n: int, total: int) -> None:
 
 def _notes(slide, s: Slide, deck: Deck) -> None:
     tf = slide.notes_slide.notes_text_frame
-    lines = [*s.notes, "", *deck.facts, t("export.framework_version", deck.lang, version=deck.framework_version)]
+    lines = [*s.notes, "", *deck.facts, deck.framework]
     tf.text = ""
     for i, line in enumerate(lines):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
@@ -155,11 +246,11 @@ def _title_slide(prs, s: Slide, deck: Deck) -> object:
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
     _title(slide, s.title, deck.lang, size=40, top=Inches(1.6), height=Inches(1.5))
-    tf = _textbox(slide, MARGIN, Inches(3.2), W - 2 * MARGIN, Inches(0.7))
-    _run(tf.paragraphs[0], s.subtitle, 24, deck.lang, colour=ACCENT, bold=True)
-    tf = _textbox(slide, MARGIN, Inches(4.1), W - 2 * MARGIN, Inches(2.6))
-    size = fit_size(s.bullets[2:], (W - 2 * MARGIN) / 914400, 2.6, (20, 18, 16, 14))
-    _paragraphs(tf, s.bullets[2:], size, deck.lang, bullets=False, colour=MUTED)
+    # The scope and fiscal year once (the subtitle), then the data date and the framework.
+    _fitted(slide, MARGIN, Inches(3.2), W - 2 * MARGIN, Inches(0.75), [s.subtitle], (24, 22, 20, 18), deck.lang,
+            colour=ACCENT, bold=True)
+    _fitted(slide, MARGIN, Inches(4.1), W - 2 * MARGIN, Inches(2.6), s.bullets, (20, 18, 16, 14), deck.lang,
+            colour=MUTED)
     return slide
 
 
@@ -168,14 +259,13 @@ def _content_slide(prs, s: Slide, deck: Deck, image: bytes | None) -> object:
     _title(slide, s.title, deck.lang)
     top = Inches(1.45)
     if s.subtitle:
-        tf = _textbox(slide, MARGIN, Inches(1.35), W - 2 * MARGIN, Inches(0.45))
-        _run(tf.paragraphs[0], s.subtitle, 16, deck.lang, colour=MUTED)
+        _fitted(slide, MARGIN, Inches(1.35), W - 2 * MARGIN, Inches(0.5), [s.subtitle], (16, 14, 12), deck.lang,
+                colour=MUTED)
         top = Inches(1.85)
     bottom = Inches(6.8)
     text_w = (Inches(7.0) if s.kind == "map" else Inches(5.4)) if image else W - 2 * MARGIN
-    size = fit_size(s.bullets, text_w / 914400 - 0.4, (bottom - top) / 914400, (24, 22, 20, 18, 16, 14, 12))
-    tf = _textbox(slide, MARGIN, top, text_w, bottom - top)
-    _paragraphs(tf, s.bullets, size, deck.lang)
+    _fitted(slide, MARGIN, top, text_w, bottom - top, s.bullets, (24, 22, 20, 18, 16, 14, 12), deck.lang,
+            bullets=True)
     if image:
         css = MAP_CSS if s.kind == "map" else CHART_CSS
         box_l, box_w, box_h = MARGIN + text_w + Inches(0.3), W - 2 * MARGIN - text_w - Inches(0.3), bottom - top
