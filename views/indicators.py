@@ -105,13 +105,14 @@ st.header(t("indicators.trend_heading", lang), divider="green")
 codes: tuple[str, ...] = ()
 if not is_yesno:
     # Every entity that has the indicator in some year of the region; the year's best first.
+    # The chosen ones are drawn in colour over the others in grey.
     in_region = filter_rows(rows, region=f.region)
     names = {r.code: r.name(lang) for r in in_region}
     ranked = [r.code for r in model.ranked]
     choices = ranked + sorted((c for c in names if c not in ranked), key=lambda c: names[c])
     trend_key = f"indicators_trend_{kind}_{f.region or 'all'}"
     if trend_key not in st.session_state:
-        st.session_state[trend_key] = ranked if kind == "area" else ranked[:5]
+        st.session_state[trend_key] = indicators.default_highlight(model.ranked)
     else:
         st.session_state[trend_key] = [c for c in st.session_state[trend_key] if c in names]
     codes = tuple(st.multiselect(t(f"indicators.trend_pick_{kind}", lang), choices, key=trend_key,
@@ -119,8 +120,11 @@ if not is_yesno:
 fig = detail_readers.trend_figure(url, token, kind, key, f.region, codes, lang)
 if fig is not None:
     st.plotly_chart(fig, key="indicators_trend", theme=None, config=figures.CONFIG)
+    hints = [] if is_yesno else [t("indicators.trend_hint_pick", lang)]
     if indicators.thresholds(fw, subject, lang):
-        st.caption(t("indicators.trend_hint", lang))
+        hints.append(t("indicators.trend_hint", lang))
+    if hints:
+        st.caption(" ".join(hints))
 else:
     st.caption(t("indicators.trend_none_picked", lang))
 

@@ -69,6 +69,31 @@ def test_the_kpis_compare_with_last_year(sample_app):
     assert next(m.value for m in at.metric if m.label == t("area.kpi.estates", "en")) == "6 / 6"
 
 
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_score_is_explained_from_the_estates_values(sample_app, lang):
+    """Why 4.25 when five of the six estates score 3.09-3.46: the area is scored on its
+    estates' values combined indicator by indicator, shown beside the score."""
+    at = sample_app(PAGE, lang=lang, area="RAYONG-MAP-TA-PHUT", year="2566")
+    assert at.expander(key="area_explain").label == t("area.explain.title", lang, score="4.25")
+    text = _text(at)
+    assert "3.09" in text and "4.29" in text  # the estates' scores the executive compares with
+    assert "ECO-01" in text  # community enterprises: summed, the area meets a level no estate does
+    col = {k: t(f"area.explain.col_{k}", lang) for k in ("code", "rule", "area", "level")}
+    table = next(d.value for d in at.dataframe if col["rule"] in d.value.columns)
+    eco = table[table[col["code"]] == "ECO-01"].iloc[0]
+    assert eco[col["rule"]] == t("method.aggregation.sum.name", lang) and eco[col["area"]].startswith("64 ")
+    assert eco[col["level"]] == f"5 · {'ความสุข (Happiness)' if lang == 'th' else 'Happiness'}"
+    estate = "นิคมอุตสาหกรรมมาบตาพุด" if lang == "th" else "Map Ta Phut IE"
+    assert eco[estate] == "15" and len(table) == 24  # the factory counts, then the 23 indicators
+    weighted = table[table[col["code"]] == "ENV-08"].iloc[0]
+    assert weighted[col["rule"]] == t("method.aggregation.factory_weighted_mean.name", lang)
+
+
+def test_the_level_change_reads_naturally(sample_app):
+    text = _text(sample_app(PAGE, lang="en", area="RAYONG-MAP-TA-PHUT", year="2568"))
+    assert "(+1 level since last year)" in text and "(s)" not in text
+
+
 def test_the_happiness_estimate_is_labelled_an_estimate(sample_app):
     at = sample_app(PAGE, lang="en", area="RAYONG-MAP-TA-PHUT", year="2566")
     assert "Estimate:" in _text(at) and "not a forecast of certainty" in _text(at)

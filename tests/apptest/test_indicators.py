@@ -13,6 +13,7 @@ from helpers.sampledb import _sample_template, page_at, sample_url  # noqa: F401
 
 from ecocity.core.framework import load_framework
 from ecocity.i18n import t
+from ecocity.pagemodels import charts
 
 PAGE = "views/indicators.py"
 
@@ -42,10 +43,18 @@ def test_ranking_trend_and_heatmap_of_complaints(page_at, sample_url, lang):
     assert bars["x"][-1] == min(bars["x"])  # lower is better: the fewest complaints on top
 
     trend = _figure(at, "indicators_trend")
-    assert len(trend["data"]) == 8  # every area by default
+    # The year's best three in colour over the five other areas in grey: every area drawn.
+    grey = [tr for tr in trend["data"] if tr["line"]["color"] == charts.CONTEXT]
+    coloured = [tr for tr in trend["data"] if tr["line"]["color"] != charts.CONTEXT]
+    assert (len(coloured), len(grey)) == (3, 5)
+    assert [tr["name"] for tr in coloured] == bars["y"][::-1][:3]  # the ranking's top three
     lines = {(s["y0"], s["line"]["color"]) for s in trend["layout"]["shapes"]}
     ind = fw.indicator("ENV-01")
     assert lines == {(ind.threshold(lv.number), lv.colour) for lv in fw.levels[1:]}
+    # Each threshold named in the right margin, clear of the lines.
+    names = trend["layout"]["annotations"]
+    assert len(names) == len(fw.levels) - 1 and all(a["xref"] == "paper" and a["x"] == 1 for a in names)
+    assert any(fw.level(3).name(lang) in a["text"] for a in names)
 
     heat = _figure(at, "indicators_heatmap")
     assert len(heat["data"][0]["y"]) == 8
@@ -59,14 +68,16 @@ def test_the_region_filter_keeps_its_areas(page_at, sample_url):
     assert at.query_params["region"] == "East"
 
 
-def test_estates_ranked_and_five_trends_by_default(page_at, sample_url):
+def test_estates_ranked_and_three_highlighted_by_default(page_at, sample_url):
     at = _open(page_at, sample_url, "en", indicator="PHY-01", year="2566")
     at.segmented_control(key="indicators_kind").set_value("estate").run()
     assert problems(at) == []
     bars = _figure(at, "indicators_ranking")["data"][0]
     assert len(bars["y"]) == 21 and all(cd[0] == "estate" for cd in bars["customdata"])
     assert bars["x"][-1] == max(bars["x"])  # higher is better: the highest on top
-    assert len(_figure(at, "indicators_trend")["data"]) == 5
+    trend = _figure(at, "indicators_trend")["data"]
+    assert len([tr for tr in trend if tr["line"]["color"] != charts.CONTEXT]) == 3
+    assert len(trend) == len({tr["text"][0] if tr.get("text") else tr["name"] for tr in trend})  # each once
 
 
 def test_a_yes_no_indicator_is_split_into_yes_and_no(page_at, sample_url):

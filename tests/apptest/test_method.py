@@ -31,6 +31,10 @@ def test_method_lists_every_indicator_and_the_rule(page_at, db_url, lang):
     assert codes == list(fw.codes) and len(codes) == 23
     levels = next(v for v in tables if t("method.levels.col_colour", lang) in v.columns)
     assert list(levels[t("method.levels.col_name", lang)]) == [lv.name(lang) for lv in fw.levels]
+    # The file's "-" (none) shows as a dash, without the CSV export guard's apostrophe.
+    ieat = list(levels[t("method.levels.col_ieat", lang)])
+    assert ieat[0] == "–" and ieat[-1] == "– (town level)"
+    assert not any(str(v).startswith("'") for df in tables for v in df.to_numpy().ravel())
     text = _text(at)
     assert "75%" in text
     assert t("common.default_set", lang) in text

@@ -72,19 +72,20 @@ def test_closest_to_the_next_level_reads_the_gap_aloud(sample_app):
     assert "→ อย่างน้อย" in texts or "→ ไม่เกิน" in texts
 
 
-def test_the_map_makes_areas_clickable(sample_app):
+def test_the_map_makes_areas_and_estates_clickable(sample_app):
     spec = _figure(sample_app(lang="en"), "overview_map")
     customdata = [tuple(cd) for tr in spec["data"] for cd in (tr.get("customdata") or [])]
-    assert ("area", "RAYONG-MAP-TA-PHUT") in customdata
-    assert {kind for kind, _ in customdata} == {"area"}
+    assert ("area", "RAYONG-MAP-TA-PHUT") in customdata and ("estate", "PADAENG") in customdata
+    assert {kind for kind, _ in customdata} == {"area", "estate"}
 
 
-def test_the_map_draws_estates_as_context(sample_app):
-    # An area's circle sits on its estates: a click there must open the area.
+def test_the_map_draws_every_estate_clear_of_the_areas(sample_app):
+    # Estates no longer hide under their area's circle (pagemodels.map moves them beside it),
+    # so they are hovered and clicked like the areas.
     spec = _figure(sample_app(lang="en"), "overview_map")
-    estates = [tr for tr in spec["data"] if tr.get("marker", {}).get("symbol") == "diamond"]
-    assert len(estates) == 1 and len(estates[0]["x"]) == 21
-    assert estates[0]["hoverinfo"] == "skip" and "customdata" not in estates[0]
+    estates = [tr for tr in spec["data"] if tr.get("customdata") and tr["customdata"][0][0] == "estate"]
+    assert sum(len(tr["x"]) for tr in estates) == 21
+    assert all(tr.get("hoverinfo") != "skip" and tr["marker"]["symbol"] == "square" for tr in estates)
 
 
 def test_the_region_filter_narrows_the_ranking_and_stays_in_the_url(sample_app):

@@ -272,3 +272,28 @@ def test_chart_trend_lines_never_look_alike_and_thresholds_keep_level_colours(fw
     assert len(looks) == 10
     assert len({tr.line.color for tr in fig.data[:8]}) == 8
     assert [s.line.color for s in fig.layout.shapes] == [fw.level(1).colour]
+
+
+def test_trend_highlights_the_chosen_over_the_others_in_grey(fw, values):
+    rows = [_row(fw, c, y, {**values, "PHY-01": v}, kind="area")
+            for c, v in (("A", 30.0), ("B", 20.0), ("C", 10.0), ("D", 5.0)) for y in (2565, 2566)]
+    s = indicators.Subject("indicator", "PHY-01")
+    model = indicators.ranking(fw, s, rows, 2566, "en")
+    assert indicators.default_highlight(model.ranked) == ["A", "B", "C"]  # the year's best three
+    fig = indicators.trend_figure(fw, s, rows, ["B"], "area", "en")
+    grey = [tr for tr in fig.data if tr.line.color == charts.CONTEXT]
+    coloured = [tr for tr in fig.data if tr.line.color != charts.CONTEXT]
+    assert [tr.name for tr in coloured] == ["B"]
+    assert sorted(tr.text[0] for tr in grey) == ["A", "C", "D"]
+    assert [tr.name for tr in grey if tr.showlegend] == [t("indicators.trend_others_area", "en")]
+    assert len(fig.layout.annotations) == len(fw.levels) - 1  # every threshold named
+    assert indicators.trend_figure(fw, s, rows, [], "area", "en") is None
+    yesno = indicators.trend_figure(fw, indicators.Subject("indicator", "MGT-04"), rows, ["A"], "area", "en")
+    assert len(yesno.data) == 1 and yesno.data[0].name == t("detail.trend.yes_share", "en")
+
+
+def test_a_dimensions_trend_shows_the_whole_score_scale(fw, values):
+    rows = [_row(fw, c, 2566, values, kind="area") for c in ("A", "B")]
+    fig = indicators.trend_figure(fw, indicators.Subject("dimension", "social"), rows, ["A"], "area", "th")
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.range[1] >= fw.top_level
+    assert fig.layout.annotations == ()  # a dimension has no thresholds

@@ -173,3 +173,35 @@ def test_markdown_framework_escapes_every_text_and_keeps_lookups_working():
     assert (shown.name_en, shown.unit_en) == (md_escape("# Heading: :red[x]"), md_escape("% of 1. list"))
     assert [lv.name_en for lv in mfw.levels] == [md_escape(lv.name_en) for lv in fw.levels]
     assert len(mfw.indicators) == len(fw.indicators) and fw.indicator(first.code) is hostile  # fw untouched
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_method_tables_show_no_export_guard(fw, lang):
+    """The file's "-" (none) and "- (town level)" read as dashes: a cell starting with a
+    hyphen would be guarded as a formula for the CSV export, and the apostrophe would show."""
+    from ecocity.core.textsafe import neutralise_table
+
+    levels = method.level_rows(fw, lang)
+    ieat = t("method.levels.col_ieat", lang)
+    assert levels[0][ieat] == "–" and levels[5][ieat] == "– (town level)"
+    assert levels[0][t("method.levels.col_diw", lang)] == "–"
+    ex = method.worked_example(fw, lang)
+    for rows in (levels, method.dimension_rows(fw, lang), method.indicator_rows(fw, lang),
+                 method.threshold_rows(fw, lang), method.example_rows(ex, lang)):
+        assert neutralise_table(rows) == rows
+    # The guard itself still protects a real formula.
+    assert neutralise_table([{"x": "-2+3"}]) == [{"x": "'-2+3"}]
+
+
+def test_dash_and_negative_bounds(fw):
+    assert [method.dash(x) for x in (None, "", " - ", "- (town level)", "Eco-Champion")] == [
+        "–", "–", "–", "– (town level)", "Eco-Champion"]
+    neg = dataclasses.replace(fw.indicator("ENV-04"), min=-100.0)
+    assert method.valid_range(neg, "en") == "−100 – 100"
+
+
+def test_level_zero_means_the_same_in_both_languages(fw):
+    """Level 0: assessed, meeting no level ("ยังไม่ผ่านเกณฑ์"), not "no data" / not assessed."""
+    zero = fw.level(0)
+    assert zero.name_th == "ยังไม่ผ่านเกณฑ์" and zero.name_en == "Criteria not yet met"
+    assert "assessed" not in zero.name_en.lower()

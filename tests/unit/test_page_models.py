@@ -6,7 +6,7 @@ from ecocity.core.framework import load_framework
 from ecocity.core.geo import Province
 from ecocity.core.registry import AreaInfo, EstateInfo, RegistryOverview
 from ecocity.core.rows import EntityRow
-from ecocity.pagemodels.area import area_model
+from ecocity.pagemodels.area import area_model, explain_area, explain_text, explained_rows
 from ecocity.pagemodels.map import area_position, markers
 from ecocity.pagemodels.overview import overview_model, years_with_data
 
@@ -90,3 +90,105 @@ def test_area_model_series_stops_at_the_selected_year():
 def test_area_model_without_data_that_year():
     m = area_model(FW, REGISTRY.areas[1], AREAS, ESTATES, 2565)
     assert m.row is None and m.gap == () and m.estates == ()
+
+
+# ----------------------------------------------------------------------------- the score explained
+
+
+def _scored(kind, code, values, area=None):
+    from ecocity.core.scoring import assess
+
+    a = assess(FW, values)
+    return EntityRow(kind=kind, code=code, name_th=f"ท-{code}", name_en=f"E-{code}", fiscal_year=2566, level=a.level,
+                     overall_score=a.overall_score, completeness=a.completeness, area_code=area,
+                     dimension_scores=dict(a.dimension_scores), values=dict(a.values))
+
+
+def _explained(make_data):
+    from ecocity.core.aggregation import EstateValues, assess_area
+
+    # Two estates, 10 and 30 factories; ECO-01 (community enterprises, a sum) at level 3 in
+    # each, higher once added up; ENV-01 (complaints, a sum, lower is better) at level 4 in
+    # each, level 3 once added up; PHY-01 a factory-weighted mean.
+    vals = {"x": {**make_data("x").values, "ECO-01": 8.0, "ENV-01": 20.0, "PHY-01": 10.0, "ENV-04": -2.5},
+            "y": {**make_data("y").values, "ECO-01": 9.0, "ENV-01": 20.0, "PHY-01": 20.0, "SOC-01": None}}
+    factories = {"x": 10, "y": 30}
+    area = assess_area(FW, [EstateValues(c, factories[c], v) for c, v in vals.items()])
+    row = EntityRow(kind="area", code="A", name_th="ก", name_en="Area A", fiscal_year=2566,
+                    level=area.assessment.level, overall_score=area.assessment.overall_score,
+                    completeness=area.assessment.completeness,
+                    dimension_scores=dict(area.assessment.dimension_scores), values=dict(area.values))
+    estates = [_scored("estate", c, v, area="A") for c, v in vals.items()]
+    return explain_area(FW, row, estates, factories), row, estates
+
+
+def test_the_area_score_is_explained_indicator_by_indicator(make_data):
+    from ecocity.core.scoring import indicator_level
+
+    ex, row, estates = _explained(make_data)
+    by = {i.code: i for i in ex.indicators}
+    assert [i.code for i in ex.indicators] == list(FW.codes)
+    eco = by["ECO-01"]
+    assert (eco.rule, eco.estate_values, eco.area_value) == ("sum", (8.0, 9.0), 17.0)
+    assert eco.area_level > max(eco.reported) and "ECO-01" in ex.lifted
+    assert by["ENV-01"].area_value == 40.0 and "ENV-01" in ex.lowered
+    assert by["PHY-01"].area_value == (10 * 10 + 20 * 30) / 40  # weighted by factories
+    assert by["SOC-01"].estate_values[1] is None and by["SOC-01"].estate_levels[1] is None
+    # The level shown for each indicator is the one the area was scored on: the dimension
+    # scores follow from it exactly.
+    for d in FW.dimensions:
+        inds = FW.indicators_of(d.key)
+        mean = sum(by[i.code].area_level * i.weight for i in inds) / sum(i.weight for i in inds)
+        assert mean == row.dimension_scores[d.key]
+        assert all(by[i.code].area_level == indicator_level(i, row.values[i.code]) for i in inds)
+    assert ex.factories == (10, 30) and ex.weighted
+
+
+def test_the_explanation_table_and_sentences(make_data):
+    from ecocity.core.textsafe import neutralise_table
+    from ecocity.i18n import t
+
+    ex, row, _ = _explained(make_data)
+    for lang in ("th", "en"):
+        rows = explained_rows(FW, ex, lang)
+        head = {k: t(f"area.explain.col_{k}", lang) for k in ("code", "rule", "area", "level", "estates")}
+        assert rows[0][head["area"]] == "40" and rows[0]["ท-x" if lang == "th" else "E-x"] == "10"  # factories
+        eco = next(r for r in rows if r[head["code"]] == "ECO-01")
+        assert eco[head["rule"]] == t("method.aggregation.sum.name", lang)
+        assert eco["ท-x" if lang == "th" else "E-x"] == "8" and eco[head["estates"]] == "3"
+        assert eco[head["level"]] == f"4 · {FW.level(4).name(lang)}"  # 8 + 9 = 17 meets level 4
+        assert len(rows) == len(FW.indicators) + 1
+        # A negative value keeps its minus sign and no export guard's apostrophe shows.
+        env04 = next(r for r in rows if r[head["code"]] == "ENV-04")
+        assert env04["ท-x" if lang == "th" else "E-x"] == "\u22122.5"
+        assert neutralise_table(rows) == rows
+        text = "\n".join(explain_text(FW, ex, lang))
+        assert "ECO-01" in text and "ENV-01" in text
+        assert f"{row.overall_score:.2f}" in text
+    en = explain_text(FW, ex, "en")
+    assert en[0].startswith("An area is not scored on its estates' scores") and "2 estates" in en[0]
+    assert "(s)" not in "".join(en)
+
+
+def test_shares_are_written_alike_everywhere():
+    from ecocity.pagemodels.overview import share_text
+
+    assert share_text(0.9958, "en") == "99.6%" and share_text(0.9958, "th") == "99.6%"
+    assert share_text(0.99991, "en") == "99.9%"  # not complete: never rounded up to 100%
+    assert share_text(1.0, "en") == "100%" and share_text(0.0, "en") == "0%"
+    assert share_text(0.0001, "en") == "0.1%" and share_text(None, "en") == "–"
+
+
+def test_the_deck_states_the_overviews_completeness():
+    """The report's cover and the Overview's card: one number from one function."""
+    from dataclasses import replace
+
+    from ecocity.pagemodels.overview import share_text
+    from ecocity.pagemodels.slides import Scope, build_deck
+
+    estates = [replace(r, completeness=c) for r, c in zip(ESTATES, (1.0, 23 / 24, 1.0), strict=True)]
+    m = overview_model(FW, AREAS, estates, REGISTRY, PROVINCES, 2566, "en")
+    assert share_text(m.kpis.completeness, "en") == "97.9%"  # (1 + 23/24) / 2, not rounded to 98%
+    for lang in ("th", "en"):
+        deck = build_deck(FW, AREAS, estates, REGISTRY, PROVINCES, 2566, Scope(), lang)
+        assert any(share_text(m.kpis.completeness, lang) in n for n in deck.slides[0].notes)

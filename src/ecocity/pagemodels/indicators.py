@@ -1,5 +1,5 @@
 """What the Indicators page shows: one indicator or dimension ranked, its trend and the
-heatmap of dimension scores (pure: rows in, plain data out)."""
+heatmap of dimension scores (pure: rows in, plain data or a figure out)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+import plotly.graph_objects as go
+
 from ecocity.core.framework import Framework, Value
 from ecocity.core.rows import EntityRow
 from ecocity.core.scoring import indicator_level
 from ecocity.core.text import level_column
 from ecocity.i18n import t
+from ecocity.pagemodels import charts
 from ecocity.pagemodels.charts import Ranked
 from ecocity.pagemodels.estate import trend_value
 from ecocity.pagemodels.rows import filter_rows, for_year
@@ -124,6 +127,49 @@ def thresholds(fw: Framework, s: Subject, lang: str) -> list[tuple[str, float, s
     # a numeric indicator has a threshold for every level (checked when the framework loads)
     return [(level_column(fw, lv.number, lang), cast(float, ind.threshold(lv.number)), lv.colour)
             for lv in fw.levels[1:]]
+
+
+TREND_HIGHLIGHT = 3  # lines highlighted by default: more tangle into one band
+
+
+def default_highlight(ranked: Sequence[Ranked]) -> list[str]:
+    """The entities highlighted on the trend until the user picks: the year's best few."""
+    return [r.code for r in ranked[:TREND_HIGHLIGHT]]
+
+
+def unit_label(fw: Framework, s: Subject, lang: str) -> str:
+    """The value axis of a subject: its unit, the score scale for a dimension, "" for none."""
+    if s.kind == "dimension":
+        return t("charts.score", lang)
+    unit = fw.indicator(s.key).unit(lang)
+    return "" if unit in ("", "-") else unit
+
+
+def trend_figure(fw: Framework, s: Subject, rows: Sequence[EntityRow], highlight: Sequence[str], kind: str,
+                 lang: str) -> go.Figure | None:
+    """The subject over the fiscal years: the ``highlight`` entities (codes, in that order) in
+    colour over every other entity of ``rows`` (of one ``kind``, already filtered to the
+    region) in pale grey, with the level thresholds; for a yes/no indicator, the share
+    answering yes. None when nothing is highlighted or there are no years."""
+    label = subject_label(fw, s, lang)
+    title = t("indicators.trend_title", lang, subject=label)
+    if s.kind == "indicator" and fw.indicator(s.key).is_yesno:
+        years, series = yes_share_series(s, rows, lang)
+        if not years:
+            return None
+        return charts.indicator_trend(years, series, [], title=title, unit=t("detail.trend.yes_share", lang))
+    years, series = trend_series(fw, s, rows, highlight, lang)
+    if not years or not series:
+        return None
+    shown = set(highlight)
+    others = sorted({r.code for r in rows if r.code not in shown and subject_value(fw, s, r) is not None})
+    _, context = trend_series(fw, s, rows, others, lang)
+    context = {n: ys for n, ys in sorted(context.items()) if n not in series}
+    fig = charts.indicator_trend(years, series, thresholds(fw, s, lang), title=title, unit=unit_label(fw, s, lang),
+                                 context=context, context_label=t(f"indicators.trend_others_{kind}", lang))
+    if s.kind == "dimension":  # a score: its whole scale, as every score chart shows it
+        fig.update_yaxes(range=[0, fw.top_level + 0.3], dtick=1)
+    return fig
 
 
 def heatmap_rows(areas: Sequence[EntityRow], year: int, lang: str, *,

@@ -37,6 +37,17 @@ def pct(share: float, lang: str) -> str:
 # ----------------------------------------------------------------------------- tables
 
 
+def dash(text: str | None) -> str:
+    """A text of the framework file as a table shows it: empty or "-" (the file's "none")
+    as a dash, and a leading hyphen ("- (town level)") as one. Tables guard text starting
+    with a hyphen as a spreadsheet formula in their CSV export, and the guard's
+    apostrophe would show ("'-"); a dash is not a formula."""
+    s = (text or "").strip()
+    if s in ("", "-"):
+        return "–"
+    return "–" + s[1:] if s.startswith("-") else s
+
+
 def level_rows(fw: Framework, lang: str) -> list[dict[str, Any]]:
     """The ladder, lowest first: number, colour, names, DIW step, IEAT equivalent."""
     return [{
@@ -44,8 +55,8 @@ def level_rows(fw: Framework, lang: str) -> list[dict[str, Any]]:
         t("method.levels.col_colour", lang): lv.colour,
         t("method.levels.col_name", lang): lv.name(lang),
         t("method.levels.col_other_name", lang): lv.name("en" if lang == "th" else "th"),
-        t("method.levels.col_diw", lang): lv.diw_step or "–",
-        t("method.levels.col_ieat", lang): lv.ieat_en or "–",
+        t("method.levels.col_diw", lang): dash(lv.diw_step),
+        t("method.levels.col_ieat", lang): dash(lv.ieat_en),
         t("method.levels.col_key", lang): lv.key,
     } for lv in fw.levels]
 
@@ -64,8 +75,10 @@ def dimension_rows(fw: Framework, lang: str) -> list[dict[str, Any]]:
 def valid_range(ind: Indicator, lang: str) -> str:
     if ind.is_yesno:
         return t("method.indicators.range_yesno", lang)
-    lo = "–∞" if ind.min is None else num(ind.min, lang)
-    hi = "∞" if ind.max is None else num(ind.max, lang)
+    # A negative bound with the minus sign: a leading hyphen would show the export guard's
+    # apostrophe (see ``dash``).
+    lo = "−∞" if ind.min is None else num(ind.min, lang).replace("-", "−")
+    hi = "∞" if ind.max is None else num(ind.max, lang).replace("-", "−")
     return f"{lo} – {hi}"
 
 

@@ -10,7 +10,7 @@ from ecocity.core.framework import Framework
 from ecocity.core.geo import Province
 from ecocity.core.registry import EstateInfo, RegistryOverview
 from ecocity.core.rows import EntityRow
-from ecocity.i18n import bilingual
+from ecocity.i18n import bilingual, fmt_number
 from ecocity.pagemodels import rows as d
 from ecocity.pagemodels.charts import Marker
 from ecocity.pagemodels.map import markers as map_markers
@@ -18,6 +18,18 @@ from ecocity.pagemodels.map import markers as map_markers
 
 def years_with_data(*rows: Sequence[EntityRow]) -> tuple[int, ...]:
     return tuple(sorted({r.fiscal_year for rs in rows for r in rs}))
+
+
+def share_text(share: float | None, lang: str) -> str:
+    """A share (0-1) as every page, slide and report writes it, so they never disagree:
+    "99.6%", at most one decimal; "–" when unknown. Never "100%" unless whole, nor "0%"
+    unless none: rounding 99.96% up would tell an executive the data is complete."""
+    if share is None:
+        return "–"
+    pct = share * 100
+    if 0 < pct < 100:
+        pct = min(max(pct, 0.1), 99.9)
+    return f"{fmt_number(pct, lang, digits=1)}%"
 
 
 # ----------------------------------------------------------------------------- overview

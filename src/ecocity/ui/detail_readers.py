@@ -174,22 +174,11 @@ def ranking_figure(url: str, token: str, kind: queries.Kind, key: str, year: int
 @st.cache_resource(show_spinner=False, max_entries=64)
 def trend_figure(url: str, token: str, kind: queries.Kind, key: str, region: str | None, codes: tuple[str, ...],
                  lang: str) -> go.Figure | None:
-    """The value over the fiscal years of each entity in ``codes`` with the level thresholds
-    as lines in the level colours; for a yes/no indicator, the share answering yes."""
+    """The value over the fiscal years of each entity in ``codes``, highlighted over the
+    region's others, with the level thresholds (see ``indicators.trend_figure``)."""
     fw = readers.framework(url, token)
-    subject = _subject(fw, key)
     rows = filter_rows(readers.entity_rows(url, token, kind), region=region)
-    unit = _unit(fw, subject, lang)
-    if subject.kind == "indicator" and fw.indicator(subject.key).is_yesno:
-        years, series = indicators.yes_share_series(subject, rows, lang)
-        unit = t("detail.trend.yes_share", lang)
-    else:
-        years, series = indicators.trend_series(fw, subject, rows, codes, lang)
-    if not years or not series:
-        return None
-    label = indicators.subject_label(fw, subject, lang)
-    return charts.indicator_trend(years, series, indicators.thresholds(fw, subject, lang),
-                                  title=t("indicators.trend_title", lang, subject=label), unit=unit)
+    return indicators.trend_figure(fw, _subject(fw, key), rows, codes, kind, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -35,19 +35,6 @@ def titled(fig: dict[str, Any], title: str) -> dict[str, Any]:
     return fig
 
 
-def areas_on_top(fig: dict[str, Any]) -> dict[str, Any]:
-    """On the country map an area's circle sits on its estates (its position is their mean),
-    and Plotly gives a click or hover to the nearest point of any trace, often an estate
-    under the circle. Estates there are context: drawn, but neither hovered nor clicked;
-    they open from their area's page."""
-    for tr in fig.get("data", []):
-        cd = tr.get("customdata")
-        if cd and cd[0] and cd[0][0] == "estate":
-            tr["hoverinfo"], tr["hovertemplate"] = "skip", None
-            tr.pop("customdata")
-    return fig
-
-
 def as_figure(fig: dict[str, Any]) -> go.Figure:
     """The figure object of a figure dict (validated here, once, not by every st.plotly_chart)."""
     return go.Figure(fig)
@@ -75,13 +62,9 @@ def dimensions_and_history(fw: Framework, m: DetailModel, year: int | None, lang
         out["dimensions"] = legend_below(charts.dimension_compare(
             fw, m.row.dimension_scores, m.last.dimension_scores if m.last else None, lang, year).to_dict())
     if m.series:
-        fig = charts.history(fw, m.series, lang).to_dict()
-        n = len(m.series)
-        if end_labels == "lean":  # clear of the axis and the edge
-            fig["data"][-1]["textposition"] = ["top center" if 0 < i < n - 1 else "top right" if i == 0 and n > 1
-                                               else "top left" if n > 1 else "top center" for i in range(n)]
-        else:
-            fig["layout"].setdefault("xaxis", {})["range"] = [-0.7, n - 0.3]
+        fig = charts.history(fw, m.series, lang, lean=end_labels == "lean").to_dict()
+        if end_labels == "room":
+            fig["layout"].setdefault("xaxis", {})["range"] = [-0.7, len(m.series) - 0.3]
         out["history"] = fig
     return out
 
@@ -94,8 +77,8 @@ def overview(url: str, token: str, year: int, region: str | None, levels: tuple[
     figs = {
         "ladder": charts.ladder(fw, m.area_counts, m.estate_counts, lang,
                                 title=t("overview.ladder_title", lang)).to_dict(),
-        "map": areas_on_top(charts.thailand_map(fw, readers.provinces(), m.province_levels, m.markers, lang,
-                                                height=620).to_dict()),
+        # Estates and areas never cover each other there (pagemodels.map): both open on a click.
+        "map": charts.thailand_map(fw, readers.provinces(), m.province_levels, m.markers, lang).to_dict(),
         "distribution": legend_below(titled(charts.level_distribution(fw, m.distribution, lang).to_dict(),
                                             t("overview.distribution_title", lang))),
     }
@@ -107,7 +90,7 @@ def registry_map(url: str, token: str, lang: str) -> go.Figure:
     """The map before any assessment: the registry's areas and estates, no levels."""
     fw, reg = readers.framework(url, token), readers.registry_overview(url, token)
     marks = markers(reg.areas, readers.provinces(), {}, {}, lang)
-    return as_figure(areas_on_top(charts.thailand_map(fw, readers.provinces(), {}, marks, lang, height=620).to_dict()))
+    return as_figure(charts.thailand_map(fw, readers.provinces(), {}, marks, lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -120,5 +103,5 @@ def area(url: str, token: str, code: str, year: int | None, lang: str) -> dict[s
     if m.estates:
         rows = [Ranked("estate", e.code, e.name(lang), e.level, e.overall_score) for e in m.estates]
         out["estates"] = charts.ranking(fw, rows, lang, title=t("area.estates_chart", lang),
-                                        value_label=t("charts.score", lang)).to_dict()
+                                        value_label=t("charts.score", lang), digits=2).to_dict()
     return {name: as_figure(fig) for name, fig in out.items()}
