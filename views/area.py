@@ -9,10 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ecocity.core.text import level_column
 from ecocity.core.textsafe import md_escape
 from ecocity.i18n import bilingual, fmt_number, fy_label, region_label, t
+from ecocity.pagemodels.area import explain_area, explain_text, explained_rows
+from ecocity.pagemodels.overview import share_text
 from ecocity.pagemodels.rows import best_first
-from ecocity.ui import figures, filters, readers, widgets
+from ecocity.ui import auth, detail_readers, figures, filters, readers, targets, whatif, widgets
 from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.lang import current_lang
 from ecocity.ui.routes import script, target_from_row, target_from_selection
@@ -73,7 +76,7 @@ else:
     # 1. Where it stands: the level on the path, and the headline numbers.
     last = m.last
     delta = "" if last is None or last.level == row.level else " &nbsp; " + t(
-        "area.level_delta", lang, d=f"{row.level - last.level:+d}")
+        "area.level_delta", lang, sign="+" if row.level > last.level else "−", n=abs(row.level - last.level))
     st.markdown(f"{t('area.level_now', lang)} &nbsp; {widgets.badge_html(fw, row.level, lang, big=True)}{delta}",
                 unsafe_allow_html=True)
     with st.container(key="area_path"):
@@ -86,10 +89,29 @@ else:
                      help=t("area.kpi.score_help", lang)),
         widgets.Card(t("area.kpi.to_fix", lang), "–" if row.level >= fw.top_level else str(len(m.gap)),
                      help=t("area.kpi.to_fix_help", lang)),
-        widgets.Card(t("area.kpi.completeness", lang), f"{fmt_number(row.completeness * 100, lang)}%"),
+        widgets.Card(t("area.kpi.completeness", lang), share_text(row.completeness, lang)),
         widgets.Card(t("area.kpi.estates", lang), f"{len(m.estates)} / {n_est}",
                      help=t("area.kpi.estates_help", lang)),
     ], key="area_kpis")
+
+    # Why this score: the area is scored on values combined from its estates', not on their scores.
+    if m.estates:
+        factories = {e.code: next((v.factories for v in detail_readers.versions(url, token, e.code, f.year)
+                                   if v.is_current), None) for e in m.estates}
+        explained = explain_area(fw, row, m.estates, factories)
+        with st.expander(t("area.explain.title", lang, score=fmt_number(row.overall_score, lang, digits=2)),
+                         icon=":material/calculate:", key="area_explain"):
+            st.markdown("\n\n".join(explain_text(fw, explained, lang)))
+            rows = explained_rows(fw, explained, lang)
+            level_col, first = t("area.explain.col_level", lang), [t(f"area.explain.col_{k}", lang)
+                                                                  for k in ("code", "indicator")]
+            paint = {level_column(fw, lv.number, lang): lv.colour for lv in fw.levels}
+            styled = pd.DataFrame(rows).style.map(
+                lambda v: f"background-color: {paint[v]}; color: {widgets.text_on(paint[v])}" if v in paint else "",
+                subset=[level_col])
+            widgets.table(styled, hide_index=True, key="area_explain_table", height=35 * (len(rows) + 1) + 3,
+                          column_config={first[0]: st.column_config.TextColumn(pinned=True, width=70),
+                                         first[1]: st.column_config.TextColumn(pinned=True, width=240)})
 
     # 2. What it needs to reach the next level (the executive's first question).
     with st.container(border=True, key="area_gap"):
@@ -108,11 +130,29 @@ else:
         st.markdown(f"**{t(title, lang, level=fw.level(fw.top_level).name(lang))}**")
         st.markdown(widgets.forecast_text(m.forecast, fw, lang))
 
+    # 4. The area's target: on track or not at its present pace (an estimate).
+    check = readers.target_checks(url, token, targets.this_fiscal_year()).get(code)
+    actor = auth.run_actor()
+    with st.container(border=True, key="area_target"):
+        head, edit = st.columns([5, 2], vertical_alignment="center")
+        with head:
+            if check is None:
+                st.markdown(f"**{t('targets.title', lang)}** · {t('targets.page.none', lang)}")
+            else:
+                targets.badge(check, lang)
+                st.markdown(targets.line(fw, check, lang))
+        if actor.may("set_targets"):
+            with edit:
+                targets.form(fw, actor, url, code, check, lang)
+
+    # 5. What if: other values tried on the area's combined values, never stored.
+    whatif.show(fw, row.values, lang, key="area_whatif")
+
     left, right = st.columns(2, gap="large")
     left.plotly_chart(figs["dimensions"], key="area_dimensions", theme=None, config=figures.CONFIG)
     right.plotly_chart(figs["history"], key="area_history", theme=None, config=figures.CONFIG)
 
-# 4. Its estates this year (click a bar or a row to open the estate).
+# 6. Its estates this year (click a bar or a row to open the estate).
 st.subheader(t("area.estates_title", lang, year=f.year))
 if m.estates:
     st.caption(t("area.estates_hint", lang))

@@ -49,3 +49,15 @@ def test_any_valid_scenario_survives_its_url(raw):
     valid = {c: v for c, v in valid.items() if not (FW.indicator(c).max is not None and not isinstance(v, bool)
                                                      and v > FW.indicator(c).max)}
     assert parse(FW, dump(FW, valid)) == valid
+
+
+def test_the_table_reads_back_unchanged_values_as_no_change():
+    from ecocity.pagemodels.whatif import changes_from_rows, editor_rows
+
+    real = {"A": 26.123456789, "B": 100.0, "C": True, "D": None}
+    for lang in ("th", "en"):
+        rows = editor_rows(WORKED, real, {}, lang)
+        assert changes_from_rows(WORKED, real, rows) == {}
+        rows[0]["scenario"] = "25"
+        rows[2]["scenario"] = "ไม่ใช่" if lang == "th" else "no"
+        assert changes_from_rows(WORKED, real, rows) == {"A": 25.0, "C": False}

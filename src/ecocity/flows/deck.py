@@ -3,16 +3,19 @@ pages build it from their cached readers instead)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ecocity.config import settings
 from ecocity.core.framework import Framework
 from ecocity.core.geo import load_provinces
 from ecocity.core.registry import GEOJSON_FILE
+from ecocity.i18n import fiscal_year_of
 from ecocity.pagemodels.slides import Deck, Scope, build_deck
 from ecocity.store import queries
 from ecocity.store.db import session_scope
 from ecocity.store.inforce import framework_in_force
+from ecocity.store.targets import targets
 
 if TYPE_CHECKING:
     from ecocity.store.db import Engine
@@ -29,4 +32,6 @@ def load_deck(engine: Engine, year: int, scope: Scope | str, lang: str, *, fw: F
             scope = Scope.parse(scope, registry.regions, [a.code for a in registry.areas])
         areas, estates = queries.entity_rows(s, "area"), queries.entity_rows(s, "estate")
         when = queries.data_date(s, year)
-    return build_deck(fw, areas, estates, registry, provinces, year, scope, lang, data_date=when)
+        tg = targets(s)
+    return build_deck(fw, areas, estates, registry, provinces, year, scope, lang, data_date=when, targets=tg,
+                      this_year=fiscal_year_of(date.today()))

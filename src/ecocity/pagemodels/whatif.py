@@ -4,15 +4,16 @@ scenario is plain text for the URL (``ENV-01:30,SOC-02:yes``), never stored as d
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ecocity.core.framework import Framework, Value
 from ecocity.core.plan import Plan, shortest_path
 from ecocity.core.scoring import Assessment, assess, check_values
+from ecocity.i18n import t
 
 PARAM = "whatif"  # the query parameter holding the scenario
-_YES, _NO = ("yes", "true", "1", "y"), ("no", "false", "0", "n")
+_YES, _NO = ("yes", "true", "1", "y", "ใช่", "มี"), ("no", "false", "0", "n", "ไม่ใช่", "ไม่มี")
 MAX_LENGTH = 2000  # characters of a scenario in a URL; longer is ignored
 
 
@@ -82,3 +83,38 @@ def plan_scenario(fw: Framework, real: Mapping[str, Value], target: int) -> tupl
     """The shortest path from the real values to ``target``, as scenario changes."""
     plan = shortest_path(fw, real, target)
     return plan, {c.code: c.to for c in plan.changes}
+
+
+def cell_text(v: Value, lang: str) -> str:
+    """A value as the what-if table shows it and reads it back: "30", "ใช่"/"yes", "" (missing)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return t("common.yes" if v else "common.no", lang)
+    return f"{float(v):g}"
+
+
+def editor_rows(fw: Framework, real: Mapping[str, Value], changes: Mapping[str, Value], lang: str
+                ) -> list[dict[str, str]]:
+    """One row per indicator for the what-if table: code, name, unit, the real value and the
+    scenario's (the real one where unchanged)."""
+    return [{"code": i.code, "name": i.name(lang), "unit": "" if i.is_yesno else i.unit(lang),
+             "real": cell_text(real.get(i.code), lang),
+             "scenario": cell_text(changes.get(i.code, real.get(i.code)), lang)} for i in fw.indicators]
+
+
+def changes_from_rows(fw: Framework, real: Mapping[str, Value], rows: Sequence[Mapping[str, object]]
+                      ) -> dict[str, Value]:
+    """The scenario's changes from the edited table: each row whose scenario cell reads as a
+    valid value other than the real one (a cell that does not read is left unchanged)."""
+    out: dict[str, Value] = {}
+    for r in rows:
+        code, text = str(r.get("code", "")), str(r.get("scenario") or "").strip()
+        if not fw.has_indicator(code):
+            continue
+        got = parse(fw, f"{code}:{text if text else '-'}")
+        # the table shows a value rounded ("%g"): reading that back is no change
+        shown = parse(fw, f"{code}:{cell_text(real.get(code), 'en') or '-'}")
+        if code in got and got[code] != shown.get(code, real.get(code)) and got[code] != real.get(code):
+            out[code] = got[code]
+    return out

@@ -24,13 +24,17 @@ def deck_for(url: str, token: str, year: int, scope: str, lang: str) -> Deck:
     """The slide sequence of ``year`` within ``scope`` (``Scope.param`` text) from the
     pages' cached readers; an unknown scope is the whole country."""
     from ecocity.store.queries import data_date
+    from ecocity.store.targets import targets
+    from ecocity.ui.targets import this_fiscal_year
 
     registry = readers.registry_overview(url, token)
     sc = Scope.parse(scope, registry.regions, [a.code for a in registry.areas])
     with session_scope(engine_for(url)) as s:
         when = data_date(s, year)
+        tg = targets(s)
     return build_deck(readers.framework(url, token), readers.entity_rows(url, token, "area"), readers.entity_rows(url, token, "estate"),
-                      registry, readers.provinces(), year, sc, lang, data_date=when)
+                      registry, readers.provinces(), year, sc, lang, data_date=when, targets=tg,
+                      this_year=this_fiscal_year())
 
 
 @st.cache_data(show_spinner=False, max_entries=6)  # a few MB each
