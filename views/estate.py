@@ -14,9 +14,10 @@ from ecocity.core.textsafe import md_escape, safe_filename
 from ecocity.i18n import bilingual, fmt_number, fy_label, t
 from ecocity.pagemodels import estate as estate_model
 from ecocity.pagemodels.method import score_text
+from ecocity.pagemodels.overview import share_text
 from ecocity.pagemodels.rows import best_first, for_year
 from ecocity.store.errors import StoreError
-from ecocity.ui import detail_readers, figures, filters, readers, widgets
+from ecocity.ui import detail_readers, figures, filters, readers, whatif, widgets
 from ecocity.ui.auth import run_actor
 from ecocity.ui.db import engine_for
 from ecocity.ui.lang import current_lang
@@ -113,12 +114,10 @@ def _indicator_table(m: estate_model.EstateModel) -> None:
         _level_style(table, c["level"], [ln.level for ln in m.lines]), where=st.container(key="estate_indicators"),
         hide_index=True,
         height=35 * (len(table) + 1) + 3,
-        column_config={
-            c["code"]: st.column_config.TextColumn(width=70, pinned=True),
-            c["name"]: st.column_config.TextColumn(width=255),
-            c["value"]: st.column_config.TextColumn(width=125),
-            c["level"]: st.column_config.TextColumn(width=165),
-            c["next"]: st.column_config.TextColumn(width=175),
+        column_config={  # each as wide as its longest text: Streamlit cuts a cell at its column's edge
+            c["code"]: st.column_config.TextColumn(width=widgets.column_width(c["code"], table[c["code"]]), pinned=True),
+            **{c[k]: st.column_config.TextColumn(width=widgets.column_width(c[k], table[c[k]]))
+               for k in ("name", "value", "level", "next")},
             c["trend"]: st.column_config.LineChartColumn(
                 width=90, help=t("estate.indicators.trend_help", lang, first=min(years) if years else "–",
                                   last=max(years) if years else "–")),
@@ -155,15 +154,17 @@ def _versions(m: estate_model.EstateModel, year: int) -> None:
         lv = levels.get(v.version)
         row[level_col] = "–" if lv is None else level_column(fw, lv, lang)
     c = {k: t(f"detail.versions.col_{k}", lang) for k in ("version", "current", "when", "by", "file", "outcome")}
+    frame = pd.DataFrame(rows)
+    fit = {k: widgets.column_width(k, frame[k]) for k in (c["current"], c["file"], c["outcome"], level_col) if k in frame}
     widgets.table(
-        pd.DataFrame(rows), where=st.container(key="estate_versions"), hide_index=True,
+        frame, where=st.container(key="estate_versions"), hide_index=True,
         column_config={c["version"]: st.column_config.NumberColumn(width=65),
-                       c["current"]: st.column_config.TextColumn(width=75),
+                       c["current"]: st.column_config.TextColumn(width=fit.get(c["current"], 75)),
                        c["when"]: st.column_config.TextColumn(width=140, help=t("detail.versions.when_help", lang)),
                        c["by"]: st.column_config.TextColumn(width=115),
-                       c["file"]: st.column_config.TextColumn(width=195),
-                       c["outcome"]: st.column_config.TextColumn(width=145),
-                       level_col: st.column_config.TextColumn(width=150)})
+                       c["file"]: st.column_config.TextColumn(width=fit.get(c["file"], 195)),
+                       c["outcome"]: st.column_config.TextColumn(width=fit.get(c["outcome"], 145)),
+                       level_col: st.column_config.TextColumn(width=fit.get(level_col, 150))})
 
     engine = engine_for(url)
     with st.container(key="estate_downloads"):
@@ -345,7 +346,7 @@ def _estate(code: str) -> None:
                                 last=last_level or "–")),
             widgets.Card(t("estate.kpi.score", lang), score_text(row.overall_score), delta=delta,
                          help=t("estate.kpi.score_help", lang)),
-            widgets.Card(t("estate.kpi.completeness", lang), f"{fmt_number(row.completeness * 100, lang)}%",
+            widgets.Card(t("estate.kpi.completeness", lang), share_text(row.completeness, lang),
                          help=t("estate.kpi.completeness_help", lang)),
             widgets.Card(t("estate.kpi.area", lang),
                          f"{m.area_row.level} / {top}" if m.area_row is not None else "–",
@@ -364,6 +365,7 @@ def _estate(code: str) -> None:
             right.plotly_chart(figs["history"], key="estate_history", theme=None, config=figures.CONFIG)
     if m.row is not None:
         _indicator_table(m)
+        whatif.show(fw, m.row.values, lang, key="estate_whatif")
     _versions(m, f.year)
 
 

@@ -25,7 +25,11 @@ mfw = method.markdown_framework(fw)  # for Markdown
 
 def table(rows: list[dict], key: str, styler=None) -> None:
     df = pd.DataFrame(rows)
-    widgets.table(styler(df) if styler else df, hide_index=True, key=key, height=min(35 * (len(df) + 1) + 3, 1200))
+    # Text columns as wide as their longest text: Streamlit sizes a column by its first rows.
+    fit = {k: st.column_config.Column(width=widgets.column_width(k, df[k]))
+           for k in df if pd.api.types.is_string_dtype(df[k])}
+    widgets.table(styler(df) if styler else df, hide_index=True, key=key, height=min(35 * (len(df) + 1) + 3, 1200),
+                  column_config=fit)
 
 
 def colour_cells(colour_col: str):

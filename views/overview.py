@@ -11,8 +11,9 @@ import streamlit as st
 from ecocity.core.gap import gap_items
 from ecocity.core.text import describe_gap_item
 from ecocity.core.textsafe import md_escape
-from ecocity.i18n import bilingual, fmt_number, fy_label, region_label, t
-from ecocity.ui import figures, filters, readers, widgets
+from ecocity.i18n import bilingual, fy_label, region_label, t
+from ecocity.pagemodels.overview import share_text
+from ecocity.ui import figures, filters, presentation, readers, targets, widgets
 from ecocity.ui.export_widgets import export_buttons
 from ecocity.ui.lang import current_lang
 from ecocity.ui.routes import Target, target_from_row, target_from_selection
@@ -50,12 +51,42 @@ def _change(m) -> str:
     return f"{level} · {m.score_delta:+.2f}"
 
 
+# The ranking beside the ladder only where its columns fit (about 660 px for the longest
+# English area name): below that the two stack and the ranking takes the page's width.
+RANK_ROW_CSS = """<style>
+.st-key-overview_rank_row {container-type: inline-size;}
+@container (max-width: 1100px) {
+  .st-key-overview_rank_row [data-testid="stHorizontalBlock"] {flex-wrap: wrap;}
+  .st-key-overview_rank_row [data-testid="stColumn"] {flex: 1 1 100% !important; min-width: 100%;}
+}
+</style>"""
+
+
+def _targets() -> None:
+    """Each area's target: on track, at risk or off track at its present pace (an estimate)."""
+    checks = readers.target_checks(url, token, targets.this_fiscal_year())
+    shown = [a for a in registry.areas if a.code in checks and (not f.region or a.region == f.region)]
+    if not shown:
+        return
+    with st.container(border=True, key="overview_targets"):
+        st.subheader(t("targets.title", lang))
+        st.caption(t("targets.page.overview_intro", lang))
+        for a in shown:
+            check = checks[a.code]
+            name, status = st.columns([2, 5], vertical_alignment="center")
+            with name:
+                filters.link(Target("area", a.code), md_escape(a.name(lang)))
+                targets.badge(check, lang)
+            status.markdown(targets.line(fw, check, lang))
+
+
 def _ranking(model) -> None:
     st.subheader(t("overview.ranking.title", lang, year=model.year))
     if not model.ranking:
         st.info(t("overview.no_match", lang))
         return
-    st.caption(t("overview.ranking.hint", lang))
+    if not presentation.requested():  # the hint says to click a row
+        st.caption(t("overview.ranking.hint", lang))
     cols = {k: t(f"overview.ranking.{k}", lang) for k in ("area", "level", "score", "change")}
     table = pd.DataFrame([{
         cols["area"]: m.row.name(lang),
@@ -77,12 +108,22 @@ def _ranking(model) -> None:
         return ""
 
     styled = table.style.map(paint, subset=[cols["level"]]).map(arrow, subset=[cols["change"]])
+    if presentation.requested():
+        # Projected: an HTML table, so the large type applies and long names wrap; rows are
+        # not clickable there (the map still opens an area).
+        st.table(styled.format({cols["score"]: "{:.2f}"}).hide(axis="index"))
+        return
+    # Every column as wide as its longest text (level and change are bold), so no name is cut;
+    # the table grows to its box, and takes the page's width where the row is too narrow
+    # for it beside the ladder (RANK_ROW_CSS).
+    width = {c: widgets.column_width(c, table[c], weight=600 if c in (cols["level"], cols["change"]) else 400)
+             for c in (cols["area"], cols["level"], cols["change"])}
     event = widgets.table(styled, hide_index=True, key="ranking", on_select="rerun", selection_mode="single-row",
-                         width="stretch", column_config={  # widths: every column fits a half page
-                             cols["area"]: st.column_config.TextColumn(width=160 if lang == "th" else 180),
-                             cols["level"]: st.column_config.TextColumn(width=138 if lang == "th" else 116),
-                             cols["score"]: st.column_config.NumberColumn(format="%.2f", width=60),
-                             cols["change"]: st.column_config.TextColumn(width=118 if lang == "th" else 112)})
+                          width="stretch", column_config={
+                              cols["area"]: st.column_config.TextColumn(width=width[cols["area"]]),
+                              cols["level"]: st.column_config.TextColumn(width=width[cols["level"]]),
+                              cols["score"]: st.column_config.NumberColumn(format="%.2f", width=64),
+                              cols["change"]: st.column_config.TextColumn(width=width[cols["change"]])})
     target = target_from_row("area", [m.row.code for m in model.ranking], event)
     if target:
         filters.go(target)
@@ -125,26 +166,31 @@ else:
         widgets.Card(t("overview.kpi.estates", lang), f"{k.estates_submitted} / {k.estates_total}",
                      help=t("overview.kpi.estates_help", lang)),
         widgets.Card(t("overview.kpi.completeness", lang),
-                     "–" if k.completeness is None else f"{fmt_number(k.completeness * 100, lang)}%",
+                     share_text(k.completeness, lang),
                      help=t("overview.kpi.completeness_help", lang)),
         widgets.Card(t("overview.kpi.champion", lang), f"{k.at_target} / {k.areas_assessed}",
                      help=t("overview.kpi.champion_help", lang)),
     ])
 
-    left, right = st.columns([5, 7.5], gap="large")
+    # The map across the page: the country and, beside it, the crowded east enlarged.
+    event = st.plotly_chart(figs["map"], key="overview_map", on_select="rerun", selection_mode="points",
+                            theme=None, config=figures.CONFIG)
+    st.caption(t("overview.map_hint", lang))
+    target = target_from_selection(event)
+    if target and target.kind in ("area", "estate"):
+        filters.go(target)
+    st.html(RANK_ROW_CSS)
+    left, right = st.container(key="overview_rank_row").columns([7.5, 5], gap="large")
     with left:
-        event = st.plotly_chart(figs["map"], key="overview_map", on_select="rerun", selection_mode="points",
-                                theme=None, config=figures.CONFIG)
-        st.caption(t("overview.map_hint", lang))
-        target = target_from_selection(event)
-        if target and target.kind in ("area", "estate"):
-            filters.go(target)
-    with right:
         _ranking(model)
-        st.plotly_chart(figs["ladder"], key="overview_ladder", theme=None, config=figures.CONFIG)
+    with right:
+        st.plotly_chart(presentation.for_screen(figs["ladder"]), key="overview_ladder", theme=None,
+                        config=figures.CONFIG)
 
     _closest(model)
-    st.plotly_chart(figs["distribution"], key="overview_distribution", theme=None, config=figures.CONFIG)
+    _targets()
+    st.plotly_chart(presentation.for_screen(figs["distribution"]), key="overview_distribution", theme=None,
+                    config=figures.CONFIG)
     export_buttons(f.year, f"region:{f.region}" if f.region else "country", lang, key="overview_export")
 
 with st.expander(t("app.about.title", lang), icon=":material/info:", key="about_data"):

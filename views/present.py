@@ -18,7 +18,7 @@ import streamlit as st
 from ecocity.core.textsafe import md_escape
 from ecocity.i18n import fy_label, t
 from ecocity.pagemodels.slides import Scope, Slide, scope_label, slide_number, step
-from ecocity.ui import filters, presentation, readers
+from ecocity.ui import filters, presentation, readers, widgets
 from ecocity.ui.export_widgets import deck_for, export_buttons
 from ecocity.ui.lang import current_lang
 
@@ -71,22 +71,14 @@ def _sync_url() -> None:
 def _go(delta: int) -> None:
     state["n"] = step(state["n"], total, delta)
     state["at"] = time.monotonic()
+    state["moved"] = True
 
 
 # ----------------------------------------------------------------------------- style
 
-BASE = """
-<style>
-.ecocity-slide-sub {font-size: 1.35rem; color: #6B7B72; margin: -0.6rem 0 0.6rem 0;}
-.ecocity-slide-body {font-size: 1.6rem; line-height: 1.55;}
-.ecocity-slide-body > ul > li {font-size: 1.6rem; margin-bottom: 0.35rem;}
-.ecocity-slide-body ul ul li {font-size: 1.25rem; margin-bottom: 0.1rem;}
-.ecocity-slide-foot {font-size: 1rem; color: #6B7B72;}
-.ecocity-slide-count {font-size: 1.4rem; font-weight: 600; text-align: center;}
-</style>
-"""
-# Full screen (?present=1) is applied by the router, as for every page.
-st.html(BASE)
+# Full screen (?present=1) is applied by the router, as for every page; the slide's own layout
+# (one slide = one window) by ui/presentation.
+st.html(presentation.slide_css(full))
 
 # ----------------------------------------------------------------------------- controls (not full screen)
 
@@ -131,18 +123,25 @@ def _on_auto() -> None:
 if not full:
     st.title(t("present.page.title", lang))
     st.caption(t("present.page.hint", lang))
-    c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
-    c1.selectbox(t("present.page.year", lang), years[::-1], index=years[::-1].index(year), key="present_year",
-                 format_func=lambda y: fy_label(y, lang), on_change=_on_year)
+    # Each select as wide as its longest choice, side by side while they fit the row: in equal
+    # columns a year or an area name was cut beside the sidebar.
+    bar = st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key="present_bar")
     opts = _scope_options()
-    c2.selectbox(t("present.page.scope", lang), opts, index=opts.index(scope.param), key="present_scope",
-                 format_func=_scope_name, on_change=_on_scope)
-    c3.selectbox(t("present.page.auto", lang), AUTO_CHOICES, index=AUTO_CHOICES.index(auto), key="present_auto",
-                 format_func=lambda s: t("present.page.auto_off", lang) if not s else t("present.page.seconds",
-                                                                                         lang, n=s),
-                 on_change=_on_auto)
-    c4.toggle(t("present.page.full", lang), value=full, key="present_full", on_change=_on_full,
-              help=t("present.page.full_help", lang))
+
+    def _auto_name(s: int) -> str:
+        return t("present.page.auto_off", lang) if not s else t("present.page.seconds", lang, n=s)
+
+    bar.selectbox(t("present.page.year", lang), years[::-1], index=years[::-1].index(year), key="present_year",
+                  format_func=lambda y: fy_label(y, lang), on_change=_on_year,
+                  width=widgets.select_width(t("present.page.year", lang), [fy_label(y, lang) for y in years]))
+    bar.selectbox(t("present.page.scope", lang), opts, index=opts.index(scope.param), key="present_scope",
+                  format_func=_scope_name, on_change=_on_scope,
+                  width=widgets.select_width(t("present.page.scope", lang), [_scope_name(o) for o in opts]))
+    bar.selectbox(t("present.page.auto", lang), AUTO_CHOICES, index=AUTO_CHOICES.index(auto), key="present_auto",
+                  format_func=_auto_name, on_change=_on_auto,
+                  width=widgets.select_width(t("present.page.auto", lang), [_auto_name(s) for s in AUTO_CHOICES]))
+    bar.toggle(t("present.page.full", lang), value=full, key="present_full", on_change=_on_full,
+               help=t("present.page.full_help", lang))
     st.divider()
 
 
@@ -154,35 +153,41 @@ def show_slide() -> None:
     if auto and time.monotonic() - state["at"] >= auto - 0.5:  # the timer's rerun: next slide
         state["n"] = step(state["n"], total, 1, wrap=True)
         state["at"] = time.monotonic()
+        state["moved"] = True
     n = state["n"]
     _sync_url()
     s = deck.slides[n - 1]
     # The controls sit in a container created before the slide's content, so they keep one
     # place in the element tree whatever the slide holds: the counter and buttons are updated
     # in place instead of a stale copy lingering below a taller or shorter slide while it reruns.
-    body_box, controls = st.container(), st.container()
+    slide = st.container(key="present_slide")
+    body_box, controls = slide.container(key="present_body"), slide.container(key="present_controls")
     with body_box:
         _slide_body(s, n)
     with controls:
-        _controls(n)
+        _controls(n, moved=state.pop("moved", False))
 
 
 def _slide_body(s: Slide, n: int) -> None:
     st.header(md_escape(s.title), anchor=False)  # titles carry area and estate names
     if s.subtitle:
         st.html(f'<div class="ecocity-slide-sub">{html.escape(s.subtitle)}</div>')
-    fig = s.figure(present=True)
-    body = _bullets(s.bullets)
+    fig = s.figure(present=full)  # projector type full screen, the page's own beside the sidebar
+    body = f'<div class="ecocity-slide-body">{_bullets(s.bullets)}</div>'
     if fig is None:
-        st.html(f'<div class="ecocity-slide-body">{body}</div>')
+        st.container(key="present_text").html(body)
     else:
-        left, right = st.columns([2, 3] if s.kind != "map" else [1, 1], vertical_alignment="center")
-        left.html(f'<div class="ecocity-slide-body">{body}</div>')
-        fig.update_layout(title=None, margin=dict(t=20), height=560 if s.kind != "map" else 720)
-        right.plotly_chart(fig, key=f"present_chart_{n}", theme=None, config={"displayModeBar": False})
+        # Text and chart share the height the window leaves (see presentation.SLIDE_CSS): the
+        # chart is drawn as tall as its column, not at a fixed height that overflows 720 px.
+        left, right = st.container(key="present_row").columns(presentation.slide_columns(s.kind), gap="medium")
+        left.container(key="present_text").html(body)
+        fig.update_layout(title=None, margin=dict(t=20, b=10), height=None, autosize=True)
+        presentation.names_on_two_lines(fig)
+        right.plotly_chart(fig, key=f"present_chart_{n}", theme=None, height="stretch",
+                           config={"displayModeBar": False, "responsive": True})
 
 
-def _controls(n: int) -> None:
+def _controls(n: int, *, moved: bool) -> None:
     prev, count, nxt = st.columns([1, 2, 1], vertical_alignment="center")
     prev.button(t("present.page.prev", lang), key="present_prev", on_click=_go, args=(-1,), disabled=n <= 1,
                 icon=":material/arrow_back:", width="stretch")
@@ -190,8 +195,11 @@ def _controls(n: int) -> None:
     nxt.button(t("present.page.next", lang), key="present_next", on_click=_go, args=(1,), disabled=n >= total,
                icon=":material/arrow_forward:", icon_position="right", width="stretch")
     link = "?" + urlencode({YEAR: year, SCOPE: scope.param, SLIDE: n, presentation.PARAM: 1, "lang": lang})
+    # A slide reached by Previous/Next (or the timer) opens at its top, wherever the page
+    # was scrolled to: the script is the page's own constant, the footer's text is escaped.
     st.html(f'<div class="ecocity-slide-foot">{html.escape(deck.footer)} · '
-            f'<a href="{link}" target="_self">{html.escape(t("present.page.link", lang))}</a></div>')
+            f'<a href="{link}" target="_self">{html.escape(t("present.page.link", lang))}</a></div>'
+            + (presentation.scroll_to_slide_js(full) if moved else ""), unsafe_allow_javascript=moved)
 
 
 def _bullets(lines: tuple[str, ...]) -> str:
