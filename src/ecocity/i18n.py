@@ -48,8 +48,11 @@ _PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
 
 def _plural(msg: str, kw: Mapping[str, Any]) -> str:
     def pick(m: re.Match[str]) -> str:
-        n = kw.get(m[1])
-        return m[2] if n == 1 or n == "1" else m[3]
+        try:  # a count may come signed ("+1") or as text
+            one = abs(float(str(kw.get(m[1])).replace("\u2212", "-"))) == 1
+        except ValueError:
+            one = False
+        return m[2] if one else m[3]
 
     return _PLURAL.sub(pick, msg)
 

@@ -140,3 +140,27 @@ def test_the_year_survives_a_page_change_through_the_sidebar(page: Page, sample_
     wait_for_app_run(page)
     expect(page).to_have_url(re.compile(r"/area\?(?=.*\byear=2563\b)(?=.*\blang=th\b)"), timeout=WAIT)
     expect(page.locator(".st-key-filter_year input")).to_have_value(re.compile(r"\b2563\b"), timeout=WAIT)
+
+
+def test_a_what_if_lives_in_the_address_and_opens_the_same(page: Page, sample_app: str):
+    """The plan filled in on the Area page goes into the address; that address, opened in
+    another tab, shows the same scenario (labelled as one), the real data unchanged."""
+    from ecocity.core.framework import get_framework
+
+    fw = get_framework()
+    open_page(page, f"{sample_app}/area?area=CHACHOENGSAO&year=2567&lang=en")
+    page.get_by_text(t("whatif.title", "en")).click()
+    wait_for_app_run(page)
+    page.locator(".st-key-area_whatif_plan button").click()
+    wait_for_app_run(page)
+    expect(page).to_have_url(re.compile(r"[?&]whatif=ECO-03%3A50\b|[?&]whatif=ECO-03:50\b"), timeout=30_000)
+    shared = page.url
+    other = page.context.new_page()
+    open_page(other, shared)
+    expect(other.get_by_text(t("whatif.label", "en", n=1))).to_be_visible(timeout=30_000)
+    # the scenario's level is one up (Eco-Excellence); the real one stays Eco-Champion
+    line = other.locator("p", has_text=t("whatif.scenario", "en")).filter(has=other.locator("span.eco-badge"))
+    expect(line.locator("span.eco-badge")).to_have_text(fw.level(3).name("en"))
+    real = other.locator("p", has_text=t("whatif.real", "en")).filter(has=other.locator("span.eco-badge"))
+    expect(real.locator("span.eco-badge")).to_have_text(fw.level(2).name("en"))
+    other.close()

@@ -110,3 +110,5 @@ def test_english_plurals_come_from_the_catalogue_form():
     assert _plural("{n} {n|area|areas}", {"n": 1}) == "{n} area"
     assert _plural("{n} {n|area|areas} · {e} {e|estate|estates}", {"n": 4, "e": 1}) == "{n} areas · {e} estate"
     assert _plural("{n} {n|area|areas}", {"n": 0}) == "{n} areas"
+    assert _plural("{n} {n|level|levels}", {"n": "+1"}) == "{n} level"  # a signed change
+    assert _plural("{n} {n|level|levels}", {"n": "-2"}) == "{n} levels"

@@ -34,7 +34,7 @@ def show(fw: Framework, real: Mapping[str, Value], lang: str, *, key: str) -> No
         targets = [lv.number for lv in fw.levels if lv.number > now]
         if targets:
             c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-            target = c1.selectbox(t("whatif.plan_to", lang), targets, index=len(targets) - 1, key=f"{key}_target",
+            target = c1.selectbox(t("whatif.plan_to", lang), targets, index=0, key=f"{key}_target",
                                   format_func=lambda n: f"{n} · {fw.level(n).name(lang)}")
             if c2.button(t("whatif.plan_button", lang), key=f"{key}_plan", icon=":material/route:"):
                 _plan, planned = whatif.plan_scenario(fw, real, int(target))
