@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from ecocity.cli.common import input_area, input_values, load_json
+from ecocity.cli.common import add_values_input, input_area, input_values, load_json
 from ecocity.core.aggregation import assess_area
 from ecocity.core.framework import Framework, get_framework
 from ecocity.core.scoring import assess
@@ -58,12 +58,7 @@ def _print_assessment(fw: Framework, r: dict[str, Any]) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("assess", help="level, scores and gap for indicator values given as JSON")
-    p.add_argument("--framework", help="framework file (default: the framework in force)")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--values", metavar="FILE",
-                     help='JSON {"values": {...}} or an array of them ("-" reads stdin)')
-    src.add_argument("--area", metavar="FILE",
-                     help='JSON {"estates": [{"code", "factories", "values"}, ...]} or an array')
+    add_values_input(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_assess)
 

@@ -89,3 +89,13 @@ def input_area(fw: Framework, obj: Any, where: str) -> list[EstateValues]:
             raise UsageError(f'{at}: "factories" must be a whole number >= 0, found {factories!r}')
         out.append(EstateValues(code=e["code"], factories=factories, values=input_values(fw, e, at)))
     return out
+
+
+def add_values_input(p: Any) -> None:
+    """The input options ``assess`` and ``plan`` share: a framework file, and values or an area."""
+    p.add_argument("--framework", help="framework file (default: the framework in force)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--values", metavar="FILE",
+                     help='JSON {"values": {...}} or an array of them ("-" reads stdin)')
+    src.add_argument("--area", metavar="FILE",
+                     help='JSON {"estates": [{"code", "factories", "values"}, ...]} or an array')

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from ecocity.cli.common import UsageError, input_area, input_values, load_json
+from ecocity.cli.common import UsageError, add_values_input, input_area, input_values, load_json
 from ecocity.core.aggregation import assess_area
 from ecocity.core.framework import Framework, get_framework
 from ecocity.core.plan import shortest_path
@@ -75,12 +75,7 @@ def _shown(v: Any) -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("plan", help="the fewest indicator changes that reach a target level")
-    p.add_argument("--framework", help="framework file (default: the framework in force)")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--values", metavar="FILE",
-                     help='JSON {"values": {...}} or an array of them ("-" reads stdin)')
-    src.add_argument("--area", metavar="FILE",
-                     help='JSON {"estates": [{"code", "factories", "values"}, ...]} or an array')
+    add_values_input(p)
     p.add_argument("--target", required=True, metavar="N", help="the level to reach (1 to the top level)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_plan)
