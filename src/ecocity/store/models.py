@@ -237,12 +237,29 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Unused since migration 0005 (kept at 0 / None): failed sign-ins are counted in
+    # sign_in_throttle, by the name typed and by client, whether or not the account exists.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200), default="")
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInThrottle(Base):
+    """Failed password sign-ins counted per key: ``account:<user name as typed,
+    normalised>`` (whether or not such an account exists) and ``client:<address>``. A key
+    with too many recent failures is refused until ``blocked_until`` (see
+    ``store.users.authenticate``); a row whose last failure is older than the decay
+    window counts as absent and may be deleted."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserEstate(Base):
