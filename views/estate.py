@@ -10,7 +10,7 @@ import streamlit as st
 
 from ecocity.core import access
 from ecocity.core.text import level_column
-from ecocity.core.textsafe import md_escape, safe_filename
+from ecocity.core.textsafe import md_escape, safe_filename, t_md
 from ecocity.i18n import bilingual, fmt_number, fy_label, t
 from ecocity.pagemodels import estate as estate_model
 from ecocity.pagemodels.method import score_text
@@ -258,7 +258,7 @@ def _confirm(m: estate_model.EstateModel, year: int, version: int, current: int,
                 return
             st.session_state.pop(ASK, None)
             if result.outcome == "restored":
-                done = t("estate.restore.done", lang, source=version, estate=m.info.name(lang),
+                done = t_md("estate.restore.done", lang, source=version, estate=m.info.name(lang),
                          year=fy_label(year, lang), version=result.version,
                          level=level_column(fw, result.level, lang) if result.level is not None else "–")
             else:  # someone restored it first: it is already current

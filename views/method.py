@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ecocity.config import settings
-from ecocity.core.textsafe import md_escape
+from ecocity.core.textsafe import md_escape, t_md
 from ecocity.i18n import t
 from ecocity.pagemodels import method
 from ecocity.ui import readers, widgets
@@ -41,7 +41,7 @@ def colour_cells(colour_col: str):
 
 st.title(t("method.title", lang))
 st.caption(t("method.intro", lang))
-st.markdown(t("method.framework", lang, name=mfw.name(lang), id=mfw.id, version=fw.version,
+st.markdown(t("method.framework", lang, name=md_escape(mfw.name(lang)), id=mfw.id, version=fw.version,
               file=md_escape(Path(fw.source).name) if fw.source and not fw.source.startswith("database:") else
               t("framework_admin.method_stored", lang)))
 st.caption(t("method.sha", lang, sha=fw.sha256 or "–"))
@@ -54,7 +54,7 @@ st.caption(t("method.contents", lang))
 # --------------------------------------------------------------------------- levels
 st.header(t("method.levels.heading", lang), divider="green")
 champion = mfw.level(min(2, fw.top_level))
-st.markdown(t("method.levels.intro", lang, champion=champion.name(lang), top=mfw.level(fw.top_level).name(lang)))
+st.markdown(t_md("method.levels.intro", lang, champion=champion.name(lang), top=mfw.level(fw.top_level).name(lang)))
 table(method.level_rows(fw, lang), "method_levels", colour_cells(t("method.levels.col_colour", lang)))
 
 # --------------------------------------------------------------------------- dimensions
@@ -106,11 +106,11 @@ if ex is None or mex is None:
 else:
     a = mex.assessment
     dim = mex.fw.dimensions[0]
-    st.markdown(t("method.example.intro", lang, dimension=dim.name(lang), share=method.pct(mex.fw.pass_share, lang)))
+    st.markdown(t_md("method.example.intro", lang, dimension=dim.name(lang), share=method.pct(mex.fw.pass_share, lang)))
     table(method.example_rows(ex, lang), "method_example")
     st.markdown(t("method.example.checks", lang))
     st.markdown("\n".join(f"- {method.check_sentence(mex.fw, c, lang)}" for c in mex.checks))
-    st.markdown(t("method.example.result", lang, level=a.level, name=mex.fw.level(a.level).name(lang),
+    st.markdown(t_md("method.example.result", lang, level=a.level, name=mex.fw.level(a.level).name(lang),
                   score=method.score_text(a.dimension_scores[dim.key]),
                   overall=method.score_text(a.overall_score)))
     if mex.gap:

@@ -24,7 +24,7 @@ import streamlit as st
 from ecocity.config import settings
 from ecocity.core.access import Actor
 from ecocity.core.framework import Framework
-from ecocity.core.textsafe import md_escape, safe_filename
+from ecocity.core.textsafe import md_escape, safe_filename, t_md
 from ecocity.flows import intake
 from ecocity.flows import upload_preview as flow
 from ecocity.i18n import fmt_number, fy_label, t
@@ -97,10 +97,10 @@ def _store_outcome(o: intake.Outcome, fw: Framework, estates: dict, lang: str, a
         lines = [text]
         fy = fy_label(r.fiscal_year, lang)
         if r.level is not None:
-            lines.append(t("upload.confirm.estate_level", lang, estate=flow.estate_label(r.estate_code, estates, lang),
+            lines.append(t_md("upload.confirm.estate_level", lang, estate=flow.estate_label(r.estate_code, estates, lang),
                            level=flow.level_text(fw, r.level, lang), fy=fy))
         if r.area_code and r.area_level is not None:
-            lines.append(t("upload.confirm.area_level", lang, area=area_names.get(r.area_code, r.area_code),
+            lines.append(t_md("upload.confirm.area_level", lang, area=area_names.get(r.area_code, r.area_code),
                            level=flow.level_text(fw, r.area_level, lang), fy=fy))
         st.success("  \n".join(lines), icon=":material/task_alt:")
     elif o.kind == "duplicate":
@@ -183,12 +183,12 @@ def _would(c: flow.Checked, fw: Framework, estates: dict, lang: str, url: str, t
     kw = {"estate": flow.estate_label(estate, estates, lang), "fy": fy_label(year, lang)}
     would = flow.would_do(p, existing)
     if would == "new":
-        st.info(t("upload.would.new", lang, **kw), icon=":material/fiber_new:")
+        st.info(t_md("upload.would.new", lang, **kw), icon=":material/fiber_new:")
     elif would == "duplicate":
-        st.info(t("upload.would.duplicate", lang, version=existing.duplicate_of, **kw), icon=":material/content_copy:")
+        st.info(t_md("upload.would.duplicate", lang, version=existing.duplicate_of, **kw), icon=":material/content_copy:")
     else:
         current = existing.current_version
-        st.warning(t("upload.would.new_version", lang, current=current, next=(current or 0) + 1, **kw),
+        st.warning(t_md("upload.would.new_version", lang, current=current, next=(current or 0) + 1, **kw),
                    icon=":material/history:")
         changes = flow.value_changes(fw, p.result.submission.values, existing) if p.result.submission else []
         if changes:

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from typing import Any
 
+from ecocity.i18n import t
+
 # Characters that mean something anywhere in a line of Streamlit Markdown: emphasis, code,
 # links and images, HTML and entities, LaTeX ($), tables (|), strikethrough (~), headings
 # (#) and escapes. A colon starts Streamlit's ":red[...]", ":material/icon:" and emoji
@@ -38,6 +40,13 @@ def md_escape(text: Any) -> str:
     elif rest[:1] in _MD_START:
         rest = "\\" + rest
     return out[:lead] + rest
+
+
+def t_md(key: str, lang: str | None, **params: Any) -> str:
+    """A catalogue message for Markdown whose text parameters (names, labels, notes) are
+    escaped with :func:`md_escape`; numbers stay as they are, and so does the catalogue's
+    own formatting (its bold, its line breaks)."""
+    return t(key, lang, **{k: md_escape(v) if isinstance(v, str) else v for k, v in params.items()})
 
 
 def looks_like_formula(value: Any) -> bool:

@@ -51,9 +51,16 @@ def theme(present: bool = False) -> go.layout.Template:
     ))
 
 
+def plain(text: object) -> str:
+    """Text shown as it is in a chart: Plotly draws a subset of HTML (links, bold, line
+    breaks) in every label, title, legend and hover, so names and notes typed by users have
+    ``<``, ``>`` and ``&`` escaped (Plotly shows the entities as the characters)."""
+    return html.escape(str(text), quote=False)
+
+
 def _fig(title: str, present: bool) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(template=theme(present), title=title)
+    fig.update_layout(template=theme(present), title=plain(title))
     return fig
 
 
@@ -118,8 +125,8 @@ def level_distribution(fw: Framework, rows: Sequence[tuple[int, int, int]], lang
     counts = {(fy, lv): n for fy, lv, n in rows}
     for lv in fw.levels:
         fig.add_bar(x=[str(y) for y in years], y=[counts.get((y, lv.number), 0) for y in years],
-                    name=lv.name(lang), marker_color=lv.colour,
-                    hovertemplate="%{x}: %{y}<extra>" + lv.name(lang) + "</extra>")
+                    name=plain(lv.name(lang)), marker_color=lv.colour,
+                    hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=t("charts.fiscal_year", lang), type="category")
     fig.update_yaxes(title=t("charts.areas", lang))
@@ -135,7 +142,7 @@ def dimension_compare(fw: Framework, this: Mapping[str, float], last: Mapping[st
     their number: two labels side by side run into each other on a half-width chart; last
     year's number is in its hover."""
     fig = _fig(t("charts.dimensions_title", lang), present)
-    names = [d.name(lang) for d in fw.dimensions]
+    names = [plain(d.name(lang)) for d in fw.dimensions]
     if last:
         fig.add_bar(x=names, y=[last.get(d.key) for d in fw.dimensions], name=str(year - 1),
                     marker_color=LAST_YEAR, hovertemplate="%{x}: %{y:.1f}<extra>" + str(year - 1) + "</extra>")
@@ -194,7 +201,7 @@ def history(fw: Framework, series: Sequence[Point], lang: str, *, present: bool 
     pts = sorted(series, key=lambda p: p.fiscal_year)
     for lv in fw.levels[1:]:  # faint bands: where each level's typical scores lie
         fig.add_hrect(y0=lv.number - 0.5, y1=lv.number + 0.5, fillcolor=lv.colour, opacity=0.08, line_width=0)
-    names = [fw.level(p.level).name(lang) for p in pts]
+    names = [plain(fw.level(p.level).name(lang)) for p in pts]
     # A label where the level changes only: one per point overlaps on a narrow chart.
     labels = [n if i == 0 or p.level != pts[i - 1].level else "" for i, (p, n) in enumerate(zip(pts, names, strict=True))]
     fig.add_scatter(
@@ -228,9 +235,9 @@ def two_lines(text: str, longer_than: int = 14) -> str:
     characters ("Eco-World<br>Class"), so an axis of names takes less width."""
     spaces = [i for i, ch in enumerate(text) if ch == " "]
     if len(text) <= longer_than or not spaces:
-        return text
+        return plain(text)
     cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
-    return f"{text[:cut]}<br>{text[cut + 1:]}"
+    return f"{plain(text[:cut])}<br>{plain(text[cut + 1:])}"
 
 
 def label_width(labels: Sequence[str], present: bool = False) -> int:
@@ -255,7 +262,7 @@ def ranking(fw: Framework, rows: Sequence[Ranked], lang: str, *, title: str, val
     # plotly draws bottom-up
     rows = sorted(rows, key=lambda r: (-cast(float, r.value) if lower_is_better else r.value, r.name))  # None filtered out
     values = [cast(float, r.value) for r in rows]
-    fig.add_bar(y=[r.name for r in rows], x=values, orientation="h",
+    fig.add_bar(y=[plain(r.name) for r in rows], x=values, orientation="h",
                 marker_color=[fw.level(r.level).colour for r in rows],
                 customdata=[[r.kind, r.code] for r in rows], text=[bar_label(v, digits) for v in values],
                 textposition="outside", textangle=0, constraintext="none", cliponaxis=False,
@@ -275,12 +282,12 @@ def heatmap(fw: Framework, rows: Sequence[tuple[str, str, Mapping[str, float | N
             *, present: bool = False) -> go.Figure:
     """Dimension scores across areas. rows: (area code, area name, {dimension: score})."""
     fig = _fig(t("charts.heatmap_title", lang), present)
-    dims = [d.name(lang) for d in fw.dimensions]
+    dims = [plain(d.name(lang)) for d in fw.dimensions]
     z = [[r[2].get(d.key) for d in fw.dimensions] for r in rows]
     top = fw.top_level
     # One colour step per level over 0..top+1 (see stepped_scale); the colour bar names
     # each step at its middle: "0–1" ... "4–5", then "5" for the top colour.
-    fig.add_heatmap(z=z, x=dims, y=[r[1] for r in rows], zmin=0, zmax=top + 1,
+    fig.add_heatmap(z=z, x=dims, y=[plain(r[1]) for r in rows], zmin=0, zmax=top + 1,
                     colorscale=stepped_scale(level_colours(fw)), texttemplate="%{z:.1f}",
                     customdata=[[["area", r[0]]] * len(dims) for r in rows], hoverinfo="skip",
                     colorbar=dict(title=t("charts.score", lang), tickvals=[lv + 0.5 for lv in range(top + 1)],
@@ -290,7 +297,7 @@ def heatmap(fw: Framework, rows: Sequence[tuple[str, str, Mapping[str, float | N
     # invisible marker on every cell carries the click (customdata [kind, code]) and the hover.
     cells = [(r, d, name) for r in rows for d, name in zip(fw.dimensions, dims, strict=True)]
     invisible = dict(marker=dict(opacity=0))
-    fig.add_scatter(x=[name for _, _, name in cells], y=[r[1] for r, _, _ in cells], mode="markers",
+    fig.add_scatter(x=[name for _, _, name in cells], y=[plain(r[1]) for r, _, _ in cells], mode="markers",
                     marker=dict(size=30, symbol="square", opacity=0, color=INK),
                     selected=invisible, unselected=invisible, showlegend=False,
                     customdata=[["area", r[0]] for r, _, _ in cells],
@@ -337,13 +344,15 @@ def indicator_trend(years: Sequence[int], series: Mapping[str, Sequence[float | 
     fig = _fig(title, present)
     xs = [str(y) for y in years]
     for k, (name, ys) in enumerate((context or {}).items()):
-        fig.add_scatter(x=xs, y=list(ys), mode="lines", name=context_label if k == 0 and context_label else name,
+        name = plain(name)
+        fig.add_scatter(x=xs, y=list(ys), mode="lines", name=plain(context_label) if k == 0 and context_label
+                        else name,
                         connectgaps=False, line=dict(color=CONTEXT, width=1.5), legendgroup="context",
                         showlegend=k == 0 and bool(context_label), legendrank=2000,
                         text=[name] * len(xs), hovertemplate="%{text}: %{y}<extra></extra>")
     for i, (name, ys) in enumerate(series.items()):
         lap = i // len(SERIES_COLOURS)
-        fig.add_scatter(x=xs, y=list(ys), mode="lines+markers", name=name, connectgaps=False,
+        fig.add_scatter(x=xs, y=list(ys), mode="lines+markers", name=plain(name), connectgaps=False,
                         line=dict(color=SERIES_COLOURS[i % len(SERIES_COLOURS)], width=3,
                                   dash=("solid", "dash", "dot")[lap % 3]),
                         marker=dict(size=9 if present else 8,
@@ -420,7 +429,7 @@ def thailand_map(fw: Framework, provinces: Sequence[Province], province_levels: 
     kinds = [k for k in ("area", "estate") if any(m.kind == k for m in markers)]
     shown = sorted({m.level for m in markers if m.level is not None} | set(province_levels.values()))
     entries = [(t(f"charts.{k}s", lang), SYMBOL[k], "white") for k in kinds]
-    entries += [(t("charts.map_level", lang, n=n, name=fw.level(n).name(lang)), "circle", fw.level(n).colour)
+    entries += [(t("charts.map_level", lang, n=n, name=plain(fw.level(n).name(lang))), "circle", fw.level(n).colour)
                 for n in shown]
     if any(m.level is None for m in markers):
         entries.append((t("common.no_data", lang), "circle", NO_DATA))
@@ -464,8 +473,8 @@ def thailand_map(fw: Framework, provinces: Sequence[Province], province_levels: 
                 textfont=dict(size=round(style.size(kind) * 0.55), color=[_text_on(c) for c in colours],
                               weight="bold"),
                 customdata=[[pl.marker.kind, pl.marker.code] for pl in ms],
-                hovertext=[f"{pl.marker.name}: " + (t("common.no_data", lang) if pl.marker.level is None
-                                                    else fw.level(pl.marker.level).name(lang)) for pl in ms],
+                hovertext=[plain(f"{pl.marker.name}: " + (t("common.no_data", lang) if pl.marker.level is None
+                                                          else fw.level(pl.marker.level).name(lang))) for pl in ms],
                 hovertemplate="%{hovertext}<extra></extra>", name=t(f"charts.{kind}s", lang), showlegend=False)
         x0, x1 = (panel.x0 - left) / pw, (panel.x0 + panel.w - left) / pw
         y0, y1 = 1 - (panel.y0 + panel.h - top) / ph, 1 - (panel.y0 - top) / ph
@@ -488,7 +497,7 @@ def thailand_map(fw: Framework, provinces: Sequence[Province], province_levels: 
     for lb in lay.labels:
         axis = "" if lb.panel == 0 else str(lb.panel + 1)
         # Centred dx, dy px from its marker; the line (no head) shows only when the name is not beside it.
-        notes.append(dict(text="<br>".join(lb.lines), x=lb.lon, y=lb.lat, xref=f"x{axis}", yref=f"y{axis}",
+        notes.append(dict(text="<br>".join(plain(line) for line in lb.lines), x=lb.lon, y=lb.lat, xref=f"x{axis}", yref=f"y{axis}",
                           ax=lb.dx, ay=lb.dy, showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=MUTED,
                           standoff=lb.radius, font=dict(size=style.font - 1, color=INK),
                           bgcolor="rgba(255,255,255,0.8)", borderpad=0))

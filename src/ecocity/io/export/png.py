@@ -15,6 +15,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from ecocity.pagemodels import charts
 from ecocity.pagemodels.slides import Deck
 
 SCALE = 2  # device pixels per CSS pixel: 1600 x 900 CSS px -> 3200 x 1800 PNG (projector and print)
@@ -134,7 +135,7 @@ def with_caption(fig: go.Figure, caption: str) -> go.Figure:
     """The figure with ``caption`` (fiscal year, scope, data date...) under its title."""
     out = go.Figure(fig)
     title = out.layout.title.text or ""
-    out.update_layout(title=dict(text=title, subtitle=dict(text=caption, font=dict(size=16, color="#6B7B72"))),
+    out.update_layout(title=dict(text=title, subtitle=dict(text=charts.plain(caption), font=dict(size=16, color="#6B7B72"))),
                       margin=dict(t=110))
     return out
 
@@ -161,7 +162,7 @@ def chart_shots(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float 
         if fig is None:
             continue
         if not fig.layout.title.text:
-            fig.update_layout(title=slide.title)
+            fig.update_layout(title=charts.plain(slide.title))
         # The map is laid out for its drawn size (markers kept clear at that size): draw it
         # at the slide's size and give the picture its pixels through the scale instead.
         w, h, k = (*SLIDE_MAP, scale * 1.75) if slide.kind == "map" else (*size, scale)
