@@ -285,10 +285,11 @@ def test_another_estates_file_is_denied_before_confirming_and_stores_nothing(upl
     assert not [b for b in at.button if b.key == "upload_confirm"]  # nothing to confirm
     assert t("upload.confirm.nothing", lang) in texts(at)
     assert not at.metric  # no level shown as if it could be stored
-    # Nothing stored; the file is in the log as rejected (with the refusal) and audited.
+    # Nothing stored; the file is in pim's log as rejected (with the refusal), not in the
+    # log of the estate it named, and audited.
     assert data_token(engine) == before
     [u] = uploads(engine)
-    assert (u.filename, u.outcome, u.uploaded_by, u.estate_code) == (GOOD.name, "rejected", "pim", "MAP-TA-PHUT")
+    assert (u.filename, u.outcome, u.uploaded_by, u.estate_code) == (GOOD.name, "rejected", "pim", None)
     assert [e["code"] for e in u.messages["errors"]] == ["denied"]
     with session_scope(engine) as s:
         assert not queries.has_data(s)

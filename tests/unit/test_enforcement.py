@@ -92,14 +92,18 @@ def seeded(engine, fw, make_data):
 
 
 def assert_denied_and_logged(engine, before: dict[str, int], n_uploads: int, filename: str) -> None:
-    """Nothing stored; the file is the newest upload, rejected with the 'denied' error;
-    the newest audit entry is pim's 'upload.denied'."""
+    """Nothing stored; the file is the newest upload, rejected with the 'denied' error,
+    logged under pim with no estate: pim and administrators see it, Map Ta Phut's officer
+    does not; the newest audit entry is pim's 'upload.denied' on the estate it named."""
     assert counts(engine) == before
     logged = uploads(engine)
     assert len(logged) == n_uploads + 1
     newest = logged[0]
     assert (newest.filename, newest.outcome, newest.uploaded_by, newest.estate_code, newest.fiscal_year) == (
-        filename, "rejected", "pim", "MAP-TA-PHUT", 2566)
+        filename, "rejected", "pim", None, 2566)
+    with session_scope(engine) as s:
+        seen = {a.username: {u.id for u in list_uploads(s, limit=1000, visible_to=a)} for a in (PIM, ADMIN, SOMCHAI)}
+    assert newest.id in seen["pim"] and newest.id in seen["admin"] and newest.id not in seen["somchai"]
     errors = newest.messages["errors"]
     assert [e["code"] for e in errors] == ["denied"]
     assert "MAP-TA-PHUT" in errors[0]["message"] and "MAP-TA-PHUT" in errors[0]["message_th"]
@@ -338,3 +342,32 @@ def test_a_restore_that_rolls_back_leaves_no_restored_entry(engine, make_data, m
     monkeypatch.undo()
     assert seen == [1]
     assert rows(engine) == before and audit(engine) == logged
+
+
+def test_a_download_refused_after_the_account_was_disabled_is_audited_under_its_name(seeded, monkeypatch,
+                                                                                      cheap_hashing):
+    """The page was drawn for a signed-in officer; the account is disabled before the click:
+    the download is refused and the refusal names the account, not an empty actor."""
+    import time
+
+    from ecocity.core.access import system
+    from ecocity.store import users
+    from ecocity.ui import auth, detail_readers
+
+    engine = seeded
+    users.create_user(engine, system("test"), "somchai", role="officer", estates=["MAP-TA-PHUT"],
+                      password="correct horse battery 42")
+    with session_scope(engine) as s:
+        uid = users.user_id_of(s, "somchai")
+    monkeypatch.setattr(detail_readers.st, "session_state",
+                        {auth.SESSION_KEY: {"user_id": uid, "via": "password", "since": time.time()}})
+    monkeypatch.setattr(detail_readers, "engine_for", lambda url: engine)
+    read = detail_readers.file_reader(engine, next(u.id for u in uploads(engine) if u.filename == "v1.xlsx"),
+                                      detail_readers.actor_at_click(SOMCHAI))
+    assert read() == b"v1"  # still allowed
+    users.disable_user(engine, system("test"), "somchai")
+    logged = len(audit(engine))
+    with pytest.raises(AccessDenied):
+        read()
+    [(action, outcome, actor, _)] = audit(engine)[logged:]
+    assert (action, outcome, actor) == ("download.denied", "denied", "somchai")

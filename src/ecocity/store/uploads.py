@@ -128,6 +128,9 @@ def log_denied(engine: Engine, err: AccessDenied, *, filename: str, content: byt
     """Record a refused submission (``err``): audit 'upload.denied' and, when the actor may
     at least upload (an officer sending another estate's file), keep the file in the upload
     log as rejected with the refusal among its errors (code 'denied'), in one transaction.
+    The file is logged under its sender only, with no estate: the estate it names is not
+    theirs, and its officers must not find a stranger's file in their log (the audit entry
+    and the refusal's message keep the estate it named).
     Returns the upload id, or None when nothing was logged (a viewer, the anonymous
     visitor, or the database failing: then a note on ``err`` says so). Never raises."""
     by = err.actor
@@ -140,7 +143,7 @@ def log_denied(engine: Engine, err: AccessDenied, *, filename: str, content: byt
             return None
         with session_scope(engine, write=True) as s:
             up = log_upload(s, filename=filename, content=content, by=by, outcome="rejected",
-                            messages=with_error(messages, err), estate_code=estate_code,
+                            messages=with_error(messages, err), estate_code=None,
                             fiscal_year=fiscal_year, is_sample=is_sample, sha256=details["sha256"])
             audit.record(s, by, "upload.denied", target, outcome="denied", details={**details, "upload_id": up.id})
             return up.id

@@ -102,7 +102,8 @@ def actor_at_click(drawn: Actor) -> Callable[[], Actor]:
     ``auth.current_actor`` cannot run there). The rules are ``auth.actor_of_sign_in``'s: a
     sign-in past ``ECOCITY_SESSION_HOURS``, or an account disabled, removed or with its
     password changed since, gives the anonymous visitor. Without a sign-in record
-    (anonymous, or an actor set directly by a test), ``drawn``."""
+    (anonymous, or an actor set directly by a test), ``drawn``. A lapsed sign-in acts as a
+    viewer who keeps the account's name, so a refused download is audited under it."""
     from ecocity.config import settings
     from ecocity.ui import auth
 
@@ -110,7 +111,8 @@ def actor_at_click(drawn: Actor) -> Callable[[], Actor]:
     if not isinstance(signed, dict) or "user_id" not in signed:
         return lambda: drawn
     engine, record, hours = engine_for(database_url()), dict(signed), settings().session_hours
-    return lambda: auth.actor_of_sign_in(engine, record, hours) or ANONYMOUS
+    lapsed = Actor(username=drawn.username, role="viewer", via="anonymous") if drawn.username else ANONYMOUS
+    return lambda: auth.actor_of_sign_in(engine, record, hours) or lapsed
 
 
 def file_reader(engine: Engine, upload_id: int, by: Callable[[], Actor]):
