@@ -54,6 +54,14 @@ def _estate(code: str) -> str:
     return f"{estates.get(code, code)} ({code})"
 
 
+def _failures(u: users.UserInfo) -> str:
+    """The table's cell: failed sign-ins under the name in the last hour, and the wait."""
+    if not u.failures:
+        return ""
+    wait = u.wait_seconds()
+    return t("admin.users.throttled_cell", lang, failures=u.failures, seconds=wait) if wait else str(u.failures)
+
+
 def _done(key: str, **kw) -> None:
     st.session_state[DONE_KEY] = t(key, lang, **kw)
     st.rerun()
@@ -71,7 +79,7 @@ else:
         t("admin.users.col_role", lang): _role(u.role),
         t("admin.users.col_estates", lang): ", ".join(u.estates),
         t("admin.users.col_active", lang): yes if u.is_active else no,
-        t("admin.users.col_locked", lang): fmt_datetime(u.locked_until, lang) if u.locked() else "",
+        t("admin.users.col_failures", lang): _failures(u),
         t("admin.users.col_last", lang): fmt_datetime(u.last_sign_in_at, lang, none=""),
     } for u in accounts]), hide_index=True, key="users_table")
 
@@ -109,9 +117,12 @@ if accounts:
     shown = {a.username: f"{a.username} · {a.display_name}" if a.display_name else a.username for a in accounts}
     picked = st.selectbox(t("admin.users.pick", lang), names, key="users_pick", format_func=shown.__getitem__)
     u = next(a for a in accounts if a.username == picked)
-    if u.locked():
-        st.warning(t("admin.users.locked_note", lang, until=users.thai_clock(u.locked_until)),
-                   icon=":material/lock:")
+    wait = u.wait_seconds()
+    if wait:
+        st.warning(t("admin.users.throttled_note", lang, failures=u.failures, seconds=wait),
+                   icon=":material/hourglass_top:")
+    elif u.failures:
+        st.info(t("admin.users.failures_note", lang, failures=u.failures), icon=":material/info:")
     stored = users.form_values(u, estates)
     fingerprint = users.fingerprint(u)
     shown_before = st.session_state.setdefault(SHOWN_KEY, {}).get(u.username)
@@ -161,7 +172,7 @@ if accounts:
                 _done("admin.users.password_set", name=md_escape(u.username))
     with c2:
         if st.button(t("admin.users.unlock", lang), key=f"users_unlock_{u.username}", icon=":material/lock_open:",
-                     disabled=not u.locked()):
+                     disabled=not u.failures):
             try:
                 users.unlock_user(engine, by, u.username)
             except StoreError as e:

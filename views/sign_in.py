@@ -1,16 +1,15 @@
 """Sign in: user name and password, or the organisation's account (OIDC) when one is
-configured; then back to the page in ?next= (default: the overview). A browser session
-that keeps failing has to wait before it may try again (ecocity.ui.auth.throttle_wait)."""
+configured; then back to the page in ?next= (default: the overview). Too many failures
+under a name or from an address make the next try wait (ecocity.store.users.authenticate)."""
 
 from __future__ import annotations
-
-import math
 
 import streamlit as st
 
 from ecocity.core.textsafe import md_escape
 from ecocity.i18n import t
 from ecocity.store.errors import StoreError
+from ecocity.store.users import SignInError
 from ecocity.ui import auth
 from ecocity.ui.lang import current_lang
 from ecocity.ui.routes import next_page, return_query, script
@@ -65,12 +64,14 @@ with st.form("sign_in", width=420):
                              autocomplete="current-password")
     submitted = st.form_submit_button(t("auth.page.submit", lang), type="primary", icon=":material/login:")
 
-wait = auth.sign_in_wait() if submitted else 0.0
-if wait > 0:  # too many failures in this browser session: not even checked
-    st.warning(t("auth.page.wait", lang, seconds=math.ceil(wait)), icon=":material/hourglass_top:")
-elif submitted:
+if submitted:
     try:
         auth.sign_in_with_password(username, password)
+    except SignInError as e:
+        if e.key == "auth.error.throttled":  # too many failures: not even checked
+            st.warning(e.message(lang), icon=":material/hourglass_top:")
+        else:
+            st.error(e.message(lang), icon=":material/error:")
     except StoreError as e:
         st.error(e.message(lang), icon=":material/error:")
     else:

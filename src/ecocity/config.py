@@ -20,6 +20,9 @@ class Settings:
     # not signed in may read the dashboards.
     session_hours: float
     anonymous_view: bool
+    # The request header a reverse proxy puts the browser's address in (e.g. X-Real-IP),
+    # or "" to use the connection's own address; sign-ins are throttled by that address.
+    client_ip_header: str
 
 
 def _sqlite_url(path: Path) -> str:
@@ -38,6 +41,10 @@ def settings() -> Settings:
     ECOCITY_SESSION_HOURS   a sign-in lasts the browser session, at most this long (default 12)
     ECOCITY_ANONYMOUS_VIEW  1: visitors may read the dashboards without signing in (default);
                             0: every page but sign-in asks to sign in first
+    ECOCITY_CLIENT_IP_HEADER  the header holding the browser's address, set by a reverse proxy
+                            in front of every replica (e.g. X-Real-IP); default none: the
+                            address of the connection. Only set it behind such a proxy: a
+                            browser could otherwise send any address in it
     """
     data_dir = Path(os.environ.get("ECOCITY_DATA_DIR") or ROOT / "data")
     url = os.environ.get("ECOCITY_DATABASE_URL") or _sqlite_url(ROOT / "var" / "ecocity.sqlite3")
@@ -52,7 +59,9 @@ def settings() -> Settings:
     except ValueError:
         hours = 12.0
     anonymous = (os.environ.get("ECOCITY_ANONYMOUS_VIEW") or "1").strip().lower() not in ("0", "false", "no", "off")
+    ip_header = (os.environ.get("ECOCITY_CLIENT_IP_HEADER") or "").strip()
     return Settings(database_url=url, data_dir=data_dir, framework_path=fw,
                     max_upload_bytes=int(max_mb * 1024 * 1024),
                     default_lang=lang if lang in ("th", "en") else "th",
-                    session_hours=hours if hours > 0 else 12.0, anonymous_view=anonymous)
+                    session_hours=hours if hours > 0 else 12.0, anonymous_view=anonymous,
+                    client_ip_header=ip_header)

@@ -1,5 +1,5 @@
 """The Users and Audit log pages for an administrator (AppTest, SQLite and PostgreSQL):
-add a user, change role and estates, reset a password, unlock; the audit log filtered,
+add a user, change role and estates, reset a password and failed sign-ins; the audit log filtered,
 with CSV and Excel downloads (their contents: tests/unit/test_audit_export.py)."""
 
 from __future__ import annotations
@@ -80,18 +80,31 @@ def test_add_a_user_then_change_role_and_estates(admin_at, app_env):
     assert not _get(app_env, "somchai").is_active
 
 
-def test_reset_password_and_unlock(admin_at, app_env):
+def test_reset_password_and_unlock(admin_at, app_env, monkeypatch):
+    from datetime import UTC, datetime
+
+    from ecocity.store import models as m
+
+    now = datetime.now(UTC)
+    monkeypatch.setattr(m, "utcnow", lambda: now)  # the store's clock stopped: the wait shown stays
     on_database(app_env, lambda e: users.create_user(e, access.system("apptest"), "somchai", role="officer", password=PW))
-    for _ in range(5):
+    for _ in range(7):
         with pytest.raises(SignInError):
             on_database(app_env, lambda e: users.authenticate(e, "somchai", "wrong password!"))
     at = admin_at
     at.switch_page("views/admin_users.py").run()
+    table = at.dataframe[0].value
+    failed = dict(zip(table[t("admin.users.col_username", "en")], table[t("admin.users.col_failures", "en")],
+                      strict=True))
+    assert failed == {"boss": "", "somchai": "6 (wait 2 s)"}
     at.selectbox(key="users_pick").set_value("somchai").run()
-    assert any(w.value.startswith("Locked after too many wrong passwords") for w in at.warning)
+    assert [w.value for w in at.warning] == [t("admin.users.throttled_note", "en", failures=6, seconds=2)]
     at.button(key="users_unlock_somchai").click().run()
     assert problems(at) == []
-    assert not _get(app_env, "somchai").locked()
+    assert [s.value for s in at.success] == [t("admin.users.unlocked", "en", name="somchai")]
+    info = _get(app_env, "somchai")
+    assert (info.failures, info.throttled()) == (0, False)
+    assert at.button(key="users_unlock_somchai").disabled  # nothing left to reset
 
     at.text_input(key="users_pw_value_somchai").input("a new long passphrase")
     _submit(at, t("admin.users.set_password", "en"))

@@ -137,7 +137,7 @@ def test_every_action_the_code_records_has_words():
         for pat in patterns:
             for m in re.finditer(pat, text):
                 found |= {g for g in m.groups() if g}
-    assert {"auth.sign_in", "auth.locked", "upload.stored", "upload.duplicate", "user.enabled", "user.disabled",
+    assert {"auth.sign_in", "auth.throttle_cleared", "upload.stored", "upload.duplicate", "user.enabled", "user.disabled",
             "framework.activated", "page.denied", "download.denied", "version.restored"} <= found
     for lang in ("th", "en"):
         assert {a for a in found if audit_export.action_text(a, lang) == a} == set(), lang

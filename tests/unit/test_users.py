@@ -1,6 +1,7 @@
 """Accounts (ecocity.store.users) on SQLite and PostgreSQL: argon2id hashing and re-hashing,
-the password policy, sign-in with lock-out (clock injected, never slept), identical
-messages for unknown users, manage_users enforced, every change audited."""
+the password policy, sign-in and its throttle (clock injected, never slept; the rest in
+test_sign_in_throttle.py), identical messages for unknown users, manage_users enforced,
+every change audited."""
 
 from __future__ import annotations
 
@@ -164,63 +165,67 @@ def test_unknown_user_costs_a_hash_verification(engine, monkeypatch, cheap_hashi
     assert len(calls) == 1 and calls[0].startswith("$argon2id$")
 
 
-def test_five_failures_lock_for_fifteen_minutes_then_sign_in_works(engine):
-    _officer(engine)
+def test_five_failures_then_a_wait_the_same_for_any_account_then_sign_in_works(engine):
+    """The old lock-out (15 minutes after 5 failures) is gone: past 5 free failures the
+    name waits 2 s, and then the owner signs in (tests/unit/test_sign_in_throttle.py has
+    the rest)."""
+    users.create_user(engine, ADMIN, "boss", role="admin", password=PW)
     t0 = m.utcnow()
-    for n in range(4):
+    for n in range(6):
         with pytest.raises(SignInError) as e:
-            users.authenticate(engine, "somchai", "wrong password!", now=t0 + timedelta(seconds=n))
+            users.authenticate(engine, "boss", "wrong password!", now=t0 + timedelta(seconds=n))
         assert e.value.key == "auth.error.wrong"
-    with pytest.raises(SignInError) as e:  # the fifth: still "wrong", and now locked
-        users.authenticate(engine, "somchai", "wrong password!", now=t0 + timedelta(seconds=5))
-    assert e.value.key == "auth.error.wrong"
-    until = t0 + timedelta(seconds=5, minutes=15)
-    [locked] = _entries(engine, action="auth.locked")
-    assert (locked.actor, locked.role, locked.target, locked.outcome) == ("", "viewer", "somchai", "ok")
-    # Even the right password is refused while locked, with the time to come back.
-    with pytest.raises(SignInError) as e:
-        users.authenticate(engine, "somchai", PW, now=until - timedelta(seconds=1))
-    assert e.value.key == "auth.error.locked"
-    hhmm = users.thai_clock(until)
-    assert hhmm in e.value.message("en") and f"{hhmm} น." in e.value.message("th")
+    with pytest.raises(SignInError) as e:  # even the right password waits, unchecked
+        users.authenticate(engine, "boss", PW, now=t0 + timedelta(seconds=6))
+    assert (e.value.key, e.value.kw) == ("auth.error.throttled", {"seconds": 1})
+    assert e.value.message("en") == "Too many failed sign-ins. Please wait 1 second, then try again."
+    assert e.value.message("th") == "ลงชื่อเข้าใช้ไม่สำเร็จหลายครั้งเกินไป โปรดรอ 1 วินาทีแล้วลองใหม่"
     with session_scope(engine) as s:
-        assert users.get_user(s, "somchai").locked(until - timedelta(seconds=1))
-    # After the 15 minutes it works again, and the counters are back to zero.
-    actor = users.authenticate(engine, "somchai", PW, now=until + timedelta(seconds=1))
-    assert actor.username == "somchai"
+        info = users.get_user(s, "boss", now=t0 + timedelta(seconds=6))
+        assert (info.failures, info.wait_seconds(t0 + timedelta(seconds=6))) == (6, 1)
+        assert info.throttled(t0 + timedelta(seconds=6)) and not info.throttled(t0 + timedelta(seconds=7))
+    assert users.authenticate(engine, "boss", PW, now=t0 + timedelta(seconds=7)).is_admin
     with session_scope(engine) as s:
-        info = users.get_user(s, "somchai")
-        assert (info.failed_attempts, info.locked_until) == (0, None)
+        info = users.get_user(s, "boss", now=t0 + timedelta(seconds=7))
+        assert (info.failures, info.throttled_until) == (0, None)
     entries = list(reversed(_entries(engine, action="auth.sign_in")))
-    assert [(e.actor, e.target, e.outcome) for e in entries] == [("", "somchai", "failed")] * 6 + [
-        ("somchai", "somchai", "ok")]
-    assert entries[5].details["reason"] == "locked"
+    assert [(e.actor, e.target, e.outcome) for e in entries] == [("", "boss", "failed")] * 7 + [
+        ("boss", "boss", "ok")]
+    assert [e.details.get("failures") for e in entries[:6]] == [1, 2, 3, 4, 5, 6]
+    assert entries[5].details == {"reason": "password", "failures": 6, "wait": 2}
+    assert entries[6].details == {"reason": "throttled", "throttled_by": "account", "wait": 1}
+    assert _entries(engine, action="auth.locked") == []
 
 
 def test_a_success_resets_the_count_of_failures(engine):
     _officer(engine)
-    for _ in range(4):
+    t0 = m.utcnow()
+    for n in range(5):
         with pytest.raises(SignInError):
-            users.authenticate(engine, "somchai", "wrong password!")
-    users.authenticate(engine, "somchai", PW)
-    for _ in range(4):
-        with pytest.raises(SignInError):
-            users.authenticate(engine, "somchai", "wrong password!")
-    assert users.authenticate(engine, "somchai", PW).username == "somchai"  # not locked
+            users.authenticate(engine, "somchai", "wrong password!", now=t0 + timedelta(seconds=n))
+    users.authenticate(engine, "somchai", PW, now=t0 + timedelta(seconds=5))
+    for n in range(5):
+        with pytest.raises(SignInError) as e:
+            users.authenticate(engine, "somchai", "wrong password!", now=t0 + timedelta(seconds=6 + n))
+        assert e.value.key == "auth.error.wrong"  # five free failures again
+    assert users.authenticate(engine, "somchai", PW, now=t0 + timedelta(seconds=11)).username == "somchai"
 
 
-def test_unlock_by_an_admin_lifts_the_lock(engine):
+def test_unlock_by_an_admin_lifts_the_wait(engine):
     _officer(engine)
-    for _ in range(5):
+    t0 = m.utcnow()
+    for _ in range(9):
         with pytest.raises(SignInError):
-            users.authenticate(engine, "somchai", "wrong password!")
+            users.authenticate(engine, "somchai", "wrong password!", now=t0)
     with pytest.raises(SignInError) as e:
-        users.authenticate(engine, "somchai", PW)
-    assert e.value.code == "locked"
-    users.unlock_user(engine, ADMIN, "somchai")
-    assert users.authenticate(engine, "somchai", PW).username == "somchai"
+        users.authenticate(engine, "somchai", PW, now=t0)
+    assert (e.value.code, e.value.kw) == ("throttled", {"seconds": 2})
+    info = users.unlock_user(engine, ADMIN, "somchai", now=t0)
+    assert (info.failures, info.throttled_until) == (0, None)
+    assert users.authenticate(engine, "somchai", PW, now=t0).username == "somchai"
     [entry] = _entries(engine, action="user.unlocked")
     assert (entry.actor, entry.target, entry.role) == ("cli:tester", "somchai", "admin")
+    assert entry.details == {"failures": 6, "was_locked_until": (t0 + timedelta(seconds=2)).isoformat()}
 
 
 def test_hash_with_old_parameters_is_replaced_at_sign_in(engine, monkeypatch):

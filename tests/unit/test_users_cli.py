@@ -1,17 +1,19 @@
 """`ecocity users`: add (stdin or a prompt typed twice, never a default password), list,
-set-password, unlock, disable; weak passwords and unknown names exit 2 without a
-traceback; every change audited as the command-line operator."""
+set-password, unlock, unlock-address, disable; weak passwords and unknown names exit 2
+without a traceback; every change audited as the command-line operator."""
 
 from __future__ import annotations
 
 import getpass
 import io
+from datetime import UTC, datetime
 
 import pytest
 from argon2 import PasswordHasher
 
 from ecocity.cli import main
 from ecocity.store import audit, make_engine, session_scope, users
+from ecocity.store import models as m
 from ecocity.store.users import SignInError
 
 pytestmark = [pytest.mark.storage, pytest.mark.usefixtures("cheap_hashing")]
@@ -29,6 +31,14 @@ def run(capsys, monkeypatch, db_url: str, *argv: str, stdin: str | None = None) 
     code = main(["users", "--database-url", db_url, *argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The store's clock (models.utcnow) stopped: waits shown by ``list`` do not run out."""
+    now = datetime.now(UTC)
+    monkeypatch.setattr(m, "utcnow", lambda: now)
+    return now
 
 
 def _entries(engine, action: str):
@@ -128,21 +138,21 @@ def test_duplicate_name_exits_2(db_url, capsys, monkeypatch):
     assert code == 2 and "already taken" in err
 
 
-def test_list_set_password_unlock_disable(db_url, engine, capsys, monkeypatch):
+def test_list_set_password_unlock_disable(db_url, engine, capsys, monkeypatch, frozen_clock):
     code, out, _ = run(capsys, monkeypatch, db_url, "list")
     assert code == 0 and "no accounts yet" in out
     run(capsys, monkeypatch, db_url, "add", "somchai", "--role", "officer", "--estate", "MAP-TA-PHUT",
         "--password-stdin", stdin=PW + "\n")
-    for _ in range(5):
+    for _ in range(7):
         with pytest.raises(SignInError):
             users.authenticate(engine, "somchai", "wrong password!")
     code, out, _ = run(capsys, monkeypatch, db_url, "list")
     header, row = out.strip().splitlines()
-    assert header.split()[:3] == ["user", "role", "active"]
-    assert row.split()[:3] == ["somchai", "officer", "yes"] and row.endswith("MAP-TA-PHUT")
-    assert row.split()[3] != "-"  # locked until a time
+    assert header.split()[:5] == ["user", "role", "active", "failed", "wait"]
+    assert row.split()[:5] == ["somchai", "officer", "yes", "6", "2s"] and row.endswith("MAP-TA-PHUT")
 
     assert run(capsys, monkeypatch, db_url, "unlock", "somchai")[:2] == (0, "somchai unlocked\n")
+    assert run(capsys, monkeypatch, db_url, "list")[1].strip().splitlines()[1].split()[3:5] == ["-", "-"]
     assert users.authenticate(engine, "somchai", PW).username == "somchai"
 
     code, out, _ = run(capsys, monkeypatch, db_url, "set-password", "somchai", "--password-stdin",
@@ -162,3 +172,20 @@ def test_list_set_password_unlock_disable(db_url, engine, capsys, monkeypatch):
     actions = [(x.action, x.actor) for x in reversed(_entries(engine, "user"))]
     assert actions == [("user.created", "cli:operator"), ("user.unlocked", "cli:operator"),
                        ("user.password_set", "cli:operator"), ("user.disabled", "cli:operator")]
+
+
+def test_unlock_address(db_url, engine, capsys, monkeypatch, frozen_clock):
+    run(capsys, monkeypatch, db_url, "add", "somchai", "--role", "viewer", "--password-stdin", stdin=PW + "\n")
+    for n in range(11):
+        with pytest.raises(SignInError):
+            users.authenticate(engine, f"guess{n}", "wrong password!", client="2001:db8:1:2::99")
+    with pytest.raises(SignInError) as e:
+        users.authenticate(engine, "somchai", PW, client="2001:db8:1:2::5")  # the same /64
+    assert e.value.code == "throttled"
+    code, out, _ = run(capsys, monkeypatch, db_url, "unlock-address", "2001:db8:1:2::5")
+    assert (code, out) == (0, "2001:db8:1:2::/64: 11 failed sign-ins forgotten\n")
+    assert users.authenticate(engine, "somchai", PW, client="2001:db8:1:2::5").username == "somchai"
+    [entry] = _entries(engine, "auth.throttle_cleared")
+    assert (entry.actor, entry.target) == ("cli:operator", "client:2001:db8:1:2::/64")
+    code, _, err = run(capsys, monkeypatch, db_url, "unlock-address", " ")
+    assert code == 2 and "is not a client address" in err

@@ -1,6 +1,5 @@
 """``ecocity users``: accounts from the command line (the first administrator, a reset password,
-an unlock when nobody can sign in), acting as an audited system administrator
-(see docs/design-notes.md)."""
+failed sign-ins forgotten), acting as an audited system administrator (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from ecocity.core.access import ROLES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("users", help="accounts: add, list, set-password, unlock, disable")
+    p = sub.add_parser("users", help="accounts: add, list, set-password, unlock, unlock-address, disable")
     p.add_argument("--database-url", metavar="URL",
                    help="SQLAlchemy URL (default: ECOCITY_DATABASE_URL, else var/ecocity.sqlite3)")
     usub = p.add_subparsers(dest="users_command", required=True, parser_class=type(p))
@@ -33,17 +32,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = usub.add_parser("list", help="list the accounts")
     ls.set_defaults(func=cmd_list)
 
-    sp = usub.add_parser("set-password", help="set a new password (also lifts a lock-out)")
+    sp = usub.add_parser("set-password", help="set a new password (also forgets the failed sign-ins)")
     sp.add_argument("name")
     sp.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     sp.set_defaults(func=cmd_set_password)
 
-    for name, helptext in (("unlock", "lift a lock-out after too many wrong passwords"),
+    for name, helptext in (("unlock", "forget the failed sign-ins under a name: its owner may sign in at once"),
                            ("disable", "stop an account from signing in (kept for the audit log)"),
                            ("enable", "let a disabled account sign in again")):
         c = usub.add_parser(name, help=helptext)
         c.add_argument("name")
         c.set_defaults(func=cmd_account_state, state_change=name)
+
+    ua = usub.add_parser("unlock-address", help="forget the failed sign-ins from a client address")
+    ua.add_argument("address", help="the address as the audit log shows it (an IPv6 address counts as its /64)")
+    ua.set_defaults(func=cmd_unlock_address)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -139,11 +142,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         if not rows:
             print("no accounts yet (add one with `ecocity users add NAME --role admin`)")
             return 0
-        print(f"{'user':<20} {'role':<8} {'active':<6} {'locked until':<16} {'last sign-in':<16} estates")
+        # failed: failed sign-ins under the name in the last hour; wait: seconds before the
+        # next one is checked
+        print(f"{'user':<20} {'role':<8} {'active':<6} {'failed':<6} {'wait':<6} {'last sign-in':<16} estates")
         for u in rows:
-            locked = _when(u.locked_until) if u.locked() else "-"
-            print(f"{u.username:<20} {u.role:<8} {'yes' if u.is_active else 'no':<6} {locked:<16} "
-                  f"{_when(u.last_sign_in_at):<16} {', '.join(u.estates) or '-'}")
+            wait = u.wait_seconds()
+            print(f"{u.username:<20} {u.role:<8} {'yes' if u.is_active else 'no':<6} {u.failures or '-':<6} "
+                  f"{f'{wait}s' if wait else '-':<6} {_when(u.last_sign_in_at):<16} {', '.join(u.estates) or '-'}")
         return 0
 
     return _run(args, run)
@@ -178,6 +183,18 @@ def cmd_account_state(args: argparse.Namespace) -> int:
     def run(engine: Any) -> int:
         info = call(engine, _operator(), args.name)
         print(f"{info.username} {done}")
+        return 0
+
+    return _run(args, run)
+
+
+def cmd_unlock_address(args: argparse.Namespace) -> int:
+    from ecocity.store.users import clear_throttle, client_key
+
+    def run(engine: Any) -> int:
+        failures = clear_throttle(engine, _operator(), client=args.address)
+        key = client_key(args.address) or ""
+        print(f"{key.split(':', 1)[-1]}: {failures} failed sign-in{'' if failures == 1 else 's'} forgotten")
         return 0
 
     return _run(args, run)

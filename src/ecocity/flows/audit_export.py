@@ -128,7 +128,7 @@ def action_text(action: str, lang: str) -> str:
 _SHA = ("sha256", "from_sha256", "to_sha256")
 _TIMES = ("until", "was_locked_until")
 _WORDS = {"role": "access.role", "refused": "access.action", "via": "admin.audit.via",
-          "reason": "admin.audit.reason"}  # values named in words
+          "reason": "admin.audit.reason", "throttled_by": "admin.audit.throttle"}  # values named in words
 
 
 def _value(key: str, v: Any, lang: str, pair: bool) -> str:
@@ -155,7 +155,7 @@ def _value(key: str, v: Any, lang: str, pair: bool) -> str:
 
 
 # Shown first when present (the column is narrow): what a reader looks for; then as stored.
-_FIRST = ("filename", "reason", "refused", "version", "from_version", "role", "estates", "via")
+_FIRST = ("filename", "reason", "throttled_by", "refused", "version", "from_version", "role", "estates", "via")
 
 
 def _pairs(details: Mapping[str, Any], lang: str, *, pair: bool) -> str:

@@ -1,11 +1,13 @@
 """Accounts: who may sign in, with which role and estates, and the sign-in itself (argon2id
-hashes, lock-out, verified OIDC e-mail); every change checked and audited, no Streamlit
-(see docs/design-notes.md)."""
+hashes, a throttle by account name and by client, verified OIDC e-mail); every change checked
+and audited, no Streamlit (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
+import math
 import re
 import threading
 from collections.abc import Collection, Iterable, Mapping
@@ -16,6 +18,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ecocity.core import access
@@ -26,8 +30,6 @@ from ecocity.store import models as m
 from ecocity.store.db import no_nul, session_scope
 from ecocity.store.errors import StoreError
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # hashing a megabyte of "password" would be a cheap way to load the server
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
@@ -43,6 +45,30 @@ ARGON2_CONCURRENCY = 2
 _ARGON2_SLOTS = threading.BoundedSemaphore(ARGON2_CONCURRENCY)
 
 
+@dataclass(frozen=True)
+class ThrottleRule:
+    """How failed password sign-ins under one kind of key are held back: the first
+    ``free`` failures cost nothing; each further one makes the key wait
+    :data:`FIRST_DELAY_S` seconds, twice as long as the one before, at most ``cap_s``."""
+
+    kind: str  # "account" | "client": the key's prefix
+    free: int
+    cap_s: int
+
+
+# The sign-in throttle (docs/design-notes.md, "ecocity.store.users"). By the name typed,
+# whether or not such an account exists: a small cap, so that nobody can keep the owner
+# out for more than a minute, while guessing stays at about one password a minute. By
+# client address: more free failures (an office behind one address), a larger cap, so a
+# client trying many names is slowed down to one attempt every 15 minutes.
+FIRST_DELAY_S = 2
+ACCOUNT = ThrottleRule("account", free=5, cap_s=60)
+CLIENT = ThrottleRule("client", free=10, cap_s=15 * 60)
+# Failures older than this are forgotten: a key quiet for an hour starts again from zero.
+FAILURE_MEMORY = timedelta(hours=1)
+_PRUNE_BATCH = 100  # forgotten rows deleted per sign-in (at most one row is added per key)
+
+
 class UserError(StoreError):
     """An account change that cannot be done (a taken name, a weak password, an unknown
     estate...). Nothing was changed. Keys live under ``auth.`` in locales/*/auth.toml."""
@@ -50,7 +76,8 @@ class UserError(StoreError):
 
 class SignInError(StoreError):
     """A refused sign-in: ``auth.error.wrong`` (also for an unknown user name),
-    ``auth.error.locked`` (with ``until``, HH:MM Thai time) or ``auth.error.disabled``;
+    ``auth.error.throttled`` (with ``seconds`` to wait; the same for a known or unknown
+    name) or ``auth.error.disabled`` (only after the right password);
     through the organisation's provider: ``auth.page.oidc_no_account`` (with ``email``;
     also for a disabled account), ``auth.error.oidc_unverified`` (with ``email``) or
     ``auth.error.expired``."""
@@ -65,15 +92,21 @@ class UserInfo:
     role: str
     estates: tuple[str, ...]
     is_active: bool
-    locked_until: datetime | None
-    failed_attempts: int
+    # The throttle of the account's name (see authenticate): failed sign-ins in the last
+    # FAILURE_MEMORY, and until when the next one is refused without being checked.
+    failures: int
+    throttled_until: datetime | None
     last_sign_in_at: datetime | None
     created_at: datetime
     created_by: str
     has_password: bool
 
-    def locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or m.utcnow())
+    def throttled(self, now: datetime | None = None) -> bool:
+        return self.throttled_until is not None and self.throttled_until > (now or m.utcnow())
+
+    def wait_seconds(self, now: datetime | None = None) -> int:
+        """Whole seconds (rounded up) before a password sign-in is checked again; 0 when not throttled."""
+        return _seconds(self.throttled_until, now or m.utcnow())
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -181,17 +214,19 @@ def _actor(user: m.User, estates: Iterable[str], via: access.Via = "password") -
                  display_name=user.display_name or "", via=via)
 
 
-def _info(user: m.User, estates: tuple[str, ...]) -> UserInfo:
+def _info_of(s: Session, user: m.User, now: datetime | None = None) -> UserInfo:
+    return _info(user, _estates_of(s, user.id), s.get(m.SignInThrottle, account_key(user.username)), now)
+
+
+def _info(user: m.User, estates: tuple[str, ...], throttle: m.SignInThrottle | None,
+          now: datetime | None = None) -> UserInfo:
+    """``throttle``: the row of the account's key (:func:`account_key`), if any."""
+    failures, until = _current(throttle, now or m.utcnow())
     return UserInfo(id=user.id, username=user.username, display_name=user.display_name or "",
                     email=user.email, role=user.role, estates=estates, is_active=bool(user.is_active),
-                    locked_until=user.locked_until, failed_attempts=user.failed_attempts or 0,
+                    failures=failures, throttled_until=until,
                     last_sign_in_at=user.last_sign_in_at, created_at=user.created_at,
                     created_by=user.created_by or "", has_password=user.password_hash is not None)
-
-
-def thai_clock(at: datetime) -> str:
-    """HH:MM in Thai time (what a locked-out user reads)."""
-    return thai_local(at).strftime("%H:%M")
 
 
 def thai_minute(at: datetime | None, none: str = "") -> str:
@@ -233,18 +268,20 @@ def changed_fields(stored: Mapping[str, Any], edited: Mapping[str, Any]) -> dict
 # ----------------------------------------------------------------------------- reading
 
 
-def list_users(session: Session) -> list[UserInfo]:
+def list_users(session: Session, *, now: datetime | None = None) -> list[UserInfo]:
     users = list(session.scalars(select(m.User).order_by(m.User.username)))
     estates: dict[int, list[str]] = {}
     for uid, code in session.execute(select(m.UserEstate.user_id, m.UserEstate.estate_code)
                                      .order_by(m.UserEstate.estate_code)):
         estates.setdefault(uid, []).append(code)
-    return [_info(u, tuple(estates.get(u.id, ()))) for u in users]
+    keys = [account_key(u.username) for u in users]
+    throttles = {r.key: r for r in session.scalars(select(m.SignInThrottle).where(m.SignInThrottle.key.in_(keys)))}
+    return [_info(u, tuple(estates.get(u.id, ())), throttles.get(account_key(u.username)), now) for u in users]
 
 
-def get_user(session: Session, username: str) -> UserInfo | None:
+def get_user(session: Session, username: str, *, now: datetime | None = None) -> UserInfo | None:
     user = session.scalars(select(m.User).where(m.User.username == normalise_username(username))).one_or_none()
-    return None if user is None else _info(user, _estates_of(session, user.id))
+    return None if user is None else _info_of(session, user, now)
 
 
 def count_users(session: Session) -> int:
@@ -288,21 +325,189 @@ def user_id_of(session: Session, username: str) -> int | None:
     return session.scalar(select(m.User.id).where(m.User.username == normalise_username(username)))
 
 
+# ----------------------------------------------------------------------------- the throttle
+
+
+def account_key(username: str) -> str:
+    """The throttle key of a name typed at sign-in (normalised as accounts are; whether or
+    not such an account exists)."""
+    return f"{ACCOUNT.kind}:{normalise_username(username)[:100]}"
+
+
+def client_key(client: str | None) -> str | None:
+    """The throttle key of a client address, or None when there is none. An IPv6 address
+    counts as its /64 network (one subscriber is given a whole /64); an IPv4 address
+    mapped into IPv6 as that IPv4 address; text that is no address as given (truncated)."""
+    text = no_nul(client).strip()
+    if not text:
+        return None
+    try:
+        ip = ipaddress.ip_address(text.split("%", 1)[0])  # without an IPv6 zone ("%eth0")
+    except ValueError:
+        return f"{CLIENT.kind}:{text[:100]}"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return f"{CLIENT.kind}:{ip.ipv4_mapped}"
+        return f"{CLIENT.kind}:{ipaddress.IPv6Network((ip, 64), strict=False)}"
+    return f"{CLIENT.kind}:{ip}"
+
+
+def throttle_delay(failures: int, rule: ThrottleRule) -> int:
+    """Seconds a key must wait after its ``failures``-th failure in a row: none for the
+    first ``rule.free``, then 2, 4, 8 ... at most ``rule.cap_s``."""
+    over = failures - rule.free
+    if over <= 0:
+        return 0
+    return min(rule.cap_s, FIRST_DELAY_S * 2 ** min(over - 1, 30))
+
+
+def _seconds(until: datetime | None, now: datetime) -> int:
+    return 0 if until is None or until <= now else math.ceil((until - now).total_seconds())
+
+
+def _current(row: m.SignInThrottle | None, now: datetime) -> tuple[int, datetime | None]:
+    """(failures, blocked until) of a throttle row as they count at ``now``: a row whose
+    last failure is older than :data:`FAILURE_MEMORY` counts as none."""
+    if row is None or row.last_failure_at <= now - FAILURE_MEMORY:
+        return 0, None
+    until = row.blocked_until if row.blocked_until is not None and row.blocked_until > now else None
+    return row.failures or 0, until
+
+
+def _locked_row(s: Session, key: str, now: datetime) -> m.SignInThrottle:
+    """The throttle row of ``key``, created when absent and locked until the transaction
+    ends. Safe when sign-ins run at once: the insert does nothing when another one has
+    just made the row, and the lock then waits for that one's transaction."""
+    q = select(m.SignInThrottle).where(m.SignInThrottle.key == key).with_for_update()
+    for _ in range(3):  # a row may be pruned or cleared between the insert and the read
+        row = s.scalars(q).one_or_none()
+        if row is not None:
+            return row
+        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        s.execute(insert(m.SignInThrottle).values(key=key, failures=0, last_failure_at=now, blocked_until=None)
+                  .on_conflict_do_nothing(index_elements=["key"]))
+    return s.scalars(q).one()
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """What the throttle did with one attempt: the failures of each key counted so far
+    (this attempt included), and the longest wait this attempt set (0: none)."""
+
+    failures: dict[str, int]
+    wait: int
+
+
+def _take_turn(s: Session, keys: dict[ThrottleRule, str], now: datetime) -> tuple[str, int] | _Counted:
+    """Under the keys' row locks, in the caller's transaction: (kind, seconds) of the key
+    that must still wait, the longest, when any does (nothing counted); else the attempt is
+    counted as a failure on every key before its password is checked, so that attempts
+    made at once can never check more passwords than the throttle allows; a success
+    then takes its count back (:func:`_after_success`)."""
+    rows = {rule: _locked_row(s, key, now) for rule, key in sorted(keys.items(), key=lambda kv: kv[1])}
+    waits = [(_seconds(_current(row, now)[1], now), rule.kind) for rule, row in rows.items()]
+    wait, kind = max(waits)
+    if wait > 0:
+        return kind, wait
+    counted: dict[str, int] = {}
+    longest = 0
+    for rule, row in rows.items():
+        failures = _current(row, now)[0] + 1
+        delay = throttle_delay(failures, rule)
+        row.failures, row.last_failure_at = failures, now
+        row.blocked_until = now + timedelta(seconds=delay) if delay else None
+        counted[rule.kind] = failures
+        longest = max(longest, delay)
+    s.flush()
+    return _Counted(counted, longest)
+
+
+def _after_success(s: Session, keys: dict[ThrottleRule, str], now: datetime) -> None:
+    """A correct password: the account's failures are forgotten; the client's count only
+    loses this attempt (a client that signs in to one account must not wipe out the
+    failures it made on others)."""
+    s.execute(delete(m.SignInThrottle).where(m.SignInThrottle.key == keys[ACCOUNT]))
+    if CLIENT not in keys:
+        return
+    row = s.scalars(select(m.SignInThrottle).where(m.SignInThrottle.key == keys[CLIENT])
+                    .with_for_update()).one_or_none()
+    if row is None:
+        return
+    failures = _current(row, now)[0] - 1
+    if failures <= 0:
+        s.delete(row)
+    else:
+        row.failures = failures
+        if throttle_delay(failures, CLIENT) == 0:
+            row.blocked_until = None
+    s.flush()
+
+
+def _prune(s: Session, now: datetime) -> None:
+    """Delete a batch of forgotten throttle rows (names typed once and never again), leaving
+    alone those another sign-in holds."""
+    stale = (select(m.SignInThrottle.key).where(m.SignInThrottle.last_failure_at <= now - FAILURE_MEMORY)
+             .limit(_PRUNE_BATCH).with_for_update(skip_locked=True))
+    s.execute(delete(m.SignInThrottle).where(m.SignInThrottle.key.in_(stale.scalar_subquery())))
+
+
+def clear_throttle(engine: Engine, by: Actor, *, client: str) -> int:
+    """Forget the failed sign-ins of a client address (an office behind one address held
+    back by someone else's failures); audited. Returns the failures forgotten."""
+    access.require(by, "manage_users")
+    key = client_key(client)
+    if key is None:
+        raise UserError("auth.user.bad_client", client=client)
+    now = m.utcnow()
+    with session_scope(engine, write=True) as s:
+        row = s.scalars(select(m.SignInThrottle).where(m.SignInThrottle.key == key).with_for_update()).one_or_none()
+        failures, until = _current(row, now)
+        if row is not None:
+            s.delete(row)
+        audit.record(s, by, "auth.throttle_cleared", key, details={
+            "failures": failures, "was_locked_until": until.isoformat() if until else None})
+    return failures
+
+
 # ----------------------------------------------------------------------------- sign-in
 
 
-def authenticate(engine: Engine, username: str, password: str, *, now: datetime | None = None) -> Actor:
+def authenticate(engine: Engine, username: str, password: str, *, client: str | None = None,
+                 now: datetime | None = None) -> Actor:
     """The actor for a correct user name and password, or :class:`SignInError`.
 
-    The hash is verified outside any transaction (it takes tens of milliseconds); the
-    counters are then updated under a row lock, with the audit entry, in one transaction.
-    If the password was changed in between (an administrator's reset), the attempt fails:
-    the password given was checked against a hash that is no longer the account's."""
+    First the throttle (see :data:`ACCOUNT`, :data:`CLIENT`): when the name typed
+    (:func:`account_key`, known account or not) or the ``client`` address
+    (:func:`client_key`) must still wait, the attempt is refused with
+    ``auth.error.throttled`` and its seconds, its password not checked, nothing counted;
+    otherwise it counts as a failure of both keys. The hash is then verified outside any
+    transaction (it takes tens of milliseconds), and the result written under a row lock,
+    with the audit entry, in one transaction: a success forgets the account's failures
+    (and takes back this attempt's count from the client). If the password was changed
+    in between (an administrator's reset), the attempt fails: the password given was
+    checked against a hash that is no longer the account's."""
     now = now or m.utcnow()
     name = normalise_username(username)[:100]
-    with session_scope(engine) as s:
-        row = s.execute(select(m.User.id, m.User.password_hash)
-                        .where(m.User.username == name)).one_or_none()
+    keys = {ACCOUNT: account_key(name)}
+    ckey = client_key(client)
+    if ckey is not None:
+        keys[CLIENT] = ckey
+    where: dict[str, Any] = {"address": no_nul(client).strip()[:100]} if ckey is not None else {}
+
+    with session_scope(engine, write=True) as s:
+        turn = _take_turn(s, keys, now)
+        if isinstance(turn, tuple):
+            # Recorded as the anonymous actor: the name given is only a claim.
+            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed",
+                         details={"reason": "throttled", "throttled_by": turn[0], "wait": turn[1], **where})
+            row = None
+        else:
+            row = s.execute(select(m.User.id, m.User.password_hash)
+                            .where(m.User.username == name)).one_or_none()
+    if isinstance(turn, tuple):
+        raise SignInError("auth.error.throttled", seconds=turn[1])
+    counted = turn
+
     stored = row.password_hash if row is not None else None
     ok = _verify(stored, password or "") if len(password or "") <= MAX_PASSWORD else False
     new_hash = hash_password(password) if ok and HASHER.check_needs_rehash(stored or "") else None
@@ -310,9 +515,13 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime 
     with session_scope(engine, write=True) as s:
         user = (s.scalars(select(m.User).where(m.User.id == row.id).with_for_update()).one_or_none()
                 if row is not None else None)
-        def refuse(reason: str, error: SignInError | None = None, **details: Any) -> SignInError:
-            # Recorded as the anonymous actor: the name given is only a claim.
-            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details={"reason": reason, **details})
+        def refuse(reason: str, error: SignInError | None = None) -> SignInError:
+            details: dict[str, Any] = {"reason": reason, "failures": counted.failures[ACCOUNT.kind]}
+            if CLIENT.kind in counted.failures:
+                details["client_failures"] = counted.failures[CLIENT.kind]
+            if counted.wait:
+                details["wait"] = counted.wait
+            audit.record(s, ANONYMOUS, "auth.sign_in", name, outcome="failed", details=details | where)
             return error or SignInError("auth.error.wrong")
 
         error: SignInError | None
@@ -320,29 +529,21 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime 
             error = refuse("unknown")
         elif user.password_hash != stored:  # changed while we verified: never sign in, never re-hash
             error = refuse("changed")
-        elif user.locked_until is not None and user.locked_until > now:
-            error = refuse("locked", SignInError("auth.error.locked", until=thai_clock(user.locked_until)))
         elif not ok:
-            user.failed_attempts = (user.failed_attempts or 0) + 1
-            error = refuse("password", failures=user.failed_attempts)
-            if user.failed_attempts >= MAX_FAILURES:
-                user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                user.failed_attempts = 0
-                audit.record(s, ANONYMOUS, "auth.locked", name, outcome="ok",
-                             details={"until": user.locked_until.isoformat(), "minutes": LOCK_MINUTES})
+            error = refuse("password")
         elif not user.is_active:
             error = refuse("disabled", SignInError("auth.error.disabled"))
         else:
-            user.failed_attempts = 0
-            user.locked_until = None
+            _after_success(s, keys, now)
             user.last_sign_in_at = now
             details: dict[str, Any] = {"via": "password"}
             if new_hash is not None:
                 user.password_hash = new_hash
                 details["rehashed"] = True
             actor = _actor(user, _estates_of(s, user.id), "password")
-            audit.record(s, actor, "auth.sign_in", name, outcome="ok", details=details)
+            audit.record(s, actor, "auth.sign_in", name, outcome="ok", details=details | where)
             error = None
+        _prune(s, now)
     if error is not None:
         raise error
     return actor
@@ -418,7 +619,7 @@ def create_user(engine: Engine, by: Actor, username: str, *, role: str, display_
         audit.record(s, by, "user.created", name, details={
             "role": role, "estates": codes, "email": mail, "display_name": user.display_name,
             "password": hashed is not None})
-        return _info(user, tuple(codes))
+        return _info_of(s, user)
 
 
 _UNSET: Any = object()
@@ -465,7 +666,7 @@ def update_user(engine: Engine, by: Actor, username: str, *, role: str = _UNSET,
         if toggled:
             audit.record(s, by, toggled, user.username)
         s.flush()
-        return _info(user, _estates_of(s, user.id))
+        return _info_of(s, user)
 
 
 def disable_user(engine: Engine, by: Actor, username: str) -> UserInfo:
@@ -474,8 +675,9 @@ def disable_user(engine: Engine, by: Actor, username: str) -> UserInfo:
 
 def set_password(engine: Engine, by: Actor, username: str, password: str, *,
                  now: datetime | None = None) -> UserInfo:
-    """A new password (policy checked); also lifts a lock-out. Sessions signed in with
-    the old password end at their next page run (see :func:`actor_by_id`)."""
+    """A new password (policy checked); also forgets the failed sign-ins under the
+    account's name (as :func:`unlock_user`). Sessions signed in with the old password end
+    at their next page run (see :func:`actor_by_id`)."""
     access.require(by, "manage_users")
     name = normalise_username(username)
     check_password(password, name)
@@ -485,21 +687,26 @@ def set_password(engine: Engine, by: Actor, username: str, password: str, *,
         user = _user(s, name, lock=True)
         user.password_hash = hashed
         user.password_changed_at = now
-        user.failed_attempts = 0
-        user.locked_until = None
+        s.execute(delete(m.SignInThrottle).where(m.SignInThrottle.key == account_key(user.username)))
         audit.record(s, by, "user.password_set", user.username)
         s.flush()
-        return _info(user, _estates_of(s, user.id))
+        return _info_of(s, user, now)
 
 
-def unlock_user(engine: Engine, by: Actor, username: str) -> UserInfo:
+def unlock_user(engine: Engine, by: Actor, username: str, *, now: datetime | None = None) -> UserInfo:
+    """Forget the failed sign-ins under the account's name: its owner may try again at
+    once (a client address held back stays so; see :func:`clear_throttle`). Audited with
+    what was forgotten."""
     access.require(by, "manage_users")
+    now = now or m.utcnow()
     with session_scope(engine, write=True) as s:
         user = _user(s, username, lock=True)
-        was = user.locked_until
-        user.locked_until = None
-        user.failed_attempts = 0
+        row = s.scalars(select(m.SignInThrottle).where(m.SignInThrottle.key == account_key(user.username))
+                        .with_for_update()).one_or_none()
+        failures, until = _current(row, now)
+        if row is not None:
+            s.delete(row)
         audit.record(s, by, "user.unlocked", user.username,
-                     details={"was_locked_until": was.isoformat() if was else None})
+                     details={"failures": failures, "was_locked_until": until.isoformat() if until else None})
         s.flush()
-        return _info(user, _estates_of(s, user.id))
+        return _info_of(s, user, now)

@@ -24,10 +24,6 @@ SESSION_KEY = "auth.session"  # {"user_id", "username", "via", "since" (epoch se
 NOTICE_KEY = "auth.notice"  # a message for the sign-in page (expired, signed out, no account)
 HERE_KEY = "auth.here"  # url_path of the page being run (set by app.py), for ?next=
 OIDC_SKIP_KEY = "auth.oidc_skip"  # the provider's sign-in was refused or ended here
-THROTTLE_KEY = "auth.throttle"  # {"failures", "last" (epoch seconds)} of this browser session
-FREE_FAILURES = 3  # failed sign-ins in a browser session before it has to wait
-THROTTLE_STEP = 5.0  # seconds to wait after the third failure, growing by this much per failure
-THROTTLE_MAX = 60.0
 # Streamlit's XSRF cookie: a random token the browser holds and sends with every websocket
 # connection, never part of a URL. A sign-in is bound to it, so a client that reconnects
 # to a Streamlit session by its ID (seen in upload URLs and logs) is not signed in.
@@ -77,7 +73,6 @@ def start_session(actor: Actor, user_id: int, *, since: float | None = None) -> 
     st.session_state[SESSION_KEY] = {"user_id": user_id, "username": actor.username, "via": actor.via,
                                      "since": time.time() if since is None else since,
                                      "browser": _this_browser()}
-    st.session_state.pop(THROTTLE_KEY, None)
     st.session_state[ACTOR_KEY] = actor
     st.session_state.pop(RUN_ACTOR_KEY, None)  # the rest of this run reads the new account
     st.session_state.pop(NOTICE_KEY, None)
@@ -242,50 +237,39 @@ def sign_out() -> None:
             log.exception("st.logout failed")
 
 
-def throttle_wait(failures: int, last_failure: float, now: float) -> float:
-    """Seconds a browser session must still wait before its next sign-in attempt: none
-    for the first :data:`FREE_FAILURES` failures, then :data:`THROTTLE_STEP` seconds after
-    the last failure, growing by as much per further failure, at most
-    :data:`THROTTLE_MAX`."""
-    if failures < FREE_FAILURES:
-        return 0.0
-    delay = min(THROTTLE_STEP * (failures - FREE_FAILURES + 1), THROTTLE_MAX)
-    return max(0.0, last_failure + delay - now)
+def client_address() -> str | None:
+    """The address of the browser connected to this session: the header named by
+    ``ECOCITY_CLIENT_IP_HEADER`` when set (a reverse proxy's X-Real-IP; of a list such as
+    X-Forwarded-For, the last address, the one the proxy itself saw), else (or when the
+    header is missing) the connection's address, which Streamlit gives as None for a local
+    one. Sign-ins are throttled by it (store.users.authenticate)."""
+    from ecocity.config import settings
 
-
-def sign_in_wait(now: float | None = None) -> float:
-    """:func:`throttle_wait` for this browser session."""
-    state = st.session_state.get(THROTTLE_KEY) or {}
-    return throttle_wait(int(state.get("failures", 0)), float(state.get("last", 0.0)),
-                         time.time() if now is None else now)
+    header = settings().client_ip_header
+    try:
+        values = [v for v in st.context.headers.get_all(header) if isinstance(v, str)] if header else []
+        address = ",".join(values).split(",")[-1].strip() or st.context.ip_address
+    except Exception:  # noqa: BLE001 - no client context (a bare script run)
+        return None
+    return address if isinstance(address, str) and address else None  # (a test runtime gives mocks)
 
 
 def sign_in_with_password(username: str, password: str) -> Actor:
-    """Check the password (store.users.authenticate: lock-out, audit) and start this
-    browser session's sign-in; a failure counts towards this session's wait and raises
-    the StoreError to show."""
+    """Check the password (store.users.authenticate: the throttle by name and by this
+    browser's address, the audit) and start this browser session's sign-in; raises the
+    StoreError to show. The throttle is kept in the database, so reloading the page does
+    not reset it and every replica applies it."""
     from ecocity.store.db import session_scope
-    from ecocity.store.errors import StoreError
     from ecocity.store.users import SignInError, authenticate, user_id_of
 
     engine = _engine()
-    try:
-        actor = authenticate(engine, username, password)
-    except StoreError:
-        note_sign_in_failure()
-        raise
+    actor = authenticate(engine, username, password, client=client_address())
     with session_scope(engine) as s:
         uid = user_id_of(s, actor.username)
     if uid is None:  # removed between the check and now
         raise SignInError("auth.error.wrong")
     start_session(actor, uid)
     return actor
-
-
-def note_sign_in_failure(now: float | None = None) -> None:
-    state = st.session_state.get(THROTTLE_KEY) or {}
-    st.session_state[THROTTLE_KEY] = {"failures": int(state.get("failures", 0)) + 1,
-                                      "last": time.time() if now is None else now}
 
 
 def pop_notice(lang: str) -> str | None:
