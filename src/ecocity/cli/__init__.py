@@ -20,12 +20,13 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     from ecocity.cli.db import register as register_store  # db upgrade, db version
     from ecocity.cli.export import register as register_export  # export pptx|pdf|png
     from ecocity.cli.plan import register as register_plan  # plan
+    from ecocity.cli.review import register as register_review  # submissions, review, levels, due
     from ecocity.cli.sample import register as register_sample  # sample --write/--load/--remove
     from ecocity.cli.users import register as register_users  # users add/list/set-password/...
     from ecocity.cli.workbook import register as register_workbook  # template, check, import
 
     return [register_assess, register_plan, register_store, register_workbook, register_sample, register_export,
-            register_users]
+            register_users, register_review]
 
 
 class _Parser(argparse.ArgumentParser):
