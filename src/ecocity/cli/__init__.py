@@ -17,7 +17,7 @@ from ecocity.core.framework import FrameworkError
 # as `ecocity assess` does not pay for loading the database and Excel code.
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     from ecocity.cli.assess import register as register_assess  # assess
-    from ecocity.cli.db import register as register_store  # db upgrade, db version
+    from ecocity.cli.db import register as register_store  # db upgrade, db version, db ready
     from ecocity.cli.export import register as register_export  # export pptx|pdf|png
     from ecocity.cli.plan import register as register_plan  # plan
     from ecocity.cli.review import register as register_review  # submissions, review, levels, due

@@ -1,0 +1,11 @@
+"""EcoCity Tracker's server entry: ``streamlit run serve.py`` serves the dashboard of
+app.py (the router, unchanged) plus the app's own HTTP routes (``ecocity.ui.http``: the
+readiness check ``/_ecocity/ready``). Streamlit finds ``app`` below (an ``st.App``) and
+runs it with the same options and ``.streamlit/config.toml`` as ``streamlit run app.py``.
+Replicas behind the proxy start this file (README, "Deployment (several users)")."""
+
+import streamlit as st
+
+from ecocity.ui.http import routes
+
+app = st.App("app.py", routes=routes())
