@@ -850,15 +850,15 @@ def test_a_bare_address_in_escaped_text_gets_a_word_joiner_so_it_is_no_link(raw)
 
 # ----------------------------------------------------------------------------- names in messages and charts
 
-HOSTILE_NAME = '[md](https://example.org) <a href="https://example.org">x</a> <b>y</b>'
+LINK_NAME = '[md](https://example.org) <a href="https://example.org">x</a> <b>y</b>'
 
 
 def test_catalogue_messages_for_markdown_escape_their_text_parameters_only():
     from ecocity.i18n import t
 
-    shown = textsafe.t_md("estate.restore.done", "en", source=1, estate=HOSTILE_NAME, year="FY 2566", version=3,
+    shown = textsafe.t_md("estate.restore.done", "en", source=1, estate=LINK_NAME, year="FY 2566", version=3,
                           level="2 · Eco-Champion")
-    assert shown == t("estate.restore.done", "en", source=1, estate=md_escape(HOSTILE_NAME), year="FY 2566",
+    assert shown == t("estate.restore.done", "en", source=1, estate=md_escape(LINK_NAME), year="FY 2566",
                       version=3, level="2 · Eco-Champion")
     assert "\\[md\\]" in shown and "https://" not in shown and "\\<a " in shown and " 3" in shown
 
@@ -866,11 +866,11 @@ def test_catalogue_messages_for_markdown_escape_their_text_parameters_only():
 def test_chart_labels_show_names_as_text_not_plotly_html(fw):
     from ecocity.pagemodels import charts
 
-    rows = [charts.Ranked("area", "A", HOSTILE_NAME, 2, 3.0), charts.Ranked("area", "B", "B & C", 1, 2.0)]
-    fig = charts.ranking(fw, rows, "en", title=f"Estates of {HOSTILE_NAME}", value_label="score")
+    rows = [charts.Ranked("area", "A", LINK_NAME, 2, 3.0), charts.Ranked("area", "B", "B & C", 1, 2.0)]
+    fig = charts.ranking(fw, rows, "en", title=f"Estates of {LINK_NAME}", value_label="score")
     labels = " ".join(map(str, fig.data[0].y)) + " " + fig.layout.title.text
     assert "<a " not in labels and "<b>" not in labels
     assert "&lt;b&gt;y&lt;/b&gt;" in labels and "B &amp; C" in labels  # Plotly draws the entities as characters
-    trend = charts.indicator_trend([2566], {HOSTILE_NAME: [1.0]}, [], title="t", unit="u")
+    trend = charts.indicator_trend([2566], {LINK_NAME: [1.0]}, [], title="t", unit="u")
     assert "<b>" not in trend.data[0].name
     assert charts.two_lines("<b>long name</b> and more text") == "&lt;b&gt;long name&lt;/b&gt;<br>and more text"
