@@ -59,7 +59,7 @@ def test_the_wheel_installs_in_a_clean_venv_and_its_command_works(tmp_path):
     ecocity = venv / "bin" / "ecocity"
     _run(ecocity, "db", "upgrade", env=env, cwd=work)
     version = _run(ecocity, "db", "version", env=env, cwd=work)
-    assert "0005" in version.stdout + version.stderr
+    assert "0006" in version.stdout + version.stderr
     sample = ROOT / "data" / "sample" / "2566_MAP-TA-PHUT.xlsx"
     checked = _run(ecocity, "check", "--json", sample, env=env, cwd=work)
     obj = json.loads(checked.stdout)

@@ -25,7 +25,8 @@ T = system("t")  # the command-line operator
 pytestmark = pytest.mark.storage
 
 TABLES = {"provinces", "areas", "estates", "framework_versions", "uploads", "submissions",
-          "indicator_values", "assessments", "meta", "alembic_version", "users", "user_estates", "audit_log", "area_targets", "sign_in_throttle"}
+          "indicator_values", "assessments", "meta", "alembic_version", "users", "user_estates", "audit_log", "area_targets", "sign_in_throttle",
+          "review_notes", "user_areas", "reporting_due", "evidence"}
 
 
 def _count(engine, model) -> int:
@@ -37,7 +38,7 @@ def test_migrations_build_the_schema_on_an_empty_database(empty_engine):
     assert schema_revision(empty_engine) is None
     assert inspect(empty_engine).get_table_names() == []
     migrate(empty_engine)
-    assert schema_revision(empty_engine) == "0005"
+    assert schema_revision(empty_engine) == "0006"
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     assert data_version(empty_engine) == 0  # schema only: no data yet
     assert _count(empty_engine, m.Estate) == 0
@@ -252,7 +253,7 @@ def test_registry_overview_and_estate_names(engine):
 def test_cli_db_upgrade_and_version(db_url, capsys):
     assert cli_main(["db", "--database-url", db_url, "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "schema 0005, data version 1" in out
+    assert "schema 0006, data version 1" in out
     assert cli_main(["db", "--database-url", db_url, "version"]) == 0
     assert "data version 1" in capsys.readouterr().out
 
@@ -261,7 +262,7 @@ def test_cli_db_upgrade_hides_the_password(tmp_path, capsys, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("ECOCITY_DATABASE_URL", url)
     assert cli_main(["db", "upgrade"]) == 0
-    assert f"database {url}: schema 0005, data version 1" in capsys.readouterr().out
+    assert f"database {url}: schema 0006, data version 1" in capsys.readouterr().out
     assert cli_main(["db", "--database-url", "postgresql://u:hunter2@127.0.0.1:1/x", "version"]) == 2
     err = capsys.readouterr().err
     assert "hunter2" not in err and "u:***@" in err

@@ -116,7 +116,7 @@ def load_sample(engine: Any, directory: Path, fw: Framework, *, by: Actor, if_em
                 progress(done, report.total, path.name, t("sample.already_loaded", lang, version=loaded))
             continue
         outcome = record(engine, result, filename=path.name, content=content, by=by,
-                         fw=fw, is_sample=True)
+                         fw=fw, is_sample=True, accept=True)  # sample data has no reviewer
         if outcome.kind == "stored":
             report.stored += 1
         elif outcome.kind == "duplicate":

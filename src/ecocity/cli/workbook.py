@@ -62,6 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--as", dest="uploaded_by", metavar="NAME",
                    help="who is importing, for the upload and audit logs, recorded as 'cli:NAME' "
                         "(default: the login name); the operator of the command acts as an administrator")
+    i.add_argument("--accept", action="store_true",
+                   help="store and accept in one step (published at once); without it each new version "
+                        "waits for a reviewer, as an upload does")
     i.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
     i.add_argument("--lang", choices=("th", "en"), help="language of messages (default: ECOCITY_LANG, else th)")
     i.add_argument("--framework", metavar="PATH", help="framework file (default: the framework in force)")
@@ -307,12 +310,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         total, ok = len(paths), 0
         for done, (path, content, res) in enumerate(read_files(paths, fw, estates), 1):
             outcome = record(engine, res, filename=path.name, content=content, by=who, fw=fw,
-                             size=len(content) if content else _size(path))
+                             size=len(content) if content else _size(path), accept=args.accept)
             ok += outcome.kind in ("stored", "duplicate")
             if args.json:
                 obj = res.to_json(str(path), lang) | {
                     "outcome": outcome.kind, "upload_id": outcome.upload_id,
-                    "version": outcome.store.version if outcome.store else None}
+                    "version": outcome.store.version if outcome.store else None,
+                    "review": outcome.store.status if outcome.store else None}
                 if outcome.error is not None:  # accepted by the check, refused by the store
                     obj["status"] = "rejected"
                     obj["errors"] = [*obj["errors"], {"sheet": None, "cell": None, "code": outcome.error.code,

@@ -1,4 +1,4 @@
-"""Who may do what: the roles (viewer, officer, admin), the :class:`Actor` and the one permission
+"""Who may do what: the roles (viewer, officer, reviewer, admin), the :class:`Actor` and the one permission
 check, called by every storage function that writes (see docs/design-notes.md)."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from typing import Literal
 
 from ecocity.core.errors import ActionError
 
-Role = Literal["viewer", "officer", "admin"]
-ROLES: tuple[Role, ...] = ("viewer", "officer", "admin")
+Role = Literal["viewer", "officer", "reviewer", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "officer", "reviewer", "admin")
+ALL_AREAS = "*"  # a reviewer's areas: every area
 Via = Literal["password", "oidc", "cli", "anonymous"]
 
 Action = Literal[
@@ -23,22 +24,27 @@ Action = Literal[
     "manage_sample",     # load or remove the sample data
     "view_audit",        # read and export the audit log
     "set_targets",       # set or clear an area's target level and year
+    "review",            # accept or return a submission (a reviewer of its area, admin; see core.review)
+    "set_due_dates",     # the reporting calendar
 ]
 ESTATE_ACTIONS: frozenset[str] = frozenset({"submit", "restore", "download_upload"})
 ADMIN_ACTIONS: frozenset[str] = frozenset(
-    {"manage_users", "edit_registry", "change_framework", "manage_sample", "view_audit", "set_targets"})
+    {"manage_users", "edit_registry", "change_framework", "manage_sample", "view_audit", "set_targets",
+     "set_due_dates"})
 
 
 @dataclass(frozen=True)
 class Actor:
     """Whoever is acting. ``username`` is what logs record ('' for an anonymous viewer);
-    ``estates`` are the estate codes an officer is responsible for."""
+    ``estates`` are the estate codes an officer is responsible for; ``areas`` the area
+    codes a reviewer reviews (``ALL_AREAS``: every one)."""
 
     username: str
     role: Role
     estates: frozenset[str] = frozenset()
     display_name: str = ""
     via: Via = "password"
+    areas: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -63,7 +69,7 @@ class Actor:
         """True when this actor may do ``action`` (on ``estate``, for estate actions)."""
         if self.role == "admin":
             return True
-        if self.role != "officer":
+        if self.role != "officer":  # a reviewer's one right depends on the area: core.review
             return False
         if action == "upload":
             return True

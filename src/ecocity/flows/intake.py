@@ -79,7 +79,8 @@ def _too_large(result: CheckResult) -> bool:
 
 
 def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes, by: Actor,
-           fw: Framework | None = None, is_sample: bool = False, size: int | None = None) -> Outcome:
+           fw: Framework | None = None, is_sample: bool = False, size: int | None = None,
+           accept: bool = False) -> Outcome:
     """Store an accepted file or log a rejected one (see the module docstring).
 
     A file over the size limit is logged without its bytes (the database is not made to
@@ -87,7 +88,8 @@ def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes
     holds its bytes (the upload page), their SHA-256. A caller that never read such a
     file (``ecocity import``, like ``ecocity check``) passes ``content=b""`` and the file's
     ``size``; its SHA-256 is then logged as '' (not known): reading gigabytes only to
-    hash them is what the limit avoids. ``size`` defaults to ``len(content)``."""
+    hash them is what the limit avoids. ``size`` defaults to ``len(content)``. ``accept``:
+    store and accept in one step (see ``store_submission``)."""
     from ecocity.core.access import AccessDenied
     from ecocity.store import log_rejected, store_submission
     from ecocity.store.errors import DatabaseError, StoreError
@@ -110,7 +112,7 @@ def record(engine: Engine, result: CheckResult, *, filename: str, content: bytes
         return Outcome("rejected", upload_id=upload_id)
     try:
         stored = store_submission(engine, result.submission, filename=filename, content=content,
-                                  by=by, messages=messages, is_sample=is_sample, fw=fw)
+                                  by=by, messages=messages, is_sample=is_sample, fw=fw, accept=accept)
     except StoreError as e:  # nothing stored; store_submission logged the file as rejected
         if isinstance(e, AccessDenied) and not by.may("upload"):
             raise  # a viewer or the anonymous visitor: nothing logged but the audit entry

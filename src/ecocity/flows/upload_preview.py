@@ -48,9 +48,9 @@ def existing_state(session: Session, estate_code: str, fiscal_year: int, sha256:
     byte-identical file would be a duplicate of it (the store's own rule, ``duplicate_of``:
     the file of an earlier version is stored again as a new version, not a duplicate)."""
     from ecocity.store.derived import values_of
-    from ecocity.store.versions import current_submission, duplicate_version
+    from ecocity.store.versions import duplicate_version, latest_submission
 
-    current = current_submission(session, estate_code, fiscal_year)
+    current = latest_submission(session, estate_code, fiscal_year)  # pending or published
     if current is None:
         return Existing()
     return Existing(current_version=current.version, current_values=values_of(session, [current.id])[current.id],

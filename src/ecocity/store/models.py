@@ -175,6 +175,55 @@ class Submission(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     restored_from_version: Mapped[int | None] = mapped_column(Integer)
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Review (docs/design-notes.md, "Review"): pending until a reviewer accepts it (it is
+    # then the published, current version) or returns it with comments; superseded when a
+    # newer version arrives before it was reviewed.
+    status: Mapped[str] = mapped_column(String(16), server_default="accepted")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    review_comment: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class ReviewNote(Base):
+    """A reviewer's comment on one indicator of a returned version."""
+
+    __tablename__ = "review_notes"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    comment: Mapped[str] = mapped_column(Text)
+
+
+class ReportingDue(Base):
+    """The date by which every estate reports for a fiscal year (set by an administrator)."""
+
+    __tablename__ = "reporting_due"
+
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Evidence(Base):
+    """A supporting file sent with an estate's data for a year, for the whole submission
+    (``indicator_code`` '') or one indicator; checked like a workbook before it is kept."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_estate_code_fiscal_year", "estate_code", "fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    estate_code: Mapped[str] = mapped_column(ForeignKey("estates.code"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    indicator_code: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class IndicatorValue(Base):
@@ -269,6 +318,15 @@ class UserEstate(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     estate_code: Mapped[str] = mapped_column(ForeignKey("estates.code"), primary_key=True)
+
+
+class UserArea(Base):
+    """The areas a reviewer reviews ('*': every area)."""
+
+    __tablename__ = "user_areas"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class AreaTarget(Base):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ecocity.core.access import AccessDenied, Actor, require
 from ecocity.core.framework import Framework, Value
+from ecocity.core.review import ReviewDenied, may_accept_on_import
 from ecocity.core.scoring import check_values
 from ecocity.core.submission import FACTORIES, SubmissionData
 from ecocity.i18n import t
@@ -56,15 +57,21 @@ class StoreResult:
     area_code: str | None = None
     area_level: int | None = None
     restored_from_version: int | None = None
+    status: str = "accepted"  # the new version's: "pending" until a reviewer accepts it
 
     @property
     def changed(self) -> bool:
         return self.outcome in ("stored", "restored")
 
+    @property
+    def pending(self) -> bool:
+        return self.changed and self.status == "pending"
+
     def message(self, lang: str | None = "th") -> str:
         key = "stored_again" if self.outcome == "stored" and self.restored_from_version else self.outcome
-        return t(f"store.{key}", lang, version=self.version, estate=self.estate_code,
+        text = t(f"store.{key}", lang, version=self.version, estate=self.estate_code,
                  year=self.fiscal_year, from_version=self.restored_from_version)
+        return f"{text} {t('store.pending_review', lang)}" if self.pending else text
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,10 @@ class VersionInfo:
     filename: str | None
     restored_from_version: int | None
     is_sample: bool
+    status: str = "accepted"
+    reviewed_at: datetime | None = None
+    reviewed_by: str | None = None
+    review_comment: str = ""
 
 
 class ValueChange(NamedTuple):
@@ -145,9 +156,17 @@ def stored_version_of(session: Session, estate_code: str, year: int, sha256: str
 
 
 def current_submission(session: Session, estate_code: str, year: int) -> m.Submission | None:
-    """The current version of an estate and fiscal year, if any."""
+    """The current (published: the newest accepted) version of an estate and fiscal year, if any."""
     return session.scalar(select(m.Submission).where(
         m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year, m.Submission.is_current))
+
+
+def latest_submission(session: Session, estate_code: str, year: int) -> m.Submission | None:
+    """The newest version of an estate and fiscal year, whatever its review status: what a
+    new file is compared with, and what a reviewer reviews."""
+    return session.scalar(select(m.Submission).where(
+        m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year)
+        .order_by(m.Submission.version.desc()).limit(1))
 
 
 def _source_sha(session: Session, sub: m.Submission) -> str | None:
@@ -169,10 +188,10 @@ def _source_sha(session: Session, sub: m.Submission) -> str | None:
 
 def duplicate_of(session: Session, estate_code: str, year: int, sha256: str, *,
                  is_sample: bool = False) -> int | None:
-    """The current version when a file with this SHA-256 would be a duplicate of it (its
+    """The newest version when a file with this SHA-256 would be a duplicate of it (its
     values came from a byte-identical file), else None. The one rule for duplicates: the
-    file of an earlier, not current, version is stored again as a new version instead."""
-    return duplicate_version(session, current_submission(session, estate_code, year), sha256, is_sample=is_sample)
+    file of an earlier, not the newest, version is stored again as a new version instead."""
+    return duplicate_version(session, latest_submission(session, estate_code, year), sha256, is_sample=is_sample)
 
 
 def duplicate_version(session: Session, current: m.Submission | None, sha256: str, *,
@@ -202,6 +221,24 @@ def _unset_current(session: Session, estate_code: str, year: int) -> None:
         m.Submission.is_current).values(is_current=False))
 
 
+def _supersede_pending(session: Session, estate_code: str, year: int) -> None:
+    """A new version replaces any still waiting for review: a reviewer reviews the newest."""
+    session.execute(update(m.Submission).where(
+        m.Submission.estate_code == estate_code, m.Submission.fiscal_year == year,
+        m.Submission.status == "pending").values(status="superseded"))
+
+
+def _new_version_state(s: Session, estate_code: str, year: int, accept: bool, by: Actor) -> dict[str, Any]:
+    """The review columns of a new version (pending, or accepted and current when ``accept``),
+    with the earlier versions updated to match."""
+    _supersede_pending(s, estate_code, year)
+    if not accept:
+        return {"is_current": False, "status": "pending"}
+    _unset_current(s, estate_code, year)
+    return {"is_current": True, "status": "accepted", "reviewed_at": m.utcnow(),
+            "reviewed_by": (by.username or "")[:200]}
+
+
 def _recompute(s: Session, fw: Framework, everything: bool, estate_code: str, year: int) -> tuple[
         m.Assessment | None, m.Assessment | None]:
     """After one estate's data changed: its assessments, or every assessment when the
@@ -216,18 +253,24 @@ def _recompute(s: Session, fw: Framework, everything: bool, estate_code: str, ye
 
 def _result(outcome: Any, sub: m.Submission, dv: int, upload_id: int | None, est: m.Assessment | None,
             area: m.Assessment | None) -> StoreResult:
+    """``level`` and ``area_level`` are the published ones: a pending version changes neither."""
     return StoreResult(outcome=outcome, estate_code=sub.estate_code, fiscal_year=sub.fiscal_year,
                        version=sub.version, data_version=dv, upload_id=upload_id,
                        level=est.level if est else None, area_code=area.entity_code if area else None,
                        area_level=area.level if area else None,
-                       restored_from_version=sub.restored_from_version)
+                       restored_from_version=sub.restored_from_version, status=sub.status)
 
 
 def store_submission(engine: Engine, data: SubmissionData, *, filename: str, content: bytes,
                      by: Actor, messages: Any = None, is_sample: bool = False,
-                     fw: Framework | None = None) -> StoreResult:
+                     fw: Framework | None = None, accept: bool = False) -> StoreResult:
     """Store an accepted submission in one transaction (see the module docstring), with
     the audit entry 'upload.stored' or 'upload.duplicate' in that same transaction.
+
+    The new version is pending review: the published (current) version does not change
+    until a reviewer accepts it (``store.review``). ``accept`` stores and accepts in one
+    step, for administrators and the area's reviewers (``ecocity import --accept``, the
+    sample loader); anyone else is refused (ReviewDenied, audited) before anything is written.
 
     ``by`` must be allowed to "submit" for the estate (and to "manage_sample" for sample
     data), checked before anything is written: otherwise the refusal is recorded
@@ -239,6 +282,8 @@ def store_submission(engine: Engine, data: SubmissionData, *, filename: str, con
         require(checked_actor(by), "submit", data.estate_code)
         if is_sample:
             require(by, "manage_sample")
+        if accept:
+            _require_accept(engine, by, str(data.estate_code))
     except AccessDenied as err:
         log_denied(engine, err, filename=filename, content=content, messages=messages,
                    estate_code=str(data.estate_code), fiscal_year=year, is_sample=is_sample)
@@ -247,7 +292,7 @@ def store_submission(engine: Engine, data: SubmissionData, *, filename: str, con
     try:
         with write_session(engine) as (s, dv):
             return _store(s, fw, dv, data, filename=filename, content=content, by=by,
-                          messages=messages, is_sample=is_sample)
+                          messages=messages, is_sample=is_sample, accept=accept)
     except Exception as e:  # rolled back; keep the file in the log as rejected
         if isinstance(e, StoreError):
             failure = e
@@ -264,13 +309,22 @@ def store_submission(engine: Engine, data: SubmissionData, *, filename: str, con
         raise failure from e
 
 
+def _require_accept(engine: Engine, by: Actor, estate_code: str) -> None:
+    from ecocity.store.db import session_scope
+
+    with session_scope(engine) as s:
+        area = s.scalar(select(m.Estate.area_code).where(m.Estate.code == estate_code))
+    if not may_accept_on_import(by, area):
+        raise ReviewDenied(by, "not_reviewer" if by.role not in ("admin", "reviewer") else "other_area", estate_code)
+
+
 def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename: str, content: bytes,
-           by: Actor, messages: Any, is_sample: bool) -> StoreResult:
+           by: Actor, messages: Any, is_sample: bool, accept: bool) -> StoreResult:
     estate = s.get(m.Estate, data.estate_code)
     if estate is None:
         raise StoreError("store.unknown_estate", code=data.estate_code)
     digest = sha256_of(bytes(content))
-    current = current_submission(s, data.estate_code, data.fiscal_year)
+    current = latest_submission(s, data.estate_code, data.fiscal_year)
     _refuse_sample_over_real(current, is_sample)
     if current is not None and duplicate_version(s, current, digest, is_sample=is_sample) is not None:
         up = log_upload(s, filename=filename, content=content, by=by, outcome="duplicate",
@@ -289,9 +343,9 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
                     is_sample=is_sample, sha256=digest)
     everything = needs_full_recompute(s, fw)
     version = _next_version(s, data.estate_code, data.fiscal_year)
-    _unset_current(s, data.estate_code, data.fiscal_year)
+    state = _new_version_state(s, data.estate_code, data.fiscal_year, accept, by)
     sub = m.Submission(estate_code=data.estate_code, fiscal_year=data.fiscal_year, version=version,
-                       is_current=True, upload_id=up.id, factories=data.factories,
+                       upload_id=up.id, factories=data.factories, **state,
                        submitted_by=data.submitted_by or "", email=data.email or "",
                        submitted_on=data.submitted_on, framework_version=fw.version_id,
                        created_at=m.utcnow(), created_by=(by.username or "")[:200],
@@ -301,14 +355,15 @@ def _store(s: Session, fw: Framework, dv: int, data: SubmissionData, *, filename
     s.add_all(_value_rows(sub.id, data.values, data.notes))
     s.flush()
     est, area = _recompute(s, fw, everything, data.estate_code, data.fiscal_year)
-    _audit_upload(s, by, "upload.stored", up, version)
+    _audit_upload(s, by, "upload.stored", up, version, status=sub.status)
     return _result("stored", sub, bump_data_version(s), up.id, est, area)
 
 
-def _audit_upload(s: Session, by: Actor, action: str, up: m.Upload, version: int) -> None:
+def _audit_upload(s: Session, by: Actor, action: str, up: m.Upload, version: int, status: str | None = None) -> None:
+    details = {"upload_id": up.id, "version": version, "filename": up.filename, "sha256": up.sha256,
+               "is_sample": up.is_sample}
     audit.record(s, by, action, upload_target(up.estate_code, up.fiscal_year),
-                 details={"upload_id": up.id, "version": version, "filename": up.filename, "sha256": up.sha256,
-                          "is_sample": up.is_sample})
+                 details=details if status is None else {**details, "status": status})
 
 
 def _version(s: Session, estate_code: str, year: int, version: int) -> m.Submission:
@@ -330,7 +385,9 @@ def list_versions(session: Session, estate_code: str, fiscal_year: int) -> list[
                         submitted_by=s.submitted_by, email=s.email, submitted_on=s.submitted_on,
                         created_at=s.created_at, created_by=s.created_by,
                         framework_version=s.framework_version, upload_id=s.upload_id, filename=fn,
-                        restored_from_version=s.restored_from_version, is_sample=s.is_sample)
+                        restored_from_version=s.restored_from_version, is_sample=s.is_sample,
+                        status=s.status, reviewed_at=s.reviewed_at, reviewed_by=s.reviewed_by,
+                        review_comment=s.review_comment or "")
             for s, fn in rows]
 
 
@@ -360,9 +417,9 @@ def _same(x: Value, y: Value) -> bool:
 
 def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version: int, *, by: Actor,
                     fw: Framework | None = None) -> StoreResult:
-    """Make a NEW current version with the values of ``version`` (history is never
-    rewritten), audited as 'version.restored' in the same transaction. Restoring the
-    version that is already current changes nothing.
+    """Make a NEW version with the values of ``version`` (history is never rewritten),
+    pending review like any new version, audited as 'version.restored' in the same
+    transaction. Restoring the newest version changes nothing.
 
     ``by`` must be allowed to "restore" for the estate; otherwise AccessDenied (audited
     as 'version.restored', outcome 'denied') and nothing changes."""
@@ -372,15 +429,17 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
     fw = fw or framework_in_force(engine)
     with write_session(engine) as (s, dv):
         src = _version(s, estate_code, fiscal_year, version)
-        if src.is_current:
+        latest = latest_submission(s, estate_code, fiscal_year)
+        if latest is not None and latest.id == src.id:
             return StoreResult(outcome="unchanged", estate_code=estate_code, fiscal_year=fiscal_year,
-                               version=src.version, data_version=dv)
-        _refuse_sample_over_real(current_submission(s, estate_code, fiscal_year), src.is_sample)
+                               version=src.version, data_version=dv, status=src.status)
+        _refuse_sample_over_real(latest, src.is_sample)
         everything = needs_full_recompute(s, fw)
         new_version = _next_version(s, estate_code, fiscal_year)
-        _unset_current(s, estate_code, fiscal_year)
+        # Sample data has no reviewer: a restored sample version is published at once.
+        state = _new_version_state(s, estate_code, fiscal_year, src.is_sample, by)
         sub = m.Submission(estate_code=estate_code, fiscal_year=fiscal_year, version=new_version,
-                           is_current=True, upload_id=None, factories=src.factories,
+                           upload_id=None, factories=src.factories, **state,
                            submitted_by=src.submitted_by, email=src.email, submitted_on=src.submitted_on,
                            framework_version=fw.version_id, created_at=m.utcnow(),
                            created_by=(by.username or "")[:200],
@@ -393,7 +452,8 @@ def restore_version(engine: Engine, estate_code: str, fiscal_year: int, version:
         s.flush()
         est, area = _recompute(s, fw, everything, estate_code, fiscal_year)
         audit.record(s, by, "version.restored", target,
-                     details={"from_version": src.version, "version": new_version, "is_sample": src.is_sample})
+                     details={"from_version": src.version, "version": new_version, "is_sample": src.is_sample,
+                              "status": sub.status})
         return _result("restored", sub, bump_data_version(s), None, est, area)
 
 
@@ -433,9 +493,10 @@ def remove_sample(engine: Engine, by: Actor, fw: Framework | None = None) -> Rem
 
 
 def _ensure_current(s: Session, estate_code: str, year: int) -> None:
-    """If versions remain but none is current, the newest becomes current."""
+    """If accepted versions remain but none is current, the newest of them becomes current."""
     subs = s.scalars(select(m.Submission).where(m.Submission.estate_code == estate_code,
-                                                m.Submission.fiscal_year == year)
+                                                m.Submission.fiscal_year == year,
+                                                m.Submission.status == "accepted")
                      .order_by(m.Submission.version.desc())).all()
     if subs and not any(x.is_current for x in subs):
         subs[0].is_current = True
