@@ -450,7 +450,7 @@ def test_changes_are_audited_in_their_transaction(engine):
     info = _officer(engine, email="s@example.org", display_name="=HYPERLINK(\"http://x\")")
     [created] = _entries(engine, action="user.created")
     assert (created.actor, created.role, created.target) == ("cli:tester", "admin", info.username)
-    assert created.details == {"role": "officer", "estates": ["MAP-TA-PHUT"], "email": "s@example.org",
+    assert created.details == {"role": "officer", "estates": ["MAP-TA-PHUT"], "areas": [], "email": "s@example.org",
                                "display_name": "=HYPERLINK(\"http://x\")", "password": True}
     # A refused change leaves neither the change nor an entry.
     with pytest.raises(UserError):
@@ -504,3 +504,19 @@ def test_thai_minute():
 
     assert users.thai_minute(datetime(2026, 1, 31, 17, 5, tzinfo=UTC)) == "2026-02-01 00:05"
     assert users.thai_minute(None) == "" and users.thai_minute(None, "–") == "–"
+
+
+def test_a_reviewer_has_the_areas_assigned(engine, cheap_hashing):
+    from ecocity.core.access import ALL_AREAS
+
+    users.create_user(engine, ADMIN, "ratree", role="reviewer", areas=["RAYONG-MAP-TA-PHUT"], password=PW)
+    users.create_user(engine, ADMIN, "wichai", role="reviewer", areas=[ALL_AREAS], password=PW)
+    with pytest.raises(users.UserError) as e:
+        users.create_user(engine, ADMIN, "nobody", role="reviewer", areas=["NO-SUCH-AREA"], password=PW)
+    assert e.value.key == "auth.user.unknown_area"
+    with session_scope(engine) as s:
+        assert users.actor_for(s, "ratree").areas == frozenset({"RAYONG-MAP-TA-PHUT"})
+        assert users.actor_for(s, "wichai").areas == frozenset({ALL_AREAS})
+    info = users.update_user(engine, ADMIN, "ratree", areas=["RAYONG-MAP-TA-PHUT", "CHONBURI-LAEM-CHABANG"])
+    assert info.areas == ("CHONBURI-LAEM-CHABANG", "RAYONG-MAP-TA-PHUT")
+    assert users.authenticate(engine, "ratree", PW).areas == frozenset(info.areas)

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--estate", action="append", default=[], metavar="CODE",
                      help="an estate the officer is responsible for (repeat for several)")
+    add.add_argument("--area", action="append", default=[], metavar="CODE",
+                     help="an area the reviewer reviews (repeat for several; * for every area)")
     add.add_argument("--email", help="e-mail, for signing in with the organisation account (OIDC)")
     add.add_argument("--display-name", default="", metavar="NAME", help="the name shown in the app")
     pw = add.add_mutually_exclusive_group()
@@ -123,7 +125,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     def run(engine: Any) -> int:
         info = create_user(engine, _operator(), name, role=args.role, display_name=args.display_name,
-                           email=args.email, estates=args.estate, password=password)
+                           email=args.email, estates=args.estate, password=password, areas=args.area)
         how = "password" if info.has_password else "organisation account only"
         estates = f", estates {', '.join(info.estates)}" if info.estates else ""
         print(f"added {info.username} ({info.role}{estates}; signs in with: {how})")

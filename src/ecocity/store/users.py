@@ -100,6 +100,7 @@ class UserInfo:
     created_at: datetime
     created_by: str
     has_password: bool
+    areas: tuple[str, ...] = ()  # a reviewer's areas ("*": every one)
 
     def throttled(self, now: datetime | None = None) -> bool:
         return self.throttled_until is not None and self.throttled_until > (now or m.utcnow())
@@ -209,24 +210,54 @@ def _set_estates(session: Session, user: m.User, codes: list[str]) -> None:
     session.flush()
 
 
-def _actor(user: m.User, estates: Iterable[str], via: access.Via = "password") -> Actor:
+def _areas(session: Session, codes: Iterable[str]) -> list[str]:
+    """Area codes for a reviewer, checked against the registry ('*' means every area)."""
+    wanted = sorted({c.strip() for c in codes if c and c.strip()})
+    named = [c for c in wanted if c != access.ALL_AREAS]
+    if named:
+        known = set(session.scalars(select(m.Area.code).where(m.Area.code.in_(named))))
+        missing = [c for c in named if c not in known]
+        if missing:
+            raise UserError("auth.user.unknown_area", codes=", ".join(missing))
+    return wanted
+
+
+def _areas_of(session: Session, user_id: int) -> tuple[str, ...]:
+    return tuple(session.scalars(select(m.UserArea.area_code).where(m.UserArea.user_id == user_id)
+                                 .order_by(m.UserArea.area_code)))
+
+
+def _set_areas(session: Session, user: m.User, codes: list[str]) -> None:
+    session.execute(delete(m.UserArea).where(m.UserArea.user_id == user.id))
+    session.add_all([m.UserArea(user_id=user.id, area_code=c) for c in codes])
+    session.flush()
+
+
+def _actor(user: m.User, estates: Iterable[str], via: access.Via = "password",
+           areas: Iterable[str] = ()) -> Actor:
     return Actor(username=user.username, role=user.role, estates=frozenset(estates),  # type: ignore[arg-type]
-                 display_name=user.display_name or "", via=via)
+                 display_name=user.display_name or "", via=via, areas=frozenset(areas))
+
+
+def _actor_of(session: Session, user: m.User, via: access.Via = "password") -> Actor:
+    return _actor(user, _estates_of(session, user.id), via, _areas_of(session, user.id))
 
 
 def _info_of(s: Session, user: m.User, now: datetime | None = None) -> UserInfo:
-    return _info(user, _estates_of(s, user.id), s.get(m.SignInThrottle, account_key(user.username)), now)
+    return _info(user, _estates_of(s, user.id), s.get(m.SignInThrottle, account_key(user.username)), now,
+                 _areas_of(s, user.id))
 
 
 def _info(user: m.User, estates: tuple[str, ...], throttle: m.SignInThrottle | None,
-          now: datetime | None = None) -> UserInfo:
+          now: datetime | None = None, areas: tuple[str, ...] = ()) -> UserInfo:
     """``throttle``: the row of the account's key (:func:`account_key`), if any."""
     failures, until = _current(throttle, now or m.utcnow())
     return UserInfo(id=user.id, username=user.username, display_name=user.display_name or "",
                     email=user.email, role=user.role, estates=estates, is_active=bool(user.is_active),
                     failures=failures, throttled_until=until,
                     last_sign_in_at=user.last_sign_in_at, created_at=user.created_at,
-                    created_by=user.created_by or "", has_password=user.password_hash is not None)
+                    created_by=user.created_by or "", has_password=user.password_hash is not None,
+                    areas=areas)
 
 
 def thai_minute(at: datetime | None, none: str = "") -> str:
@@ -274,9 +305,13 @@ def list_users(session: Session, *, now: datetime | None = None) -> list[UserInf
     for uid, code in session.execute(select(m.UserEstate.user_id, m.UserEstate.estate_code)
                                      .order_by(m.UserEstate.estate_code)):
         estates.setdefault(uid, []).append(code)
+    areas: dict[int, list[str]] = {}
+    for uid, code in session.execute(select(m.UserArea.user_id, m.UserArea.area_code).order_by(m.UserArea.area_code)):
+        areas.setdefault(uid, []).append(code)
     keys = [account_key(u.username) for u in users]
     throttles = {r.key: r for r in session.scalars(select(m.SignInThrottle).where(m.SignInThrottle.key.in_(keys)))}
-    return [_info(u, tuple(estates.get(u.id, ())), throttles.get(account_key(u.username)), now) for u in users]
+    return [_info(u, tuple(estates.get(u.id, ())), throttles.get(account_key(u.username)), now,
+                  tuple(areas.get(u.id, ()))) for u in users]
 
 
 def get_user(session: Session, username: str, *, now: datetime | None = None) -> UserInfo | None:
@@ -293,7 +328,7 @@ def actor_for(session: Session, username: str, via: access.Via = "password") -> 
     user = session.scalars(select(m.User).where(m.User.username == normalise_username(username))).one_or_none()
     if user is None or not user.is_active:
         return None
-    return _actor(user, _estates_of(session, user.id), via)
+    return _actor_of(session, user, via)
 
 
 def actor_by_email(session: Session, email: str, via: access.Via = "oidc") -> Actor | None:
@@ -304,7 +339,7 @@ def actor_by_email(session: Session, email: str, via: access.Via = "oidc") -> Ac
     user = session.scalars(select(m.User).where(m.User.email == e)).one_or_none()
     if user is None or not user.is_active:
         return None
-    return _actor(user, _estates_of(session, user.id), via)
+    return _actor_of(session, user, via)
 
 
 def actor_by_id(session: Session, user_id: int, *, via: access.Via = "password",
@@ -318,7 +353,7 @@ def actor_by_id(session: Session, user_id: int, *, via: access.Via = "password",
     if (signed_in_at is not None and via == "password" and user.password_changed_at is not None
             and user.password_changed_at > signed_in_at):
         return None
-    return _actor(user, _estates_of(session, user.id), via)
+    return _actor_of(session, user, via)
 
 
 def user_id_of(session: Session, username: str) -> int | None:
@@ -540,7 +575,7 @@ def authenticate(engine: Engine, username: str, password: str, *, client: str | 
             if new_hash is not None:
                 user.password_hash = new_hash
                 details["rehashed"] = True
-            actor = _actor(user, _estates_of(s, user.id), "password")
+            actor = _actor_of(s, user, "password")
             audit.record(s, actor, "auth.sign_in", name, outcome="ok", details=details | where)
             error = None
         _prune(s, now)
@@ -577,7 +612,7 @@ def record_oidc_sign_in(engine: Engine, email: str, *, email_verified: bool, iss
                 error = refuse("disabled" if user is not None else "no_account", "auth.page.oidc_no_account")
             else:
                 user.last_sign_in_at = now
-                actor = _actor(user, _estates_of(s, user.id), "oidc")
+                actor = _actor_of(s, user, "oidc")
                 audit.record(s, actor, "auth.sign_in", user.username, outcome="ok", details={"via": "oidc"})
                 return actor
     raise error
@@ -593,9 +628,9 @@ def record_sign_out(engine: Engine, actor: Actor) -> None:
 
 def create_user(engine: Engine, by: Actor, username: str, *, role: str, display_name: str = "",
                 email: str | None = None, estates: Iterable[str] = (), password: str | None = None,
-                now: datetime | None = None) -> UserInfo:
+                now: datetime | None = None, areas: Iterable[str] = ()) -> UserInfo:
     """A new account. ``password`` None: the account signs in through the organisation's
-    provider only (by ``email``)."""
+    provider only (by ``email``). ``areas``: what a reviewer reviews ('*': every area)."""
     access.require(by, "manage_users")
     name = check_username(username)
     role = _role(role)
@@ -610,14 +645,16 @@ def create_user(engine: Engine, by: Actor, username: str, *, role: str, display_
         if mail and s.scalar(select(m.User.id).where(m.User.email == mail)) is not None:
             raise UserError("auth.user.email_taken", email=mail)
         codes = _estates(s, estates)
+        area_codes = _areas(s, areas)
         user = m.User(username=name, display_name=(display_name or "").strip()[:200], email=mail, role=role,
                       password_hash=hashed, is_active=True, failed_attempts=0, created_at=now,
                       created_by=by.username[:200], password_changed_at=now if hashed else None)
         s.add(user)
         s.flush()
         _set_estates(s, user, codes)
+        _set_areas(s, user, area_codes)
         audit.record(s, by, "user.created", name, details={
-            "role": role, "estates": codes, "email": mail, "display_name": user.display_name,
+            "role": role, "estates": codes, "areas": area_codes, "email": mail, "display_name": user.display_name,
             "password": hashed is not None})
         return _info_of(s, user)
 
@@ -626,7 +663,8 @@ _UNSET: Any = object()
 
 
 def update_user(engine: Engine, by: Actor, username: str, *, role: str = _UNSET, estates: Iterable[str] = _UNSET,
-                display_name: str = _UNSET, email: str | None = _UNSET, active: bool = _UNSET) -> UserInfo:
+                display_name: str = _UNSET, email: str | None = _UNSET, active: bool = _UNSET,
+                areas: Iterable[str] = _UNSET) -> UserInfo:
     """Change what is given; the audit entry lists each change as [old, new]. Disabling
     is audited as ``user.disabled`` (enabling as ``user.enabled``). An administrator
     cannot disable or demote their own account (someone must stay able to undo it)."""
@@ -645,6 +683,12 @@ def update_user(engine: Engine, by: Actor, username: str, *, role: str = _UNSET,
             if codes != old_estates:
                 changes["estates"] = [old_estates, codes]
                 _set_estates(s, user, codes)
+        if areas is not _UNSET:
+            old_areas = list(_areas_of(s, user.id))
+            area_codes = _areas(s, areas)
+            if area_codes != old_areas:
+                changes["areas"] = [old_areas, area_codes]
+                _set_areas(s, user, area_codes)
         if display_name is not _UNSET and (display_name or "").strip()[:200] != (user.display_name or ""):
             changes["display_name"] = [user.display_name, (display_name or "").strip()[:200]]
             user.display_name = (display_name or "").strip()[:200]
