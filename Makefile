@@ -52,7 +52,7 @@ run: db
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 lint: install-dev
-	$(BIN)/ruff check src views app.py tests bench
+	$(BIN)/ruff check src views app.py serve.py tests bench
 	$(BIN)/lint-imports
 
 types: install-dev
