@@ -35,6 +35,15 @@ def silent_server() -> Iterator[int]:
     s.close()
 
 
+def _call(route):
+    """The route's answer, on an event loop of its own in another thread (the browser
+    tests' Playwright may run a loop in this one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, route(None)).result()
+
+
 def _run(argv: list[str], capsys) -> tuple[int, str]:
     code = main(argv)
     return code, capsys.readouterr().out
@@ -104,13 +113,14 @@ def test_the_http_route_answers_200_or_503_without_naming_the_server(db_url, mon
 
     assert [r.path for r in routes()] == [READY_PATH] == ["/_ecocity/ready"]
     monkeypatch.setenv("ECOCITY_DATABASE_URL", db_url)
-    answer = asyncio.run(ready(None))
+    answer = _call(ready)
     body = json.loads(answer.body)
     assert answer.status_code == 200 and body["ready"] is True and isinstance(body["data_version"], int)
+    assert b'"ready":true' in answer.body  # what the README's monitor looks for
     assert answer.headers["cache-control"] == "no-store"
 
     monkeypatch.setenv("ECOCITY_DATABASE_URL", f"postgresql+psycopg://ecocity:secret@127.0.0.1:{_closed_port()}/x")
-    answer = asyncio.run(ready(None))
+    answer = _call(ready)
     assert answer.status_code == 503
     assert json.loads(answer.body) == {"ready": False, "seconds": json.loads(answer.body)["seconds"],
                                        "error": "OperationalError"}
