@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,11 @@ KINDS: tuple[str, ...] = ("number", "percent", "score", "yesno")
 DIRECTIONS: tuple[str, ...] = ("higher", "lower")
 NUMERIC_AGGREGATIONS: tuple[str, ...] = ("sum", "mean", "factory_weighted_mean", "min", "max")
 YESNO_AGGREGATIONS: tuple[str, ...] = ("all", "any")
+
+# The highest level number a file may define: the model has 0..5; a damaged or mistyped
+# number (1000000) must not make the checker list a million missing levels.
+MAX_LEVEL = 20
+SHOWN_CHARS = 120  # a value quoted in a problem is cut to this many characters
 
 DATA_DIR = ROOT / "data"
 DEFAULT_FRAMEWORK_PATH = DATA_DIR / "frameworks" / "eit-default.toml"
@@ -169,7 +175,18 @@ _INDICATOR_KEYS = {"code", "dimension", "name_en", "name_th", "kind", "unit_en",
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    """A finite int or float that a float can hold (TOML integers have no size limit)."""
+    if not isinstance(x, int | float) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int beyond 1.8e308
+        return False
+
+
+def _shown(text: str) -> str:
+    """A value as a problem quotes it: a damaged file can hold a 4,000-digit number."""
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS - 1]}… ({len(text):,} characters)"
 
 
 class _Checker:
@@ -184,7 +201,8 @@ class _Checker:
         (English in ``problems``; ``coded`` keeps key and values for other languages)."""
         from ecocity.i18n import t
 
-        kw = {k: v if isinstance(v, int | float) and not isinstance(v, bool) else str(v) for k, v in kw.items()}
+        kw = {k: v if isinstance(v, int | float) and not isinstance(v, bool) else _shown(str(v))
+              for k, v in kw.items()}
         self.problems.append((entry, t(f"framework_rule.{key}", "en", **kw)))
         self.coded.append((entry, key, kw))
 
@@ -233,8 +251,8 @@ def _load_levels(raw: Mapping[str, Any], c: _Checker) -> tuple[Level, ...]:
         entry = f"levels #{n}" + (f" ({d['key']})" if isinstance(d.get("key"), str) else "")
         c.unknown_keys(d, _LEVEL_KEYS, entry)
         number = d.get("number")
-        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
-            c.bad(entry, "level_number", found=repr(number))
+        if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= MAX_LEVEL:
+            c.bad(entry, "level_number", found=repr(number), max=MAX_LEVEL)
             continue
         colour = c.text(d, "colour", entry)
         if colour and not (len(colour) == 7 and colour.startswith("#")
@@ -380,7 +398,8 @@ def parse_framework(raw: Mapping[str, Any], source: str = "<framework>", sha256:
     dim_keys = {d.key for d in dims if d.key}
     indicators: list[Indicator] = []
     seen: dict[str, int] = {}
-    for n, d in enumerate(_table_list(raw, "indicators", c), 1):
+    entries = _table_list(raw, "indicators", c)
+    for n, d in enumerate(entries, 1):
         code = d.get("code")
         if isinstance(code, str):
             if code in seen:
@@ -392,7 +411,7 @@ def parse_framework(raw: Mapping[str, Any], source: str = "<framework>", sha256:
             indicators.append(ind)
     for dim in dims:
         if dim.key and not any(i.dimension == dim.key for i in indicators) and not any(
-                d.get("dimension") == dim.key for d in raw.get("indicators", []) if isinstance(d, dict)):
+                d.get("dimension") == dim.key for d in entries):
             c.bad(f"dimension '{dim.key}'", "dimension_empty")
     name_en = c.text(raw, "name_en", "framework", False)
     name_th = c.text(raw, "name_th", "framework", False)
@@ -402,6 +421,12 @@ def parse_framework(raw: Mapping[str, Any], source: str = "<framework>", sha256:
                      pass_share=float(pass_share), levels=levels, dimensions=dims,
                      indicators=tuple(indicators), default_set=default_set, source=source,
                      sha256=sha256, _by_code={i.code: i for i in indicators})
+
+
+# File-level problems beyond what tomllib reports (store.frameworks gives them their
+# catalogue keys, framework_admin.problem.too_deep and .too_many_digits).
+TOO_DEEP = "has lists or tables nested too deeply to read"
+TOO_MANY_DIGITS = f"has a number with more than {sys.get_int_max_str_digits():,} digits"
 
 
 def framework_from_bytes(data: bytes, source: str | Path = "<framework>") -> Framework:
@@ -416,6 +441,10 @@ def framework_from_bytes(data: bytes, source: str | Path = "<framework>") -> Fra
         raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as e:
         raise FrameworkError(source, [("file", f"is not valid TOML: {e}")]) from None
+    except RecursionError:  # tomllib reads nested lists and tables recursively
+        raise FrameworkError(source, [("file", TOO_DEEP)]) from None
+    except ValueError:  # int() refuses more digits than sys.get_int_max_str_digits()
+        raise FrameworkError(source, [("file", TOO_MANY_DIGITS)]) from None
     fw = parse_framework(raw, source=str(source), sha256=hashlib.sha256(data).hexdigest())
     return replace(fw, text=text)
 

@@ -5,6 +5,7 @@ under it, and activate it (or an earlier recorded version) for every replica in 
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ecocity.core.access import Actor
-from ecocity.core.framework import Framework, FrameworkError, framework_from_bytes
+from ecocity.core.framework import TOO_DEEP, TOO_MANY_DIGITS, Framework, FrameworkError, framework_from_bytes
 from ecocity.core.framework import stored_framework as parse_stored
 from ecocity.i18n import Named, t
 from ecocity.store import audit
@@ -65,6 +66,11 @@ def _file_problem(problem: str) -> Problem:
     """The file-level problems of framework.framework_from_bytes, with their catalogue key."""
     if problem == "is not UTF-8 text":
         return Problem("file", problem, "framework_admin.problem.not_utf8")
+    if problem == TOO_DEEP:
+        return Problem("file", problem, "framework_admin.problem.too_deep")
+    if problem == TOO_MANY_DIGITS:
+        return Problem("file", problem, "framework_admin.problem.too_many_digits",
+                       {"digits": sys.get_int_max_str_digits()})
     if problem.startswith("is not valid TOML: "):
         detail = problem.removeprefix("is not valid TOML: ")
         return Problem("file", problem, "framework_admin.problem.not_toml", {"detail": detail})
