@@ -77,3 +77,43 @@ def test_the_admin_check_shows_the_file_problems_in_both_languages(name, key):
     assert problem.text("en") != problem.text("th")
     for lang in ("th", "en"):
         assert problem.text(lang) and not problem.text(lang).startswith("framework_admin.")
+
+
+# ----------------------------------------------------------------------------- registry file
+
+
+def test_a_quote_never_closed_is_located_not_a_csv_error():
+    """A cell of row 4 runs on for 140 kB (a quote inside it): csv.Error (field larger
+    than field limit) escaped ``read_table``."""
+    from ecocity.io.registry_file import FileProblem, read_table
+
+    content = gzip.decompress((FUZZ / "registry_quote_never_closed.csv.gz").read_bytes())
+    with pytest.raises(FileProblem) as exc:
+        read_table(content, "areas.csv")
+    p = exc.value.problem
+    assert (p.code, p.row) == ("cell_too_long", 4)
+    assert p.message("en").startswith("Row 4: a cell starting in this row is longer than 131,072 characters")
+    assert p.message("th").startswith("แถว 4: ")
+
+
+def test_a_stray_value_far_right_is_refused_before_every_cell_becomes_text(monkeypatch):
+    """One value in XFD120 spans 2 million cells: within the workbook reader's limit, but
+    the registry reader turned each into text, for seconds (found by fuzzing)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from ecocity.io import registry_file
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["code", "name_th", "name_en"])
+    ws["XFD120"] = 1
+    out = io.BytesIO()
+    wb.save(out)
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike",
+                        lambda *_: pytest.fail("calamine was reached"))
+    with pytest.raises(registry_file.FileProblem) as exc:
+        registry_file.read_table(out.getvalue(), "estates.xlsx")
+    assert exc.value.problem.code == "too_many_cells"
+    assert exc.value.problem.params["cells"] == 120 * 16384 > registry_file.MAX_AREA

@@ -45,6 +45,10 @@ LAT_RANGE = (5.5, 20.5)
 LON_RANGE = (97.3, 105.7)
 MAX_FILE_BYTES = 5 * 2**20
 MAX_ROWS = 5000
+# The rectangle of the first sheet read from an .xlsx (rows x columns): MAX_ROWS rows of
+# 50 columns. The workbook reader's limit (2,000,000) made a stray value in XFD120 cost
+# seconds here, where every cell becomes text (found by fuzzing).
+MAX_AREA = 250_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _YES = {"yes", "y", "true", "1", "ใช่"}
 _NO = {"no", "n", "false", "0", "", "ไม่ใช่"}
@@ -227,7 +231,13 @@ def read_table(content: bytes, filename: str = "") -> tuple[str, list[list[str]]
         raise FileProblem(Problem("not_utf8")) from None
     if "\x00" in text:
         raise FileProblem(Problem("not_utf8"))
-    rows = [[_unquote(c.strip()) for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            rows.append([_unquote(c.strip()) for c in row])
+    except csv.Error:  # a cell over csv.field_size_limit(): a quote opened and never closed
+        raise FileProblem(Problem("cell_too_long", len(rows) + 1,
+                                  params={"limit": csv.field_size_limit()})) from None
     return "csv", rows
 
 
@@ -258,9 +268,12 @@ def _read_xlsx(content: bytes, filename: str) -> list[list[str]]:
         sheet = box.sheet_names[0]
         # Parses the sheet's XML (refusing any DOCTYPE, so no entity expands) and measures
         # it before calamine allocates the sheet's rectangle.
-        container.check_extent(box.facts(sheet), sheet)
+        facts = box.facts(sheet)
+        container.check_extent(facts, sheet)
     except container.Refused as r:
         raise _refused(r) from None
+    if facts.area > MAX_AREA:
+        raise FileProblem(Problem("too_many_cells", params={"cells": facts.area}))
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
         try:
@@ -274,6 +287,48 @@ def _read_xlsx(content: bytes, filename: str) -> list[list[str]]:
     except BaseException:  # noqa: BLE001 - calamine errors and Rust panics: a damaged file
         raise FileProblem(Problem("damaged")) from None
     return [[_cell_text(v) for v in row] for row in grid]
+
+
+@dataclass(frozen=True)
+class Table:
+    """The rows of a read file by column name, before they are checked: ``problems`` when
+    the file as a whole is refused (no header, columns missing, too many rows), else
+    ``records`` as (spreadsheet row, column -> text) and ``extra`` for rows longer than
+    the header."""
+
+    problems: tuple[Problem, ...] = ()
+    records: tuple[tuple[int, dict[str, str]], ...] = ()
+    columns: Mapping[str, int] = field(default_factory=dict)
+    extra: tuple[Problem, ...] = ()
+
+
+def table_records(kind: Kind, fmt: str, grid: Sequence[Sequence[str]]) -> Table:
+    """Find the columns in the header row (row 1) and read every non-empty row by them."""
+    if not grid or not any(grid[0]):
+        return Table((Problem("empty_file"),))
+    header = [h.strip().lower() for h in grid[0]]
+    columns: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h and h not in columns:
+            columns[h] = i
+    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in columns]
+    if missing:
+        found = ", ".join(h for h in header if h) or "-"
+        return Table(tuple(Problem("missing_column", 1, c, None, {"found": found, "expected": ", ".join(COLUMNS[kind])})
+                           for c in missing))
+    body = [(n, row) for n, row in enumerate(grid[1:], 2) if any(c.strip() for c in row)]
+    if len(body) > MAX_ROWS:
+        return Table((Problem("too_many_rows", params={"rows": len(body), "limit": MAX_ROWS}),))
+    if not body:
+        return Table((Problem("no_rows"),))
+    records: list[tuple[int, dict[str, str]]] = []
+    extra: list[Problem] = []
+    width = len(header)
+    for n, row in body:
+        if fmt == "csv" and len(row) > width and any(c for c in row[width:]):
+            extra.append(Problem("extra_cells", n, None, None, {"count": width}))
+        records.append((n, {c: (row[i].strip() if i < len(row) else "") for c, i in columns.items()}))
+    return Table((), tuple(records), columns, tuple(extra))
 
 
 # ----------------------------------------------------------------------------- checking

@@ -20,9 +20,7 @@ from ecocity.io.registry_file import (
     COLUMNS,
     ESTATES,
     FIELDS,
-    MAX_ROWS,
     REGIONS,
-    REQUIRED_COLUMNS,
     Applied,
     Change,
     Checker,
@@ -35,6 +33,7 @@ from ecocity.io.registry_file import (
     check_kind,
     diff,
     read_table,
+    table_records,
 )
 from ecocity.store import audit
 from ecocity.store import models as m
@@ -87,32 +86,10 @@ def prepare_file(engine: Engine, kind: Kind, content: bytes, filename: str = "")
         fmt, grid = read_table(content, filename)
     except FileProblem as p:
         return Prepared(kind, filename, "file", (p.problem,))
-    if not grid or not any(grid[0]):
-        return Prepared(kind, filename, fmt, (Problem("empty_file"),))
-    header = [h.strip().lower() for h in grid[0]]
-    columns: dict[str, int] = {}
-    for i, h in enumerate(header):
-        if h and h not in columns:
-            columns[h] = i
-    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in columns]
-    if missing:
-        return Prepared(kind, filename, fmt, tuple(
-            Problem("missing_column", 1, c, None, {"found": ", ".join(h for h in header if h) or "-",
-                                                  "expected": ", ".join(COLUMNS[kind])}) for c in missing))
-    body = [(n, row) for n, row in enumerate(grid[1:], 2) if any(c.strip() for c in row)]
-    if len(body) > MAX_ROWS:
-        return Prepared(kind, filename, fmt, (Problem("too_many_rows", params={"rows": len(body),
-                                                                               "limit": MAX_ROWS}),))
-    if not body:
-        return Prepared(kind, filename, fmt, (Problem("no_rows"),))
-    records: list[tuple[int | None, dict[str, str]]] = []
-    extra: list[Problem] = []
-    width = len(header)
-    for n, row in body:
-        if fmt == "csv" and len(row) > width and any(c for c in row[width:]):
-            extra.append(Problem("extra_cells", n, None, None, {"count": width}))
-        records.append((n, {c: (row[i].strip() if i < len(row) else "") for c, i in columns.items()}))
-    return _prepare(engine, kind, filename, fmt, records, columns, "upsert", extra)
+    table = table_records(kind, fmt, grid)
+    if table.problems:
+        return Prepared(kind, filename, fmt, table.problems)
+    return _prepare(engine, kind, filename, fmt, list(table.records), table.columns, "upsert", list(table.extra))
 
 
 def prepare_rows(engine: Engine, kind: Kind, rows: Iterable[Mapping[str, Any]], *, mode: Mode = "upsert",
