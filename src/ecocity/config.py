@@ -23,6 +23,8 @@ class Settings:
     # The request header a reverse proxy puts the browser's address in (e.g. X-Real-IP),
     # or "" to use the connection's own address; sign-ins are throttled by that address.
     client_ip_header: str
+    # Largest accepted evidence file (a PDF, picture or spreadsheet sent with a submission).
+    max_evidence_bytes: int = 20 * 1024 * 1024
 
 
 def _sqlite_url(path: Path) -> str:
@@ -37,6 +39,7 @@ def settings() -> Settings:
     ECOCITY_DATA_DIR        folder with frameworks/, registry CSVs and the map (default data/)
     ECOCITY_FRAMEWORK       framework file in force (default data/frameworks/eit-default.toml)
     ECOCITY_MAX_UPLOAD_MB   largest accepted workbook in MB (default 10)
+    ECOCITY_MAX_EVIDENCE_MB largest accepted evidence file (PDF, picture, spreadsheet) in MB (default 20)
     ECOCITY_LANG            default interface language, th or en (default th)
     ECOCITY_SESSION_HOURS   a sign-in lasts the browser session, at most this long (default 12)
     ECOCITY_ANONYMOUS_VIEW  1: visitors may read the dashboards without signing in (default);
@@ -53,6 +56,10 @@ def settings() -> Settings:
         max_mb = float(os.environ.get("ECOCITY_MAX_UPLOAD_MB") or 10)
     except ValueError:
         max_mb = 10.0
+    try:
+        evidence_mb = float(os.environ.get("ECOCITY_MAX_EVIDENCE_MB") or 20)
+    except ValueError:
+        evidence_mb = 20.0
     lang = os.environ.get("ECOCITY_LANG", "th")
     try:
         hours = float(os.environ.get("ECOCITY_SESSION_HOURS") or 12)
@@ -64,4 +71,4 @@ def settings() -> Settings:
                     max_upload_bytes=int(max_mb * 1024 * 1024),
                     default_lang=lang if lang in ("th", "en") else "th",
                     session_hours=hours if hours > 0 else 12.0, anonymous_view=anonymous,
-                    client_ip_header=ip_header)
+                    client_ip_header=ip_header, max_evidence_bytes=int(evidence_mb * 1024 * 1024))
