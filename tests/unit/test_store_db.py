@@ -26,7 +26,7 @@ pytestmark = pytest.mark.storage
 
 TABLES = {"provinces", "areas", "estates", "framework_versions", "uploads", "submissions",
           "indicator_values", "assessments", "meta", "alembic_version", "users", "user_estates", "audit_log", "area_targets", "sign_in_throttle",
-          "review_notes", "user_areas", "reporting_due", "evidence"}
+          "review_notes", "user_areas", "reporting_due", "evidence", "assessments_latest"}
 
 
 def _count(engine, model) -> int:

@@ -241,10 +241,9 @@ class IndicatorValue(Base):
         return self.value_bool if self.value_bool is not None else self.value_num
 
 
-class Assessment(Base):
-    """Derived: an estate's or area's level for a fiscal year under a framework version."""
-
-    __tablename__ = "assessments"
+class AssessmentColumns:
+    """The columns of a stored assessment, shared by :class:`Assessment` (published data) and
+    :class:`AssessmentLatest` (with data not yet reviewed), so the two tables cannot drift."""
 
     entity_kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # 'estate' | 'area'
     entity_code: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -255,14 +254,30 @@ class Assessment(Base):
     completeness: Mapped[float] = mapped_column(Float)
     dimension_scores: Mapped[dict[str, float]] = mapped_column(JSONType)
     gap: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
-    # The values assessed (an area's aggregated values; an estate's current values).
+    # The values assessed (an area's aggregated values; an estate's values).
     values: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    # Areas: the estates whose current submissions were aggregated.
+    # Areas: the estates whose submissions were aggregated.
     estates: Mapped[list[str] | None] = mapped_column(JSONType)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Assessment(AssessmentColumns, Base):
+    """Derived, published: an estate's or area's level for a fiscal year under a framework
+    version, from the current (newest accepted) versions only. What every page shows by default."""
+
+    __tablename__ = "assessments"
+
+
+class AssessmentLatest(AssessmentColumns, Base):
+    """Derived, with data not yet reviewed: as :class:`Assessment`, but an estate whose newest
+    version waits for review counts with that version (the others with their current one;
+    areas aggregated from that mix). Shown only behind the "not yet reviewed" switch."""
+
+    __tablename__ = "assessments_latest"
+
+
 Index("ix_assessments_year_kind", Assessment.fiscal_year, Assessment.entity_kind)
+Index("ix_assessments_latest_year_kind", AssessmentLatest.fiscal_year, AssessmentLatest.entity_kind)
 
 
 class Meta(Base):

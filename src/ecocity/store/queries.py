@@ -1,6 +1,11 @@
 """Read-only queries for pages. They read the registry and the stored ``assessments``
 (small rows), never recompute from raw values, and return plain dataclasses, dicts and
-lists (no pandas). Cache them keyed on ``data_version(engine)``."""
+lists (no pandas). Cache them keyed on ``data_version(engine)``.
+
+Published data by default. With ``pending=True`` a reader reads ``assessments_latest``
+instead (an estate whose newest version waits for review counts with it; see
+``store.derived``) and flags each row whose figures come from such a version (``pending``);
+only reviewers and administrators are shown that (the "not yet reviewed" switch)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ecocity.core.framework import Value
@@ -16,7 +21,7 @@ from ecocity.core.registry import AreaInfo, EstateInfo, RegistryOverview
 from ecocity.core.rows import EntityRow
 from ecocity.i18n import bilingual, thai_local
 from ecocity.store import models as m
-from ecocity.store.derived import values_of
+from ecocity.store.derived import model_of, newest_pending, values_of
 
 Kind = Literal["estate", "area"]
 
@@ -34,6 +39,7 @@ class AssessmentRow:
     gap: list[dict[str, Any]]
     values: dict[str, Any]
     estates: list[str] | None  # areas: the estates aggregated
+    pending: bool = False  # read with pending=True, and its figures include a version not yet reviewed
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,23 @@ class SeriesPoint:
     fiscal_year: int
     level: int
     overall_score: float
+    pending: bool = False  # as AssessmentRow.pending
+
+
+def _table(pending: bool) -> Any:
+    """The assessments table a reader reads: published, or with data not yet reviewed."""
+    return model_of("latest" if pending else "published")
+
+
+def pending_keys(session: Session, kind: Kind) -> set[tuple[str, int]]:
+    """(code, fiscal year) of every estate (``kind`` "estate") whose newest version waits
+    for review, or of every area (``kind`` "area") with such an estate: the rows of
+    ``assessments_latest`` whose figures include data not yet reviewed."""
+    rows = session.execute(select(m.Submission.estate_code, m.Submission.fiscal_year, m.Estate.area_code)
+                           .join(m.Estate, m.Estate.code == m.Submission.estate_code).where(newest_pending()))
+    if kind == "estate":
+        return {(e, y) for e, y, _ in rows}
+    return {(a, y) for _, y, a in rows if a}
 
 
 def registry_overview(session: Session) -> RegistryOverview:
@@ -72,9 +95,10 @@ def estate_names(session: Session) -> dict[str, tuple[str, str]]:
         select(m.Estate.code, m.Estate.name_th, m.Estate.name_en).order_by(m.Estate.code))}
 
 
-def fiscal_years(session: Session) -> list[int]:
+def fiscal_years(session: Session, *, pending: bool = False) -> list[int]:
     """Fiscal years (B.E.) with at least one assessment, ascending."""
-    return list(session.scalars(select(m.Assessment.fiscal_year).distinct().order_by(m.Assessment.fiscal_year)))
+    a = _table(pending)
+    return list(session.scalars(select(a.fiscal_year).distinct().order_by(a.fiscal_year)))
 
 
 def has_data(session: Session, *, include_sample: bool = True) -> bool:
@@ -85,27 +109,29 @@ def has_data(session: Session, *, include_sample: bool = True) -> bool:
     return bool(session.scalar(select(exists(q))))
 
 
-def _row(a: m.Assessment) -> AssessmentRow:
+def _row(a: m.AssessmentColumns, pending: bool) -> AssessmentRow:
     return AssessmentRow(kind=a.entity_kind, code=a.entity_code, fiscal_year=a.fiscal_year,
                          framework_version=a.framework_version, level=a.level, overall_score=a.overall_score,
                          completeness=a.completeness, dimension_scores=dict(a.dimension_scores),
                          gap=list(a.gap), values=dict(a.values),
-                         estates=list(a.estates) if a.estates is not None else None)
+                         estates=list(a.estates) if a.estates is not None else None, pending=pending)
 
 
-def assessments_for_year(session: Session, year: int, kind: Kind) -> list[AssessmentRow]:
+def assessments_for_year(session: Session, year: int, kind: Kind, *, pending: bool = False) -> list[AssessmentRow]:
     """Every stored estate or area assessment of a fiscal year, ordered by code."""
-    q = (select(m.Assessment).where(m.Assessment.fiscal_year == year, m.Assessment.entity_kind == kind)
-         .order_by(m.Assessment.entity_code))
-    return [_row(a) for a in session.scalars(q)]
+    a = _table(pending)
+    q = select(a).where(a.fiscal_year == year, a.entity_kind == kind).order_by(a.entity_code)
+    flagged = pending_keys(session, kind) if pending else set()
+    return [_row(r, (r.entity_code, r.fiscal_year) in flagged) for r in session.scalars(q)]
 
 
-def series(session: Session, kind: Kind, code: str) -> list[SeriesPoint]:
+def series(session: Session, kind: Kind, code: str, *, pending: bool = False) -> list[SeriesPoint]:
     """(fiscal year, level, overall score) of one estate or area, oldest year first."""
-    q = (select(m.Assessment.fiscal_year, m.Assessment.level, m.Assessment.overall_score)
-         .where(m.Assessment.entity_kind == kind, m.Assessment.entity_code == code)
-         .order_by(m.Assessment.fiscal_year))
-    return [SeriesPoint(y, lv, s) for y, lv, s in session.execute(q)]
+    a = _table(pending)
+    q = (select(a.fiscal_year, a.level, a.overall_score)
+         .where(a.entity_kind == kind, a.entity_code == code).order_by(a.fiscal_year))
+    flagged = pending_keys(session, kind) if pending else set()
+    return [SeriesPoint(y, lv, s, (code, y) in flagged) for y, lv, s in session.execute(q)]
 
 
 def current_values(session: Session, estate_code: str, year: int) -> dict[str, Value]:
@@ -115,29 +141,32 @@ def current_values(session: Session, estate_code: str, year: int) -> dict[str, V
     return values_of(session, [sid])[sid] if sid is not None else {}
 
 
-def entity_rows(session: Session, kind: Kind) -> list[EntityRow]:
+def entity_rows(session: Session, kind: Kind, *, pending: bool = False) -> list[EntityRow]:
     """Every stored assessment of one kind, all fiscal years, joined with the registry
     (names, region, province; an estate's area) in one query: what the dashboard's pure
     rules (``ecocity.pagemodels.rows``) take. Ordered by fiscal year, then code. An assessment
-    whose entity left the registry is skipped (nothing to name it by)."""
+    whose entity left the registry is skipped (nothing to name it by). ``pending``: from
+    ``assessments_latest``, each row flagged whose figures include data not yet reviewed."""
+    a = _table(pending)
     ent = m.Area if kind == "area" else m.Estate
     area_col = m.Estate.area_code if kind == "estate" else None
-    cols: list[Any] = [m.Assessment.entity_code, m.Assessment.fiscal_year, m.Assessment.level,
-            m.Assessment.overall_score, m.Assessment.completeness, m.Assessment.dimension_scores,
-            m.Assessment.gap, m.Assessment.values, ent.name_th, ent.name_en, ent.region,
-            ent.province_pcode]
+    cols: list[Any] = [a.entity_code, a.fiscal_year, a.level, a.overall_score, a.completeness,
+                       a.dimension_scores, a.gap, a.values, ent.name_th, ent.name_en, ent.region,
+                       ent.province_pcode]
     if area_col is not None:
         cols.append(area_col)
-    q = (select(*cols).join(ent, ent.code == m.Assessment.entity_code)
-         .where(m.Assessment.entity_kind == kind)
-         .order_by(m.Assessment.fiscal_year, m.Assessment.entity_code))
+    q = (select(*cols).join(ent, ent.code == a.entity_code)
+         .where(a.entity_kind == kind)
+         .order_by(a.fiscal_year, a.entity_code))
+    flagged = pending_keys(session, kind) if pending else set()
     out = []
     for r in session.execute(q):
         out.append(EntityRow(
             kind=kind, code=r[0], name_th=r[8], name_en=r[9], fiscal_year=r[1], level=r[2],
             overall_score=float(r[3]), completeness=float(r[4]), region=r[10] or "",
             province_pcode=r[11], area_code=r[12] if area_col is not None else None,
-            dimension_scores=dict(r[5] or {}), gap=tuple(r[6] or ()), values=dict(r[7] or {})))
+            dimension_scores=dict(r[5] or {}), gap=tuple(r[6] or ()), values=dict(r[7] or {}),
+            pending=(r[0], r[1]) in flagged))
     return out
 
 
@@ -160,9 +189,11 @@ def submission_years(session: Session, estate_code: str) -> dict[int, int]:
     return dict(sorted(out.items()))
 
 
-def data_date(session: Session, year: int) -> date | None:
+def data_date(session: Session, year: int, *, pending: bool = False) -> date | None:
     """The data date of fiscal year ``year``: the day (Thai time) the newest current
-    submission of that year or an earlier one was stored; None when there is none."""
+    submission of that year or an earlier one was stored (with ``pending``, a newest
+    version waiting for review counts too); None when there is none."""
+    counted = or_(m.Submission.is_current, newest_pending()) if pending else m.Submission.is_current
     newest = session.scalar(select(func.max(m.Submission.created_at))
-                            .where(m.Submission.is_current, m.Submission.fiscal_year <= year))
+                            .where(counted, m.Submission.fiscal_year <= year))
     return None if newest is None else thai_local(newest).date()

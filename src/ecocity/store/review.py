@@ -13,15 +13,13 @@ from sqlalchemy.orm import Session
 
 from ecocity.core import review as rules
 from ecocity.core.access import AccessDenied, Actor
-from ecocity.core.aggregation import EstateValues, assess_area
 from ecocity.core.framework import Framework
 from ecocity.core.review import Decision, EstateStatus, ReviewDenied
-from ecocity.core.scoring import assess
 from ecocity.i18n import thai_local
 from ecocity.store import audit
 from ecocity.store import models as m
 from ecocity.store.db import bump_data_version, no_nul, write_session
-from ecocity.store.derived import recompute_for, values_of
+from ecocity.store.derived import model_of, recompute_for
 from ecocity.store.errors import StoreError
 from ecocity.store.inforce import framework_in_force
 from ecocity.store.uploads import checked_actor, upload_target
@@ -147,6 +145,7 @@ def review_submission(engine: Engine, estate_code: str, fiscal_year: int, decisi
                 sub.status = "returned"
                 s.add_all(m.ReviewNote(submission_id=sub.id, indicator_code=c, comment=t) for c, t in notes.items())
                 s.flush()
+                recompute_for(s, fw, estate_code, fiscal_year)  # published unchanged; latest drops the version
             audit.record(s, by, f"submission.{'accepted' if decision == 'accept' else 'returned'}", target,
                          details={"version": sub.version, "comment": whole, "indicators": notes})
             return ReviewResult(estate_code, fiscal_year, sub.version, sub.status, bump_data_version(s),
@@ -256,49 +255,23 @@ def levels(session: Session, fiscal_year: int, *, include_pending: bool = False,
     """The levels the dashboards show for ``fiscal_year``: ``{"year", "areas": [{code, level,
     level_key, overall_score, estates_reporting}], "estates": [{code, level, level_key,
     overall_score, status}]}``. Published data by default (the stored assessments); with
-    ``include_pending``, an estate whose newest version waits for review counts with it
-    (computed here, nothing is written)."""
+    ``include_pending``, an estate whose newest version waits for review counts with it (the
+    stored ``assessments_latest``, what the pages show behind the "not yet reviewed" switch)."""
     fw = fw or framework_in_force(session)
-    newest = _newest(session, fiscal_year)
-    status = {c: rules.estate_status(s.status) for c, s in newest.items()}  # type: ignore[arg-type]
+    status = {c: rules.estate_status(s.status) for c, s in _newest(session, fiscal_year).items()}  # type: ignore[arg-type]
+    a = model_of("latest" if include_pending else "published")
 
     def key(level: int) -> str:
         return fw.level(level).key
 
-    if not include_pending:
-        rows = session.scalars(select(m.Assessment).where(m.Assessment.fiscal_year == fiscal_year)
-                               .order_by(m.Assessment.entity_kind, m.Assessment.entity_code)).all()
-        published = [{"code": r.entity_code, "level": r.level, "level_key": key(r.level),
-                      "overall_score": round(r.overall_score, 4), "status": status.get(r.entity_code, "none")}
-                     for r in rows if r.entity_kind == "estate"]
-        areas = [{"code": r.entity_code, "level": r.level, "level_key": key(r.level),
-                  "overall_score": round(r.overall_score, 4), "estates_reporting": len(r.estates or [])}
-                 for r in rows if r.entity_kind == "area"]
-        return {"year": fiscal_year, "areas": areas, "estates": published}
-    chosen: dict[str, m.Submission] = {}
-    for sub in session.scalars(select(m.Submission).where(m.Submission.fiscal_year == fiscal_year,
-                                                          m.Submission.is_current)):
-        chosen[sub.estate_code] = sub
-    chosen |= {c: s for c, s in newest.items() if s.status == "pending"}
-    vals = values_of(session, [s.id for s in chosen.values()])
-    area_of: dict[str, str | None] = {r.code: r.area_code for r in session.execute(select(m.Estate.code, m.Estate.area_code))}
-    estates: list[dict[str, Any]] = []
-    by_area: dict[str, list[EstateValues]] = {}
-    for code in sorted(chosen):
-        sub = chosen[code]
-        a = assess(fw, vals[sub.id])
-        estates.append({"code": code, "level": a.level, "level_key": key(a.level),
-                        "overall_score": round(float(a.overall_score), 4), "status": status.get(code, "none")})
-        if (area_code := area_of.get(code)) is not None:
-            by_area.setdefault(area_code, []).append(
-                EstateValues(code=code, factories=sub.factories, values=vals[sub.id]))
-    areas = []
-    for code in sorted(by_area):
-        res = assess_area(fw, by_area[code])
-        if res is not None:
-            areas.append({"code": code, "level": res.assessment.level, "level_key": key(res.assessment.level),
-                          "overall_score": round(float(res.assessment.overall_score), 4),
-                          "estates_reporting": len(res.estates)})
+    rows = session.scalars(select(a).where(a.fiscal_year == fiscal_year)
+                           .order_by(a.entity_kind, a.entity_code)).all()
+    estates = [{"code": r.entity_code, "level": r.level, "level_key": key(r.level),
+                "overall_score": round(r.overall_score, 4), "status": status.get(r.entity_code, "none")}
+               for r in rows if r.entity_kind == "estate"]
+    areas = [{"code": r.entity_code, "level": r.level, "level_key": key(r.level),
+              "overall_score": round(r.overall_score, 4), "estates_reporting": len(r.estates or [])}
+             for r in rows if r.entity_kind == "area"]
     return {"year": fiscal_year, "areas": areas, "estates": estates}
 
 

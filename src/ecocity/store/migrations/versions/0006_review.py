@@ -1,6 +1,8 @@
 """Review before publication: a status on every version (existing ones accepted, so an
 upgraded deployment shows what it showed), the reviewer's comments, reviewers' areas, the
-reporting calendar and evidence files.
+reporting calendar and evidence files; and ``assessments_latest``, the assessments with the
+versions waiting for review counted (the "not yet reviewed" switch), a derived table like
+``assessments`` (a copy of it here: nothing waits for review yet).
 
 Revision ID: 0006
 Revises: 0005
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0006"
 down_revision = "0005"
@@ -18,6 +21,7 @@ branch_labels = None
 depends_on = None
 
 UTC_TS = sa.DateTime(timezone=True)
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
@@ -71,9 +75,37 @@ def upgrade() -> None:
                                 name="fk_evidence_submission_id_submissions"),
     )
     op.create_index("ix_evidence_estate_code_fiscal_year", "evidence", ["estate_code", "fiscal_year"])
+    # The columns of 0001's assessments (models.AssessmentColumns shares them).
+    op.create_table(
+        "assessments_latest",
+        sa.Column("entity_kind", sa.String(8), nullable=False),
+        sa.Column("entity_code", sa.String(64), nullable=False),
+        sa.Column("fiscal_year", sa.Integer(), nullable=False),
+        sa.Column("framework_version", sa.String(100), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("overall_score", sa.Float(), nullable=False),
+        sa.Column("completeness", sa.Float(), nullable=False),
+        sa.Column("dimension_scores", JSON, nullable=False),
+        sa.Column("gap", JSON, nullable=False),
+        sa.Column("values", JSON, nullable=False),
+        sa.Column("estates", JSON, nullable=True),
+        sa.Column("computed_at", UTC_TS, nullable=False),
+        sa.PrimaryKeyConstraint("entity_kind", "entity_code", "fiscal_year", name="pk_assessments_latest"),
+        sa.ForeignKeyConstraint(["framework_version"], ["framework_versions.version_id"],
+                                name="fk_assessments_latest_framework_version_framework_versions"),
+    )
+    op.create_index("ix_assessments_latest_year_kind", "assessments_latest", ["fiscal_year", "entity_kind"])
+    # Every earlier version is accepted above, so nothing waits for review: the same rows.
+    cols = ("entity_kind", "entity_code", "fiscal_year", "framework_version", "level", "overall_score",
+            "completeness", "dimension_scores", "gap", "values", "estates", "computed_at")
+    published = sa.table("assessments", *(sa.column(c) for c in cols))
+    latest = sa.table("assessments_latest", *(sa.column(c) for c in cols))
+    op.execute(latest.insert().from_select(list(cols), sa.select(*published.c)))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assessments_latest_year_kind", table_name="assessments_latest")
+    op.drop_table("assessments_latest")
     op.drop_index("ix_evidence_estate_code_fiscal_year", table_name="evidence")
     op.drop_table("evidence")
     op.drop_table("reporting_due")
