@@ -1,11 +1,6 @@
-"""Check one evidence file (a PDF, picture or spreadsheet sent with a submission) before it is
-kept: its type from its content, never from its name; the size limit before anything is read;
-hostile content refused (zip and compression bombs, PDF scripts and embedded files, images
-declaring billions of pixels, a program or script under a document's name). Nothing in the
-file is run, and nothing here stores anything: ``store.evidence`` keeps what is accepted.
-
-Every problem is a :class:`Problem` with a stable code (``evidence.msg.<code>`` in the
-catalogue, Thai and English) and, when it concerns a part of the file, that part."""
+"""Check one evidence file (a PDF, picture or spreadsheet sent with a submission): its type from
+its content, never its name; the size limit first; hostile content refused (bombs, PDF scripts,
+huge images, a program under a document's name), each problem a located message, Thai and English."""
 
 from __future__ import annotations
 

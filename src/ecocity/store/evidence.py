@@ -1,7 +1,6 @@
-"""Evidence files in the database: supporting files an estate's officer attaches to a submission
-(the whole of it, or one indicator), checked by ``io.evidence`` before anything is kept, stored
-with their SHA-256, listed without their bytes, and downloaded by the estate's officers, the
-reviewers of its area and administrators; every attachment, refusal and removal audited."""
+"""Evidence files in the database: attached by an estate's officer to a submission or one indicator
+once ``io.evidence`` accepts them, kept with their SHA-256, downloaded by the estate's officers,
+its area's reviewers and administrators; every attachment, refusal and removal audited."""
 
 from __future__ import annotations
 
