@@ -64,6 +64,8 @@ def _attach(at: AppTest, name: str, content: bytes, indicator: str = "") -> AppT
 def test_the_officer_attaches_a_file_and_sees_it_listed(page, app_env):
     at = page(SOMCHAI)
     assert "No evidence attached yet." in texts(at)
+    # ECOCITY_MAX_EVIDENCE_MB (20) capped by server.maxUploadSize, which refuses larger requests
+    assert at.file_uploader(key="t_evidence_file").proto.max_upload_size_mb == 10
     at = _attach(at, "meter *readings*.pdf", PDF, "ENV-01")
     assert crashes(at) == []
     shown = texts(at, unescape=True)

@@ -31,10 +31,14 @@ MB = 1024 * 1024
 
 
 def limit_mb() -> int:
-    """The evidence size limit in whole MB (what the uploader lets through)."""
+    """The evidence size limit in whole MB as the uploader applies it: ECOCITY_MAX_EVIDENCE_MB,
+    but never above Streamlit's ``server.maxUploadSize``, which refuses any larger request
+    before the app sees it (raise both, and the proxy's body limit, for larger files)."""
     from ecocity.config import settings
 
-    return max(1, math.ceil(settings().max_evidence_bytes / MB))
+    server = int(st.get_option("server.maxUploadSize") or 0)
+    own = max(1, math.ceil(settings().max_evidence_bytes / MB))
+    return min(own, server) if server > 0 else own
 
 
 def evidence_by_indicator(url: str, estate_code: str, year: int, *,
