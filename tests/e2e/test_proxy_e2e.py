@@ -241,12 +241,6 @@ def test_headers_refusals_readiness_and_body_limit(proxy: Proxy, replicas: list[
     _security_headers(body, "a 413")
 
 
-def _burst_until_refused(url: str, count: int, **kwargs) -> tuple[list[int], float]:
-    start = time.monotonic()
-    statuses = [request(url, **kwargs).status for _ in range(count)]
-    return statuses, time.monotonic() - start
-
-
 @pytest.mark.parametrize(("zone", "path", "method"), [
     ("ecocity_signin", "/_stcore/stream", "GET"),  # a new websocket begins as this GET
     ("ecocity_upload", "/_stcore/upload_file/session/file", "PUT"),
@@ -254,15 +248,16 @@ def _burst_until_refused(url: str, count: int, **kwargs) -> tuple[list[int], flo
 def test_rate_limits_answer_429_beyond_the_burst(proxy: Proxy, zone: str, path: str, method: str):
     per_minute, burst = limits(DEPLOY_CONF.read_text("utf-8"))[zone]
     body = b"x" if method == "PUT" else None
-    statuses, seconds = _burst_until_refused(f"{proxy.url}{path}", burst + 20, method=method, body=body)
-    refilled = int(seconds * per_minute / 60) + 1
+    start = time.monotonic()
+    answers = [request(f"{proxy.url}{path}", method=method, body=body) for _ in range(burst + 30)]
+    # Tokens come back at the zone's rate while the requests go out (slower on a busy machine).
+    refilled = int((time.monotonic() - start) * per_minute / 60) + 1
+    statuses = [a.status for a in answers]
     assert 429 not in statuses[:burst], statuses  # the burst passes (whatever the app answers)
     passed = sum(s != 429 for s in statuses)
     assert burst < passed <= burst + 1 + refilled, (passed, statuses)
-    assert statuses[-1] == 429
-    refused = request(f"{proxy.url}{path}", method=method, body=body)
-    assert refused.status == 429
-    _security_headers(refused, "a 429")
+    assert passed < len(statuses), statuses  # and beyond it: 429
+    _security_headers(next(a for a in answers if a.status == 429), "a 429")
     if method == "PUT":  # only PUTs count: the rest of the endpoint is not limited
         assert request(f"{proxy.url}{path}").status != 429
 
