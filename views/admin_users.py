@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ecocity.core.access import ROLES
+from ecocity.core.access import ALL_AREAS, ROLES
 from ecocity.core.textsafe import md_escape
 from ecocity.i18n import fmt_datetime, t
 from ecocity.store import users
@@ -54,6 +54,15 @@ def _estate(code: str) -> str:
     return f"{estates.get(code, code)} ({code})"
 
 
+# A reviewer's areas: every one ("*") or those chosen.
+areas = {ALL_AREAS: t("admin.users.areas_all", lang)} | {
+    a.code: a.name(lang) or a.code for a in sorted(registry_overview(url, data_token()).areas, key=lambda a: a.code)}
+
+
+def _area(code: str) -> str:
+    return areas.get(code, code) if code == ALL_AREAS else f"{areas.get(code, code)} ({code})"
+
+
 def _failures(u: users.UserInfo) -> str:
     """The table's cell: failed sign-ins under the name in the last hour, and the wait."""
     if not u.failures:
@@ -77,7 +86,7 @@ else:
         t("admin.users.col_display", lang): u.display_name,
         t("admin.users.col_email", lang): u.email or "",
         t("admin.users.col_role", lang): _role(u.role),
-        t("admin.users.col_estates", lang): ", ".join(u.estates),
+        t("admin.users.col_estates", lang): ", ".join(u.estates) or ", ".join(map(_area, u.areas)),
         t("admin.users.col_active", lang): yes if u.is_active else no,
         t("admin.users.col_failures", lang): _failures(u),
         t("admin.users.col_last", lang): fmt_datetime(u.last_sign_in_at, lang, none=""),
@@ -94,18 +103,21 @@ with st.expander(t("admin.users.add_title", lang), expanded=not accounts, icon="
         role = c2.selectbox(t("admin.users.role", lang), ROLES, format_func=_role, key="users_add_role")
         codes = st.multiselect(t("admin.users.estates", lang), list(estates), format_func=_estate,
                                key="users_add_estates", placeholder=t("admin.users.estates_none", lang))
+        area_codes = st.multiselect(t("admin.users.areas", lang), list(areas), format_func=_area,
+                                    key="users_add_areas", placeholder=t("admin.users.areas_none", lang),
+                                    help=t("admin.users.areas_help", lang))
         password = st.text_input(t("admin.users.password", lang), type="password", key="users_add_password",
                                  autocomplete="new-password",
                                  help=t("admin.users.password_help", lang) + " " + t("auth.policy.hint", lang))
         if st.form_submit_button(t("admin.users.add", lang), type="primary", icon=":material/person_add:"):
             try:
                 info = users.create_user(engine, by, name, role=role, display_name=display, email=email or None,
-                                         estates=codes, password=password or None)
+                                         estates=codes, password=password or None, areas=area_codes)
             except StoreError as e:
                 st.error(e.message(lang), icon=":material/error:")
             else:
                 for k in ("users_add_name", "users_add_display", "users_add_email", "users_add_password",
-                          "users_add_estates"):
+                          "users_add_estates", "users_add_areas"):
                     st.session_state.pop(k, None)
                 _done("admin.users.added", name=md_escape(info.username))
 
@@ -139,9 +151,12 @@ if accounts:
         codes = st.multiselect(t("admin.users.estates", lang), list(estates), default=stored["estates"],
                                format_func=_estate, key=f"users_edit_estates_{k}",
                                placeholder=t("admin.users.estates_none", lang))
+        area_codes = st.multiselect(t("admin.users.areas", lang), list(areas), default=stored["areas"],
+                                    format_func=_area, key=f"users_edit_areas_{k}",
+                                    placeholder=t("admin.users.areas_none", lang), help=t("admin.users.areas_help", lang))
         if st.form_submit_button(t("admin.users.save", lang), type="primary", icon=":material/save:"):
             changed = users.changed_fields(stored, {"display_name": display, "email": email, "role": role,
-                                                    "active": active, "estates": codes})
+                                                    "active": active, "estates": codes, "areas": area_codes})
             if shown_before is not None and shown_before != fingerprint:
                 # The form the administrator filled in showed an older state of the account
                 # (its widgets were keyed by another fingerprint): saving would undo a change.

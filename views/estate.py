@@ -9,15 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from ecocity.core import access
+from ecocity.core import review as review_rules
 from ecocity.core.text import level_column
 from ecocity.core.textsafe import md_escape, safe_filename, t_md
 from ecocity.i18n import bilingual, fmt_number, fy_label, t
 from ecocity.pagemodels import estate as estate_model
+from ecocity.pagemodels import review as review_model
 from ecocity.pagemodels.method import score_text
 from ecocity.pagemodels.overview import share_text
 from ecocity.pagemodels.rows import best_first, for_year
 from ecocity.store.errors import StoreError
-from ecocity.ui import detail_readers, figures, filters, readers, whatif, widgets
+from ecocity.ui import detail_readers, evidence, figures, filters, readers, whatif, widgets
 from ecocity.ui.auth import run_actor
 from ecocity.ui.db import engine_for
 from ecocity.ui.lang import current_lang
@@ -136,12 +138,100 @@ def _gap(m: estate_model.EstateModel) -> None:
     st.markdown("\n".join(f"- **{md_escape(g.text)}** · {md_escape(g.reason)}" for g in m.gap))
 
 
+def _review(m: estate_model.EstateModel, year: int, versions: tuple) -> bool:
+    """Where the newest version stands in review; its comments for who may read them; and,
+    for a reviewer who may review it, the review screen (docs/design-notes.md, "Review").
+    True when the review screen (with the evidence) was drawn."""
+    newest = versions[0]
+    insider = review_rules.sees_pending(actor, m.info.code)
+    notes = detail_readers.review_notes(url, token, m.info.code, year) if insider else {}
+    if not insider:
+        return False  # the public sees the published figures only
+    if newest.status == "pending":
+        st.warning(t("review.page.pending", lang, version=newest.version,
+                     when=estate_model.when_text(newest.created_at, lang)), icon=":material/pending_actions:")
+    elif newest.status == "returned":
+        st.warning(t("review.page.returned", lang, version=newest.version), icon=":material/undo:")
+    for v in versions:  # the comments of every returned version, newest first
+        note = notes.get(v.version)
+        if note is None or not (note.comment or note.indicators):
+            continue
+        with st.expander(t("review.page.comments", lang, version=v.version,
+                           status=t(f"review.status.{note.status}", lang)),
+                         expanded=v is newest, icon=":material/rate_review:"):
+            st.caption(t("review.page.by", lang, who=md_escape(note.reviewed_by or "–"),
+                         when=estate_model.when_text(note.reviewed_at, lang) if note.reviewed_at else "–"))
+            if note.comment:
+                st.markdown(md_escape(note.comment))
+            lines = review_model.note_lines(fw, note.indicators, lang)
+            if lines:
+                st.markdown("\n".join(f"- **{md_escape(ind)}** · {md_escape(text)}" for ind, text in lines))
+    if newest.status != "pending" or not actor.signed_in:
+        return False
+    why = review_rules.refusal(actor, m.area.code if m.area else None, newest.created_by)
+    if why == "not_reviewer":
+        return False
+    if why is not None:
+        st.caption(t(f"review.denied.{why}", lang, who=md_escape(actor.label), estate=md_escape(m.info.name(lang))))
+        return False
+    _review_form(m, year, newest)
+    return True
+
+
+def _review_form(m: estate_model.EstateModel, year: int, newest) -> None:
+    values = detail_readers.version_values(url, token, m.info.code, year)
+    published = next((values.get(v.version) for v in detail_readers.versions(url, token, m.info.code, year)
+                      if v.is_current), None)
+    files = evidence.evidence_by_indicator(url, m.info.code, year, actor=actor)
+    rows = review_model.review_rows(fw, values.get(newest.version, {}), published,
+                                    {code: len(items) for code, items in files.items()}, lang)
+    c = {k: t(f"review.form.col_{k}", lang) for k in ("code", "name", "value", "published", "evidence", "comment")}
+    frame = pd.DataFrame([{c["code"]: r.code, c["name"]: r.name, c["value"]: ("● " if r.changed else "") + r.value,
+                           c["published"]: r.published, c["evidence"]: r.evidence, c["comment"]: ""} for r in rows])
+    with st.container(border=True, key="review_panel"):
+        st.subheader(t("review.form.heading", lang, version=newest.version))
+        st.caption(t("review.form.intro", lang))
+        evidence.evidence_list(url, actor, m.info.code, year, lang, "review", framework=fw)
+        with st.form(key=f"review_form_{m.info.code}_{year}_{newest.version}"):
+            edited = st.data_editor(
+                frame, hide_index=True, width="stretch", key="review_values",
+                disabled=[c["code"], c["name"], c["value"], c["published"], c["evidence"]],
+                column_config={c["comment"]: st.column_config.TextColumn(width="large", max_chars=4000)})
+            whole = st.text_area(t("review.form.whole", lang), max_chars=4000, key="review_whole")
+            accept_col, return_col = st.columns(2)
+            accept = accept_col.form_submit_button(t("review.form.accept", lang), type="primary",
+                                                   icon=":material/verified:", width="stretch")
+            back = return_col.form_submit_button(t("review.form.return", lang), icon=":material/undo:",
+                                                 width="stretch")
+        if accept or back:
+            per = {str(r[c["code"]]): str(r[c["comment"]]) for _, r in edited.iterrows()
+                   if str(r[c["comment"]] or "").strip()}
+            try:
+                result = detail_readers.review(url, m.info.code, year, "accept" if accept else "return", actor,
+                                               comment=whole, indicator_comments=per, version=newest.version)
+            except StoreError as e:
+                st.error(e.message(lang), icon=":material/block:")
+                return
+            st.session_state[DONE] = (m.info.code, year, t_md(
+                f"review.page.done_{result.status}", lang, version=result.version,
+                level=level_column(fw, result.level, lang) if result.level is not None else "–"))
+            st.rerun()
+
+
 def _versions(m: estate_model.EstateModel, year: int) -> None:
     st.header(t("estate.versions.heading", lang, year=fy_label(year, lang)), divider="green")
     done = st.session_state.get(DONE)
     if done and done[0] == m.info.code and done[1] == year:
         st.success(done[2], icon=":material/history:")
     versions = detail_readers.versions(url, token, m.info.code, year)
+    reviewed_here = bool(versions) and _review(m, year, versions)
+    if review_rules.sees_pending(actor, m.info.code) and not reviewed_here:
+        with st.expander(t("evidence.ui.heading", lang), icon=":material/attach_file:", key="estate_evidence"):
+            evidence.attach_panel(url, actor, m.info.code, year, fw, lang, "estate")
+            evidence.evidence_list(url, actor, m.info.code, year, lang, "estate", framework=fw)
+    if not review_rules.sees_pending(actor, m.info.code):
+        # Data not yet reviewed is for reviewers, administrators and the estate's officers.
+        versions = tuple(v for v in versions if v.status == "accepted")
     if not versions:
         st.info(t("estate.versions.none", lang, year=fy_label(year, lang)))
         _upload_log(m, year)

@@ -29,7 +29,7 @@ from ecocity.flows import intake
 from ecocity.flows import upload_preview as flow
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.io.workbook.template import template_filename
-from ecocity.ui import readers, widgets
+from ecocity.ui import detail_readers, readers, widgets
 from ecocity.ui.auth import run_actor, sign_in_link
 from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.detail_readers import actor_at_click, file_reader
@@ -96,6 +96,9 @@ def _store_outcome(o: intake.Outcome, fw: Framework, estates: dict, lang: str, a
         r = o.store
         lines = [text]
         fy = fy_label(r.fiscal_year, lang)
+        if r.pending:  # the published levels do not move until an assessor accepts it
+            st.success(text, icon=":material/pending_actions:")
+            return
         if r.level is not None:
             lines.append(t_md("upload.confirm.estate_level", lang, estate=flow.estate_label(r.estate_code, estates, lang),
                            level=flow.level_text(fw, r.level, lang), fy=fy))
@@ -210,6 +213,30 @@ area_names = {a.code: a.name(lang) for a in readers.registry_overview(url, token
 
 st.title(t("upload.title", lang))
 st.caption(t("upload.intro", lang))
+
+
+def _returned(actor: Actor) -> None:
+    """What an assessor returned to this officer's estates: the comments, and a link to the
+    estate, whose next upload is the corrected version."""
+    from ecocity.pagemodels.review import note_lines
+    from ecocity.ui.filters import link
+    from ecocity.ui.routes import Target
+
+    for code, year, note in detail_readers.returned_for(url, token, tuple(sorted(actor.estates))):
+        with st.container(border=True, key=f"upload_returned_{code}_{year}"):
+            st.markdown(t_md("upload.returned.heading", lang, estate=flow.estate_label(code, estates, lang),
+                             fy=fy_label(year, lang), version=note.version))
+            if note.comment:
+                st.markdown(md_escape(note.comment))
+            lines = note_lines(fw, note.indicators, lang)
+            if lines:
+                st.markdown("\n".join(f"- **{md_escape(ind)}** · {md_escape(text)}" for ind, text in lines))
+            link(Target("estate", code, {"year": str(year)}), t("upload.returned.open", lang),
+                 icon=":material/open_in_new:")
+
+
+if actor.role == "officer" and actor.estates:
+    _returned(actor)
 
 # 1. The template ------------------------------------------------------------------
 st.subheader(t("upload.template.heading", lang))

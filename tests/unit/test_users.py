@@ -483,7 +483,7 @@ def test_form_values_and_changed_fields(engine):
     info = _officer(engine, display_name="Somchai", estates=["MAP-TA-PHUT", "BANG-CHAN"])
     stored = users.form_values(info, {"MAP-TA-PHUT", "BANG-CHAN"})
     assert stored == {"display_name": "Somchai", "email": "", "role": "officer", "active": True,
-                      "estates": ["BANG-CHAN", "MAP-TA-PHUT"]}
+                      "estates": ["BANG-CHAN", "MAP-TA-PHUT"], "areas": []}
     assert set(stored) == set(users.FORM_FIELDS)
     # an estate the form cannot offer is not among its values
     assert users.form_values(info, {"MAP-TA-PHUT"})["estates"] == ["MAP-TA-PHUT"]
@@ -497,6 +497,11 @@ def test_form_values_and_changed_fields(engine):
     done = users.update_user(engine, ADMIN, "somchai",
                              **users.changed_fields(stored, dict(stored, role="viewer", estates=[])))
     assert (done.role, done.estates) == ("viewer", ())
+    # a reviewer's areas, in any order, the same way
+    reviewer = dict(users.form_values(done, set()), role="reviewer", areas=["RAYONG-MAP-TA-PHUT", "*"])
+    done = users.update_user(engine, ADMIN, "somchai", **users.changed_fields(users.form_values(done, set()), reviewer))
+    assert (done.role, done.areas) == ("reviewer", ("*", "RAYONG-MAP-TA-PHUT"))
+    assert users.changed_fields(users.form_values(done, set()), dict(reviewer, areas=["*", "RAYONG-MAP-TA-PHUT"])) == {}
 
 
 def test_thai_minute():

@@ -146,10 +146,12 @@ def version_rows(versions: Sequence[Any], lang: str, *, with_names: bool = True)
     users (the file name, who stored it) goes through ``neutralise_formula``: the table's
     toolbar exports CSV. ``with_names`` False leaves out who stored each version (an account
     name: not for viewers and anonymous visitors)."""
-    c = {k: t(f"detail.versions.col_{k}", lang) for k in ("version", "current", "when", "by", "file", "outcome")}
+    c = {k: t(f"detail.versions.col_{k}", lang)
+         for k in ("version", "current", "status", "when", "by", "file", "outcome")}
     rows = []
     for v in versions:
         row: dict[str, Any] = {c["version"]: v.version, c["current"]: "✓" if v.is_current else "",
+                               c["status"]: t(f"review.status.{getattr(v, 'status', 'accepted')}", lang),
                                c["when"]: when_text(v.created_at, lang)}
         if with_names:
             row[c["by"]] = neutralise_formula(v.created_by or "–")

@@ -3,7 +3,7 @@ comments, the reporting calendar, each estate's status and the levels, every ref
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -168,6 +168,22 @@ def notes_of(session: Session, estate_code: str, fiscal_year: int) -> dict[int, 
             per.setdefault(n.submission_id, {})[n.indicator_code] = n.comment
     return {x.version: ReviewNote(x.version, x.status, x.review_comment or "", x.reviewed_by, x.reviewed_at,
                                   per.get(x.id, {})) for x in subs}
+
+
+def returned_for(session: Session, estate_codes: Iterable[str]) -> list[tuple[str, int, ReviewNote]]:
+    """(estate, fiscal year, note) wherever the newest version of one of ``estate_codes`` was
+    returned for correction: what an officer has to correct, newest year first."""
+    codes = sorted(set(estate_codes))
+    if not codes:
+        return []
+    top = (select(m.Submission.estate_code, m.Submission.fiscal_year, func.max(m.Submission.version).label("v"))
+           .where(m.Submission.estate_code.in_(codes))
+           .group_by(m.Submission.estate_code, m.Submission.fiscal_year).subquery())
+    subs = session.scalars(select(m.Submission).join(
+        top, (m.Submission.estate_code == top.c.estate_code) & (m.Submission.fiscal_year == top.c.fiscal_year)
+        & (m.Submission.version == top.c.v)).where(m.Submission.status == "returned")
+        .order_by(m.Submission.fiscal_year.desc(), m.Submission.estate_code)).all()
+    return [(x.estate_code, x.fiscal_year, notes_of(session, x.estate_code, x.fiscal_year)[x.version]) for x in subs]
 
 
 # ----------------------------------------------------------------------------- the reporting calendar

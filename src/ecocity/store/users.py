@@ -268,28 +268,33 @@ def thai_minute(at: datetime | None, none: str = "") -> str:
 
 # ----------------------------------------------------------------------------- the change form
 
-FORM_FIELDS = ("display_name", "email", "role", "active", "estates")
+FORM_FIELDS = ("display_name", "email", "role", "active", "estates", "areas")
 
 
 def fingerprint(user: UserInfo) -> str:
     """12 hex digits that change whenever the account's editable fields change as stored:
     a change form keyed by it is redrawn when another administrator changed the account."""
     return hashlib.sha256(json.dumps([user.display_name, user.email, user.role, user.is_active,
-                                      list(user.estates)], ensure_ascii=False).encode()).hexdigest()[:12]
+                                      list(user.estates), list(user.areas)],
+                                     ensure_ascii=False).encode()).hexdigest()[:12]
 
 
 def form_values(user: UserInfo, known_estates: Collection[str]) -> dict[str, Any]:
     """The change form's fields as the account has them (``FORM_FIELDS``); estates only
     those in ``known_estates`` (what the form can offer), sorted; no e-mail is ""."""
     return {"display_name": user.display_name, "email": user.email or "", "role": user.role,
-            "active": user.is_active, "estates": sorted(c for c in user.estates if c in known_estates)}
+            "active": user.is_active, "estates": sorted(c for c in user.estates if c in known_estates),
+            "areas": sorted(user.areas)}
 
 
 def changed_fields(stored: Mapping[str, Any], edited: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword arguments for :func:`update_user`: only the fields of ``edited`` that
     differ from ``stored`` (both as :func:`form_values` gives them; estates compared in
     any order); an e-mail cleared to "" is sent as None."""
-    edited = {**edited, "estates": sorted(edited["estates"])} if "estates" in edited else dict(edited)
+    edited = dict(edited)
+    for many in ("estates", "areas"):
+        if many in edited:
+            edited[many] = sorted(edited[many])
     changed = {f: v for f, v in edited.items() if v != stored[f]}
     if "email" in changed:
         changed["email"] = changed["email"] or None

@@ -5,19 +5,24 @@ restore shows at once on every replica; figures are cached as in ``ecocity.ui.fi
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from ecocity.core.access import ANONYMOUS, Actor, may_see_uploads
-from ecocity.core.framework import Framework
+from ecocity.core.framework import Framework, Value
+from ecocity.core.review import Decision
 from ecocity.core.scoring import assess
 from ecocity.i18n import t
 from ecocity.pagemodels import charts, indicators
 from ecocity.pagemodels.estate import EstateModel, estate_model, find_estate
 from ecocity.pagemodels.rows import filter_rows
 from ecocity.store import queries
+from ecocity.store import review as store_review
 from ecocity.store.db import Engine, session_scope
+from ecocity.store.review import EstateSubmission, ReviewNote, ReviewResult, notes_of, review_submission
 from ecocity.store.uploads import UploadInfo, list_uploads, read_original
 from ecocity.store.versions import (
     StoreResult,
@@ -68,6 +73,51 @@ def version_levels(url: str, token: str, code: str, year: int) -> dict[int, int]
     fw = readers.framework(url, token)
     with session_scope(engine_for(url)) as s:
         return {v: assess(fw, vals).level for v, vals in queries.version_values(s, code, year).items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def version_values(url: str, token: str, code: str, year: int) -> dict[int, dict[str, Value]]:
+    """version -> its values (for the review screen; the page shows them only to who may)."""
+    with session_scope(engine_for(url)) as s:
+        return queries.version_values(s, code, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def review_notes(url: str, token: str, code: str, year: int) -> dict[int, ReviewNote]:
+    """version -> the reviewer's decision and comments (the page shows them only to who may)."""
+    with session_scope(engine_for(url)) as s:
+        return notes_of(s, code, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def submission_statuses(url: str, token: str, year: int, area: str | None,
+                        region: str | None) -> tuple[EstateSubmission, ...]:
+    """Every registry estate's status for ``year`` (the Submissions page)."""
+    with session_scope(engine_for(url)) as s:
+        return tuple(store_review.submission_statuses(s, year, area=area, region=region))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def returned_for(url: str, token: str, estates: tuple[str, ...]) -> list[tuple[str, int, ReviewNote]]:
+    """Where the newest version of one of ``estates`` was returned, with the comments."""
+    with session_scope(engine_for(url)) as s:
+        return store_review.returned_for(s, estates)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def due_dates(url: str, token: str) -> dict[int, date]:
+    with session_scope(engine_for(url)) as s:
+        return store_review.due_dates(s)
+
+
+def set_due(url: str, by: Actor, year: int, due: date | None) -> None:
+    store_review.set_due_date(engine_for(url), by, year, due)
+
+
+def review(url: str, code: str, year: int, decision: Decision, by: Actor, **kw: Any) -> ReviewResult:
+    """Accept or return the newest version (the write path of the review screen): the store
+    checks who may and that ``version`` in ``kw`` is still the newest."""
+    return review_submission(engine_for(url), code, year, decision, by=by, **kw)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

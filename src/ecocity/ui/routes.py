@@ -34,6 +34,7 @@ ROUTES: tuple[Route, ...] = (
     Route("estate", "app.nav.estate", ":material/factory:"),
     Route("indicators", "app.nav.indicators", ":material/monitoring:"),
     Route("upload", "app.nav.upload", ":material/upload_file:", needs="upload"),
+    Route("submissions", "submissions.title", ":material/fact_check:", needs="review"),
     Route("method", "app.nav.method", ":material/menu_book:"),
     Route("present", "present.page.title", ":material/slideshow:"),
     Route("sign_in", "auth.page.title", ":material/login:", listed=False),
