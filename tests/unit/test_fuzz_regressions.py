@@ -117,3 +117,88 @@ def test_a_stray_value_far_right_is_refused_before_every_cell_becomes_text(monke
         registry_file.read_table(out.getvalue(), "estates.xlsx")
     assert exc.value.problem.code == "too_many_cells"
     assert exc.value.problem.params["cells"] == 120 * 16384 > registry_file.MAX_AREA
+
+
+# ----------------------------------------------------------------------------- workbook
+# Each file names a sheet's part two ways: the part the checks measured was not the part
+# python-calamine read, and calamine aborted the whole process allocating 512 GB for the
+# value in XFD1048576 (96 GB for 4 billion declared strings). No exception handler can
+# catch an abort: these must be refused before calamine is called.
+
+ALIASED = {
+    "workbook_sheet_named_twice.xlsx": "not_a_workbook",  # two <sheet> of one name: calamine takes the first
+    "workbook_r_namespace_rebound.xlsx": "too_many_cells",  # xmlns:r rebound: calamine reads "r:id" as written
+    "workbook_target_written_twice.xlsx": "not_a_workbook",  # "../xl/worksheets/..": two parts, one per reading
+    "workbook_strings_by_fixed_name.xlsx": "not_a_workbook",  # calamine reads xl/sharedStrings.xml by name
+    "workbook_main_part_moved.xlsx": "not_a_workbook",  # _rels/.rels names xl/workbook2.xml; calamine reads xl/workbook.xml
+    "workbook_xlsx_and_ods.xlsx": "not_a_workbook",  # an OpenDocument too: calamine reads it as .xlsx first
+}
+
+
+@pytest.fixture
+def no_calamine(monkeypatch):
+    from ecocity.io.workbook import reader
+
+    def refuse(*_a, **_k):
+        pytest.fail("calamine was reached")
+
+    monkeypatch.setattr(reader, "CalamineWorkbook", type("C", (), {"from_filelike": staticmethod(refuse)}))
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", refuse)
+
+
+@pytest.mark.parametrize(("name", "code"), sorted(ALIASED.items()))
+def test_a_sheet_named_two_ways_is_refused_before_calamine(no_calamine, name, code):
+    from ecocity.core.framework import get_framework
+    from ecocity.io.workbook.reader import check_workbook
+
+    res = check_workbook((FUZZ / name).read_bytes(), name, get_framework(), {}, max_bytes=2**24)
+    assert [m.code for m in res.errors] == [code]
+    for lang in ("th", "en"):
+        assert res.errors[0].message(lang)
+
+
+@pytest.mark.parametrize("name", sorted(ALIASED))
+def test_the_registry_reader_refuses_them_too(no_calamine, name):
+    from ecocity.io.registry_file import FileProblem, read_table
+
+    with pytest.raises(FileProblem) as exc:
+        read_table((FUZZ / name).read_bytes(), name)
+    assert exc.value.problem.code in ("damaged", "too_many_cells")
+
+
+def test_a_zip_with_two_members_of_one_name_is_damaged():
+    import io
+    import warnings
+    import zipfile
+
+    from ecocity.io.workbook.container import Refused, open_zip
+
+    out = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(out, "w") as z:
+        warnings.simplefilter("ignore")  # "Duplicate name": the point of the test
+        z.writestr("xl/worksheets/sheet1.xml", "<a/>")
+        z.writestr("xl/worksheets/sheet1.xml", "<b/>")
+    with pytest.raises(Refused) as exc:
+        open_zip(out.getvalue())
+    assert exc.value.params == {"detected": "damaged"}
+
+
+def test_suggestions_stop_after_the_first_unknown_codes(monkeypatch):
+    """A pasted table of 20,000 unknown codes took seconds in difflib: a suggestion is
+    computed for the first SUGGEST_LIMIT only; every code is still reported."""
+    import difflib
+
+    from ecocity.core.framework import get_framework
+    from ecocity.io.workbook import reader
+
+    fw = get_framework()
+    header = ["รหัส (Code)", "ตัวชี้วัด (Indicator)", "ค่า (Value)"]
+    grid = [header] + [[f"PHY-{900 + i % 99}{chr(65 + i // 99 % 26)}", "", 1] for i in range(reader.SUGGEST_LIMIT * 3)]
+    calls = []
+    real = difflib.get_close_matches
+    monkeypatch.setattr(reader.difflib, "get_close_matches", lambda *a, **k: calls.append(a) or real(*a, **k))
+    run = reader._Run(fw, {})
+    reader._check_indicators(run, "ตัวชี้วัด (Indicators)", grid, reader.SheetFacts())
+    unknown = [m for m in run.warnings if m.code == "unknown_indicator"]
+    assert len(unknown) == reader.SUGGEST_LIMIT * 3 and len(calls) == reader.SUGGEST_LIMIT
+    assert all(m.params["codes"] == [] for m in unknown[reader.SUGGEST_LIMIT:])

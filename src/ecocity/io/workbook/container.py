@@ -20,7 +20,7 @@ MAX_PART = 50 * 1024 * 1024  # one part that is parsed
 MAX_RATIO = 200  # per part, for parts over RATIO_FLOOR (XML normally compresses 5-20x)
 RATIO_FLOOR = 1024 * 1024
 MAX_ENTRIES = 10_000
-MAX_CELLS = 500_000  # cells stored in one sheet
+MAX_CELLS = 100_000  # cells stored in one sheet (~250 in the form; more costs the check seconds)
 MAX_AREA = 2_000_000  # rows x columns of the rectangle calamine would allocate
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -124,9 +124,10 @@ def _main(*local: str) -> dict[str, str]:
 
 def _parse(data: bytes, start: Callable[[str, dict[str, str]], None] | None = None,
            end: Callable[[str], None] | None = None,
-           text: Callable[[str], None] | None = None) -> None:
-    """Parse with expat; a DOCTYPE (and so any entity) or malformed XML is a damaged file."""
-    p = expat.ParserCreate(namespace_separator="}")
+           text: Callable[[str], None] | None = None, namespaces: bool = True) -> None:
+    """Parse with expat; a DOCTYPE (and so any entity) or malformed XML is a damaged file.
+    Without ``namespaces`` names come as written ("r:id"), as calamine reads them."""
+    p = expat.ParserCreate(namespace_separator="}") if namespaces else expat.ParserCreate()
 
     def no_doctype(*_: object) -> None:
         raise Refused("not_a_workbook", detected="damaged")
@@ -159,6 +160,10 @@ def open_zip(content: bytes) -> zipfile.ZipFile:
         raise
     except Exception:  # noqa: BLE001 - whatever zipfile raises, the directory is damaged
         raise Refused("not_a_workbook", detected="damaged") from None
+    if len({i.filename for i in infos}) < len(infos):
+        # Two members of one name: which one a reader takes is its own choice, so the
+        # part measured here might not be the part calamine reads.
+        raise Refused("not_a_workbook", detected="damaged")
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
     if len(infos) > MAX_ENTRIES or total > MAX_UNCOMPRESSED:
@@ -209,6 +214,10 @@ def zip_kind(zf: zipfile.ZipFile) -> tuple[str, str]:
     """("xlsx", main workbook part) or ("ods", "content.xml"), or raise Refused naming what
     the zip really is."""
     names = set(zf.namelist())
+    if names & CALAMINE_XLSX_PARTS and names & {"mimetype", "content.xml"}:
+        # An OpenDocument and an Office Open XML file at once: calamine tries .xlsx first,
+        # so it would read parts the OpenDocument checks never measured.
+        raise Refused("not_a_workbook", detected="damaged")
     if "mimetype" in names:
         mime = read_part(zf, "mimetype", 1024).strip()
         if mime == ODS_MIME:
@@ -270,6 +279,29 @@ def _relationships(data: bytes) -> dict[str, tuple[str, str]]:
 
 # ----------------------------------------------------------------------------- xlsx
 
+# The parts calamine reads by these fixed names, whatever the package's relationships say.
+CALAMINE_WORKBOOK = "xl/workbook.xml"
+CALAMINE_RELS = "xl/_rels/workbook.xml.rels"
+CALAMINE_STRINGS = "xl/sharedStrings.xml"
+CALAMINE_XLSX_PARTS = {CALAMINE_WORKBOOK, CALAMINE_RELS}
+
+
+def _local(name: str) -> str:
+    """The local part of an element or attribute name, with or without namespaces."""
+    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _calamine_paths(base_dir: str, target: str) -> set[str]:
+    """The part names a relationship's target may mean: resolved as the package format
+    says, and as calamine takes it ("xl/" + target, as written)."""
+    if target.startswith("/xl/"):
+        literal = target[1:]
+    elif target.startswith("xl/"):
+        literal = target
+    else:
+        literal = "xl/" + target
+    return {_resolve(base_dir, target), literal, target.lstrip("/")}
+
 
 def _resolve(base_dir: str, target: str) -> str:
     if target.startswith("/"):
@@ -297,13 +329,21 @@ _SHEET = _main("sheet")
 
 
 class Xlsx:
-    """The parts of an .xlsx/.xlsm the reader needs, read with caps."""
+    """The parts of an .xlsx/.xlsm the reader needs, read with caps.
+
+    Which part holds a sheet is read twice: as the package format says (namespaces, the
+    main part named by _rels/.rels) and as calamine reads it (xl/workbook.xml and its
+    relationships by fixed names, names as written, its own path rule). A sheet whose two
+    readings name different parts, or a sheet name given twice, is a damaged file: the
+    part measured here must be the part calamine allocates for (fuzzing found files where
+    the two differed, and calamine aborted the process on a 500 GB allocation)."""
 
     def __init__(self, zf: zipfile.ZipFile, wb_path: str):
         self.zf = zf
+        self.names = set(zf.namelist())
         base = wb_path.rsplit("/", 1)[0] if "/" in wb_path else ""
         rels_path = f"{base}/_rels/{wb_path.rsplit('/', 1)[-1]}.rels".lstrip("/")
-        rels = _relationships(read_part(zf, rels_path)) if rels_path in zf.namelist() else {}
+        rels = _relationships(read_part(zf, rels_path)) if rels_path in self.names else {}
         self.sheets: dict[str, str] = {}  # sheet name -> part path, in workbook order
         names: list[tuple[str, str]] = []
 
@@ -318,19 +358,36 @@ class Xlsx:
             if typ.endswith("/worksheet") and target:
                 self.sheets[sheet_name] = _resolve(base, target)
         self.sheet_names = [n for n, _ in names]
+        self._parts: dict[str, set[str]] = {n: {p} for n, p in self.sheets.items()}
+        literal = _literal_sheets(zf, self.names, (wb_path, CALAMINE_WORKBOOK), (rels_path, CALAMINE_RELS), base)
+        for sheet_name, parts in literal:
+            self._parts.setdefault(sheet_name, set()).update(parts)
+        for listed in (self.sheet_names, [n for n, _ in literal]):
+            if len(set(listed)) < len(listed):  # Excel refuses two sheets of one name
+                raise Refused("not_a_workbook", detected="damaged")
         self.percent_styles: frozenset[int] = frozenset()
+        strings = {CALAMINE_STRINGS} & self.names  # calamine reads it by that name
         for typ, target in rels.values():
             path = _resolve(base, target)
-            if path not in zf.namelist():
+            if path not in self.names:
                 continue
             if typ.endswith("/styles"):
                 self.percent_styles = _percent_styles(read_part(zf, path))
-            elif typ.endswith("/sharedStrings"):  # calamine parses it on open
-                _check_shared_strings(read_part(zf, path))
+            elif typ.endswith("/sharedStrings"):
+                strings.add(path)
+        for path in sorted(strings):  # calamine parses the strings on open
+            _check_shared_strings(read_part(zf, path))
+
+    def part(self, sheet_name: str) -> str | None:
+        """The one part that holds ``sheet_name``; None when there is none."""
+        parts = sorted(p for p in self._parts.get(sheet_name, ()) if p in self.names)
+        if len(parts) > 1:
+            raise Refused("not_a_workbook", sheet=sheet_name, detected="damaged")
+        return parts[0] if parts else None
 
     def facts(self, sheet_name: str) -> SheetFacts:
-        path = self.sheets.get(sheet_name)
-        if path is None or path not in self.zf.namelist():
+        path = self.part(sheet_name)
+        if path is None:
             return SheetFacts()
         try:
             data = read_part(self.zf, path)
@@ -338,6 +395,35 @@ class Xlsx:
             r.sheet = r.sheet or sheet_name  # the officer knows the sheet, not the part
             raise
         return _xlsx_sheet_facts(data, self.percent_styles)
+
+
+def _literal_sheets(zf: zipfile.ZipFile, names: set[str], workbooks: Iterable[str], rels_paths: Iterable[str],
+                    base: str) -> list[tuple[str, set[str]]]:
+    """(sheet name, the parts it may mean) of every ``<sheet>`` read as calamine reads
+    them: elements by local name, ``r:id`` as written whatever namespace ``r`` is bound
+    to, every relationship of that id."""
+    targets: dict[str, set[str]] = {}
+
+    def rel(name: str, attrs: dict[str, str]) -> None:
+        if _local(name) == "Relationship":
+            found = [v for k, v in attrs.items() if _local(k) == "Target"]
+            for k, v in attrs.items():
+                if _local(k) == "Id":
+                    targets.setdefault(v, set()).update(found)
+
+    for path in sorted(set(rels_paths) & names):
+        _parse(read_part(zf, path, 1 << 20), rel, namespaces=False)
+    out: list[tuple[str, set[str]]] = []
+
+    def sheet(name: str, attrs: dict[str, str]) -> None:
+        if _local(name) == "sheet":
+            ids = [v for k, v in attrs.items() if _local(k) == "id"]
+            out.append((attrs.get("name", ""), {p for i in ids for target in targets.get(i, ())
+                                                for p in _calamine_paths(base, target) | _calamine_paths("xl", target)}))
+
+    for path in sorted(set(workbooks) & names):
+        _parse(read_part(zf, path), sheet, namespaces=False)
+    return out
 
 
 SST_SLACK = 100_000  # declared strings beyond those present (a writer's miscount is small)

@@ -38,6 +38,9 @@ __all__ = ["CheckResult", "Message", "check_workbook", "too_large", "unreadable"
 Estates = Mapping[str, tuple[str, str]]  # code -> (name_th, name_en)
 Grid = Sequence[Sequence[Any]]
 _CODE_SHAPE = re.compile(r"^[A-Z]{2,6}-?\d{1,3}[A-Z]?$")
+# Unknown codes that get "did you mean" suggestions: difflib costs ~0.1 ms per code, and a
+# pasted table of 50,000 rows made the check take seconds (found by fuzzing).
+SUGGEST_LIMIT = 100
 
 
 def _both(key: str, **kw: Any) -> dict[str, str]:
@@ -366,6 +369,7 @@ def _check_indicators(run: _Run, sheet: str, grid: Grid, facts: SheetFacts) -> N
     code_c, value_c, notes_c = cols["code"], cols["value"], cols.get("notes")
     by_code = {i.code.upper(): i for i in fw.indicators}
     first_ref: dict[str, str] = {}
+    unknown = 0
     for r in range(hr + 1, len(grid)):
         code_raw = _at(grid, r, code_c)
         value_raw = _at(grid, r, value_c)
@@ -378,7 +382,9 @@ def _check_indicators(run: _Run, sheet: str, grid: Grid, facts: SheetFacts) -> N
         ind = by_code.get(code)
         if ind is None:
             if _CODE_SHAPE.match(code) or not cells.is_missing(value_raw):
-                close = difflib.get_close_matches(code, list(by_code), n=2, cutoff=0.75)
+                unknown += 1
+                close = (difflib.get_close_matches(code, list(by_code), n=2, cutoff=0.75)
+                         if unknown <= SUGGEST_LIMIT else [])
                 run.add("unknown_indicator", sheet, cell_ref(r, code_c),
                         found=cells.show(code_raw), codes=[by_code[c].code for c in close])
             continue
