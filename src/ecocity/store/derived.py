@@ -1,15 +1,6 @@
-"""Estate and area assessments, rewritten in the caller's transaction whenever their data
-changes, so pages read them instead of raw values; no counted submission, no row. Two tables:
-
-- ``assessments`` (``which="published"``): from the current submissions, the newest accepted
-  version of each estate and year; what every page shows by default.
-- ``assessments_latest`` (``which="latest"``): an estate whose newest version waits for review
-  counts with that version instead (the others with their current one); shown behind the
-  "not yet reviewed" switch.
-
-An area through ``ecocity.core.aggregation.assess_area`` from its estates' counted versions.
-Writers call :func:`recompute_for`, :func:`recompute_areas` or :func:`recompute_everything`,
-which keep both tables."""
+"""Estate and area assessments, rewritten in the caller's transaction whenever their data changes:
+``assessments`` from the published versions, ``assessments_latest`` with each newest version waiting
+for review instead (see docs/design-notes.md, "ecocity.store.derived"); no counted version, no row."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""Read-only queries for pages. They read the registry and the stored ``assessments``
-(small rows), never recompute from raw values, and return plain dataclasses, dicts and
-lists (no pandas). Cache them keyed on ``data_version(engine)``.
-
-Published data by default. With ``pending=True`` a reader reads ``assessments_latest``
-instead (an estate whose newest version waits for review counts with it; see
-``store.derived``) and flags each row whose figures come from such a version (``pending``);
-only reviewers and administrators are shown that (the "not yet reviewed" switch)."""
+"""Read-only queries for pages: the registry and the stored ``assessments`` (``pending=True``:
+``assessments_latest``, rows flagged ``pending``), never recomputed from raw values; plain
+dataclasses, dicts and lists (no pandas). Cache them keyed on ``data_version(engine)``."""
 
 from __future__ import annotations
 
