@@ -15,7 +15,7 @@ import streamlit as st
 from ecocity.config import settings
 from ecocity.core.access import ANONYMOUS
 from ecocity.i18n import t
-from ecocity.ui import presentation
+from ecocity.ui import pending, presentation
 from ecocity.ui.auth import HERE_KEY, account_widget, current_actor, require_page, set_run_actor
 from ecocity.ui.errors import show_error
 from ecocity.ui.lang import language_switch, resolve_lang
@@ -60,6 +60,8 @@ page = st.navigation(PAGES, position="hidden" if presentation.requested() else "
 st.session_state[HERE_KEY] = page.url_path
 presentation.apply()  # ?present=1 on any page; the Presentation page's toggle sets it
 account_widget(lang, actor)
+# The "not yet reviewed" switch (reviewers and administrators) and, while on, its banner on top.
+pending.draw(lang, actor, page.url_path)
 try:
     if actor_error is not None:
         raise actor_error

@@ -96,8 +96,11 @@ else:
 
     # Why this score: the area is scored on values combined from its estates', not on their scores.
     if m.estates:
+        # Each estate's counted version: the current one, or (read with data not yet reviewed)
+        # the newest, waiting for review, where the row says so.
         factories = {e.code: next((v.factories for v in detail_readers.versions(url, token, e.code, f.year)
-                                   if v.is_current), None) for e in m.estates}
+                                   if (v.status == "pending" if e.pending else v.is_current)), None)
+                     for e in m.estates}
         explained = explain_area(fw, row, m.estates, factories)
         with st.expander(t("area.explain.title", lang, score=fmt_number(row.overall_score, lang, digits=2)),
                          icon=":material/calculate:", key="area_explain"):

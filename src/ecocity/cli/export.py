@@ -46,11 +46,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         with session_scope(engine) as s:
             registry = queries.registry_overview(s)
-            years = queries.fiscal_years(s)
+            years = queries.fiscal_years(s, pending=args.include_pending)
         if args.year not in years:
             raise UsageError(t("export.no_year", args.lang, year=args.year,
                                years=", ".join(map(str, years)) or "–"))
-        deck = load_deck(engine, args.year, _scope_param(args, registry), args.lang)
+        deck = load_deck(engine, args.year, _scope_param(args, registry), args.lang, pending=args.include_pending)
         out = Path(args.out)
         try:
             if args.format == "png":
@@ -91,6 +91,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--region", metavar="REGION", help='one region as stored, e.g. "East"')
     p.add_argument("--lang", choices=("th", "en"), default="th", help="language (default th)")
     p.add_argument("--out", required=True, help="file to write (png: a folder, or a file name stem)")
+    p.add_argument("--include-pending", action="store_true",
+                   help="count each estate's newest version waiting for review (marked *, and said in the footer)")
     p.add_argument("--database", help="database URL (default: ECOCITY_DATABASE_URL)")
     p.set_defaults(func=cmd_export)
 

@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     lv = sub.add_parser("levels", help="the levels of a fiscal year, as published or with pending data",
                         description="The levels of every area and estate with data for the year: as published "
                                     "(accepted data only), or with --include-pending as they would be once the "
-                                    "pending versions are accepted (computed, nothing stored). Read only. "
+                                    "pending versions are accepted (as the dashboards' switch shows them). Read only. "
                                     "Exit status: 0, or 2 on usage errors.")
     lv.add_argument("--year", type=int, required=True, metavar="YEAR", help="fiscal year (B.E.), e.g. 2566")
     lv.add_argument("--include-pending", action="store_true",

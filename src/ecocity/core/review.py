@@ -76,6 +76,13 @@ def sees_pending(actor: Actor, estate_code: str | None = None) -> bool:
     return actor.role == "officer" and (estate_code is None or estate_code in actor.estates)
 
 
+def sees_every_pending(actor: Actor) -> bool:
+    """Whether ``actor`` may include data not yet reviewed on the dashboards (the switch):
+    reviewers and administrators. An officer sees their own estates' pending versions on the
+    Estate and Upload pages only, never others' figures through the dashboards."""
+    return sees_pending(actor) and (actor.is_admin or actor.role == "reviewer")
+
+
 def estate_status(newest: Status | None) -> EstateStatus:
     """An estate's status for a year from its newest version's."""
     if newest is None:

@@ -21,17 +21,20 @@ if TYPE_CHECKING:
     from ecocity.store.db import Engine
 
 
-def load_deck(engine: Engine, year: int, scope: Scope | str, lang: str, *, fw: Framework | None = None) -> Deck:
+def load_deck(engine: Engine, year: int, scope: Scope | str, lang: str, *, fw: Framework | None = None,
+              pending: bool = False) -> Deck:
     """The slide sequence of ``year`` within ``scope`` (a Scope or its ``param`` text),
-    under ``fw`` (default: the framework in force in that database)."""
+    under ``fw`` (default: the framework in force in that database). ``pending``: with each
+    estate's newest version waiting for review (marked, and said in every footer)."""
     provinces = load_provinces(str(settings().data_dir / GEOJSON_FILE))
     with session_scope(engine) as s:
         fw = fw or framework_in_force(s)
         registry = queries.registry_overview(s)
         if isinstance(scope, str):
             scope = Scope.parse(scope, registry.regions, [a.code for a in registry.areas])
-        areas, estates = queries.entity_rows(s, "area"), queries.entity_rows(s, "estate")
-        when = queries.data_date(s, year)
+        areas = queries.entity_rows(s, "area", pending=pending)
+        estates = queries.entity_rows(s, "estate", pending=pending)
+        when = queries.data_date(s, year, pending=pending)
         tg = targets(s)
     return build_deck(fw, areas, estates, registry, provinces, year, scope, lang, data_date=when, targets=tg,
-                      this_year=fiscal_year_of(date.today()))
+                      this_year=fiscal_year_of(date.today()), pending=pending)

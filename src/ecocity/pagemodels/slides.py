@@ -105,13 +105,17 @@ class Deck:
     default_set: bool
     slides: tuple[Slide, ...]
     framework: str = ""  # what a reader is shown: "Framework: Default indicator set, version 1"
+    pending: bool = False  # built with data not yet reviewed (the reviewers' switch)
 
     @property
     def facts(self) -> tuple[str, ...]:
-        """What every export states: fiscal year, scope, data date, and the default set."""
+        """What every export states: fiscal year, scope, data date, the default set, and
+        "Includes data not yet reviewed" when built with it."""
         out = [fy_label(self.year, self.lang), self.scope_label, data_date_text(self.data_date, self.lang)]
         if self.default_set:
             out.append(t("present.default_set", self.lang))
+        if self.pending:
+            out.append(t("pending.export", self.lang))
         return tuple(out)
 
     @property
@@ -172,10 +176,11 @@ def _scoped(fw: Framework, areas: Sequence[EntityRow], estates: Sequence[EntityR
 def build_deck(fw: Framework, areas: Sequence[EntityRow], estates: Sequence[EntityRow],
                registry: RegistryOverview, provinces: Sequence[Province], year: int, scope: Scope,
                lang: str, *, data_date: date | None = None, targets: Mapping[str, Target] | None = None,
-               this_year: int | None = None) -> Deck:
+               this_year: int | None = None, pending: bool = False) -> Deck:
     """Every slide of fiscal year ``year`` within ``scope``, in ``lang`` ("th" or "en"); an
     area with a target gets a slide of its target, status and shortest path (checked in
-    fiscal year ``this_year``, default ``year``)."""
+    fiscal year ``this_year``, default ``year``). ``pending``: the rows were read with data
+    not yet reviewed (their names carry the mark); the title slide and every footer say so."""
     a_all, e_all, reg, region = _scoped(fw, areas, estates, registry, scope)
     ov = overview_model(fw, a_all, e_all, reg, provinces, year, lang, region=region, closest=3)
     in_region = d.filter_rows(a_all, region=region)
@@ -187,7 +192,7 @@ def build_deck(fw: Framework, areas: Sequence[EntityRow], estates: Sequence[Enti
     reg_areas = [a for a in reg.areas if not region or a.region == region]
 
     slides = [
-        _title_slide(fw, ov, year, label, lang, data_date),
+        _title_slide(fw, ov, year, label, lang, data_date, pending),
         _ladder_slide(fw, ov, lang),
         _map_slide(fw, ov, provinces, this_a, reg_areas, lang),
         _movers_slide(fw, moves, bool(last_a or last_e), lang),
@@ -207,7 +212,7 @@ def build_deck(fw: Framework, areas: Sequence[EntityRow], estates: Sequence[Enti
     slides.append(_summary_slide(fw, ov, moves, reg_areas, by_code, lang))
     return Deck(year=year, scope=scope, scope_label=label, lang=lang, data_date=data_date,
                 framework_version=fw.version_id, default_set=fw.default_set, slides=tuple(slides),
-                framework=framework_text(fw, lang))
+                framework=framework_text(fw, lang), pending=pending)
 
 
 def _level(fw: Framework, n: int | None, lang: str) -> str:
@@ -219,10 +224,13 @@ def _counts_line(fw: Framework, counts: dict[int, int], unit: str, lang: str) ->
     return t("present.notes.counts", lang, unit=unit, counts=", ".join(parts))
 
 
-def _title_slide(fw: Framework, ov, year: int, label: str, lang: str, data_date: date | None) -> Slide:
+def _title_slide(fw: Framework, ov, year: int, label: str, lang: str, data_date: date | None,
+                 pending: bool = False) -> Slide:
     k = ov.kpis
     # The year and scope are the subtitle: said once, not again in the bullets.
     bullets = [data_date_text(data_date, lang), framework_text(fw, lang)]
+    if pending:
+        bullets.append(t("pending.export", lang))
     comp = share_text(k.completeness, lang)  # as the Overview page writes it
     notes = [t("present.notes.assessed", lang, areas=k.areas_assessed, areas_total=k.areas_total,
                estates=k.estates_submitted, estates_total=k.estates_total),

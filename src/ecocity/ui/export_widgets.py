@@ -11,7 +11,8 @@ from ecocity.io.export.bundle import FORMATS, bundle, file_stem
 from ecocity.pagemodels.slides import Deck, Scope, build_deck
 from ecocity.store.db import session_scope
 from ecocity.ui import readers
-from ecocity.ui.db import data_token, database_url, engine_for
+from ecocity.ui.db import database_url, engine_for
+from ecocity.ui.pending import is_pending
 
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "pdf": "application/pdf", "png": "application/zip"}
@@ -22,7 +23,8 @@ ASKED = "_ecocity_export_asked"  # session: the (token, year, scope, lang) the u
 @st.cache_data(show_spinner=False, max_entries=32)
 def deck_for(url: str, token: str, year: int, scope: str, lang: str) -> Deck:
     """The slide sequence of ``year`` within ``scope`` (``Scope.param`` text) from the
-    pages' cached readers; an unknown scope is the whole country."""
+    pages' cached readers; an unknown scope is the whole country. With a token read with
+    data not yet reviewed, the deck says so (``Deck.pending``: every export's footer)."""
     from ecocity.store.queries import data_date
     from ecocity.store.targets import targets
     from ecocity.ui.targets import this_fiscal_year
@@ -30,11 +32,11 @@ def deck_for(url: str, token: str, year: int, scope: str, lang: str) -> Deck:
     registry = readers.registry_overview(url, token)
     sc = Scope.parse(scope, registry.regions, [a.code for a in registry.areas])
     with session_scope(engine_for(url)) as s:
-        when = data_date(s, year)
+        when = data_date(s, year, pending=is_pending(token))
         tg = targets(s)
     return build_deck(readers.framework(url, token), readers.entity_rows(url, token, "area"), readers.entity_rows(url, token, "estate"),
                       registry, readers.provinces(), year, sc, lang, data_date=when, targets=tg,
-                      this_year=this_fiscal_year())
+                      this_year=this_fiscal_year(), pending=is_pending(token))
 
 
 @st.cache_data(show_spinner=False, max_entries=6)  # a few MB each
@@ -48,7 +50,7 @@ def export_buttons(year: int | None, scope: Scope | str, lang: str, *, key: str 
     if year is None:
         return
     param = scope.param if isinstance(scope, Scope) else scope
-    url, token = database_url(), data_token()
+    url, token = database_url(), readers.view_token()  # the page's data, with or without pending
     ask = (token, year, param, lang)
     st.markdown(f"**{t('export.widget.heading', lang)}**")
     if st.session_state.get(f"{ASKED}_{key}") != ask:

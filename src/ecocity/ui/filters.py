@@ -12,6 +12,7 @@ import streamlit as st
 
 from ecocity.core.framework import Framework
 from ecocity.i18n import fy_label, region_label, t
+from ecocity.ui import pending
 from ecocity.ui.lang import current_lang
 from ecocity.ui.routes import PAGE_OF, Target, query_for, script
 
@@ -204,9 +205,10 @@ def remember(name: str, value: str) -> None:
 
 
 def query(target: Target, *, lang: str | None = None) -> dict[str, str]:
-    """Query parameters opening ``target`` with this session's filters and language."""
+    """Query parameters opening ``target`` with this session's filters, the "not yet
+    reviewed" switch (``ui.pending``) and language."""
     f = current()
-    return {**(f.query() if f else {}), **query_for(target, lang=lang or current_lang())}
+    return {**(f.query() if f else {}), **pending.query(), **query_for(target, lang=lang or current_lang())}
 
 
 def go(target: Target, *, lang: str | None = None) -> NoReturn:

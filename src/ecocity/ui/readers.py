@@ -1,6 +1,6 @@
 """Cached readers for pages, keyed on the database URL and its data token ("<database id>:<data
-version>"), so a write on any replica makes the next rerun read fresh data, and tests on different
-databases never share entries."""
+version>", tagged by :func:`view_token` while the "not yet reviewed" switch is on, see ui/pending.py),
+so a write on any replica makes the next rerun read fresh data; databases never share entries."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from ecocity.store import queries
 from ecocity.store.db import session_scope
 from ecocity.store.inforce import framework_in_force
 from ecocity.ui.db import data_token, database_url, engine_for
+from ecocity.ui.pending import is_pending
+from ecocity.ui.pending import token as pending_token
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def latest_area_points(url: str, token: str) -> dict[str, queries.SeriesPoint]:
     with session_scope(engine_for(url)) as s:
         out = {}
         for area in queries.registry_overview(s).areas:
-            points = queries.series(s, "area", area.code)
+            points = queries.series(s, "area", area.code, pending=is_pending(token))
             if points:
                 out[area.code] = points[-1]
         return out
@@ -64,14 +66,14 @@ def entity_rows(url: str, token: str, kind: queries.Kind) -> tuple[EntityRow, ..
     """Every stored assessment of ``kind`` ("area" or "estate"), all fiscal years, joined
     with the registry (one query); feed them to ``ecocity.pagemodels.rows``. Shared: read only."""
     with session_scope(engine_for(url)) as s:
-        return tuple(queries.entity_rows(s, kind))
+        return tuple(queries.entity_rows(s, kind, pending=is_pending(token)))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def fiscal_years(url: str, token: str) -> tuple[int, ...]:
     """Fiscal years (B.E.) with at least one stored assessment, ascending."""
     with session_scope(engine_for(url)) as s:
-        return tuple(queries.fiscal_years(s))
+        return tuple(queries.fiscal_years(s, pending=is_pending(token)))
 
 
 # ----------------------------------------------------------------------------- page models
@@ -140,8 +142,14 @@ class PageData(NamedTuple):
     years: tuple[int, ...]  # fiscal years with any stored assessment, ascending
 
 
+def view_token() -> str:
+    """The data token the pages key their readers with: tagged while this run reads data
+    not yet reviewed (``ui.pending.token``)."""
+    return pending_token(data_token())
+
+
 def page_data() -> PageData:
-    url, token = database_url(), data_token()
+    url, token = database_url(), view_token()
     areas, estates = entity_rows(url, token, "area"), entity_rows(url, token, "estate")
     return PageData(url, token, framework(url, token), registry_overview(url, token), areas, estates,
                     years_with_data(areas, estates))

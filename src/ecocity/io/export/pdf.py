@@ -21,6 +21,7 @@ INK = (0x1F, 0x2A, 0x24)
 MUTED = (0x6B, 0x7B, 0x72)
 ACCENT = (0x31, 0xA3, 0x54)
 RULE = (0xE3, 0xE8, 0xE5)
+WARN = (0xB4, 0x5F, 0x06)  # "Includes data not yet reviewed"
 MARGIN = 18  # mm
 TOP, BOTTOM = 22, 20  # mm: the body between the header rule and the footer rule
 CHART_CSS, MAP_CSS = SLIDE_CHART, SLIDE_MAP  # the slides' images: 174 mm wide at full size (map 118 mm)
@@ -129,6 +130,10 @@ class _Report(FPDF):
             self.cell(self.epw - 32, 5, self.txt(f"{d.facts[2]} · {d.framework}"), align="L")
         self.set_x(self.w - MARGIN - 32)
         self.cell(32, 5, self.txt(t("export.page", d.lang, n=self.page_no(), total="{nb}")), align="R")
+        if d.pending:  # on every page, the cover included: not the published figures
+            self.set_xy(MARGIN, self.h - 9.5)
+            self.font(8.5, bold=True, colour=WARN)
+            self.cell(self.epw - 32, 5, self.txt(t("pending.export", d.lang)), align="L")
 
     # ------------------------------------------------------------------ measuring
 
