@@ -58,12 +58,13 @@ def submission_rows(rows: Sequence[Any], area_names: Mapping[str, str], lang: st
     c = {k: t(f"submissions.col.{k}", lang) for k in
          ("estate", "area", "status", "version", "submitted", "reviewed", "by", "contacts")}
     out = []
-    for r in rows:
+    # By area (estates outside every area last), then by name, as officers know them.
+    for r in sorted(rows, key=lambda r: (area_names.get(r.area or "", "\uffff"), bilingual(lang, r.name_th, r.name_en))):
         row: dict[str, Any] = {
             c["estate"]: neutralise_formula(bilingual(lang, r.name_th, r.name_en)),
             c["area"]: neutralise_formula(area_names.get(r.area, r.area or "–")),
             c["status"]: status_label(r.status, lang, late=r.late),
-            c["version"]: r.version,
+            c["version"]: "–" if r.version is None else str(r.version),
             c["submitted"]: fmt_datetime(r.submitted_at, lang),
             c["reviewed"]: fmt_datetime(r.reviewed_at, lang),
             c["by"]: neutralise_formula(r.reviewed_by or "–"),
