@@ -49,7 +49,7 @@ db: install
 	$(BIN)/ecocity sample --load-if-empty
 
 run: db
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run serve.py --server.port $(PORT) --server.headless true
 
 lint: install-dev
 	$(BIN)/ruff check src views app.py serve.py tests bench

@@ -11,6 +11,7 @@ from pathlib import Path
 # attribute 'Series'", seen in the browser tests right after the server started).
 import pandas  # noqa: F401
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ecocity.config import settings
 from ecocity.core.access import ANONYMOUS
@@ -18,6 +19,7 @@ from ecocity.i18n import t
 from ecocity.ui import pending, presentation
 from ecocity.ui.auth import HERE_KEY, account_widget, current_actor, require_page, set_run_actor
 from ecocity.ui.errors import show_error
+from ecocity.ui.http import allow_uploads
 from ecocity.ui.lang import language_switch, resolve_lang
 from ecocity.ui.routes import ROUTES, Route
 
@@ -35,6 +37,9 @@ try:
 except Exception as exc:  # the database is down: shown below like any page failure
     actor, actor_error = ANONYMOUS, exc
 set_run_actor(actor)
+_ctx = get_script_run_ctx()
+if _ctx is not None:  # the upload gate of serve.py: files only from sessions that may upload
+    allow_uploads(_ctx.session_id, actor.may("upload"))
 
 
 def _shown(allowed: bool) -> str:

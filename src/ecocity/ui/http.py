@@ -1,14 +1,18 @@
 """HTTP routes served beside Streamlit's own by the server entry ``serve.py`` (an ``st.App``
-run by ``streamlit run serve.py``): the readiness check ``/_ecocity/ready``."""
+run by ``streamlit run serve.py``): the readiness check ``/_ecocity/ready``, and the
+upload gate: files are taken only for sessions whose user may upload."""
 
 from __future__ import annotations
 
 import logging
+import re
+import threading
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 READY_PATH = "/_ecocity/ready"
 
@@ -38,3 +42,46 @@ async def ready(_request: Request) -> JSONResponse:
 def routes() -> list[BaseRoute]:
     """The routes ``serve.py`` adds to Streamlit's."""
     return [Route(READY_PATH, ready, methods=["GET", "HEAD"])]
+
+
+# ----------------------------------------------------------------------------- the upload gate
+
+# Streamlit keeps a file PUT to /_stcore/upload_file/<session>/<file> in the server's memory
+# for any live session, the anonymous visitor's included, until the session ends: a visitor
+# could park many 10 MB files. Every run of app.py says whether its session's user may
+# upload (``allow_uploads``); the gate refuses the PUT of every other session with 403.
+_UPLOAD = re.compile(r"^/(?:[^/]+/)*_stcore/upload_file/([^/]+)/[^/]+$")
+_uploaders: set[str] = set()
+_lock = threading.Lock()
+
+
+def allow_uploads(session_id: str, allowed: bool) -> None:
+    """Record whether the user of Streamlit session ``session_id`` may send files."""
+    with _lock:
+        if allowed:
+            _uploaders.add(session_id)
+        else:
+            _uploaders.discard(session_id)
+
+
+def uploads_allowed(session_id: str) -> bool:
+    with _lock:
+        return session_id in _uploaders
+
+
+class UploadGate:
+    """ASGI middleware: a file upload (PUT) for a session not allowed to upload gets 403
+    before its body is read; every other request passes unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "PUT":
+            m = _UPLOAD.match(scope.get("path", ""))
+            if m and not uploads_allowed(m.group(1)):
+                response = JSONResponse({"error": "uploads are for signed-in users who may upload"},
+                                        status_code=403)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
