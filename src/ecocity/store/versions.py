@@ -302,7 +302,9 @@ def store_submission(engine: Engine, data: SubmissionData, *, filename: str, con
         try:
             log_rejected(engine, filename, content, with_error(messages, failure), by=by,
                          estate_code=str(data.estate_code), is_sample=is_sample, fiscal_year=year)
-        except Exception as log_error:  # e.g. the database is gone: report both
+        except Exception as log_error:  # e.g. the database is gone, read-only or full: report both
+            if failure is not e:  # "store.failed" says the file was logged: say that it was not
+                failure = StoreError("store.failed_unlogged", detail=type(e).__name__)
             failure.add_note(f"the rejected upload could not be logged either: {log_error}")
         if failure is e:
             raise

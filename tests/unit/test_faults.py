@@ -1,0 +1,224 @@
+"""Faults of the storage under an upload (the operations issue's list):
+
+- SQLite on a read-only or full disk: the store fails with one clear sentence (the file
+  could not be logged either), nothing is half-written, and the same upload is stored once
+  the disk is writable again;
+- a process killed (SIGKILL) while it stores: each upload is in the database whole or not at
+  all (every version with all its values, its upload, its audit entry, its data version
+  step; the assessments those of the stored data), on SQLite and PostgreSQL;
+- the PostgreSQL server restarted while two writers upload (``test_database_restart``,
+  marked ``slow``: it stops the machine's cluster, see there).
+
+Figures are printed (``pytest -s``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from ecocity.core.access import Actor
+from ecocity.core.errors import ActionError
+from ecocity.store import models as m
+from ecocity.store.db import data_version, make_engine, session_scope
+from ecocity.store.derived import recompute_everything
+from ecocity.store.versions import store_submission
+
+OFFICER = Actor(username="officer1", role="officer", estates=frozenset({"RIL", "PADAENG"}))
+TABLES = (m.Upload, m.Submission, m.IndicatorValue, m.Assessment, m.AssessmentLatest, m.AuditEntry)
+
+
+def counts(engine: Any) -> dict[str, int]:
+    with session_scope(engine) as s:
+        out = {t.__tablename__: s.scalar(select(func.count()).select_from(t)) or 0 for t in TABLES}
+    return out | {"data_version": data_version(engine)}
+
+
+def assert_whole(engine: Any, fw: Any) -> dict[str, int]:
+    """Nothing half-stored: every version holds a value for every indicator, points at an
+    accepted upload with its audit entry; every accepted upload made one version; versions
+    run 1..n; the data version moved once per stored upload; the stored assessments are
+    what recomputing from the stored values gives. Returns a few counts."""
+    with session_scope(engine, write=True) as s:
+        subs = s.scalars(select(m.Submission)).all()
+        per_sub = dict(s.execute(select(m.IndicatorValue.submission_id, func.count())
+                                 .group_by(m.IndicatorValue.submission_id)).all())
+        uploads = {u.id: u for u in s.scalars(select(m.Upload))}
+        stored_audit = {e.details["upload_id"] for e in s.scalars(
+            select(m.AuditEntry).where(m.AuditEntry.action == "upload.stored"))}
+        for sub in subs:
+            assert per_sub.get(sub.id) == len(fw.indicators), (sub.estate_code, sub.version)
+            assert uploads[sub.upload_id].outcome == "accepted"
+            assert sub.upload_id in stored_audit
+        accepted = {i for i, u in uploads.items() if u.outcome == "accepted"}
+        assert sorted(sub.upload_id for sub in subs) == sorted(accepted) == sorted(stored_audit)
+        for u in uploads.values():
+            assert u.sha256 == hashlib.sha256(u.content).hexdigest() or u.outcome != "accepted"
+        versions: dict[tuple[str, int], list[int]] = {}
+        for sub in subs:
+            versions.setdefault((sub.estate_code, sub.fiscal_year), []).append(sub.version)
+        for key, vs in versions.items():
+            assert sorted(vs) == list(range(1, len(vs) + 1)), key
+
+        def assessments() -> list[tuple[Any, ...]]:
+            return [(t.__tablename__, r.entity_kind, r.entity_code, r.fiscal_year, r.level, r.overall_score)
+                    for t in (m.Assessment, m.AssessmentLatest)
+                    for r in s.scalars(select(t).order_by(t.entity_kind, t.entity_code, t.fiscal_year))]
+
+        stored = assessments()
+        recompute_everything(s, fw)
+        s.flush()
+        assert assessments() == stored
+        s.rollback()
+    return {"versions": len(subs), "uploads": len(uploads), "accepted": len(accepted)}
+
+
+# ----------------------------------------------------------------------------- a read-only or full disk
+
+
+def _sqlite_copy(template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "ecocity.sqlite3"
+    shutil.copyfile(template, path)
+    return path
+
+
+def _full(engine: Any) -> None:
+    """A disk with room for two more pages: SQLite's own limit (max_page_count) on every
+    connection, the same SQLITE_FULL a full disk gives."""
+
+    @event.listens_for(engine, "connect")
+    def _limit(dbapi_conn: Any, _record: Any) -> None:
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+
+@pytest.mark.parametrize("disk", ["read-only", "full"])
+def test_sqlite_on_a_read_only_or_full_disk_fails_clearly_and_writes_nothing(disk, _sqlite_template, tmp_path,
+                                                                            make_data, fw):
+    # Tests run as root, who ignores file permissions: read-only is SQLite's own read-only mode.
+    path = _sqlite_copy(_sqlite_template, tmp_path)
+    writable = make_engine(f"sqlite:///{path}")
+    store_submission(writable, make_data("RIL", 2566, n=1), filename="first.xlsx", content=b"first", by=OFFICER)
+    before = counts(writable)
+    writable.dispose()
+
+    if disk == "read-only":
+        engine = make_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    else:
+        engine = make_engine(f"sqlite:///{path}")
+        _full(engine)
+    content = os.urandom(300_000)  # an upload that does not fit
+    try:
+        with pytest.raises(ActionError) as caught:
+            store_submission(engine, make_data("RIL", 2566, n=2), filename="second.xlsx", content=content,
+                             by=OFFICER)
+        assert counts(engine) == before  # reading still works; nothing half-written
+    finally:
+        engine.dispose()
+    err = caught.value
+    assert err.key == "store.failed_unlogged"
+    for lang in ("en", "th"):
+        text = err.message(lang)
+        assert "OperationalError" in text and "Traceback" not in text and "INSERT" not in text
+    assert "could not be kept in the upload log" in err.message("en")  # never "logged as rejected"
+    assert any("could not be logged either" in n for n in getattr(err, "__notes__", []))  # for the server log
+
+    writable = make_engine(f"sqlite:///{path}")  # the disk writable again: the same upload is stored
+    try:
+        res = store_submission(writable, make_data("RIL", 2566, n=2), filename="second.xlsx", content=content,
+                               by=OFFICER)
+        assert res.changed and res.version == 2
+        assert assert_whole(writable, fw) == {"versions": 2, "uploads": 2, "accepted": 2}
+    finally:
+        writable.dispose()
+
+
+# ----------------------------------------------------------------------------- a writer killed mid-store
+
+WRITER = r"""
+import os, sys
+from ecocity.core.access import Actor
+from ecocity.core.framework import load_framework
+from ecocity.core.submission import SubmissionData
+from ecocity.store.db import make_engine
+from ecocity.store.versions import store_submission
+
+url, seed = sys.argv[1], int(sys.argv[2])
+fw = load_framework()
+engine = make_engine(url)
+by = Actor(username="officer1", role="officer", estates=frozenset({"RIL", "PADAENG"}))
+print("ready", flush=True)
+n = 0
+while True:
+    n += 1
+    values = {i.code: (n % 2 == 0) if i.is_yesno else float(i.min if i.kind == "score" else (seed * 7 + n) % 50)
+              for i in fw.indicators}
+    data = SubmissionData(estate_code=("RIL", "PADAENG")[n % 2], fiscal_year=2566, factories=10 + n,
+                          submitted_by="killed", values=values, email="o@example.org", notes={})
+    res = store_submission(engine, data, filename=f"w{seed}-{n}.xlsx", content=os.urandom(3_000_000),
+                           by=by, fw=fw)
+    print("stored", res.upload_id, flush=True)
+"""
+
+KILLS = 6
+
+
+@pytest.mark.storage
+def test_a_writer_killed_while_storing_leaves_each_upload_whole_or_absent(db_url, fw, tmp_path):
+    rng = random.Random(20261207)
+    start = data_version_at(db_url)
+    reported: list[int] = []
+    for i in range(KILLS):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, db_url, str(i)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
+            time.sleep(rng.uniform(0.05, 1.5))
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate(timeout=30)
+        assert proc.returncode == -signal.SIGKILL, err
+        reported += [int(line.split()[1]) for line in out.splitlines() if line.startswith("stored ")]
+
+    engine = make_engine(db_url)
+    try:
+        whole = assert_whole(engine, fw)
+        with session_scope(engine) as s:
+            have = set(s.scalars(select(m.Submission.upload_id)))
+        assert set(reported) <= have  # every upload reported stored is there
+        assert data_version(engine) - start == whole["versions"]  # one step per stored upload, no other
+        res = store_submission(engine, _values(fw), filename="after.xlsx", content=b"after", by=OFFICER, fw=fw)
+        assert res.changed
+    finally:
+        engine.dispose()
+    print(f"\nSIGKILL ({engine.dialect.name}): {KILLS} kills, {len(reported)} stores reported, "
+          f"{whole['versions']} versions stored, {whole['uploads']} uploads, none half-stored")
+
+
+def data_version_at(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        return data_version(engine)
+    finally:
+        engine.dispose()
+
+
+def _values(fw: Any) -> Any:
+    from ecocity.core.submission import SubmissionData
+
+    values = {i.code: True if i.is_yesno else float(i.min if i.kind == "score" else 5) for i in fw.indicators}
+    return SubmissionData(estate_code="RIL", fiscal_year=2567, factories=3, submitted_by="after", values=values,
+                          email="o@example.org", notes={})
+
