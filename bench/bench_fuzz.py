@@ -1,7 +1,7 @@
 """Fuzzing the readers of uploaded files: the workbook check, the framework loader and the
 registry file reader, on seeded mutations of real files (``tests/helpers/fuzz.py``).
 
-Runs 40,000 cases by default (workbook 20,000, registry 10,000, framework 10,000) in worker
+Runs 30,000 cases by default (workbook 15,000, registry 7,500, framework 7,500) in worker
 processes, one fresh process per batch of cases (so a batch's peak memory is its own),
 and prints cases per reader and per mutation kind, the uncaught exceptions, the slowest
 case and the 99th percentile of the time per case, and the peak memory of a worker (its
@@ -253,9 +253,9 @@ def report(results: list[Result], wall: float, plan: dict[str, int], seed: int) 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--workbook", type=int, default=20_000)
-    ap.add_argument("--registry", type=int, default=10_000)
-    ap.add_argument("--framework", type=int, default=10_000)
+    ap.add_argument("--workbook", type=int, default=15_000)
+    ap.add_argument("--registry", type=int, default=7_500)
+    ap.add_argument("--framework", type=int, default=7_500)
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--batch", type=int, default=1_000, help="cases per worker process")
     ap.add_argument("--seed", type=int, default=fuzz.SEED)
