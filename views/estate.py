@@ -19,7 +19,7 @@ from ecocity.pagemodels.method import score_text
 from ecocity.pagemodels.overview import share_text
 from ecocity.pagemodels.rows import best_first, for_year
 from ecocity.store.errors import StoreError
-from ecocity.ui import detail_readers, evidence, figures, filters, readers, whatif, widgets
+from ecocity.ui import detail_readers, evidence, figures, filters, pending, readers, whatif, widgets
 from ecocity.ui.auth import run_actor
 from ecocity.ui.db import engine_for
 from ecocity.ui.lang import current_lang
@@ -148,8 +148,9 @@ def _review(m: estate_model.EstateModel, year: int, versions: tuple) -> bool:
     if not insider:
         return False  # the public sees the published figures only
     if newest.status == "pending":
-        st.warning(t("review.page.pending", lang, version=newest.version,
-                     when=estate_model.when_text(newest.created_at, lang)), icon=":material/pending_actions:")
+        key = "review.page.pending_shown" if pending.active() else "review.page.pending"
+        st.warning(t(key, lang, version=newest.version, when=estate_model.when_text(newest.created_at, lang)),
+                   icon=":material/pending_actions:")
     elif newest.status == "returned":
         st.warning(t("review.page.returned", lang, version=newest.version), icon=":material/undo:")
     for v in versions:  # the comments of every returned version, newest first
