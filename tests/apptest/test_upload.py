@@ -13,7 +13,7 @@ import pytest
 from helpers.apphelp import ROOT, crashes, texts
 from streamlit.testing.v1 import AppTest
 
-from ecocity.core.access import Actor
+from ecocity.core.access import ALL_AREAS, Actor
 from ecocity.core.framework import load_framework
 from ecocity.core.scoring import assess
 from ecocity.i18n import fy_label, t
@@ -27,6 +27,7 @@ MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The officer of Map Ta Phut (GOOD and BAD are Map Ta Phut's files), and an administrator.
 SOMCHAI = Actor("somchai", "officer", frozenset({"MAP-TA-PHUT"}), display_name="สมชาย ใจดี")
 ADMIN = Actor("admin", "admin", display_name="ผู้ดูแล")
+RATREE = Actor("ratree", "reviewer", areas=frozenset({ALL_AREAS}), display_name="ราตรี")  # reviews every area
 
 
 def unescape(s: str) -> str:
@@ -164,15 +165,25 @@ def test_a_valid_workbook_is_previewed_then_stored_on_confirm(upload_page, engin
 
     at = confirm(at)
     assert crashes(at) == []
+    # Stored, and waiting for a reviewer: nothing is published until it is accepted.
     with session_scope(engine) as s:
-        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(res.submission.values)
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == {}
+        assert queries.assessments_for_year(s, 2566, "estate") == []
     assert data_token(engine) != before
     [u] = uploads(engine)
     assert (u.filename, u.outcome, u.version, u.uploaded_by) == (GOOD.name, "accepted", 1, "somchai")
     page = unescape(texts(at))
     assert t("upload.confirm.done", lang, stored=1, duplicates=0, failed=0) in page
     assert t("store.stored", lang, version=1, estate="MAP-TA-PHUT", year=2566) in page
+    assert t("store.pending_review", lang) in page
     assert not [b for b in at.button if b.key == "upload_confirm"]  # nothing left to confirm
+
+    from ecocity.store.review import review_submission
+
+    done = review_submission(engine, "MAP-TA-PHUT", 2566, "accept", by=RATREE, version=1)
+    assert done.level == level  # published once accepted, with the level the preview showed
+    with session_scope(engine) as s:
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(res.submission.values)
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])

@@ -14,6 +14,7 @@ from ecocity.core.access import (
     AccessDenied,
     Action,
     Actor,
+    Role,
     may_download_upload,
     may_see_uploads,
     require,
@@ -26,6 +27,7 @@ ACTIONS: tuple[str, ...] = get_args(Action)
 OFFICER = Actor("somchai", "officer", frozenset({"MAP-TA-PHUT"}), display_name="สมชาย ใจดี")
 VIEWER = Actor("vina", "viewer")
 ADMIN = Actor("admin", "admin")
+REVIEWER = Actor("rita", "reviewer", areas=frozenset({"EAST"}))
 
 # What each actor may do on Map Ta Phut (its officer's estate) and on Padaeng (not theirs).
 TABLE: dict[str, dict[str, tuple[bool, bool]]] = {
@@ -33,15 +35,21 @@ TABLE: dict[str, dict[str, tuple[bool, bool]]] = {
     "officer": {"upload": (True, True), "submit": (True, False), "restore": (True, False),
                 "download_upload": (True, False), "manage_users": (False, False),
                 "edit_registry": (False, False), "change_framework": (False, False),
-                "manage_sample": (False, False), "view_audit": (False, False), "set_targets": (False, False)},
+                "manage_sample": (False, False), "view_audit": (False, False), "set_targets": (False, False),
+                "review": (False, False), "set_due_dates": (False, False)},
+    # A reviewer's one right: "review" says they review some area (it opens the Submissions
+    # page); which estates, core.review decides by area (see tests/unit/test_review.py).
+    "reviewer": dict.fromkeys(ACTIONS, (False, False)) | {"review": (True, True)},
     "viewer": dict.fromkeys(ACTIONS, (False, False)),
     "anonymous": dict.fromkeys(ACTIONS, (False, False)),
 }
-ACTORS = {"admin": ADMIN, "officer": OFFICER, "viewer": VIEWER, "anonymous": ANONYMOUS}
+ACTORS = {"admin": ADMIN, "officer": OFFICER, "reviewer": REVIEWER, "viewer": VIEWER, "anonymous": ANONYMOUS}
 
 
 def test_the_table_covers_every_action():
-    assert set(ACTIONS) == ESTATE_ACTIONS | ADMIN_ACTIONS | {"upload"}
+    # "review" is neither an estate nor an admin action: core.review grants it by area.
+    assert set(ACTIONS) == ESTATE_ACTIONS | ADMIN_ACTIONS | {"upload", "review"}
+    assert "set_due_dates" in ADMIN_ACTIONS and "review" not in ESTATE_ACTIONS | ADMIN_ACTIONS
     assert all(set(row) == set(ACTIONS) for row in TABLE.values())
 
 
@@ -109,7 +117,7 @@ def test_every_action_and_role_has_a_name_in_both_languages():
     for lang in ("th", "en"):
         for action in ACTIONS:
             assert t(f"access.action.{action}", lang) != f"access.action.{action}"
-        for role in ("viewer", "officer", "admin"):
+        for role in get_args(Role):
             assert t(f"access.role.{role}", lang) != f"access.role.{role}"
 
 

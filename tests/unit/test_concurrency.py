@@ -4,9 +4,11 @@ Each thread has its own engine on the test database, as two dashboard replicas (
 sessions of one) would, and all threads call ``store_submission`` together (a barrier
 releases them at once). Writers run one at a time behind the data-version row lock
 (``store.db.write_session``), so the outcome must be what the same uploads one after the
-other would give: one new version each, one current version, every version holding
-exactly the values of one upload (none mixed), assessments computed from the current
-data, and the data version advanced once per upload. SQLite and PostgreSQL.
+other would give: one new version each, the newest one pending review and the others
+superseded (an officer's upload is published only once a reviewer accepts it), every
+version holding exactly the values of one upload (none mixed), assessments computed from
+the accepted data, and the data version advanced once per upload. Reviewers' decisions
+taken together are serialised the same way. SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ecocity.core.scoring import assess
 from ecocity.store import models as m
 from ecocity.store.db import data_version, make_engine, session_scope
 from ecocity.store.derived import values_of
+from ecocity.store.review import ReviewResult, review_submission
 from ecocity.store.uploads import upload_content
 from ecocity.store.versions import StoreResult, store_submission
 
@@ -81,6 +84,13 @@ def store_job(data: Any, content: bytes, by: Actor) -> Callable[[Any], StoreResu
     return job
 
 
+def accept_job(estate: str, year: int, by: Actor) -> Callable[[Any], ReviewResult]:
+    def job(engine: Any) -> ReviewResult:
+        return review_submission(engine, estate, year, "accept", by=by)
+
+    return job
+
+
 def versions(engine: Any, estate: str, year: int) -> list[m.Submission]:
     with session_scope(engine) as s:
         return list(s.scalars(select(m.Submission).where(m.Submission.estate_code == estate,
@@ -108,6 +118,14 @@ def test_simultaneous_uploads_for_one_estate_and_year_give_one_version_each(engi
 
     subs = versions(engine, "MAP-TA-PHUT", YEAR)
     assert [s.version for s in subs] == list(range(1, WRITERS + 1))
+    # The newest waits for review; each earlier one was superseded by the next: none is published.
+    assert [s.status for s in subs] == ["superseded"] * (WRITERS - 1) + ["pending"]
+    assert [s.version for s in subs if s.is_current] == []
+    assert all(r.status == "pending" and r.level is None and r.area_level is None for r in results)
+    with session_scope(engine) as s:
+        assert s.get(m.Assessment, ("estate", "MAP-TA-PHUT", YEAR)) is None
+    review = review_submission(engine, "MAP-TA-PHUT", YEAR, "accept", by=ADMIN, version=WRITERS)
+    subs = versions(engine, "MAP-TA-PHUT", YEAR)
     assert [s.version for s in subs if s.is_current] == [WRITERS]
     with session_scope(engine) as s:
         stored = values_of(s, [x.id for x in subs])
@@ -131,7 +149,7 @@ def test_simultaneous_uploads_for_one_estate_and_year_give_one_version_each(engi
     assert est.values == pytest.approx(cur_values)
     expected_area = assess_area(fw, [EstateValues("MAP-TA-PHUT", current.factories, cur_values)]).assessment
     assert (area.level, area.overall_score) == (expected_area.level, pytest.approx(expected_area.overall_score))
-    assert last.level == expected.level and last.area_level == expected_area.level
+    assert review.level == expected.level and review.area_level == expected_area.level
     assert (n_uploads, outcomes) == (WRITERS, {"accepted"})
     assert audited == sorted(f"officer{i}" for i in range(WRITERS))  # one audit entry per upload, its own
 
@@ -144,7 +162,7 @@ def test_the_same_file_sent_twice_at_once_is_stored_once_and_logged_as_a_duplica
     assert sorted(r.outcome for r in results) == ["duplicate", "stored"]
     assert {r.version for r in results} == {1}
     assert data_version(engine) == dv + 1
-    assert [(s.version, s.is_current) for s in versions(engine, "PADAENG", YEAR)] == [(1, True)]
+    assert [(s.version, s.is_current, s.status) for s in versions(engine, "PADAENG", YEAR)] == [(1, False, "pending")]
     with session_scope(engine) as s:
         assert sorted(s.scalars(select(m.Upload.outcome))) == ["accepted", "duplicate"]
 
@@ -156,10 +174,21 @@ def test_simultaneous_uploads_for_every_estate_of_an_area_all_count_in_the_area(
     results = together(db_url, [store_job(d, f"file of {code}".encode(), officer(i, code))
                                 for i, (code, d) in enumerate(inputs.items())])
 
-    assert [(r.outcome, r.estate_code, r.version) for r in results] == [
-        ("stored", code, 1) for code in AREA_ESTATES]
+    assert [(r.outcome, r.estate_code, r.version, r.status) for r in results] == [
+        ("stored", code, 1, "pending") for code in AREA_ESTATES]
     assert sorted(r.data_version for r in results) == list(range(dv + 1, dv + len(AREA_ESTATES) + 1))
     assert data_version(engine) == dv + len(AREA_ESTATES)
+    with session_scope(engine) as s:  # pending: nothing published yet
+        assert s.get(m.Assessment, ("area", AREA, YEAR)) is None
+
+    # Reviewers accept every estate's version at the same moment: each decision recomputes the area.
+    reviewers = [Actor(f"reviewer{i}", "reviewer", areas=frozenset({AREA})) for i in range(len(AREA_ESTATES))]
+    results = together(db_url, [accept_job(code, YEAR, reviewers[i]) for i, code in enumerate(AREA_ESTATES)])
+    assert [(r.estate_code, r.version, r.status) for r in results] == [
+        (code, 1, "accepted") for code in AREA_ESTATES]
+    assert sorted(r.data_version for r in results) == list(
+        range(dv + len(AREA_ESTATES) + 1, dv + 2 * len(AREA_ESTATES) + 1))
+    assert data_version(engine) == dv + 2 * len(AREA_ESTATES)
     expected = assess_area(fw, [EstateValues(code, d.factories, d.values) for code, d in sorted(inputs.items())])
     with session_scope(engine) as s:
         area = s.get(m.Assessment, ("area", AREA, YEAR))
@@ -177,8 +206,9 @@ def test_simultaneous_uploads_for_every_estate_of_an_area_all_count_in_the_area(
 
 def test_readers_during_simultaneous_uploads_never_see_a_half_stored_upload(engine, db_url, make_data):
     """A reader polling while the writers store sees, in every read transaction, as many
-    versions as data-version steps and never zero or two current versions once the
-    first upload is in: each upload becomes visible whole or not at all."""
+    versions as data-version steps and never zero or two versions pending review once the
+    first upload is in (and none current: nobody accepted one): each upload becomes
+    visible whole or not at all."""
     dv0 = data_version(engine)
     stop = threading.Event()
     seen: list[tuple[int, int, int]] = []
@@ -194,11 +224,14 @@ def test_readers_during_simultaneous_uploads_never_see_a_half_stored_upload(engi
                     dv = int(s.scalar(select(m.Meta.value).where(m.Meta.key == m.DATA_VERSION_KEY)))
                     n = s.scalar(select(func.count()).select_from(m.Submission)
                                  .where(m.Submission.estate_code == "RIL"))
+                    pending = s.scalar(select(func.count()).select_from(m.Submission)
+                                       .where(m.Submission.estate_code == "RIL", m.Submission.status == "pending"))
                     cur = s.scalar(select(func.count()).select_from(m.Submission)
                                    .where(m.Submission.estate_code == "RIL", m.Submission.is_current))
-                seen.append((dv, n, cur))
-                if n != dv - dv0 or cur != (1 if n else 0):
-                    problems.append(f"data version {dv} (start {dv0}), {n} versions, {cur} current")
+                seen.append((dv, n, pending))
+                if n != dv - dv0 or pending != (1 if n else 0) or cur != 0:
+                    problems.append(f"data version {dv} (start {dv0}), {n} versions, {pending} pending, "
+                                    f"{cur} current")
         except BaseException as e:  # noqa: BLE001 - reported below
             problems.append(repr(e))
         finally:

@@ -290,10 +290,14 @@ def test_the_estates_officer_and_an_admin_succeed_with_audit_entries(engine, fw,
     with session_scope(engine) as s:
         details = {(e.action, e.actor): e.details for e in list_entries(s)}
         first = s.scalar(select(m.Upload).where(m.Upload.id == r1.upload_id))
+    # every new version, stored or restored, waits for a reviewer: the audit entry says so
     assert details[("upload.stored", "somchai")] | {"is_sample": False} == {
-        "upload_id": r1.upload_id, "version": 1, "filename": "a.xlsx", "sha256": first.sha256, "is_sample": False}
+        "upload_id": r1.upload_id, "version": 1, "filename": "a.xlsx", "sha256": first.sha256, "is_sample": False,
+        "status": "pending"}
     assert details[("upload.duplicate", "somchai")]["version"] == 2
-    assert details[("version.restored", "somchai")] == {"from_version": 1, "version": 3, "is_sample": False}
+    assert "status" not in details[("upload.duplicate", "somchai")]  # no new version
+    assert details[("version.restored", "somchai")] == {"from_version": 1, "version": 3, "is_sample": False,
+                                                        "status": "pending"}
     assert details[("upload.rejected", "somchai")]["upload_id"] == rejected
     assert details[("sample.removed", "admin")] == {"submissions": 1, "uploads": 1, "estate_years": 1}
     with session_scope(engine) as s:

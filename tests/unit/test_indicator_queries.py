@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from ecocity.core.access import Actor, system
+from ecocity.core.access import ALL_AREAS, Actor, system
 from ecocity.store import queries as iq
 from ecocity.store.db import data_token, session_scope
+from ecocity.store.review import review_submission
 from ecocity.store.versions import compare_versions, list_versions, restore_version, store_submission
 
 pytestmark = pytest.mark.storage
 
 
 def _store(engine, data, name: str):
+    """Stored by the operator, accepted at once: each new version is the current one."""
     return store_submission(engine, data, filename=name, content=(name + repr(data.values)).encode(),
-                            by=system("test"))
+                            by=system("test"), accept=True)
 
 
 def test_no_submission_no_versions(engine):
@@ -44,8 +46,15 @@ def test_restore_creates_a_new_version_with_the_old_values(engine, make_data):
     before = data_token(engine)
     result = restore_version(engine, "MAP-TA-PHUT", 2566, 1,
                              by=Actor("officer", "officer", frozenset({"MAP-TA-PHUT"})))
-    assert (result.outcome, result.version, result.restored_from_version) == ("restored", 3, 1)
+    assert (result.outcome, result.version, result.restored_from_version, result.status) == (
+        "restored", 3, 1, "pending")
     assert data_token(engine) != before  # every cached page reads fresh data
+    with session_scope(engine) as s:  # pending review: version 2 stays current
+        assert [(v.version, v.is_current, v.status) for v in list_versions(s, "MAP-TA-PHUT", 2566)] == [
+            (3, False, "pending"), (2, True, "accepted"), (1, False, "accepted")]
+    before = data_token(engine)
+    review_submission(engine, "MAP-TA-PHUT", 2566, "accept", by=Actor("rita", "reviewer", areas=frozenset({ALL_AREAS})))
+    assert data_token(engine) != before
     with session_scope(engine) as s:
         vals = iq.version_values(s, "MAP-TA-PHUT", 2566)
         assert vals[3] == vals[1]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ecocity.core.access import Actor, system
+from ecocity.core.access import ALL_AREAS, Actor, system
 from ecocity.flows.intake import record
 from ecocity.io.workbook.result import CheckResult
 from ecocity.store import list_uploads, queries, session_scope
+from ecocity.store.review import review_submission
+from ecocity.store.versions import list_versions
 
 pytestmark = pytest.mark.storage
 
@@ -30,6 +32,11 @@ def test_a_sample_file_over_real_data_is_logged_as_rejected(engine, fw, make_dat
     with session_scope(engine) as s:
         newest = list_uploads(s)[0]
         assert (newest.filename, newest.outcome, newest.is_sample) == ("sample.xlsx", "rejected", True)
+        # refused over the real version although it still waits for review: the newest counts
+        assert [(v.version, v.status, v.is_sample) for v in list_versions(s, "MAP-TA-PHUT", 2566)] == [
+            (1, "pending", False)]
+    review_submission(engine, "MAP-TA-PHUT", 2566, "accept", by=Actor("rita", "reviewer", areas=frozenset({ALL_AREAS})))
+    with session_scope(engine) as s:
         assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(real.values)
 
 

@@ -13,7 +13,7 @@ import pytest
 from ecocity.cli import _Parser
 from ecocity.cli.common import UsageError
 from ecocity.cli.sample import UPLOADED_BY, default_dir, load_sample, register, sample_paths
-from ecocity.core.access import Actor, system
+from ecocity.core.access import ALL_AREAS, Actor, system
 from ecocity.io.sample import assess_areas, current_submissions, sample_files, sample_submissions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,6 +200,8 @@ def test_sample_data_is_not_loaded_over_real_data(engine, fw, make_data, capsys)
     status 2), nothing loaded; --load-if-empty quietly loads nothing."""
     from ecocity.cli import main as cli_main
     from ecocity.store import data_version, list_uploads, queries, session_scope, store_submission
+    from ecocity.store.review import review_submission
+    from ecocity.store.versions import list_versions
 
     store_submission(engine, make_data("RIL", 2566, n=1), filename="ril.xlsx", content=b"real",
                      by=Actor("officer", "officer", frozenset({"RIL"})))
@@ -218,4 +220,9 @@ def test_sample_data_is_not_loaded_over_real_data(engine, fw, make_data, capsys)
     with session_scope(engine) as s:
         assert queries.has_data(s, include_sample=False)
         assert [u.filename for u in list_uploads(s)] == ["ril.xlsx"]
+        # the officer's version, still pending review, is the only one: nothing loaded over it
+        assert [(v.version, v.status, v.is_sample) for v in list_versions(s, "RIL", 2566)] == [
+            (1, "pending", False)]
+    review_submission(engine, "RIL", 2566, "accept", by=Actor("rita", "reviewer", areas=frozenset({ALL_AREAS})))
+    with session_scope(engine) as s:
         assert queries.current_values(s, "RIL", 2566) == dict(make_data("RIL", 2566, n=1).values)

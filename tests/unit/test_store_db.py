@@ -20,7 +20,7 @@ from ecocity.store.db import data_token, data_version, make_engine, normalise_ur
 from ecocity.store.schema import migrate, schema_revision, upgrade
 from ecocity.store.versions import store_submission
 
-T = system("t")  # the command-line operator
+T = system("t")  # the command-line operator: may store accepted at once (accept=True)
 
 pytestmark = pytest.mark.storage
 
@@ -80,8 +80,9 @@ def test_registry_rows_match_the_data_files(engine):
 
 
 def test_registry_change_is_synced_and_bumps_the_data_version(engine, tmp_path, make_data):
-    store_submission(engine, make_data("MAP-TA-PHUT", n=1), filename="a.xlsx", content=b"a", by=T)
-    store_submission(engine, make_data("PADAENG", n=2), filename="b.xlsx", content=b"b", by=T)
+    # accepted at once: a pending version would count in no area's assessment
+    store_submission(engine, make_data("MAP-TA-PHUT", n=1), filename="a.xlsx", content=b"a", by=T, accept=True)
+    store_submission(engine, make_data("PADAENG", n=2), filename="b.xlsx", content=b"b", by=T, accept=True)
     before = data_version(engine)
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
@@ -141,7 +142,8 @@ def test_two_engines_on_one_database_see_the_same_data_version(db_url, make_data
 
 def test_concurrent_uploads_get_distinct_versions_and_a_complete_area(db_url, make_data):
     """Writers from several threads and engines (like replicas) are serialised: versions
-    1..n with one current, and the area aggregates every estate's latest data."""
+    1..n with one current, and the area aggregates every estate's latest data. Stored
+    accepted at once (``accept=True``, the operator), so that each becomes current."""
     engines = [make_engine(db_url) for _ in range(3)]
     jobs = [("MAP-TA-PHUT", n) for n in range(4)] + [("PADAENG", 10), ("RIL", 11)]
     barrier = threading.Barrier(len(jobs))
@@ -151,7 +153,7 @@ def test_concurrent_uploads_get_distinct_versions_and_a_complete_area(db_url, ma
         try:
             barrier.wait()
             store_submission(engines[i % 3], make_data(estate, n=n), filename=f"{n}.xlsx",
-                             content=f"{estate}{n}".encode(), by=T)
+                             content=f"{estate}{n}".encode(), by=T, accept=True)
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ecocity.core.access import Actor, system
+from ecocity.core.access import ALL_AREAS, Actor, system
 from ecocity.core.scoring import assess
 from ecocity.core.textsafe import md_escape
 from ecocity.flows import intake
@@ -20,6 +20,7 @@ from ecocity.io.workbook.template import write_submission
 from ecocity.store import list_uploads, queries, session_scope, upload_content
 from ecocity.store import models as m
 from ecocity.store.db import data_version
+from ecocity.store.review import review_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = ROOT / "tests" / "data" / "workbooks"
@@ -89,11 +90,14 @@ def test_confirm_stores_in_one_go_then_a_byte_identical_file_is_a_duplicate(engi
     [done] = flow.confirm(engine, fw, [c], SOMCHAI)
     assert done is c and c.outcome.kind == "stored" and c.outcome.store.version == 1 and c.content is None
     assert data_version(engine) == dv + 1
-    assert c.outcome.store.level == assess(fw, data.values).level
+    # the officer's upload waits for a reviewer: nothing is published yet
+    assert c.outcome.store.pending and c.outcome.store.level is None
+    assert c.outcome.message("en").endswith(t("store.pending_review", "en"))
+    assert t("store.pending_review", "th") in c.outcome.message("th")
     with session_scope(engine) as s:
-        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(c.preview.result.submission.values)
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == {}
 
-    again = check(engine, fw, content, "same-again.xlsx")
+    again = check(engine, fw, content, "same-again.xlsx")  # a duplicate of the newest version, pending
     flow.confirm(engine, fw, [again], SOMCHAI)
     assert again.outcome.kind == "duplicate" and again.outcome.store.version == 1
     assert data_version(engine) == dv + 1  # no new version, no data change
@@ -101,6 +105,12 @@ def test_confirm_stores_in_one_go_then_a_byte_identical_file_is_a_duplicate(engi
     with session_scope(engine) as s:
         assert [(u.filename, u.outcome, u.version) for u in list_uploads(s)] == [
             ("same-again.xlsx", "duplicate", None), ("file.xlsx", "accepted", 1)]
+
+    reviewed = review_submission(engine, "MAP-TA-PHUT", 2566, "accept", version=1,
+                                 by=Actor("rita", "reviewer", areas=frozenset({ALL_AREAS})))
+    assert reviewed.level == assess(fw, data.values).level and data_version(engine) == dv + 2
+    with session_scope(engine) as s:
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(c.preview.result.submission.values)
 
 
 @pytest.mark.storage

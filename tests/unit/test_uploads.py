@@ -1,5 +1,10 @@
 """The upload lifecycle: store, versions, duplicates, compare, restore, rollback, the log,
-sample removal, derived assessments and the data version."""
+sample removal, derived assessments and the data version.
+
+A new version is pending review and changes no published figure until a reviewer accepts
+it (tests/unit/test_review.py covers the review itself). Tests about what a current version
+does store it accepted at once (``accept=True``, by an administrator, as ``ecocity import
+--accept`` does), or store it as the officer and have a reviewer accept it."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import event, func, select
 
-from ecocity.core.access import Actor
+from ecocity.core.access import ALL_AREAS, Actor
 from ecocity.core.aggregation import EstateValues, assess_area
 from ecocity.core.framework import DEFAULT_FRAMEWORK_PATH, load_framework, parse_framework
 from ecocity.core.scoring import assess
@@ -20,6 +25,7 @@ from ecocity.store import queries
 from ecocity.store.db import data_version, session_scope
 from ecocity.store.derived import recompute_all
 from ecocity.store.errors import StoreError
+from ecocity.store.review import review_submission
 from ecocity.store.schema import upgrade
 from ecocity.store.uploads import list_uploads, log_rejected, upload_content
 from ecocity.store.versions import compare_versions, list_versions, remove_sample, restore_version, store_submission
@@ -32,12 +38,22 @@ OFFICER = Actor("officer", "officer", frozenset({
     "MAP-TA-PHUT", "PADAENG", "RIL", "NONG-KHAE", "BANG-POO", "LAEM-CHABANG", "AMATA-CITY-RAYONG",
     "EASTERN-SEABOARD-RAYONG", "NO-SUCH", "NO-SUCH-ESTATE", "GHOST"}))
 ADMIN = Actor("admin", "admin")
+REVIEWER = Actor("rita", "reviewer", areas=frozenset({ALL_AREAS}))
 
 
 def store(engine, data, content: bytes, *, by: Actor | None = None, **kw):
-    by = by or (ADMIN if kw.get("is_sample") else OFFICER)
+    """Store as the officer, pending review; with ``accept=True`` (and for sample data, as
+    the sample loader does) as an administrator, accepted and current at once."""
+    if kw.get("is_sample"):
+        kw.setdefault("accept", True)
+    by = by or (ADMIN if kw.get("is_sample") or kw.get("accept") else OFFICER)
     return store_submission(engine, data, filename=f"{data.estate_code}.xlsx", content=content,
                             by=by, messages={"errors": [], "warnings": []}, **kw)
+
+
+def accept(engine, estate: str = "MAP-TA-PHUT", year: int = 2566, *, by: Actor = REVIEWER, **kw):
+    """A reviewer (not the uploader) accepts the newest version: it becomes current."""
+    return review_submission(engine, estate, year, "accept", by=by, **kw)
 
 
 LOGS = ("uploads", "audit_log")  # the upload log and the audit log only ever grow
@@ -61,16 +77,30 @@ def count(engine, model, *where) -> int:
 # ----------------------------------------------------------------------------- storing
 
 
-def test_store_creates_a_current_version_with_values_log_and_assessment(engine, fw, make_data):
+def test_store_creates_a_pending_version_current_once_accepted_with_values_log_and_assessment(
+        engine, fw, make_data):
     data = make_data("MAP-TA-PHUT", 2566, n=1, notes={"ENV-01": "meter readings"},
                      **{"MGT-01": True, "ENV-02": None})
     dv = data_version(engine)
     r = store(engine, data, b"workbook bytes")
-    assert (r.outcome, r.version, r.estate_code, r.fiscal_year, r.data_version) == (
-        "stored", 1, "MAP-TA-PHUT", 2566, dv + 1)
+    assert (r.outcome, r.version, r.estate_code, r.fiscal_year, r.data_version, r.status, r.pending) == (
+        "stored", 1, "MAP-TA-PHUT", 2566, dv + 1, "pending", True)
     assert data_version(engine) == dv + 1
+    # pending: nothing published yet, so no level and no assessment
+    assert (r.level, r.area_level) == (None, None)
+    with session_scope(engine) as s:
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == {}
+        assert s.get(m.Assessment, ("estate", "MAP-TA-PHUT", 2566)) is None
+        assert s.get(m.Assessment, ("area", "RAYONG-MAP-TA-PHUT", 2566)) is None
+        sub = s.scalar(select(m.Submission))
+        assert (sub.is_current, sub.status, sub.reviewed_by) == (False, "pending", None)
+    assert r.message("en") == ("Stored as version 1 of MAP-TA-PHUT, fiscal year 2566. It waits for a reviewer: "
+                               "the published figures change when it is accepted.")
+    rv = accept(engine)
+    assert (rv.version, rv.status, rv.data_version) == (1, "accepted", dv + 2)
+    assert data_version(engine) == dv + 2
     expected = assess(fw, data.values)
-    assert r.level == expected.level and r.area_code == "RAYONG-MAP-TA-PHUT"
+    assert rv.level == expected.level and rv.area_code == "RAYONG-MAP-TA-PHUT" and rv.area_level is not None
     with session_scope(engine) as s:
         assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(data.values)
         assert queries.current_values(s, "MAP-TA-PHUT", 2567) == {}
@@ -79,6 +109,7 @@ def test_store_creates_a_current_version_with_values_log_and_assessment(engine, 
         sub = s.scalar(select(m.Submission))
         assert (sub.is_current, sub.factories, sub.submitted_by, sub.created_by, sub.framework_version) == (
             True, 50, "officer 1", "officer", fw.version_id)
+        assert (sub.status, sub.reviewed_by) == ("accepted", "rita")
         row = s.get(m.Assessment, ("estate", "MAP-TA-PHUT", 2566))
         assert row.level == expected.level
         assert row.overall_score == pytest.approx(expected.overall_score)
@@ -93,13 +124,17 @@ def test_store_creates_a_current_version_with_values_log_and_assessment(engine, 
     assert up.uploaded_at.tzinfo is not None
     assert abs((datetime.now(UTC) - up.uploaded_at).total_seconds()) < 3600
     assert up.messages == {"errors": [], "warnings": []}
-    assert r.message("en").startswith("Stored as version 1")
 
 
 def test_second_upload_is_a_new_current_version(engine, make_data):
-    store(engine, make_data(n=1), b"v1")
+    store(engine, make_data(n=1), b"v1", accept=True)
     r = store(engine, make_data(n=2), b"v2")
-    assert (r.outcome, r.version) == ("stored", 2)
+    assert (r.outcome, r.version, r.status) == ("stored", 2, "pending")
+    with session_scope(engine) as s:  # version 1 stays current until version 2 is accepted
+        assert [(v.version, v.is_current, v.status) for v in list_versions(s, "MAP-TA-PHUT", 2566)] == [
+            (2, False, "pending"), (1, True, "accepted")]
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(make_data(n=1).values)
+    accept(engine)
     with session_scope(engine) as s:
         versions = list_versions(s, "MAP-TA-PHUT", 2566)
         assert [(v.version, v.is_current) for v in versions] == [(2, True), (1, False)]
@@ -130,15 +165,20 @@ def test_an_earlier_versions_file_again_becomes_the_current_version(engine, fw, 
     """Files A, B, A: the third upload is not a duplicate (B is current) but a new version
     with A's values, noted as restored from version 1."""
     a, b = make_data(n=1), make_data(n=2)
-    store(engine, a, b"file A")
-    store(engine, b, b"file B")
+    store(engine, a, b"file A", accept=True)
+    store(engine, b, b"file B", accept=True)
     dv = data_version(engine)
-    r = store(engine, a, b"file A")
-    assert (r.outcome, r.version, r.restored_from_version, r.data_version) == ("stored", 3, 1, dv + 1)
-    assert r.changed and r.level == assess(fw, a.values).level
+    r = store(engine, a, b"file A")  # the officer: pending, B's level stays published
+    assert (r.outcome, r.version, r.restored_from_version, r.data_version, r.status) == (
+        "stored", 3, 1, dv + 1, "pending")
+    assert r.changed and r.pending and r.level == assess(fw, b.values).level
     assert r.message("en") == ("This file is the one stored as version 1 of MAP-TA-PHUT, fiscal year 2566; "
-                               "it is stored again as version 3, now the current version.")
+                               "it is stored again as version 3. It waits for a reviewer: the published "
+                               "figures change when it is accepted.")
     assert "ฉบับที่ 1" in r.message("th") and "ฉบับที่ 3" in r.message("th")
+    with session_scope(engine) as s:
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(b.values)
+    assert accept(engine).level == assess(fw, a.values).level
     with session_scope(engine) as s:
         versions = list_versions(s, "MAP-TA-PHUT", 2566)
         assert [(v.version, v.is_current, v.restored_from_version) for v in versions] == [
@@ -196,12 +236,21 @@ def test_compare_versions_shows_a_change_in_the_factory_count(engine, fw, make_d
 
 def test_restore_makes_a_new_version_with_the_old_values(engine, fw, make_data):
     v1, v2 = make_data(n=1, notes={"SOC-01": "survey"}), make_data(n=2, factories=80)
-    store(engine, v1, b"v1")
-    store(engine, v2, b"v2")
+    store(engine, v1, b"v1", accept=True)
+    store(engine, v2, b"v2", accept=True)
     dv = data_version(engine)
     r = restore_version(engine, "MAP-TA-PHUT", 2566, 1, by=ADMIN)
-    assert (r.outcome, r.version, r.restored_from_version, r.data_version) == ("restored", 3, 1, dv + 1)
-    assert r.level == assess(fw, v1.values).level
+    assert (r.outcome, r.version, r.restored_from_version, r.data_version, r.status) == (
+        "restored", 3, 1, dv + 1, "pending")
+    assert r.level == assess(fw, v2.values).level  # pending: version 2 stays published
+    with session_scope(engine) as s:
+        assert [(v.version, v.is_current, v.status) for v in list_versions(s, "MAP-TA-PHUT", 2566)] == [
+            (3, False, "pending"), (2, True, "accepted"), (1, False, "accepted")]
+        assert queries.current_values(s, "MAP-TA-PHUT", 2566) == dict(v2.values)
+    # restoring the newest version, pending, changes nothing either
+    assert restore_version(engine, "MAP-TA-PHUT", 2566, 3, by=ADMIN).outcome == "unchanged"
+    rv = accept(engine)  # a reviewer: the administrator who restored may not accept it
+    assert (rv.version, rv.data_version, rv.level) == (3, dv + 2, assess(fw, v1.values).level)
     with session_scope(engine) as s:
         versions = list_versions(s, "MAP-TA-PHUT", 2566)
         assert [(v.version, v.is_current, v.restored_from_version) for v in versions] == [
@@ -216,8 +265,8 @@ def test_restore_makes_a_new_version_with_the_old_values(engine, fw, make_data):
         assert row.values == dict(assess(fw, v1.values).values)
     # restoring the current version changes nothing
     again = restore_version(engine, "MAP-TA-PHUT", 2566, 3, by=ADMIN)
-    assert (again.outcome, again.version, again.data_version) == ("unchanged", 3, dv + 1)
-    assert data_version(engine) == dv + 1
+    assert (again.outcome, again.version, again.data_version) == ("unchanged", 3, dv + 2)
+    assert data_version(engine) == dv + 2
     with pytest.raises(StoreError, match="has no version 7"):
         restore_version(engine, "MAP-TA-PHUT", 2566, 7, by=ADMIN)
 
@@ -373,9 +422,9 @@ def test_area_assessment_equals_assess_area_of_current_estate_values(engine, fw,
     a1 = make_data("EASTERN-SEABOARD-RAYONG", n=1, factories=120)
     a2 = make_data("AMATA-CITY-RAYONG", n=2, factories=30, **{"ENV-04": None})
     a2_new = make_data("AMATA-CITY-RAYONG", n=3, factories=35)
-    store(engine, a1, b"1")
-    store(engine, a2, b"2")
-    store(engine, a2_new, b"3")  # only the current version counts
+    store(engine, a1, b"1", accept=True)
+    store(engine, a2, b"2", accept=True)
+    store(engine, a2_new, b"3", accept=True)  # only the current version counts
     expected = assess_area(fw, [EstateValues("AMATA-CITY-RAYONG", 35, a2_new.values),
                                 EstateValues("EASTERN-SEABOARD-RAYONG", 120, a1.values)])
     with session_scope(engine) as s:
@@ -393,7 +442,7 @@ def test_area_assessment_equals_assess_area_of_current_estate_values(engine, fw,
 
 
 def test_estates_outside_areas_and_areas_without_data(engine, make_data):
-    store(engine, make_data("NONG-KHAE", n=1), b"n")  # belongs to no area
+    store(engine, make_data("NONG-KHAE", n=1), b"n", accept=True)  # belongs to no area
     with session_scope(engine) as s:
         assert [r.code for r in queries.assessments_for_year(s, 2566, "estate")] == ["NONG-KHAE"]
         assert queries.assessments_for_year(s, 2566, "area") == []  # "no data", not level 0
@@ -411,7 +460,7 @@ def test_has_data_tells_sample_from_real_data(engine, make_data):
 
 def test_series_and_fiscal_years(engine, fw, make_data):
     for year, n in ((2567, 2), (2565, 0), (2566, 1)):
-        store(engine, make_data("RIL", year, n=n), f"{year}".encode())
+        store(engine, make_data("RIL", year, n=n), f"{year}".encode(), accept=True)
     with session_scope(engine) as s:
         assert queries.fiscal_years(s) == [2565, 2566, 2567]
         pts = queries.series(s, "estate", "RIL")
@@ -422,8 +471,8 @@ def test_series_and_fiscal_years(engine, fw, make_data):
 
 
 def test_recompute_all_under_a_new_framework_version(engine, fw, make_data):
-    store(engine, make_data("MAP-TA-PHUT", n=1), b"1")
-    store(engine, make_data("NONG-KHAE", n=2), b"2")
+    store(engine, make_data("MAP-TA-PHUT", n=1), b"1", accept=True)
+    store(engine, make_data("NONG-KHAE", n=2), b"2", accept=True)
     raw = tomllib.loads(DEFAULT_FRAMEWORK_PATH.read_text("utf-8"))
     raw["version"] = 2
     raw["pass_share"] = 0.25  # much easier: levels go up
@@ -486,10 +535,10 @@ def test_a_framework_file_edited_without_a_version_bump_recomputes_everything(en
     fw_a, fw_b = _edited_framework_copy(tmp_path, fw)
     mtp, pad = make_data("MAP-TA-PHUT", n=2).values, make_data("PADAENG", n=4).values
     assert assess(fw_b, mtp).level != assess(fw_a, mtp).level  # the edit matters for MAP-TA-PHUT
-    store(engine, make_data("MAP-TA-PHUT", n=2), b"mtp", fw=fw_a)
+    store(engine, make_data("MAP-TA-PHUT", n=2), b"mtp", fw=fw_a, accept=True)
     dv = data_version(engine)
     with caplog.at_level("WARNING", logger="ecocity.store"):
-        r = store(engine, make_data("PADAENG", n=4), b"pad", fw=fw_b)
+        r = store(engine, make_data("PADAENG", n=4), b"pad", fw=fw_b, accept=True)
     assert r.data_version == dv + 1 and r.level == assess(fw_b, pad).level
     assert "without a version bump" in caplog.text and fw_b.version_id in caplog.text
     _assert_all_assessed_under(engine, fw_b, {"MAP-TA-PHUT": mtp, "PADAENG": pad})
@@ -501,13 +550,18 @@ def test_a_framework_file_edited_without_a_version_bump_recomputes_everything(en
 
 def test_restoring_under_an_edited_framework_file_recomputes_everything(engine, fw, make_data, tmp_path):
     fw_a, fw_b = _edited_framework_copy(tmp_path, fw)
-    store(engine, make_data("PADAENG", n=4), b"pad", fw=fw_a)
-    store(engine, make_data("MAP-TA-PHUT", n=2), b"v1", fw=fw_a)
-    store(engine, make_data("MAP-TA-PHUT", n=3), b"v2", fw=fw_a)
+    store(engine, make_data("PADAENG", n=4), b"pad", fw=fw_a, accept=True)
+    store(engine, make_data("MAP-TA-PHUT", n=2), b"v1", fw=fw_a, accept=True)
+    store(engine, make_data("MAP-TA-PHUT", n=3), b"v2", fw=fw_a, accept=True)
     dv = data_version(engine)
     r = restore_version(engine, "MAP-TA-PHUT", 2566, 1, by=ADMIN, fw=fw_b)
-    assert (r.outcome, r.data_version, r.level) == ("restored", dv + 1,
-                                                    assess(fw_b, make_data(n=2).values).level)
+    # pending: version 2 stays published, but every assessment is recomputed under the edit
+    assert (r.outcome, r.data_version, r.status, r.level) == ("restored", dv + 1, "pending",
+                                                              assess(fw_b, make_data(n=3).values).level)
+    _assert_all_assessed_under(engine, fw_b, {"MAP-TA-PHUT": make_data(n=3).values,
+                                              "PADAENG": make_data("PADAENG", n=4).values})
+    rv = accept(engine, fw=fw_b)
+    assert (rv.data_version, rv.level) == (dv + 2, assess(fw_b, make_data(n=2).values).level)
     _assert_all_assessed_under(engine, fw_b, {"MAP-TA-PHUT": make_data(n=2).values,
                                               "PADAENG": make_data("PADAENG", n=4).values})
 
@@ -516,7 +570,7 @@ def test_upgrade_repairs_levels_left_from_an_edited_framework_file(engine, fw, m
     """A database where the edited file was recorded without recomputing (as stores did
     before): ``ecocity db upgrade`` recomputes every assessment under the file in force."""
     fw_a, fw_b = _edited_framework_copy(tmp_path, fw)
-    store(engine, make_data("MAP-TA-PHUT", n=2), b"mtp", fw=fw_a)
+    store(engine, make_data("MAP-TA-PHUT", n=2), b"mtp", fw=fw_a, accept=True)
     with session_scope(engine, write=True) as s:  # what the old store did: record the file only
         s.get(m.FrameworkVersion, fw_b.version_id).sha256 = fw_b.sha256
         s.execute(m.Meta.__table__.delete().where(m.Meta.key == m.ASSESSED_WITH_KEY))  # no marker yet
@@ -535,10 +589,10 @@ def test_remove_sample_deletes_sample_data_and_recomputes_areas(engine, fw, make
     real = make_data("PADAENG", n=5)
     store(engine, make_data("MAP-TA-PHUT", n=1), b"s1", is_sample=True)
     store(engine, make_data("RIL", n=2), b"s2", is_sample=True)
-    store(engine, make_data("RIL", n=3), b"real RIL")  # a real version on top of sample data
-    store(engine, real, b"real")
+    store(engine, make_data("RIL", n=3), b"real RIL", accept=True)  # a real version on top of sample data
+    store(engine, real, b"real", accept=True)
     store(engine, make_data("NONG-KHAE", 2565, n=4), b"s3", is_sample=True)
-    store(engine, make_data("BANG-POO", n=6), b"real BANG-POO")
+    store(engine, make_data("BANG-POO", n=6), b"real BANG-POO", accept=True)
     with pytest.raises(StoreError, match="real data"):  # refused, logged as a rejected sample upload
         store(engine, make_data("BANG-POO", n=7), b"s4", is_sample=True)
     with session_scope(engine, write=True) as s:  # sample data on top of real, as stored before that rule
@@ -577,7 +631,7 @@ def test_remove_sample_deletes_sample_data_and_recomputes_areas(engine, fw, make
 
 def test_sample_data_never_becomes_current_over_real_data(engine, make_data):
     real = make_data(n=1)
-    store(engine, real, b"real")
+    store(engine, real, b"real", accept=True)
     dv = data_version(engine)
     before = snapshot(engine)
     with pytest.raises(StoreError) as e:
@@ -611,7 +665,8 @@ def test_a_sample_version_is_not_restored_over_real_data(engine, make_data):
 def test_sample_and_real_copies_of_a_file_are_not_duplicates(engine, make_data):
     store(engine, make_data(n=1), b"same", is_sample=True)
     r = store(engine, make_data(n=1), b"same")
-    assert (r.outcome, r.version) == ("stored", 2)
+    assert (r.outcome, r.version, r.status) == ("stored", 2, "pending")
+    accept(engine)
     remove_sample(engine, ADMIN)
     with session_scope(engine) as s:
         assert [(v.version, v.is_current, v.is_sample) for v in list_versions(s, "MAP-TA-PHUT", 2566)] == [

@@ -46,8 +46,10 @@ def test_applying_the_shortest_path_fills_the_scenario():
 def test_any_valid_scenario_survives_its_url(raw):
     valid = {c: (bool(v) if FW.indicator(c).is_yesno else float(int(v))) for c, v in raw.items()
              if FW.indicator(c).is_yesno == isinstance(v, bool)}
-    valid = {c: v for c, v in valid.items() if not (FW.indicator(c).max is not None and not isinstance(v, bool)
-                                                     and v > FW.indicator(c).max)}
+    # in range: a value outside an indicator's scale (0 for a 1-5 score, 150 %) is no valid scenario
+    valid = {c: v for c, v in valid.items() if isinstance(v, bool) or (
+        (FW.indicator(c).min is None or v >= FW.indicator(c).min)
+        and (FW.indicator(c).max is None or v <= FW.indicator(c).max))}
     assert parse(FW, dump(FW, valid)) == valid
 
 
