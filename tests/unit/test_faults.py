@@ -361,8 +361,9 @@ def test_database_restart_during_uploads(request, monkeypatch, fw):
     for e in failures:
         assert "Traceback" not in e.message("en") and "SELECT" not in e.message("en")
     stored = [u for _, what, u in events if what == "stored"]
-    during = [(when, what) for when, what, _ in events if t_stop <= when <= up]
-    first_after = min((when for when, what, _ in events if what == "stored" and when > t_start), default=None)
+    during = [(when, what) for when, what, _ in events if stopped <= when <= t_start]  # the server down
+    assert not [w for _, w in during if w == "stored"]
+    first_after = min((when for when, what, _ in events if what == "stored" and when > up), default=None)
     assert first_after is not None, "no upload stored after the restart"
     try:
         whole = assert_whole(engine, fw)
@@ -374,5 +375,6 @@ def test_database_restart_during_uploads(request, monkeypatch, fw):
     print(f"\ndatabase restart: {len(events)} uploads tried, {len(stored)} reported stored, {len(failures)} failed "
           f"({sorted({e.key for e in failures})}); during the outage {len(during)} tried, "
           f"{sum(1 for _, w in during if w == 'stored')} stored; {whole['versions']} versions in the database, "
-          f"none half-stored; server down {up - t_stop:.1f} s; first upload stored {first_after - up:.2f} s and "
+          f"none half-stored; stop took {stopped - t_stop:.1f} s, down {t_start - stopped:.1f} s, start "
+          f"{up - t_start:.1f} s; first upload stored {first_after - up:.2f} s and "
           f"the page back {page_back - up:.2f} s after the server answered")
