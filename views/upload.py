@@ -29,7 +29,7 @@ from ecocity.flows import intake
 from ecocity.flows import upload_preview as flow
 from ecocity.i18n import fmt_number, fy_label, t
 from ecocity.io.workbook.template import template_filename
-from ecocity.ui import detail_readers, readers, widgets
+from ecocity.ui import detail_readers, evidence, readers, widgets
 from ecocity.ui.auth import run_actor, sign_in_link
 from ecocity.ui.db import data_token, database_url, engine_for
 from ecocity.ui.detail_readers import actor_at_click, file_reader
@@ -327,6 +327,18 @@ else:
             st.rerun()  # redraw everything (levels, versions, the log) from the new data
     elif not attempted:
         st.info(t("upload.confirm.nothing", lang), icon=":material/info:")
+
+    # 4. Evidence for what was just stored: the assessor sees it beside each value ----
+    stored = sorted({(c.outcome.store.estate_code, c.outcome.store.fiscal_year) for c in attempted
+                     if c.outcome is not None and c.outcome.store is not None and c.outcome.store.changed})
+    if stored:
+        st.subheader(t("upload.evidence.heading", lang))
+        st.caption(t("upload.evidence.intro", lang))
+        for code, year in stored:
+            with st.expander(t_md("upload.evidence.for", lang, estate=flow.estate_label(code, estates, lang),
+                                  fy=fy_label(year, lang)), icon=":material/attach_file:", expanded=len(stored) == 1):
+                evidence.attach_panel(url, actor, code, year, fw, lang, f"upload_{code}_{year}")
+                evidence.evidence_list(url, actor, code, year, lang, f"upload_{code}_{year}", framework=fw)
 
     def _new_batch() -> None:
         st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1

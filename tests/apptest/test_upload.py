@@ -424,3 +424,12 @@ def test_the_uploader_speaks_the_page_language_and_states_the_limit_it_enforces(
     assert up.proto.help == t("upload.send.files_help", lang, limit=10)
     styles = [h.proto.body for h in at.get("html")]
     assert uploader_css("upload_files_0", uploader_texts(lang, 10, multiple=True)) in styles
+
+
+def test_evidence_can_be_attached_to_what_was_just_stored(upload_page, engine):
+    """After confirming, section 4 offers the stored estate and year's evidence form."""
+    at = confirm(send(upload_page(lang="en"), GOOD))
+    assert crashes(at) == []
+    assert t("upload.evidence.heading", "en") in [s.value for s in at.subheader]
+    [box] = [e for e in at.expander if e.label.startswith("Evidence for")]
+    assert "2566" in box.label and box.get("file_uploader")  # the officer may attach here
