@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ecocity.core.review import sets_targets
 from ecocity.core.text import level_column
 from ecocity.core.textsafe import md_escape
 from ecocity.i18n import bilingual, fmt_number, fy_label, region_label, t
@@ -144,7 +145,7 @@ else:
             else:
                 targets.badge(check, lang)
                 st.markdown(targets.line(fw, check, lang))
-        if actor.may("set_targets"):
+        if sets_targets(actor, code):
             with edit:
                 targets.form(fw, actor, url, code, check, lang)
 

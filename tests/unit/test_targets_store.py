@@ -1,5 +1,5 @@
-"""Area targets in the database, on SQLite and PostgreSQL: only administrators set them,
-every change and refusal is audited, bad targets change nothing."""
+"""Area targets in the database, on SQLite and PostgreSQL: administrators and the area's
+reviewers set them, every change and refusal is audited, bad targets change nothing."""
 
 from __future__ import annotations
 
@@ -48,6 +48,16 @@ def test_an_officer_or_viewer_is_refused_and_audited(engine):
             set_target(engine, actor, FW, AREA, 5, 2570)
     assert _targets(engine) == {}
     assert [(a, o) for a, o, _ in _audit(engine)] == [("target.set", "denied")] * 2
+
+
+def test_the_areas_reviewer_sets_a_target_and_another_areas_is_refused(engine):
+    ours = Actor("ratree", "reviewer", areas=frozenset({AREA}))
+    theirs = Actor("udom", "reviewer", areas=frozenset({"CHONBURI-LAEM-CHABANG"}))
+    assert set_target(engine, ours, FW, AREA, 5, 2570) == Target(AREA, 5, 2570)
+    with pytest.raises(AccessDenied):
+        clear_target(engine, theirs, AREA)
+    assert _targets(engine) == {AREA: Target(AREA, 5, 2570)}
+    assert sorted(_audit(engine)) == [("target.cleared", "denied", "udom"), ("target.set", "ok", "ratree")]
 
 
 @pytest.mark.parametrize(("area", "level", "year", "code"), [

@@ -62,6 +62,12 @@ def require_review(actor: Actor, area_code: str | None, stored_by: str, estate: 
         raise ReviewDenied(actor, reason, estate)
 
 
+def sets_targets(actor: Actor, area_code: str | None) -> bool:
+    """Whether ``actor`` may set or clear ``area_code``'s target: administrators, and the
+    reviewers of that area (the assessors who follow it)."""
+    return actor.is_admin or (actor.role == "reviewer" and reviews_area(actor, area_code))
+
+
 def may_accept_on_import(actor: Actor, area_code: str | None) -> bool:
     """Whether ``actor`` may store and accept in one step (``ecocity import --accept``, the
     sample loader): administrators and the area's reviewers, on purpose and audited."""

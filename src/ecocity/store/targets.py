@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ecocity.core.access import Actor
+from ecocity.core.access import AccessDenied, Actor
 from ecocity.core.framework import Framework
+from ecocity.core.review import sets_targets
 from ecocity.core.targets import Target
 from ecocity.store import audit
 from ecocity.store import models as m
@@ -22,12 +23,20 @@ def targets(session: Session) -> dict[str, Target]:
     return {r.area_code: Target(r.area_code, r.level, r.fiscal_year) for r in session.scalars(select(m.AreaTarget))}
 
 
+def _require(engine: Engine, by: Actor, area_code: str, action: str, details: dict | None) -> None:
+    """Administrators and the area's reviewers (core.review.sets_targets); anyone else is
+    refused, audited as ``action`` denied."""
+    if not sets_targets(by, area_code):
+        err = AccessDenied(by, "set_targets")
+        audit.refusal(engine, err, action, f"area:{area_code}", details)
+        raise err
+
+
 def set_target(engine: Engine, by: Actor, fw: Framework, area_code: str, level: int, fiscal_year: int) -> Target:
     """Set ``area_code``'s target (level 1 to the framework's top, a B.E. fiscal year);
     StoreError ``targets.error.*`` for a bad one, AccessDenied (audited) for who may not."""
     where = f"area:{area_code}"
-    audit.require(engine, by, "set_targets", action="target.set", target=where,
-                  details={"level": level, "fiscal_year": fiscal_year})
+    _require(engine, by, area_code, "target.set", {"level": level, "fiscal_year": fiscal_year})
     if not 1 <= level <= fw.top_level:
         raise StoreError("targets.error.level", top=fw.top_level)
     if not YEARS[0] <= fiscal_year <= YEARS[1]:
@@ -49,7 +58,7 @@ def set_target(engine: Engine, by: Actor, fw: Framework, area_code: str, level: 
 def clear_target(engine: Engine, by: Actor, area_code: str) -> bool:
     """Remove ``area_code``'s target; False when it had none."""
     where = f"area:{area_code}"
-    audit.require(engine, by, "set_targets", action="target.cleared", target=where)
+    _require(engine, by, area_code, "target.cleared", None)
     with write_session(engine) as (s, _):
         row = s.get(m.AreaTarget, area_code)
         if row is None:
