@@ -9,6 +9,7 @@ ECOCITY_REQUIRE_BROWSER=1 (CI), where that is a failure.
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -23,6 +24,7 @@ from pypdf import PdfReader
 from test_slides import AREAS, ESTATES, FW, PROVINCES, REGISTRY
 
 from ecocity.cli.export import png_targets
+from ecocity.io.export.chartdata import hex_colour
 from ecocity.io.export.pdf import deck_pdf, printable
 from ecocity.io.export.pptx import FONT, deck_pptx, fit_size, line_count, text_width
 from ecocity.pagemodels.slides import Scope, build_deck
@@ -99,10 +101,31 @@ def test_pptx_text_is_real_text_with_latin_and_complex_script_fonts(pptx_th):
     assert "ปีงบประมาณ 2566 · ทั้งประเทศ · ข้อมูล ณ 21 พ.ย. 2569 · ชุดตัวชี้วัดเริ่มต้น" in text  # footer
 
 
-def test_pptx_charts_are_pictures_and_notes_hold_the_numbers(pptx_th):
+def charts_of(slide) -> list:
+    return [sh.chart for sh in slide.shapes if sh.has_chart]
+
+
+def figure_series(fig) -> tuple[list[str], list[tuple[str, list]]]:
+    """(categories, [(series name, values)]) of a slide's Plotly figure, its labels as read:
+    Plotly's line breaks as spaces, the entities ``charts.plain`` wrote as characters."""
+    def text(s):
+        return html.unescape(re.sub(r"<br>", " ", str(s)))
+
+    cats: list[str] = []
+    series = []
+    for tr in fig.data:
+        c, v = (tr.y, tr.x) if tr.orientation == "h" else (tr.x, tr.y)
+        cats += [text(x) for x in c if text(x) not in cats]
+        series.append((text(tr.name or ""), list(v)))
+    return cats, series
+
+
+def test_pptx_charts_are_native_the_map_a_picture_and_notes_hold_the_numbers(pptx_th):
     d, prs = pptx_th
     pictures = [sum(1 for sh in sl.shapes if sh.shape_type == 13) for sl in prs.slides]
-    assert pictures == [1 if s.chart is not None else 0 for s in d.slides]
+    assert pictures == [1 if s.kind == "map" else 0 for s in d.slides]
+    assert [len(charts_of(sl)) for sl in prs.slides] == [1 if s.chart is not None and s.kind != "map" else 0
+                                                          for s in d.slides]
     for sl, s in zip(prs.slides, d.slides, strict=True):
         notes = sl.notes_slide.notes_text_frame.text
         for n in s.notes:
@@ -112,6 +135,51 @@ def test_pptx_charts_are_pictures_and_notes_hold_the_numbers(pptx_th):
         assert "eit-default" not in notes  # the internal id is for files, not for people
     ladder = prs.slides[1].notes_slide.notes_text_frame.text
     assert "พื้นที่ในแต่ละระดับ: ความสุข (Happiness) 0, Eco-World Class 0, Eco-Excellence 2" in ladder
+
+
+def test_pptx_charts_hold_the_slides_numbers_as_bars_stacked_bars_and_columns(pptx_th):
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    d, prs = pptx_th
+    types = {s.kind: charts_of(sl)[0].chart_type for sl, s in zip(prs.slides, d.slides, strict=True)
+             if charts_of(sl)}
+    assert types == {"ladder": XL_CHART_TYPE.BAR_CLUSTERED, "movers": XL_CHART_TYPE.BAR_CLUSTERED,
+                     "area": XL_CHART_TYPE.COLUMN_CLUSTERED, "summary": XL_CHART_TYPE.COLUMN_STACKED}
+    for sl, s in zip(prs.slides, d.slides, strict=True):
+        if not charts_of(sl):
+            continue
+        chart = charts_of(sl)[0]
+        cats, series = figure_series(s.figure(present=True))
+        plot = chart.plots[0]
+        assert list(plot.categories) == cats, s.key
+        got = [list(ser.values) for ser in plot.series]
+        assert got == [[None if v is None else float(v) for v in vals] for _, vals in series], s.key
+        assert not chart.has_title  # the slide's title says it
+    # the ladder: level names (no Plotly line break), areas and estates per level, in the level colours
+    ladder = charts_of(prs.slides[1])[0]
+    assert list(ladder.plots[0].categories) == [lv.name_th for lv in FW.levels]
+    areas = ladder.plots[0].series[0]
+    assert areas.name == "พื้นที่" and areas.values[[lv.name_th for lv in FW.levels].index("Eco-Excellence")] == 2
+    fills = [areas.points[i].format.fill.fore_color.rgb for i in range(len(FW.levels))]
+    assert [str(f) for f in fills] == [lv.colour.lstrip("#").upper() for lv in FW.levels]
+    assert ladder.has_legend  # areas and estates told apart
+
+
+def test_pptx_chart_text_is_thai_in_the_complex_script_typeface(pptx_th):
+    from lxml import etree
+
+    _, prs = pptx_th
+    charts = [c for sl in prs.slides for c in charts_of(sl)]
+    assert charts
+    for chart in charts:
+        root = etree.fromstring(chart.part.blob)
+        props = root.findall(".//" + qn("a:defRPr")) + root.findall(".//" + qn("a:rPr"))
+        assert root.find(qn("c:txPr")) is not None  # the chart's own text properties: all its text
+        assert props
+        for rpr in props:
+            assert rpr.find(qn("a:cs")).get("typeface") == FONT
+            assert rpr.find(qn("a:latin")).get("typeface") == FONT
+            assert rpr.get("lang") == "th-TH"
 
 
 def test_pptx_theme_fonts_cover_thai_for_text_typed_later(pptx_th):
@@ -199,6 +267,35 @@ def test_pdf_embeds_the_thai_font_and_says_what_it_is(pdf_th):
              for f in p["/Resources"]["/Font"].values()}
     assert any("NotoSansThai" in f for f in fonts)
     assert reader.metadata.title.startswith("ความก้าวหน้าเมืองอุตสาหกรรมเชิงนิเวศ")
+
+
+def test_pdf_draws_its_charts_as_vectors_with_shaped_thai_and_only_the_map_as_a_picture():
+    import pdfplumber
+
+    d = deck()
+    data = deck_pdf(d, images=images(d))
+    texts = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]  # pypdf keeps Thai marks in order
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = [(text, p.rects, p.lines, p.images) for text, p in zip(texts, pdf.pages, strict=True)]
+    # one picture, the map's, on the page of the map's section
+    pictures = [(n, im) for n, (_, _, _, ims) in enumerate(pages) for im in ims]
+    assert len(pictures) == 1
+    assert squash(d.slides[d.index_of("map")].title) in squash(pages[pictures[0][0]][0])
+    # the ladder's page: its bars (rectangles in the level colours) and its level names as text
+    ladder = next(n for n, (text, *_) in enumerate(pages) if squash(d.slides[1].title) in squash(text))
+    text, rects, lines, _ = pages[ladder]
+    colours = {tuple(round(c * 255) for c in r["non_stroking_color"]) for r in rects
+               if isinstance(r.get("non_stroking_color"), (tuple, list)) and len(r["non_stroking_color"]) == 3}
+    def rgb(colour):
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    # areas at Eco-Excellence in its colour; estates (drawn at half opacity) at Eco-Champion and Eco-Excellence
+    excellence, champion = FW.level(3).colour, FW.level(2).colour
+    assert {rgb(excellence), rgb(hex_colour(excellence, 0.5)), rgb(hex_colour(champion, 0.5))} <= colours
+    assert len(lines) >= 3  # the grid
+    for lv in FW.levels:
+        assert squash(lv.name_th) in squash(text), lv.name_th  # the axis names it, shaped, as text
+    assert not CONTROL.search(text)
 
 
 def test_pdf_in_english_for_one_area():

@@ -1,11 +1,13 @@
-"""The A4 report's page layout, read back from the PDF (positions of text lines and images,
-by pdfplumber): no heading ends a page, no page but a section's last is left under a
+"""The A4 report's page layout, read back from the PDF (positions of text lines, images and
+drawings, by pdfplumber): no heading ends a page, no page but a section's last is left under a
 quarter full, no page holds only the numbers running on from the section before, and every
 chart sits on the page of its heading.
 
 The reports are made from the shipped sample data (8 areas, long Thai names, many gap items)
-for several years, scopes and both languages, with placeholder chart images of the real
-sizes: the layout depends on the images' sizes only, so no browser is needed.
+for several years, scopes and both languages. Charts are drawn as vectors; the map is a
+picture, here a placeholder image of its real size (the layout depends on its size only, so
+no browser is needed). A drawn chart is read as the run of drawings and chart-sized text
+(smaller than any of the report's own) between two lines of the report's text.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from test_export import CONTROL, placeholder_png, squash
 from ecocity.flows.deck import load_deck
 from ecocity.io.export.pdf import (
     BOTTOM,
+    CHART_TEXT,
     HEADING_SIZE,
     NUMBERS_HEAD_SIZE,
     NUMBERS_SIZE,
@@ -58,7 +61,7 @@ class Page:
     number: int
     height: float
     lines: list[Line] = field(default_factory=list)  # the body's, top to bottom (no header or footer)
-    images: list[tuple[float, float]] = field(default_factory=list)  # (top, bottom)
+    charts: list[tuple[float, float]] = field(default_factory=list)  # (top, bottom): pictures and drawn charts
 
     @property
     def body(self) -> tuple[float, float]:
@@ -66,7 +69,7 @@ class Page:
 
     def items(self) -> list[tuple[float, float, Line | None]]:
         """Lines and images (None) by their top."""
-        return sorted([(ln.top, ln.bottom, ln) for ln in self.lines] + [(t, b, None) for t, b in self.images],
+        return sorted([(ln.top, ln.bottom, ln) for ln in self.lines] + [(t, b, None) for t, b in self.charts],
                       key=lambda x: x[0])
 
     @property
@@ -91,23 +94,50 @@ class Page:
         return bool(items) and items[0][2] is not None and items[0][2].size == HEADING_SIZE
 
 
+def drawn_charts(text: list[tuple[float, float]], bits: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(top, bottom) of each drawn chart: a run of ``bits`` (drawings and chart text) with
+    no line of the report's ``text`` between them."""
+    items = sorted([(t, b, False) for t, b in text] + [(t, b, True) for t, b in bits])
+    charts: list[list[float]] = []
+    run = False
+    for top, bottom, bit in items:
+        if not bit:
+            run = False
+        elif run:
+            charts[-1][1] = max(charts[-1][1], bottom)
+        else:
+            charts.append([top, bottom])
+            run = True
+    return [(t, b) for t, b in charts]
+
+
 def read_pages(data: bytes) -> list[Page]:
     pages = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for n, p in enumerate(pdf.pages, start=1):
             page = Page(n, float(p.height))
             top, bottom = page.body
+            bits = []
             for ln in p.extract_text_lines(return_chars=True):
                 if ln["top"] >= top - 1 and ln["bottom"] <= bottom + 1:  # not the header or footer
                     size = max(round(c["size"], 2) for c in ln["chars"])
-                    page.lines.append(Line(ln["top"], ln["bottom"], size, ln["text"]))
-            page.images = [(float(i["top"]), float(i["bottom"])) for i in p.images]
+                    if size <= CHART_TEXT + 0.01:  # a chart's names, values and axes
+                        bits.append((float(ln["top"]), float(ln["bottom"])))
+                    else:
+                        page.lines.append(Line(ln["top"], ln["bottom"], size, ln["text"]))
+            for o in [*p.rects, *p.lines, *p.curves]:
+                cover_bar = abs(o["width"] - 24 * MM) < 1 and o["height"] < 2 * MM
+                if o["top"] >= top - 1 and o["bottom"] <= bottom + 1 and not cover_bar:
+                    bits.append((float(o["top"]), float(o["bottom"])))
             page.lines.sort(key=lambda ln: ln.top)
+            page.charts = sorted([(float(i["top"]), float(i["bottom"])) for i in p.images]
+                                 + drawn_charts([(ln.top, ln.bottom) for ln in page.lines], bits))
             pages.append(page)
     return pages
 
 
 def images(deck: Deck) -> dict[int, bytes]:
+    """A placeholder of its real size for each chart's picture (only the map's is used)."""
     return {i: placeholder_png(*(SLIDE_MAP if s.kind == "map" else SLIDE_CHART))
             for i, s in enumerate(deck.slides) if s.chart is not None}
 
@@ -133,7 +163,7 @@ def test_the_reader_finds_every_heading_and_chart(report):
     deck, _, pages = report
     headings = [h for p in pages for h in p.headings()]
     assert len(headings) == len(deck.slides) - 1  # every slide but the title is a section
-    assert sum(len(p.images) for p in pages) == sum(1 for s in deck.slides if s.chart is not None)
+    assert sum(len(p.charts) for p in pages) == sum(1 for s in deck.slides if s.chart is not None)
     assert any(ln.size == NUMBERS_SIZE for p in pages for ln in p.lines)
 
 
@@ -166,7 +196,7 @@ def test_no_page_holds_only_the_numbers_running_on_from_the_section_before(repor
 def test_every_chart_sits_on_the_page_of_its_heading_below_it(report):
     deck, _, pages = report
     headings = [(p, h) for p in pages for h in p.headings()]
-    charts = [(p, top) for p in pages for top, _ in p.images]
+    charts = [(p, top) for p in pages for top, _ in p.charts]
     with_chart = [i for i, s in enumerate(deck.slides[1:]) if s.chart is not None]
     assert len(charts) == len(with_chart)
     for (p_img, top), i in zip(charts, with_chart, strict=True):

@@ -1,4 +1,5 @@
-"""Several exports of one deck from one browser session (a download panel offers them all)."""
+"""Several exports of one deck from one browser session: the map's picture for the PPTX and
+the PDF (their other charts are native or vectors) and every chart of the PNG ZIP."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import zipfile
 from collections.abc import Collection
 
 from ecocity.core.textsafe import safe_filename
-from ecocity.io.export.png import chart_shots, render, slide_shots
+from ecocity.io.export.png import chart_shots, render
+from ecocity.io.export.slidecharts import picture_shots
 from ecocity.pagemodels.slides import Deck
 
 FORMATS = ("pptx", "pdf", "png")
@@ -21,9 +23,9 @@ def file_stem(deck: Deck) -> str:
 
 
 def bundle(deck: Deck, formats: Collection[str] = FORMATS) -> dict[str, bytes]:
-    """format -> file bytes ("png" is a ZIP of every chart), every chart rendered in one
-    Chromium session: the slides' images serve both the PPTX and the PDF."""
-    slides = slide_shots(deck) if {"pptx", "pdf"} & set(formats) else []
+    """format -> file bytes ("png" is a ZIP of every chart), every picture rendered in one
+    Chromium session: the map's serves both the PPTX and the PDF."""
+    slides = picture_shots(deck) if {"pptx", "pdf"} & set(formats) else []
     charts = chart_shots(deck) if "png" in formats else []
     pngs = render([s for _, s in slides] + [s for _, s in charts])
     images = dict(zip((i for i, _ in slides), pngs[:len(slides)], strict=True))

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from fpdf import FPDF
+from fpdf.enums import TextDirection
 from fpdf.output import OutputProducer
 from fpdf.syntax import PDFContentStream
 
 from ecocity.i18n import t
-from ecocity.io.export.png import SLIDE_CHART, SLIDE_MAP, render_slides
+from ecocity.io.export.chartdata import ChartData
+from ecocity.io.export.pdfchart import draw_chart
+from ecocity.io.export.png import SLIDE_CHART, SLIDE_MAP
+from ecocity.io.export.progress import Progress, Steps
+from ecocity.io.export.slidecharts import DeckCharts
 from ecocity.pagemodels.slides import Deck, Slide
 
 FAMILY = "NotoSansThai"
@@ -28,6 +34,7 @@ CHART_CSS, MAP_CSS = SLIDE_CHART, SLIDE_MAP  # the slides' images: 174 mm wide a
 # Type sizes (pt); tests/unit/test_report_layout.py tells headings from text by them.
 COVER_SIZE, HEADING_SIZE, SUBTITLE_SIZE, BULLET_SIZE = 24, 15, 10, 10.5
 NUMBERS_HEAD_SIZE, NUMBERS_SIZE = 9, 8.5
+CHART_TEXT = 8.2  # pt: a chart's text at its largest (CHART_SCALES[0]), 7.5 at the smallest
 PT = 0.3528  # mm per point
 # A chart's width as a share of its full size, largest first: it shrinks to stay on the page
 # of its heading, or to keep its section on one page. At 0.85 its text (22 px of 960) prints
@@ -55,6 +62,51 @@ def printable(text: str, chars: frozenset[int] | None = None) -> str:
     """``text`` with characters the font cannot draw replaced (→ becomes »)."""
     chars = chars if chars is not None else _font_chars(_font_file())
     return "".join(c if ord(c) in chars or c in "\n\t" else SUBSTITUTES.get(c, "") for c in text)
+
+
+def _clusters(word: str) -> list[str]:
+    """``word`` cut where a line may break inside it: never before a combining mark (a Thai
+    vowel above or below, a tone mark) nor after a leading vowel (เ แ โ ใ ไ)."""
+    out: list[str] = []
+    for c in word:
+        if out and (unicodedata.combining(c) or unicodedata.category(c) == "Mn" or c in "\u0e33\u0e45"
+                    or out[-1][-1] in "\u0e40\u0e41\u0e42\u0e43\u0e44"):
+            out[-1] += c
+        else:
+            out.append(c)
+    return out
+
+
+def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """``text`` broken into lines ``width`` wide (``measure``: a word's width) at spaces, and
+    a word wider than a line (Thai writes none between words) between its characters."""
+    out: list[str] = []
+    space = measure(" ")
+    for para in text.split("\n"):
+        line, used = "", 0.0
+        for word in para.split():
+            w = measure(word)
+            if line and used + space + w > width:
+                out.append(line)
+                line, used = "", 0.0
+            if w > width:  # too long for any line: as much of it as fits on each
+                for piece in _clusters(word):
+                    pw = measure(piece)
+                    if line and used + pw > width:
+                        out.append(line)
+                        line, used = "", 0.0
+                    line, used = line + piece, used + pw
+            elif line:
+                line, used = f"{line} {word}", used + space + w
+            else:
+                line, used = word, w
+        out.append(line)
+    return out
+
+
+# Right-to-left scripts and the directional formatting characters: text with any of them
+# takes fpdf2's bidirectional pass.
+_BIDI = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 class _ClusterSafeOutput(OutputProducer):
@@ -87,6 +139,7 @@ class _Report(FPDF):
         self.deck = deck
         self.chars = _font_chars(_font_file())
         self._lines: dict[tuple, list[str]] = {}
+        self._words: dict[tuple[str, bool], float] = {}  # shaped width per point of size
         self._headed = 1  # the page of the last heading (the cover is page 1)
         self.add_font(FAMILY, "", _font_file(), variations={"wght": 400.0})
         self.add_font(FAMILY, "B", _font_file(), variations={"wght": 700.0})
@@ -101,6 +154,17 @@ class _Report(FPDF):
 
     def txt(self, text: str) -> str:
         return printable(text, self.chars)
+
+    def _preload_bidirectional_text(self, text: str, markdown: bool):
+        """Text that runs left to right only (Thai, English) skips fpdf2's bidirectional
+        pass, a third of the time of every line drawn or measured; any other text (Arabic,
+        Hebrew, direction marks) and the page-count alias take it as before."""
+        if not self.text_shaping or _BIDI.search(text) or self.str_alias_nb_pages in text:
+            return super()._preload_bidirectional_text(text, markdown)
+        self.text_shaping["paragraph_direction"] = TextDirection.LTR
+        self.text_shaping["fragment_direction"] = TextDirection.LTR
+        emphasis = ("B" in self.font_style, "I" in self.font_style, self.strikethrough, self.underline)
+        return tuple(self._preload_font_styles(text, markdown, _initial_emphasis=emphasis))
 
     def font(self, size: float, bold: bool = False, colour: tuple[int, int, int] = INK) -> None:
         self.set_font(FAMILY, "B" if bold else "", size)
@@ -138,16 +202,23 @@ class _Report(FPDF):
     # ------------------------------------------------------------------ measuring
 
     def lines(self, text: str, size: float, bold: bool = False, indent: float = 0) -> list[str]:
-        """``text`` broken into the lines ``para`` draws. Broken once and remembered: shaped
-        line breaking is the slow part of the report, and each text is measured before it
-        is drawn."""
+        """``text`` broken into the lines ``para`` draws. Broken once and remembered, from
+        the shaped widths of its words (each measured once per size): shaping is the slow
+        part of the report, and each text is measured before it is drawn."""
         key = (text, size, bold, indent)
         if key not in self._lines:
-            self.font(size, bold)
-            lines = self.multi_cell(self.epw - indent, 5, self.txt(text), align="L", dry_run=True, output="LINES")
-            assert isinstance(lines, list)  # output="LINES" alone: the list of lines
-            self._lines[key] = lines
+            width = self.epw - indent - 2 * self.c_margin
+            self._lines[key] = wrap(self.txt(text), width, lambda word: self.word_width(word, size, bold))
         return self._lines[key]
+
+    def word_width(self, word: str, size: float, bold: bool) -> float:
+        """The shaped width (mm) of ``word`` (no spaces in it) at ``size`` pt."""
+        key = (word, bold)
+        per_pt = self._words.get(key)
+        if per_pt is None:
+            self.set_font(FAMILY, "B" if bold else "", 10)
+            per_pt = self._words[key] = self.get_string_width(word) / 10
+        return per_pt * size
 
     def height(self, text: str, size: float, *, bold: bool = False, indent: float = 0, line: float = 1.55) -> float:
         """The height (mm) ``para`` gives ``text``, without drawing it."""
@@ -227,6 +298,15 @@ class _Report(FPDF):
         self.image(io.BytesIO(png), x=MARGIN + (self.epw - w) / 2, y=self.get_y() + 1, w=w, h=h)
         self.set_y(self.get_y() + h + 3)
 
+    def chart_block(self, data: ChartData, kind: str, scale: float) -> None:
+        """A chart drawn as vectors in the box its picture would take; its text a little
+        smaller as the chart shrinks."""
+        w, h = self.chart_size(kind, scale)
+        y = self.get_y() + 1
+        draw_chart(self, data, MARGIN + (self.epw - w) / 2, y, w, h, family=FAMILY,
+                   size=CHART_TEXT - (CHART_SCALES[0] - scale) * 2.8, clean=self.txt)
+        self.set_xy(MARGIN, y + h + 2)
+
     def numbers(self, s: Slide) -> None:
         heights = self.number_heights(s)
         if not heights:
@@ -237,7 +317,7 @@ class _Report(FPDF):
         for n in s.notes:
             self.para(n, NUMBERS_SIZE, colour=MUTED, indent=3, line=1.5)
 
-    def section(self, s: Slide, png: bytes | None) -> None:
+    def section(self, s: Slide, png: bytes | None, chart: ChartData | None = None) -> None:
         """A slide as a section: heading, bullets, chart, numbers. The heading and its chart
         share a page (the chart shrinks a little when that keeps them, or the whole section,
         together). A section that cannot finish on this page starts the next one, unless
@@ -247,7 +327,7 @@ class _Report(FPDF):
         own = self._headed == self.page_no()  # a section started on this page
 
         def whole(scale: float) -> float:
-            return head + (self.chart_size(s.kind, scale)[1] + 5 if png else 0) + sum(nums)
+            return head + (self.chart_size(s.kind, scale)[1] + 5 if png or chart else 0) + sum(nums)
 
         def start(scale: float) -> float:  # the heading, the chart and the first numbers
             return whole(scale) - sum(nums[3:])
@@ -272,7 +352,10 @@ class _Report(FPDF):
             self.para(s.subtitle, SUBTITLE_SIZE, colour=MUTED)
         self.ln(1.5)
         self.bullets(s.bullets)
-        if png:
+        if chart is not None:
+            self.ln(1)
+            self.chart_block(chart, s.kind, scale)
+        elif png:
             self.ln(1)
             self.image_block(png, s.kind, scale)
         self.numbers(s)
@@ -294,15 +377,28 @@ class _Report(FPDF):
         self.ln(8)
 
 
-def deck_pdf(deck: Deck, *, images: dict[int, bytes] | None = None) -> bytes:
-    """The deck as an A4 PDF report (bytes). ``images`` (slide index -> PNG) skips rendering."""
-    if images is None:
-        images = render_slides(deck)
+def deck_pdf(deck: Deck, *, images: dict[int, bytes] | None = None, progress: Progress | None = None) -> bytes:
+    """The deck as an A4 PDF report (bytes): charts drawn as vectors, the map a picture
+    (rendered in the background while the pages are written, unless ``images`` gives it:
+    slide index -> PNG). ``progress`` hears (share done, what is being done)."""
+    step = Steps(progress, deck.lang)
+    charts = DeckCharts(deck, images)
     pdf = _Report(deck)
     pdf.add_page()
+    total = len(deck.slides)
     for i, s in enumerate(deck.slides):
+        step(0.9 * i / total, "pages", i + 1, total)
         if s.kind == "title":
             pdf.cover(s)
+            continue
+        data = charts.native(i)
+        if data is None and charts.is_picture(i):
+            if charts.pictures_pending:
+                step(0.9 * i / total, "map")
+            pdf.section(s, charts.picture(i))
         else:
-            pdf.section(s, images.get(i))
-    return bytes(pdf.output(output_producer_class=_ClusterSafeOutput))
+            pdf.section(s, None, data)
+    step(0.95, "saving")
+    out = bytes(pdf.output(output_producer_class=_ClusterSafeOutput))
+    step(1.0, "done")
+    return out

@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ecocity.pagemodels import charts
-from ecocity.pagemodels.slides import Deck
+from ecocity.pagemodels.slides import Deck, Slide
 
 SCALE = 2  # device pixels per CSS pixel: 1600 x 900 CSS px -> 3200 x 1800 PNG (projector and print)
 CHART_SIZE = (1600, 900)  # a chart on its own (PNG export), CSS px
@@ -94,7 +94,10 @@ def _sized(fig: go.Figure, width: int, height: int) -> go.Figure:
     return out
 
 
-async def _render_all(shots: Sequence[Shot]) -> list[bytes]:
+Done = Callable[[int, int], None]  # (figures rendered, of how many)
+
+
+async def _render_all(shots: Sequence[Shot], done: Done | None = None) -> list[bytes]:
     import kaleido
 
     async with kaleido.Kaleido(path=chromium_path(), mathjax=False, n=1) as k:
@@ -102,30 +105,46 @@ async def _render_all(shots: Sequence[Shot]) -> list[bytes]:
         for s in shots:
             opts: dict[str, Any] = {"format": "png", "width": s.width, "height": s.height, "scale": s.scale}
             out.append(await k.calc_fig(_sized(s.figure, s.width, s.height), opts=opts))
+            if done is not None:
+                done(len(out), len(shots))
         return out
 
 
-def render(shots: Sequence[Shot]) -> list[bytes]:
+class Rendering:
+    """PNG bytes of shots being rendered in a thread of its own (one browser session), while
+    the caller goes on; ``result()`` waits for them (and raises what the rendering raised)."""
+
+    def __init__(self, shots: Sequence[Shot], done: Done | None = None):
+        self._out: dict[str, Any] = {}
+        self._worker: threading.Thread | None = None
+        if not shots:
+            self._out["png"] = []
+            return
+        use_shipped_font()
+        chromium_path()  # a clear message before kaleido's own
+
+        def run() -> None:
+            try:
+                self._out["png"] = asyncio.run(_render_all(shots, done))
+            except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+                self._out["error"] = e
+
+        self._worker = threading.Thread(target=run, name="ecocity-kaleido", daemon=True)
+        self._worker.start()
+
+    def result(self) -> list[bytes]:
+        if self._worker is not None:
+            self._worker.join()
+        if "error" in self._out:
+            raise self._out["error"]
+        return self._out["png"]
+
+
+def render(shots: Sequence[Shot], done: Done | None = None) -> list[bytes]:
     """PNG bytes of every shot, in order, from one browser session. Runs in a thread of its
-    own, so it works under a running event loop (Streamlit, pytest-asyncio) too."""
-    if not shots:
-        return []
-    use_shipped_font()
-    chromium_path()  # a clear message before kaleido's own
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            result["png"] = asyncio.run(_render_all(shots))
-        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
-            result["error"] = e
-
-    worker = threading.Thread(target=run, name="ecocity-kaleido", daemon=True)
-    worker.start()
-    worker.join()
-    if "error" in result:
-        raise result["error"]
-    return result["png"]
+    own, so it works under a running event loop (Streamlit, pytest-asyncio) too; ``done``
+    hears of each figure rendered."""
+    return Rendering(shots, done).result()
 
 
 # ----------------------------------------------------------------------------- chart export
@@ -171,24 +190,34 @@ def chart_shots(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float 
     return named
 
 
+def slide_shot(slide: Slide, chart_css: tuple[int, int] = SLIDE_CHART, map_css: tuple[int, int] = SLIDE_MAP,
+               scale: float = SLIDE_SCALE) -> Shot | None:
+    """What to render of a slide's chart, without its own title (the slide's or the
+    section's title stands above it); None for a slide without a chart."""
+    fig = slide.figure(present=True)
+    if fig is None:
+        return None
+    fig.update_layout(title=None, margin=dict(t=20))
+    w, h = map_css if slide.kind == "map" else chart_css
+    return Shot(fig, w, h, scale)
+
+
 def slide_shots(deck: Deck, chart_css: tuple[int, int] = SLIDE_CHART, map_css: tuple[int, int] = SLIDE_MAP,
-                scale: float = SLIDE_SCALE) -> list[tuple[int, Shot]]:
-    """(slide index, what to render) for every slide with a chart, without the chart's own
-    title (the slide's or the section's title stands above it)."""
+                scale: float = SLIDE_SCALE, *, kinds: Collection[str] | None = None) -> list[tuple[int, Shot]]:
+    """(slide index, what to render) for every slide with a chart (of ``kinds``: all)."""
     out = []
     for i, s in enumerate(deck.slides):
-        fig = s.figure(present=True)
-        if fig is None:
+        if kinds is not None and s.kind not in kinds:
             continue
-        fig.update_layout(title=None, margin=dict(t=20))
-        w, h = map_css if s.kind == "map" else chart_css
-        out.append((i, Shot(fig, w, h, scale)))
+        shot = slide_shot(s, chart_css, map_css, scale)
+        if shot is not None:
+            out.append((i, shot))
     return out
 
 
-def render_slides(deck: Deck) -> dict[int, bytes]:
-    """slide index -> PNG of its chart (for the PPTX and the PDF), in one browser session."""
-    shots = slide_shots(deck)
+def render_slides(deck: Deck, kinds: Collection[str] | None = None) -> dict[int, bytes]:
+    """slide index -> PNG of its chart (of ``kinds``: all), in one browser session."""
+    shots = slide_shots(deck, kinds=kinds)
     return dict(zip((i for i, _ in shots), render([s for _, s in shots]), strict=True))
 
 

@@ -1,5 +1,6 @@
-"""The slide sequence as an editable 16:9 PowerPoint deck: real text, charts as PNG, the numbers
-in the speaker notes, Thai in the complex-script typeface (see docs/design-notes.md)."""
+"""The slide sequence as an editable 16:9 PowerPoint deck: real text, native charts (the map a
+picture), the numbers in the speaker notes and in the charts, Thai in the complex-script
+typeface (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from ecocity.io.export.png import SLIDE_CHART, SLIDE_MAP, render_slides
+from ecocity.io.export.chartdata import ChartData
+from ecocity.io.export.png import SLIDE_CHART, SLIDE_MAP
+from ecocity.io.export.pptxchart import add_chart
+from ecocity.io.export.progress import Progress, Steps
+from ecocity.io.export.slidecharts import DeckCharts
 from ecocity.pagemodels.slides import Deck, Slide
 
 FONT = "Noto Sans Thai"  # the shipped font (fontpkg-noto-sans-thai), Thai and Latin
@@ -28,6 +33,7 @@ MUTED = RGBColor(0x6B, 0x7B, 0x72)
 ACCENT = RGBColor(0x31, 0xA3, 0x54)
 CHART_CSS, MAP_CSS = SLIDE_CHART, SLIDE_MAP  # rendered at SLIDE_SCALE: 2400 x 1750 px
 LANG_TAG = {"th": "th-TH", "en": "en-US"}
+CHART_TEXT = 14  # pt: a native chart's text (its tick labels and legend 2 pt smaller)
 _TITLE_ONLY = 5  # the default template's "Title Only" layout
 # Text boxes are fixed (no growing, no shrinking by the viewer): the text is fitted to them
 # here, with the font's own widths. tests/unit/test_deck_render.py renders the deck with
@@ -254,7 +260,9 @@ def _title_slide(prs, s: Slide, deck: Deck) -> object:
     return slide
 
 
-def _content_slide(prs, s: Slide, deck: Deck, image: bytes | None) -> object:
+def _content_slide(prs, s: Slide, deck: Deck, chart: bool, kind: str) -> tuple[object, tuple[int, int, int, int]]:
+    """The slide's title, subtitle and bullets; the box (left, top, width, height) its chart
+    takes when ``chart`` (a ``kind`` "map" is a picture, narrower than a chart)."""
     slide = prs.slides.add_slide(prs.slide_layouts[_TITLE_ONLY])
     _title(slide, s.title, deck.lang)
     top = Inches(1.45)
@@ -263,16 +271,24 @@ def _content_slide(prs, s: Slide, deck: Deck, image: bytes | None) -> object:
                 colour=MUTED)
         top = Inches(1.85)
     bottom = Inches(6.8)
-    text_w = (Inches(7.0) if s.kind == "map" else Inches(5.4)) if image else W - 2 * MARGIN
+    text_w = (Inches(7.0) if kind == "map" else Inches(5.4)) if chart else W - 2 * MARGIN
     _fitted(slide, MARGIN, top, text_w, bottom - top, s.bullets, (24, 22, 20, 18, 16, 14, 12), deck.lang,
             bullets=True)
-    if image:
-        css = MAP_CSS if s.kind == "map" else CHART_CSS
-        box_l, box_w, box_h = MARGIN + text_w + Inches(0.3), W - 2 * MARGIN - text_w - Inches(0.3), bottom - top
-        scale = min(box_w / css[0], box_h / css[1])
-        w, h = int(css[0] * scale), int(css[1] * scale)
-        slide.shapes.add_picture(io.BytesIO(image), Emu(box_l + (box_w - w) // 2), Emu(top), Emu(w), Emu(h))
-    return slide
+    box_l = MARGIN + text_w + Inches(0.3)
+    return slide, (box_l, top, W - MARGIN - box_l, bottom - top)
+
+
+def _picture(slide, image: bytes, kind: str, box: tuple[int, int, int, int]) -> None:
+    """A chart's picture in ``box``, at its own proportions, centred across and at the top."""
+    box_l, top, box_w, box_h = box
+    css = MAP_CSS if kind == "map" else CHART_CSS
+    scale = min(box_w / css[0], box_h / css[1])
+    w, h = int(css[0] * scale), int(css[1] * scale)
+    slide.shapes.add_picture(io.BytesIO(image), Emu(box_l + (box_w - w) // 2), Emu(top), Emu(w), Emu(h))
+
+
+def _native(slide, data: ChartData, box: tuple[int, int, int, int], lang: str) -> None:
+    add_chart(slide.shapes, data, *box, fonts=lambda rpr: set_fonts(rpr, lang), size=CHART_TEXT)
 
 
 def _theme_fonts(prs, lang: str) -> None:
@@ -288,10 +304,12 @@ def _theme_fonts(prs, lang: str) -> None:
     theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def deck_pptx(deck: Deck, *, images: dict[int, bytes] | None = None) -> bytes:
-    """The deck as .pptx bytes. ``images`` (slide index -> PNG) skips rendering (tests)."""
-    if images is None:
-        images = render_slides(deck)
+def deck_pptx(deck: Deck, *, images: dict[int, bytes] | None = None, progress: Progress | None = None) -> bytes:
+    """The deck as .pptx bytes: bars and lines as native charts, the map as a picture
+    (rendered in the background while the slides are written, unless ``images`` gives it:
+    slide index -> PNG). ``progress`` hears (share done, what is being done)."""
+    step = Steps(progress, deck.lang)
+    pictures = DeckCharts(deck, images)
     prs = Presentation()
     prs.slide_width, prs.slide_height = W, H
     _theme_fonts(prs, deck.lang)
@@ -299,10 +317,28 @@ def deck_pptx(deck: Deck, *, images: dict[int, bytes] | None = None) -> bytes:
     prs.core_properties.language = LANG_TAG.get(deck.lang, "th-TH")
     prs.core_properties.subject = deck.footer
     total = len(deck.slides)
+    waiting: list[tuple[int, object, tuple[int, int, int, int]]] = []  # pictures to place
     for n, s in enumerate(deck.slides):
-        slide = _title_slide(prs, s, deck) if s.kind == "title" else _content_slide(prs, s, deck, images.get(n))
+        step(0.9 * n / total, "slides", n + 1, total)
+        if s.kind == "title":
+            slide = _title_slide(prs, s, deck)
+        else:
+            data = pictures.native(n)
+            slide, box = _content_slide(prs, s, deck, s.chart is not None, s.kind)
+            if data is not None:
+                _native(slide, data, box, deck.lang)
+            elif s.chart is not None:
+                waiting.append((n, slide, box))
         _footer(slide, deck, n + 1, total)
         _notes(slide, s, deck)
+    if waiting:
+        step(0.9, "map")
+    for n, slide, box in waiting:
+        image = pictures.picture(n)
+        if image:
+            _picture(slide, image, deck.slides[n].kind, box)
+    step(0.95, "saving")
     buf = io.BytesIO()
     prs.save(buf)
+    step(1.0, "done")
     return buf.getvalue()
