@@ -234,3 +234,45 @@ def test_the_map_stays_offline_on_plain_axes_and_small(provinces, registry_marks
     assert not {"geo", "mapbox", "map"} & set(fig["layout"])
     # The enlarged panel redraws only the provinces round it.
     assert len(json.dumps(fig, default=str)) < 120_000
+
+
+def test_a_ring_said_full_has_no_free_point():
+    """The placement passes over a ring it finds full (the panel's edge and the markers round it
+    cover it): then no point on it may be free, else a marker could land elsewhere than the
+    point-by-point search would put it."""
+    import random
+
+    rnd = random.Random(7)
+    box = (10.0, 10.0, 400.0, 300.0)
+    checked = full = 0
+    for _ in range(300):
+        done = [(rnd.uniform(0, 410), rnd.uniform(0, 310), rnd.choice((10.0, 13.0)))
+                for _ in range(rnd.randint(1, 400))]
+        cx, cy = rnd.uniform(box[0], box[2]), rnd.uniform(box[1], box[3])
+        r, gap = rnd.choice((10.0, 13.0)), 4.0
+        for rho in (2.0, 10.0, 30.0, 80.0, 200.0):
+            near = [(math.hypot(qx - cx, qy - cy), math.atan2(qy - cy, qx - cx), qx, qy, qr) for qx, qy, qr in done]
+            if not geo._ring_full(cx, cy, rho, r, box, near, gap):
+                continue
+            full += 1
+            n = max(8, math.ceil(2 * math.pi * rho / 0.5))
+            for k in range(n):
+                x, y = cx + rho * math.cos(2 * math.pi * k / n), cy + rho * math.sin(2 * math.pi * k / n)
+                checked += 1
+                assert not geo._free(x, y, r, box, done, (), gap), (cx, cy, rho, x, y)
+    assert full > 100 and checked > 10000  # the cases did test full rings
+
+
+def test_hundreds_of_markers_are_placed_clear_of_each_other(provinces, registry_marks):
+    """A crowded country (every registry marker eight times over, as at ten times the sample)
+    is still placed with no marker over another wherever a free spot was found."""
+    crowd = [Marker(m.kind, f"{m.code}-{k}", m.name, m.lon + 0.05 * k, m.lat - 0.04 * k, m.level)
+             for k in range(8) for m in registry_marks["en"]]
+    lay = geo.layout(crowd, geo.bounds(provinces), geo.PRESENT, legend=["a", "b"])
+    assert len(lay.placed) == len(crowd)
+    moved = [pl for pl in lay.placed if pl.moved]
+    assert moved  # the crowd was spread
+    for a, b in itertools.combinations(moved, 2):
+        if a.panel == b.panel:
+            pa, pb = lay.panels[a.panel].px(a.lon, a.lat), lay.panels[b.panel].px(b.lon, b.lat)
+            assert math.dist(pa, pb) >= (a.size + b.size) / 2 + geo.PRESENT.gap - 0.01

@@ -4,6 +4,7 @@ country panel and an enlarged panel where markers crowd, each marker moved clear
 
 from __future__ import annotations
 
+import bisect
 import math
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -249,11 +250,60 @@ def _free(x: float, y: float, r: float, box: tuple[float, float, float, float],
     return not any(math.hypot(x - min(max(x, a), c), y - min(max(y, b), d)) < r + gap for a, b, c, d in keep_out)
 
 
+def _ring_full(cx: float, cy: float, rho: float, r: float, box: tuple[float, float, float, float],
+               near: Sequence[tuple[float, float, float, float, float]], gap: float) -> bool:
+    """Whether no point of the circle of radius ``rho`` round (cx, cy) can hold a marker of
+    radius ``r``: every angle is outside ``box`` or too close to a placed marker of ``near``
+    ((distance from the centre, angle, x, y, radius) ...). Arcs are narrowed a little, so a
+    ring said full is full; one that is not is searched point by point (the ``keep_out``
+    boxes are left to that search)."""
+    arcs: list[tuple[float, float]] = []
+    eps = 1e-6
+
+    def block(mid: float, half: float) -> None:
+        half -= eps
+        if half >= math.pi:
+            arcs.append((0.0, 2 * math.pi))
+        elif half > 0:
+            a = (mid - half) % (2 * math.pi)
+            b = a + 2 * half
+            arcs.extend([(a, b)] if b <= 2 * math.pi else [(a, 2 * math.pi), (0.0, b - 2 * math.pi)])
+
+    # Outside the box: left of x0 where cos(angle) < (x0 - cx) / rho, an arc round pi of half
+    # width acos((cx - x0) / rho); the other three sides alike (y grows downwards).
+    for edge, mid in ((cx - box[0], math.pi), (box[2] - cx, 0.0), (cy - box[1], 1.5 * math.pi),
+                      (box[3] - cy, 0.5 * math.pi)):
+        if edge < rho:  # the side is nearer than the ring
+            block(mid, math.acos(max(edge, 0.0) / rho))
+    for d, phi, _, _, qr in near:
+        need = r + qr + gap
+        if d < 1e-9:
+            if rho < need:
+                block(0.0, math.pi)
+            continue
+        k = (rho * rho + d * d - need * need) / (2 * rho * d)
+        if k <= -1:
+            block(0.0, math.pi)
+        elif k < 1:
+            block(phi, math.acos(k))
+    if not arcs:
+        return False
+    arcs.sort()
+    reach = 0.0
+    for a, b in arcs:
+        if a > reach:
+            return False
+        reach = max(reach, b)
+    return reach >= 2 * math.pi
+
+
 def _place(items: Sequence[tuple[int, Marker]], panel: Panel, style: MapStyle,
            keep_out: Sequence[tuple[float, float, float, float]] = ()) -> list[tuple[int, float, float, bool]]:
     """(index, x, y, moved) for each item: its true place if free, else the nearest free spot
     (searched on rings round it, first in the direction away from what covers it), inside the
-    panel and out of the ``keep_out`` boxes (x0, y0, x1, y1)."""
+    panel and out of the ``keep_out`` boxes (x0, y0, x1, y1). A ring no marker can sit on
+    (the panel's edge and the markers round it cover it whole) is passed over at once: a
+    crowded panel (hundreds of estates) is searched in a fraction of a second."""
     done: list[tuple[float, float, float]] = []  # x, y, radius
     out = []
     step = 2.0
@@ -268,14 +318,22 @@ def _place(items: Sequence[tuple[int, Marker]], panel: Panel, style: MapStyle,
             away = math.atan2(cy - near[1], cx - near[0]) if near and math.hypot(cx - near[0], cy - near[1]) > 0.5 \
                 else -math.pi / 4  # up and to the right
             rho, limit = step, math.hypot(panel.w, panel.h)
+            # The placed markers by their distance from this one: those a ring can touch are a window.
+            by_d = sorted((math.hypot(qx - cx, qy - cy), math.atan2(qy - cy, qx - cx), qx, qy, qr)
+                          for qx, qy, qr in done)
+            dists = [q[0] for q in by_d]
+            reach = r + max((q[4] for q in by_d), default=0.0) + style.gap
             while best is None and rho < limit:
-                n = max(8, math.ceil(2 * math.pi * rho / step))
-                for k in range(n):
-                    turn = (k + 1) // 2 * (1 if k % 2 else -1) * 2 * math.pi / n  # 0, +d, -d, +2d, ...
-                    x, y = cx + rho * math.cos(away + turn), cy + rho * math.sin(away + turn)
-                    if _free(x, y, r, box, done, keep_out, style.gap):
-                        best = (x, y)
-                        break
+                window = by_d[bisect.bisect_left(dists, rho - reach):bisect.bisect_right(dists, rho + reach)]
+                if not _ring_full(cx, cy, rho, r, box, window, style.gap):
+                    others = [(qx, qy, qr) for _, _, qx, qy, qr in window]
+                    n = max(8, math.ceil(2 * math.pi * rho / step))
+                    for k in range(n):
+                        turn = (k + 1) // 2 * (1 if k % 2 else -1) * 2 * math.pi / n  # 0, +d, -d, +2d, ...
+                        x, y = cx + rho * math.cos(away + turn), cy + rho * math.sin(away + turn)
+                        if _free(x, y, r, box, others, keep_out, style.gap):
+                            best = (x, y)
+                            break
                 rho += step
         x, y = best if best is not None else (cx, cy)  # a full panel: drawn at its place
         done.append((x, y, r))
