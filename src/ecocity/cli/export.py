@@ -1,14 +1,49 @@
 """``ecocity export pptx|pdf|png``: the deck of one fiscal year and scope as slides, a report or
 one PNG per chart (``--out`` a folder, a file for a single chart, else ``<stem>-NN-<chart>.png``;
-see docs/cli.md)."""
+see docs/cli.md). A progress bar with the step's name on a terminal; nothing when stderr is not
+one (a script, a log)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
+from typing import TextIO
 
 from ecocity.i18n import t
+
+
+class ProgressBar:
+    """``[#######.......]  45% Writing the slides (6/13)`` on one line of ``stream``, redrawn
+    in place (at most ten times a second) and cleared at the end; silent unless ``stream`` is
+    a terminal."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 24):
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.on = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, share: float, step: str) -> None:
+        if not self.on:
+            return
+        now = time.monotonic()
+        if share < 1.0 and now - self._last < 0.1:
+            return
+        self._last = now
+        share = min(max(share, 0.0), 1.0)
+        filled = round(share * self.width)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {share:4.0%} {step}\x1b[K")
+        self.stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
 
 
 def _scope_param(args: argparse.Namespace, registry) -> str:
@@ -40,10 +75,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ecocity.cli.common import UsageError
     from ecocity.flows.deck import load_deck
     from ecocity.io.export.png import ExportError
+    from ecocity.io.export.progress import Steps, part
     from ecocity.store import make_engine, queries, session_scope
 
     engine = make_engine(args.database) if args.database else make_engine()
+    bar = ProgressBar()
+    progress = bar if bar.on else None
     try:
+        Steps(progress, args.lang)(0.0, "reading")
         with session_scope(engine) as s:
             registry = queries.registry_overview(s)
             years = queries.fiscal_years(s, pending=args.include_pending)
@@ -52,11 +91,15 @@ def cmd_export(args: argparse.Namespace) -> int:
                                years=", ".join(map(str, years)) or "–"))
         deck = load_deck(engine, args.year, _scope_param(args, registry), args.lang, pending=args.include_pending)
         out = Path(args.out)
+        building = part(progress, 0.1, 1.0)  # reading the data: the first tenth
+        step = Steps(building, args.lang)
         try:
             if args.format == "png":
                 from ecocity.io.export.png import deck_charts
 
-                files = deck_charts(deck)
+                step(0.0, "charts")
+                files = deck_charts(deck, done=lambda n, total: step(n / total, "charts", n, total))
+                bar.close()
                 targets = png_targets(out, [f.name for f in files])
                 for f, path in zip(files, targets, strict=True):
                     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,18 +109,21 @@ def cmd_export(args: argparse.Namespace) -> int:
             if args.format == "pptx":
                 from ecocity.io.export.pptx import deck_pptx
 
-                data = deck_pptx(deck)
+                data = deck_pptx(deck, progress=building)
             else:
                 from ecocity.io.export.pdf import deck_pdf
 
-                data = deck_pdf(deck)
+                data = deck_pdf(deck, progress=building)
         except ExportError as e:
             raise UsageError(str(e)) from None
+        finally:
+            bar.close()
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
         print(t("export.written", args.lang, path=out))
         return 0
     finally:
+        bar.close()
         engine.dispose()
 
 

@@ -1,13 +1,16 @@
 """Downloads of the deck (PPTX), the report (PDF) and the charts (PNG in a ZIP) for the fiscal year
-and scope a page shows, made only on request and cached, and the deck itself for Presentation mode
-(see docs/design-notes.md)."""
+and scope a page shows, made only on request, each with a progress bar naming its steps, built
+once per data version and scope and kept for every session; and the deck itself for
+Presentation mode (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ecocity.i18n import t
-from ecocity.io.export.bundle import FORMATS, bundle, file_stem
+from ecocity.io.export.bundle import FORMATS, build, file_stem
+from ecocity.io.export.cache import BuildCache
+from ecocity.io.export.slidecharts import Pictures
 from ecocity.pagemodels.slides import Deck, Scope, build_deck
 from ecocity.store.db import session_scope
 from ecocity.ui import readers
@@ -39,14 +42,29 @@ def deck_for(url: str, token: str, year: int, scope: str, lang: str) -> Deck:
                       this_year=this_fiscal_year(), pending=is_pending(token))
 
 
-@st.cache_data(show_spinner=False, max_entries=6)  # a few MB each
-def files_for(url: str, token: str, year: int, scope: str, lang: str) -> dict[str, bytes]:
-    return bundle(deck_for(url, token, year, scope, lang), FORMATS)
+@st.cache_resource(show_spinner=False)
+def exports() -> BuildCache:
+    """The files made on this server, by (database, data token, year, scope, language,
+    format), and the map's picture under the format "map" (one for the PPTX and the PDF)."""
+    return BuildCache()
+
+
+def _file(deck: Deck, ask: tuple, fmt: str, progress) -> bytes:
+    cache = exports()
+    pictures = None
+    if fmt in ("pptx", "pdf"):  # the map's picture starts rendering now, for both
+        pictures = cache.build((*ask, "map"), lambda: Pictures(deck))
+    try:
+        return cache.build((*ask, fmt), lambda: build(deck, fmt, pictures=pictures, progress=progress))
+    except Exception:
+        cache.drop((*ask, "map"))  # a failed rendering is not kept: the next request tries again
+        raise
 
 
 def export_buttons(year: int | None, scope: Scope | str, lang: str, *, key: str = "export") -> None:
-    """A "prepare the downloads" button; once pressed, download buttons for the PPTX deck,
-    the PDF report and the PNG charts of ``year`` within ``scope``."""
+    """A "prepare the downloads" button; once pressed, the PPTX deck, the PDF report and the
+    PNG charts of ``year`` within ``scope``, each built with a progress bar (unless already
+    made for this data), then offered as a download button."""
     if year is None:
         return
     param = scope.param if isinstance(scope, Scope) else scope
@@ -58,14 +76,29 @@ def export_buttons(year: int | None, scope: Scope | str, lang: str, *, key: str 
                          icon=":material/download:"):
             return
         st.session_state[f"{ASKED}_{key}"] = ask
-    try:
-        with st.spinner(t("export.widget.preparing", lang)):
-            files = files_for(url, token, year, param, lang)
-    except Exception as e:  # noqa: BLE001 - no browser, ...: say so, keep the page
-        st.session_state.pop(f"{ASKED}_{key}", None)
-        st.error(t("export.widget.failed", lang, error=e))
-        return
-    stem = file_stem(deck_for(url, token, year, param, lang))
+    deck = deck_for(url, token, year, param, lang)
+    stem = file_stem(deck)
+    cache = exports()
+    failed = False
     for fmt, col in zip(FORMATS, st.columns(len(FORMATS)), strict=True):
-        col.download_button(t(f"export.widget.{fmt}", lang), files[fmt], file_name=stem + SUFFIX[fmt],
-                            mime=MIME[fmt], key=f"{key}_{fmt}", width="stretch")
+        label = t(f"export.widget.{fmt}", lang)
+        with col:
+            data = cache.get((url, *ask, fmt))
+            if data is None:
+                bar = st.progress(0.0, text=f"{label}: {t('export.step.reading', lang)}")
+
+                def report(share: float, step: str, bar=bar, label=label) -> None:
+                    bar.progress(min(max(share, 0.0), 1.0), text=f"{label}: {step}")
+
+                try:
+                    data = _file(deck, (url, *ask), fmt, report)
+                except Exception as e:  # noqa: BLE001 - no browser, ...: say so, keep the page
+                    bar.empty()
+                    st.error(t("export.widget.failed", lang, error=e))
+                    failed = True  # the button comes back to try again (what was made is kept)
+                    continue
+                bar.empty()
+            st.download_button(label, data, file_name=stem + SUFFIX[fmt], mime=MIME[fmt], key=f"{key}_{fmt}",
+                               width="stretch", on_click="ignore")
+    if failed:
+        st.session_state.pop(f"{ASKED}_{key}", None)

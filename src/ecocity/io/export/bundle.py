@@ -9,8 +9,9 @@ import zipfile
 from collections.abc import Collection
 
 from ecocity.core.textsafe import safe_filename
-from ecocity.io.export.png import chart_shots, render
-from ecocity.io.export.slidecharts import picture_shots
+from ecocity.io.export.png import ChartFile, chart_shots, deck_charts, render
+from ecocity.io.export.progress import Progress, Steps
+from ecocity.io.export.slidecharts import Pictures, picture_shots
 from ecocity.pagemodels.slides import Deck
 
 FORMATS = ("pptx", "pdf", "png")
@@ -20,6 +21,37 @@ def file_stem(deck: Deck) -> str:
     """"ecocity-2566-country-th", "ecocity-2566-region-east-en", "ecocity-2566-area-rayong-map-ta-phut-th"."""
     scope = re.sub(r"[^\w-]+", "-", deck.scope.param.lower()).strip("-")  # no path or dots
     return safe_filename(f"ecocity-{deck.year}-{scope}-{deck.lang}")
+
+
+def png_zip(deck: Deck, files: list[ChartFile]) -> bytes:
+    """The charts' PNG files in a ZIP, in a folder named after the deck."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:  # PNG is compressed already
+        for f in files:
+            z.writestr(f"{file_stem(deck)}/{f.name}", f.png)
+    return buf.getvalue()
+
+
+def build(deck: Deck, fmt: str, *, pictures: Pictures | None = None, progress: Progress | None = None) -> bytes:
+    """One export of ``deck``: "pptx", "pdf" or "png" (a ZIP of every chart). ``pictures``:
+    the map's, rendered once for the PPTX and the PDF of the deck (else rendered here)."""
+    if fmt == "pptx":
+        from ecocity.io.export.pptx import deck_pptx
+
+        return deck_pptx(deck, images=pictures, progress=progress)
+    if fmt == "pdf":
+        from ecocity.io.export.pdf import deck_pdf
+
+        return deck_pdf(deck, images=pictures, progress=progress)
+    if fmt != "png":
+        raise ValueError(f"unknown export format {fmt!r}")
+    step = Steps(progress, deck.lang)
+    step(0.0, "charts")
+    files = deck_charts(deck, done=lambda n, total: step(0.95 * n / total, "charts", n, total))
+    step(0.95, "saving")
+    out = png_zip(deck, files)
+    step(1.0, "done")
+    return out
 
 
 def bundle(deck: Deck, formats: Collection[str] = FORMATS) -> dict[str, bytes]:
@@ -39,9 +71,6 @@ def bundle(deck: Deck, formats: Collection[str] = FORMATS) -> dict[str, bytes]:
 
         out["pdf"] = deck_pdf(deck, images=images)
     if "png" in formats:
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:  # PNG is compressed already
-            for (name, _), png in zip(charts, pngs[len(slides):], strict=True):
-                z.writestr(f"{file_stem(deck)}/{name}", png)
-        out["png"] = buf.getvalue()
+        out["png"] = png_zip(deck, [ChartFile(name, png) for (name, _), png in zip(charts, pngs[len(slides):],
+                                                                                   strict=True)])
     return out

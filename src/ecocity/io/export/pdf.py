@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 
 from fpdf import FPDF
@@ -19,7 +19,7 @@ from ecocity.io.export.chartdata import ChartData
 from ecocity.io.export.pdfchart import draw_chart
 from ecocity.io.export.png import SLIDE_CHART, SLIDE_MAP
 from ecocity.io.export.progress import Progress, Steps
-from ecocity.io.export.slidecharts import DeckCharts
+from ecocity.io.export.slidecharts import DeckCharts, Pictures
 from ecocity.pagemodels.slides import Deck, Slide
 
 FAMILY = "NotoSansThai"
@@ -377,10 +377,11 @@ class _Report(FPDF):
         self.ln(8)
 
 
-def deck_pdf(deck: Deck, *, images: dict[int, bytes] | None = None, progress: Progress | None = None) -> bytes:
+def deck_pdf(deck: Deck, *, images: Mapping[int, bytes] | Pictures | None = None,
+             progress: Progress | None = None) -> bytes:
     """The deck as an A4 PDF report (bytes): charts drawn as vectors, the map a picture
     (rendered in the background while the pages are written, unless ``images`` gives it:
-    slide index -> PNG). ``progress`` hears (share done, what is being done)."""
+    slide index -> PNG, or ``Pictures`` being rendered). ``progress`` hears (share done, what is being done)."""
     step = Steps(progress, deck.lang)
     charts = DeckCharts(deck, images)
     pdf = _Report(deck)

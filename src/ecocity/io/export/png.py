@@ -97,54 +97,63 @@ def _sized(fig: go.Figure, width: int, height: int) -> go.Figure:
 Done = Callable[[int, int], None]  # (figures rendered, of how many)
 
 
-async def _render_all(shots: Sequence[Shot], done: Done | None = None) -> list[bytes]:
+async def _render_all(shots: Sequence[Shot], rendered: list[bytes]) -> None:
     import kaleido
 
     async with kaleido.Kaleido(path=chromium_path(), mathjax=False, n=1) as k:
-        out = []
         for s in shots:
             opts: dict[str, Any] = {"format": "png", "width": s.width, "height": s.height, "scale": s.scale}
-            out.append(await k.calc_fig(_sized(s.figure, s.width, s.height), opts=opts))
-            if done is not None:
-                done(len(out), len(shots))
-        return out
+            rendered.append(await k.calc_fig(_sized(s.figure, s.width, s.height), opts=opts))
 
 
 class Rendering:
     """PNG bytes of shots being rendered in a thread of its own (one browser session), while
     the caller goes on; ``result()`` waits for them (and raises what the rendering raised)."""
 
-    def __init__(self, shots: Sequence[Shot], done: Done | None = None):
-        self._out: dict[str, Any] = {}
+    def __init__(self, shots: Sequence[Shot]):
+        self.total = len(shots)
+        self._png: list[bytes] = []
+        self._error: BaseException | None = None
         self._worker: threading.Thread | None = None
         if not shots:
-            self._out["png"] = []
             return
         use_shipped_font()
         chromium_path()  # a clear message before kaleido's own
 
         def run() -> None:
             try:
-                self._out["png"] = asyncio.run(_render_all(shots, done))
+                asyncio.run(_render_all(shots, self._png))
             except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
-                self._out["error"] = e
+                self._error = e
 
         self._worker = threading.Thread(target=run, name="ecocity-kaleido", daemon=True)
         self._worker.start()
 
-    def result(self) -> list[bytes]:
-        if self._worker is not None:
-            self._worker.join()
-        if "error" in self._out:
-            raise self._out["error"]
-        return self._out["png"]
+    @property
+    def running(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
+    def result(self, done: Done | None = None) -> list[bytes]:
+        """Every PNG, in order, once rendered. ``done`` hears of each figure rendered, in the
+        caller's thread (a page's progress bar may only be moved from there)."""
+        told = 0
+        while self._worker is not None and self._worker.is_alive():
+            self._worker.join(0.1)
+            if done is not None and len(self._png) != told:
+                told = len(self._png)
+                done(told, self.total)
+        if self._error is not None:
+            raise self._error
+        if done is not None and told != len(self._png):
+            done(len(self._png), self.total)
+        return self._png
 
 
 def render(shots: Sequence[Shot], done: Done | None = None) -> list[bytes]:
     """PNG bytes of every shot, in order, from one browser session. Runs in a thread of its
     own, so it works under a running event loop (Streamlit, pytest-asyncio) too; ``done``
-    hears of each figure rendered."""
-    return Rendering(shots, done).result()
+    hears of each figure rendered, in the caller's thread."""
+    return Rendering(shots).result(done)
 
 
 # ----------------------------------------------------------------------------- chart export
@@ -165,11 +174,13 @@ class ChartFile:
     png: bytes
 
 
-def deck_charts(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float = SCALE) -> list[ChartFile]:
+def deck_charts(deck: Deck, *, size: tuple[int, int] = CHART_SIZE, scale: float = SCALE,
+                done: Done | None = None) -> list[ChartFile]:
     """Every chart of the deck as a PNG at presentation resolution, each with its title and
-    the deck's facts (fiscal year, scope, data date, default set) as a caption."""
+    the deck's facts (fiscal year, scope, data date, default set) as a caption; ``done``
+    hears of each chart rendered."""
     named = chart_shots(deck, size=size, scale=scale)
-    pngs = render([s for _, s in named])
+    pngs = render([s for _, s in named], done)
     return [ChartFile(name, png) for (name, _), png in zip(named, pngs, strict=True)]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,7 +22,7 @@ from ecocity.io.export.chartdata import ChartData
 from ecocity.io.export.png import SLIDE_CHART, SLIDE_MAP
 from ecocity.io.export.pptxchart import add_chart
 from ecocity.io.export.progress import Progress, Steps
-from ecocity.io.export.slidecharts import DeckCharts
+from ecocity.io.export.slidecharts import DeckCharts, Pictures
 from ecocity.pagemodels.slides import Deck, Slide
 
 FONT = "Noto Sans Thai"  # the shipped font (fontpkg-noto-sans-thai), Thai and Latin
@@ -304,10 +304,11 @@ def _theme_fonts(prs, lang: str) -> None:
     theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def deck_pptx(deck: Deck, *, images: dict[int, bytes] | None = None, progress: Progress | None = None) -> bytes:
+def deck_pptx(deck: Deck, *, images: Mapping[int, bytes] | Pictures | None = None,
+              progress: Progress | None = None) -> bytes:
     """The deck as .pptx bytes: bars and lines as native charts, the map as a picture
     (rendered in the background while the slides are written, unless ``images`` gives it:
-    slide index -> PNG). ``progress`` hears (share done, what is being done)."""
+    slide index -> PNG, or ``Pictures`` being rendered). ``progress`` hears (share done, what is being done)."""
     step = Steps(progress, deck.lang)
     pictures = DeckCharts(deck, images)
     prs = Presentation()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ecocity.io.export.chartdata import ChartData, chart_data
-from ecocity.io.export.png import Done, Rendering, Shot, render, slide_shot
+from ecocity.io.export.png import Rendering, Shot, render, slide_shot
 from ecocity.pagemodels.slides import Deck
 
 PICTURE_KINDS = frozenset({"map"})  # slides whose chart is a picture: a map is no chart of bars or lines
@@ -23,27 +23,43 @@ def picture_shots(deck: Deck) -> list[tuple[int, Shot]]:
     return out
 
 
-class DeckCharts:
-    """The charts of one deck for one export. Pictures start rendering at once, in the
-    background (unless ``images`` gives them: slide index -> PNG); ``native(i)`` converts a
-    slide's figure to chart data when asked; ``picture(i)`` waits for its picture."""
+class Pictures:
+    """The pictures of a deck's charts that are pictures (the map), rendering in a browser
+    session of their own from the moment this is made; ``result()`` waits for them (slide
+    index -> PNG). Made once, they serve a PPTX and a PDF of the same deck."""
 
-    def __init__(self, deck: Deck, images: Mapping[int, bytes] | None = None, done: Done | None = None):
+    def __init__(self, deck: Deck):
+        shots = picture_shots(deck)
+        self._order = [i for i, _ in shots]
+        self._rendering: Rendering | None = Rendering([s for _, s in shots])
+        self._pngs: dict[int, bytes] = {}
+
+    def result(self) -> dict[int, bytes]:
+        if self._rendering is not None:
+            self._pngs = dict(zip(self._order, self._rendering.result(), strict=True))
+            self._rendering = None
+        return self._pngs
+
+    @property
+    def pending(self) -> bool:
+        return self._rendering is not None and self._rendering.running
+
+
+class DeckCharts:
+    """The charts of one deck for one export: ``native(i)`` converts a slide's figure to
+    chart data when asked; ``picture(i)`` waits for its picture. The pictures come from
+    ``images`` (slide index -> PNG, or ``Pictures`` being rendered), else start rendering
+    in the background at once."""
+
+    def __init__(self, deck: Deck, images: Mapping[int, bytes] | Pictures | None = None):
         self.deck = deck
-        self._pictures: dict[int, bytes] = {}
-        self._rendering: Rendering | None = None
-        self._order: list[int] = []
-        self._given = dict(images or {})
-        if images is not None:
-            self._pictures = {i: png for i, png in images.items() if deck.slides[i].kind in PICTURE_KINDS}
-        else:
-            shots = picture_shots(deck)
-            self._order = [i for i, _ in shots]
-            self._rendering = Rendering([s for _, s in shots], done)
+        self._pictures = images if isinstance(images, Pictures) else Pictures(deck) if images is None else None
+        self._given: dict[int, bytes] = dict(images) if isinstance(images, Mapping) else {}
+        self._extra: dict[int, bytes] = {}
 
     @property
     def pictures_pending(self) -> bool:
-        return self._rendering is not None
+        return self._pictures is not None and self._pictures.pending
 
     def is_picture(self, i: int) -> bool:
         s = self.deck.slides[i]
@@ -59,15 +75,12 @@ class DeckCharts:
 
     def picture(self, i: int) -> bytes | None:
         """Slide ``i``'s chart as a PNG (waits for the rendering); None without a chart."""
-        if self._rendering is not None:
-            self._pictures.update(zip(self._order, self._rendering.result(), strict=True))
-            self._rendering = None
-        if i in self._pictures:
-            return self._pictures[i]
         if self.deck.slides[i].chart is None:
             return None
-        if i in self._given:  # a chart no chart data can hold, given as a picture
-            return self._given[i]
-        shot = slide_shot(self.deck.slides[i])  # such a chart was not foreseen: rendered on its own
-        self._pictures[i] = render([shot])[0] if shot is not None else b""
-        return self._pictures[i] or None
+        found = (self._pictures.result() if self._pictures is not None else {}).get(i) or self._given.get(i)
+        if found:
+            return found
+        if i not in self._extra:  # a chart no chart data holds and no picture was made for: on its own
+            shot = slide_shot(self.deck.slides[i])
+            self._extra[i] = render([shot])[0] if shot is not None else b""
+        return self._extra[i] or None
