@@ -247,7 +247,7 @@ def test_a_ring_said_full_has_no_free_point():
     checked = full = 0
     for _ in range(300):
         done = [(rnd.uniform(0, 410), rnd.uniform(0, 310), rnd.choice((10.0, 13.0)))
-                for _ in range(rnd.randint(1, 400))]
+                for _ in range(rnd.randint(1, 300))]
         cx, cy = rnd.uniform(box[0], box[2]), rnd.uniform(box[1], box[3])
         r, gap = rnd.choice((10.0, 13.0)), 4.0
         for rho in (2.0, 10.0, 30.0, 80.0, 200.0):
@@ -255,11 +255,12 @@ def test_a_ring_said_full_has_no_free_point():
             if not geo._ring_full(cx, cy, rho, r, box, near, gap):
                 continue
             full += 1
+            reach = [q for q in done if abs(math.hypot(q[0] - cx, q[1] - cy) - rho) < r + q[2] + gap + 1]
             n = max(8, math.ceil(2 * math.pi * rho / 0.5))
             for k in range(n):
                 x, y = cx + rho * math.cos(2 * math.pi * k / n), cy + rho * math.sin(2 * math.pi * k / n)
                 checked += 1
-                assert not geo._free(x, y, r, box, done, (), gap), (cx, cy, rho, x, y)
+                assert not geo._free(x, y, r, box, reach, (), gap), (cx, cy, rho, x, y)
     assert full > 100 and checked > 10000  # the cases did test full rings
 
 
@@ -276,3 +277,26 @@ def test_hundreds_of_markers_are_placed_clear_of_each_other(provinces, registry_
         if a.panel == b.panel:
             pa, pb = lay.panels[a.panel].px(a.lon, a.lat), lay.panels[b.panel].px(b.lon, b.lat)
             assert math.dist(pa, pb) >= (a.size + b.size) / 2 + geo.PRESENT.gap - 0.01
+
+
+def test_a_panel_said_covered_has_no_free_point_and_a_hole_is_found():
+    """Once the placed markers are said to cover the whole panel, the markers after them are
+    not searched for a spot: then no point of the panel may be free."""
+    import random
+
+    rnd = random.Random(11)
+    box = (20.0, 20.0, 220.0, 400.0)
+    said = 0
+    while said < 4:
+        done = [(rnd.uniform(0, 240), rnd.uniform(0, 420), 11.0) for _ in range(rnd.randint(250, 450))]
+        if not geo._box_covered(box, done, 11.0, 4.0):
+            continue
+        said += 1
+        for x in [box[0] + k * 1.3 for k in range(int((box[2] - box[0]) / 1.3) + 1)]:
+            near = [q for q in done if abs(q[0] - x) < 27]
+            for y in [box[1] + k * 1.7 for k in range(int((box[3] - box[1]) / 1.7) + 1)]:
+                assert not geo._free(x, y, 11.0, box, near, (), 4.0), (x, y)
+    # a panel covered by a grid of markers, and the same with one free spot: not claimed
+    grid = [(float(x), float(y), 11.0) for x in range(20, 231, 30) for y in range(20, 411, 30)]
+    assert geo._box_covered(box, grid, 11.0, 4.0)
+    assert not geo._box_covered(box, [q for q in grid if (q[0], q[1]) != (110.0, 200.0)], 11.0, 4.0)

@@ -257,35 +257,35 @@ def _ring_full(cx: float, cy: float, rho: float, r: float, box: tuple[float, flo
     ((distance from the centre, angle, x, y, radius) ...). Arcs are narrowed a little, so a
     ring said full is full; one that is not is searched point by point (the ``keep_out``
     boxes are left to that search)."""
+    two_pi, eps = 2 * math.pi, 1e-6
     arcs: list[tuple[float, float]] = []
-    eps = 1e-6
-
-    def block(mid: float, half: float) -> None:
-        half -= eps
-        if half >= math.pi:
-            arcs.append((0.0, 2 * math.pi))
-        elif half > 0:
-            a = (mid - half) % (2 * math.pi)
-            b = a + 2 * half
-            arcs.extend([(a, b)] if b <= 2 * math.pi else [(a, 2 * math.pi), (0.0, b - 2 * math.pi)])
-
-    # Outside the box: left of x0 where cos(angle) < (x0 - cx) / rho, an arc round pi of half
-    # width acos((cx - x0) / rho); the other three sides alike (y grows downwards).
-    for edge, mid in ((cx - box[0], math.pi), (box[2] - cx, 0.0), (cy - box[1], 1.5 * math.pi),
-                      (box[3] - cy, 0.5 * math.pi)):
-        if edge < rho:  # the side is nearer than the ring
-            block(mid, math.acos(max(edge, 0.0) / rho))
+    # (middle angle, half width) of each arc ruled out: left of the box where
+    # cos(angle) < (x0 - cx) / rho, an arc round pi of half width acos((cx - x0) / rho);
+    # the other three sides alike (y grows downwards); then each marker the ring comes near.
+    blocked = [(mid, math.acos(max(edge, 0.0) / rho))
+               for edge, mid in ((cx - box[0], math.pi), (box[2] - cx, 0.0), (cy - box[1], 1.5 * math.pi),
+                                 (box[3] - cy, 0.5 * math.pi)) if edge < rho]
     for d, phi, _, _, qr in near:
         need = r + qr + gap
         if d < 1e-9:
             if rho < need:
-                block(0.0, math.pi)
+                return True
             continue
         k = (rho * rho + d * d - need * need) / (2 * rho * d)
-        if k <= -1:
-            block(0.0, math.pi)
-        elif k < 1:
-            block(phi, math.acos(k))
+        if k < -1 - 1e-9:  # every point of the ring within reach of this marker
+            return True
+        if k < 1:
+            blocked.append((phi, math.acos(k)))
+    for mid, half in blocked:
+        half -= eps
+        if half <= 0:
+            continue
+        a = (mid - half) % two_pi
+        b = a + 2 * half
+        if b <= two_pi:
+            arcs.append((a, b))
+        else:
+            arcs += [(a, two_pi), (0.0, b - two_pi)]
     if not arcs:
         return False
     arcs.sort()
@@ -293,8 +293,43 @@ def _ring_full(cx: float, cy: float, rho: float, r: float, box: tuple[float, flo
     for a, b in arcs:
         if a > reach:
             return False
-        reach = max(reach, b)
-    return reach >= 2 * math.pi
+        if b > reach:
+            reach = b
+    return reach >= two_pi
+
+
+def _box_covered(box: tuple[float, float, float, float], done: Sequence[tuple[float, float, float]], r: float,
+                 gap: float, cell: float = 8.0, finest: float = 0.5) -> bool:
+    """Whether the discs round the placed markers that a marker of radius ``r`` must keep out
+    of cover all of ``box``: then no spot in it is free, for this marker or any larger one
+    placed later. Proved cell by cell: a cell whose four corners lie inside one disc lies
+    inside it (a disc is convex); a cell no disc holds whole is split in four, down to
+    ``finest`` px, where one still unheld leaves the cover unproved."""
+    if not done:
+        return False
+    reach = r + max(q[2] for q in done) + gap
+    grid: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
+    for qx, qy, qr in done:
+        grid.setdefault((int(qx // reach), int(qy // reach)), []).append((qx, qy, (r + qr + gap) ** 2 - 1e-6))
+
+    def held(x0: float, y0: float, x1: float, y1: float) -> bool:
+        gx, gy = int((x0 + x1) / 2 // reach), int((y0 + y1) / 2 // reach)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for qx, qy, n2 in grid.get((gx + dx, gy + dy), ()):
+                    if ((x0 - qx) ** 2 + (y0 - qy) ** 2 < n2 and (x1 - qx) ** 2 + (y0 - qy) ** 2 < n2
+                            and (x0 - qx) ** 2 + (y1 - qy) ** 2 < n2 and (x1 - qx) ** 2 + (y1 - qy) ** 2 < n2):
+                        return True
+        if x1 - x0 <= finest and y1 - y0 <= finest:
+            return False
+        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+        return held(x0, y0, xm, ym) and held(xm, y0, x1, ym) and held(x0, ym, xm, y1) and held(xm, ym, x1, y1)
+
+    nx, ny = max(1, math.ceil((box[2] - box[0]) / cell)), max(1, math.ceil((box[3] - box[1]) / cell))
+    xs = [box[0] + (box[2] - box[0]) * k / nx for k in range(nx + 1)]
+    ys = [box[1] + (box[3] - box[1]) * k / ny for k in range(ny + 1)]
+    return all(held(x0, y0, x1, y1) for y0, y1 in zip(ys, ys[1:], strict=False)
+               for x0, x1 in zip(xs, xs[1:], strict=False))
 
 
 def _place(items: Sequence[tuple[int, Marker]], panel: Panel, style: MapStyle,
@@ -302,22 +337,29 @@ def _place(items: Sequence[tuple[int, Marker]], panel: Panel, style: MapStyle,
     """(index, x, y, moved) for each item: its true place if free, else the nearest free spot
     (searched on rings round it, first in the direction away from what covers it), inside the
     panel and out of the ``keep_out`` boxes (x0, y0, x1, y1). A ring no marker can sit on
-    (the panel's edge and the markers round it cover it whole) is passed over at once: a
-    crowded panel (hundreds of estates) is searched in a fraction of a second."""
+    (the panel's edge and the markers round it cover it whole) is passed over at once, and
+    once the placed markers are proved to cover the whole panel the markers after them are
+    drawn at their places without a search: a crowded panel (hundreds of estates) is placed
+    in a fraction of a second, each marker where the full search would have put it."""
     done: list[tuple[float, float, float]] = []  # x, y, radius
     out = []
     step = 2.0
+    full_from = math.inf  # the smallest radius no spot of the panel is free for (proved)
+    proved_at = -8  # how many were placed when that was last tried
     for i, m in items:
         r = style.size(m.kind) / 2
         box = (panel.x0 + r + 1, panel.y0 + r + 1, panel.x0 + panel.w - r - 1, panel.y0 + panel.h - r - 1)
         tx, ty = panel.px(m.lon, m.lat)
         cx, cy = min(max(tx, box[0]), box[2]), min(max(ty, box[1]), box[3])
         best = (cx, cy) if _free(cx, cy, r, box, done, keep_out, style.gap) else None
-        if best is None:
+        if best is None and r < full_from:
             near = min(done, key=lambda q: math.hypot(cx - q[0], cy - q[1]), default=None)
             away = math.atan2(cy - near[1], cx - near[0]) if near and math.hypot(cx - near[0], cy - near[1]) > 0.5 \
                 else -math.pi / 4  # up and to the right
-            rho, limit = step, math.hypot(panel.w, panel.h)
+            # No ring wider than the farthest corner of the box reaches into it.
+            rho = step
+            limit = min(math.hypot(panel.w, panel.h),
+                        max(math.hypot(x - cx, y - cy) for x in (box[0], box[2]) for y in (box[1], box[3])) + step)
             # The placed markers by their distance from this one: those a ring can touch are a window.
             by_d = sorted((math.hypot(qx - cx, qy - cy), math.atan2(qy - cy, qx - cx), qx, qy, qr)
                           for qx, qy, qr in done)
@@ -335,6 +377,10 @@ def _place(items: Sequence[tuple[int, Marker]], panel: Panel, style: MapStyle,
                             best = (x, y)
                             break
                 rho += step
+            if best is None and len(done) - proved_at >= 8:  # a full panel? then the next ones need no search
+                proved_at = len(done)
+                if _box_covered(box, done, r, style.gap):
+                    full_from = r
         x, y = best if best is not None else (cx, cy)  # a full panel: drawn at its place
         done.append((x, y, r))
         out.append((i, x, y, math.hypot(x - tx, y - ty) > 1.0))
