@@ -354,3 +354,18 @@ def test_one_browser_session_makes_the_deck_the_report_and_the_charts_zip():
     names = zipfile.ZipFile(io.BytesIO(files["png"])).namelist()
     assert file_stem(d) == "ecocity-2566-area-a-en"
     assert names[0] == "ecocity-2566-area-a-en/02-ladder.png" and len(names) == 5
+
+
+def test_the_browser_is_kept_for_the_next_export_and_closed_on_request():
+    require_browser()
+    from ecocity.io.export import png
+
+    d = deck(scope=Scope("area", "A"))
+    fig = d.slides[1].figure()
+    png.chart_png(fig, "a", size=(400, 300), scale=1)
+    started = png._BROWSER.starts
+    png.chart_png(fig, "b", size=(400, 300), scale=1)  # the next export: no new browser
+    assert png._BROWSER.starts == started
+    png.close_browser()
+    assert png_size(png.chart_png(fig, "c", size=(400, 300), scale=1)) == (400, 300)
+    assert png._BROWSER.starts == started + 1  # a new one once closed

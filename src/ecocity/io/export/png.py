@@ -1,9 +1,10 @@
 """Charts as PNG through Plotly's own exporter (kaleido) and the system Chromium, offline, with the
-shipped Thai font and one browser session per export (see docs/design-notes.md)."""
+shipped Thai font; one browser, kept open a while between exports (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
 import tempfile
@@ -97,13 +98,98 @@ def _sized(fig: go.Figure, width: int, height: int) -> go.Figure:
 Done = Callable[[int, int], None]  # (figures rendered, of how many)
 
 
-async def _render_all(shots: Sequence[Shot], rendered: list[bytes]) -> None:
-    import kaleido
+IDLE_SECONDS = 120.0  # a browser left unused this long is closed (a server's next export starts another)
 
-    async with kaleido.Kaleido(path=chromium_path(), mathjax=False, n=1) as k:
-        for s in shots:
-            opts: dict[str, Any] = {"format": "png", "width": s.width, "height": s.height, "scale": s.scale}
-            rendered.append(await k.calc_fig(_sized(s.figure, s.width, s.height), opts=opts))
+
+class _Browser:
+    """One Chromium (through kaleido) kept open between the exports of a process and closed
+    after IDLE_SECONDS unused, and when the process ends: a server's exports after the first
+    skip the browser's start, the slowest part of a small export (seconds on a busy
+    machine). One export at a time uses it; one that fails closes it, and is tried once more
+    on a new one (a browser that died while idle)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido: Any = None
+        self._timer: threading.Timer | None = None
+        self.starts = 0  # browsers started (tests)
+
+    def _run(self, coro: Any, timeout: float) -> Any:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def _start(self) -> None:
+        import kaleido
+
+        path = chromium_path()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="ecocity-kaleido", daemon=True)
+        self._thread.start()
+        self._kaleido = kaleido.Kaleido(path=path, mathjax=False, n=1)
+        try:
+            self._run(self._kaleido.open(), 120)
+        except BaseException:
+            self._stop()
+            raise
+        self.starts += 1
+
+    def _stop(self) -> None:
+        loop, thread, browser = self._loop, self._thread, self._kaleido
+        self._loop = self._thread = self._kaleido = None
+        if loop is None:
+            return
+        if browser is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(browser.close(), loop).result(30)
+            except Exception:  # noqa: BLE001 - closing what may be dead already
+                pass
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(10)
+        if not loop.is_running():
+            loop.close()
+
+    def render(self, shots: Sequence[Shot], out: list[bytes]) -> None:
+        """Appends the PNG of each shot to ``out`` (read by another thread as it grows)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            for attempt in (1, 2):
+                if self._loop is None:
+                    self._start()
+                try:
+                    for s in shots[len(out):]:
+                        opts: dict[str, Any] = {"format": "png", "width": s.width, "height": s.height,
+                                                "scale": s.scale}
+                        out.append(self._run(self._kaleido.calc_fig(_sized(s.figure, s.width, s.height), opts=opts),
+                                             300))
+                    break
+                except Exception:
+                    self._stop()
+                    if attempt == 2:
+                        raise
+            self._timer = threading.Timer(IDLE_SECONDS, self.close)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._stop()
+
+
+_BROWSER = _Browser()
+atexit.register(_BROWSER.close)
+
+
+def close_browser() -> None:
+    """Close the browser kept for the next export now (tests; a process that is done)."""
+    _BROWSER.close()
 
 
 class Rendering:
@@ -122,11 +208,11 @@ class Rendering:
 
         def run() -> None:
             try:
-                asyncio.run(_render_all(shots, self._png))
+                _BROWSER.render(shots, self._png)
             except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
                 self._error = e
 
-        self._worker = threading.Thread(target=run, name="ecocity-kaleido", daemon=True)
+        self._worker = threading.Thread(target=run, name="ecocity-render", daemon=True)
         self._worker.start()
 
     @property
@@ -150,9 +236,9 @@ class Rendering:
 
 
 def render(shots: Sequence[Shot], done: Done | None = None) -> list[bytes]:
-    """PNG bytes of every shot, in order, from one browser session. Runs in a thread of its
-    own, so it works under a running event loop (Streamlit, pytest-asyncio) too; ``done``
-    hears of each figure rendered, in the caller's thread."""
+    """PNG bytes of every shot, in order, from one browser session (the one kept open, if
+    any). Runs in threads of its own, so it works under a running event loop (Streamlit,
+    pytest-asyncio) too; ``done`` hears of each figure rendered, in the caller's thread."""
     return Rendering(shots).result(done)
 
 

@@ -4,6 +4,7 @@ typeface (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -148,13 +149,26 @@ def set_fonts(rpr: etree._Element, lang: str) -> None:
             after.addprevious(el)
 
 
+@lru_cache(maxsize=64)
+def _run_props(size: int, lang: str, bold: bool, colour: str) -> etree._Element:
+    """A run's properties (size, weight, colour, typefaces, language), made once per kind and
+    copied into each run: a deck has thousands of runs (the notes above all)."""
+    rpr = etree.Element(qn("a:rPr"))
+    rpr.set("sz", str(int(round(size * 100))))
+    rpr.set("b", "1" if bold else "0")
+    fill = etree.SubElement(rpr, qn("a:solidFill"))
+    etree.SubElement(fill, qn("a:srgbClr")).set("val", colour)
+    set_fonts(rpr, lang)
+    return rpr
+
+
 def _run(paragraph, text: str, size: int, lang: str, *, bold: bool = False, colour: RGBColor = INK) -> None:
     run = paragraph.add_run()
     run.text = text
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.color.rgb = colour
-    set_fonts(run._r.get_or_add_rPr(), lang)
+    old = run._r.find(qn("a:rPr"))
+    if old is not None:
+        run._r.remove(old)
+    run._r.insert(0, copy.deepcopy(_run_props(size, lang, bold, str(colour))))
 
 
 def _bullet(paragraph, level: int, size: int) -> None:
@@ -236,13 +250,21 @@ def _footer(slide, deck: Deck, n: int, total: int) -> None:
     line.line.color.rgb = RGBColor(0xE3, 0xE8, 0xE5)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _notes(slide, s: Slide, deck: Deck) -> None:
-    tf = slide.notes_slide.notes_text_frame
-    lines = [*s.notes, "", *deck.facts, deck.framework]
-    tf.text = ""
-    for i, line in enumerate(lines):
-        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        _run(p, line, 12, deck.lang)
+    """The speaker notes: the numbers behind the slide, then the deck's facts. Written as XML
+    at once (a deck's notes are thousands of lines), each run as ``_run`` makes it."""
+    body = slide.notes_slide.notes_text_frame._txBody
+    for p in body.findall(qn("a:p")):
+        body.remove(p)
+    rpr = _run_props(12, deck.lang, False, str(INK))
+    for line in [*s.notes, "", *deck.facts, deck.framework]:
+        p = etree.SubElement(body, qn("a:p"))
+        r = etree.SubElement(p, qn("a:r"))
+        r.append(copy.deepcopy(rpr))
+        etree.SubElement(r, qn("a:t")).text = _NOT_XML.sub(" ", line)
 
 
 def _title_slide(prs, s: Slide, deck: Deck) -> object:

@@ -4,6 +4,7 @@ typefaces the caller sets (the deck's: Thai as the complex script; see docs/desi
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from lxml import etree
@@ -50,11 +51,53 @@ def _rgb(colour: str) -> RGBColor:
     return RGBColor.from_string(colour.lstrip("#").upper())
 
 
-def _text(font, fonts: Fonts, size: float, colour: RGBColor = INK) -> None:
-    """Size, colour and typefaces of a chart part's text (its ``txPr``)."""
-    font.size = Pt(size)
-    font.color.rgb = colour
-    fonts(font._rPr)
+def _el(tag: str, parent: etree._Element | None = None, **attrs: str) -> etree._Element:
+    el = etree.Element(qn(tag)) if parent is None else etree.SubElement(parent, qn(tag))
+    for k, v in attrs.items():
+        el.set(k, v)
+    return el
+
+
+def _solid(parent: etree._Element, colour: str) -> None:
+    _el("a:srgbClr", _el("a:solidFill", parent), val=colour.lstrip("#").upper())
+
+
+class _Style:
+    """Text properties and fills of one chart, built once as XML and copied where they go
+    (python-pptx's property setters cost more than the chart itself)."""
+
+    def __init__(self, fonts: Fonts):
+        self.fonts = fonts
+        self._txpr: dict[tuple[float, str], etree._Element] = {}
+
+    def text(self, holder, size: float, colour: RGBColor = INK) -> None:
+        """Size, colour and typefaces of a chart part's text: its ``c:txPr`` (``holder``: an
+        element with ``get_or_add_txPr``)."""
+        key = (size, str(colour))
+        if key not in self._txpr:
+            body = etree.Element(qn("c:txPr"))
+            _el("a:bodyPr", body)
+            _el("a:lstStyle", body)
+            rpr = _el("a:defRPr", _el("a:pPr", _el("a:p", body)), sz=str(int(round(size * 100))), b="0")
+            _solid(rpr, str(colour))
+            self.fonts(rpr)
+            self._txpr[key] = body
+        txpr = holder.get_or_add_txPr()
+        txpr[:] = [copy.deepcopy(child) for child in self._txpr[key]]
+
+    @staticmethod
+    def shape(holder, fill: str | None, outline: str | None = None, width: float = 0.0) -> None:
+        """The fill and outline (``c:spPr``) of a series or a point (``holder``)."""
+        sp = holder.get_or_add_spPr()
+        sp[:] = []
+        if fill:
+            _solid(sp, fill)
+        ln = _el("a:ln", sp)
+        if outline and width:
+            ln.set("w", str(int(Pt(width * PX))))
+            _solid(ln, outline)
+        else:
+            _el("a:noFill", ln)
 
 
 def _no_frame(chart: Chart) -> None:
@@ -69,33 +112,16 @@ def _no_frame(chart: Chart) -> None:
     etree.SubElement(etree.SubElement(sp, qn("a:ln")), qn("a:noFill"))
 
 
-def _fill(fmt, colour: str) -> None:
-    fmt.fill.solid()
-    fmt.fill.fore_color.rgb = _rgb(colour)
-
-
-def _outline(fmt, colour: str | None, width: float) -> None:
-    if colour and width:
-        fmt.line.color.rgb = _rgb(colour)
-        fmt.line.width = Pt(width * PX)
-    else:
-        fmt.line.fill.background()
-
-
 def _style_bars(ser, s: Series) -> None:
-    if s.uniform:
-        _fill(ser.format, s.colours[0] if s.colours else "#636363")
-        _outline(ser.format, s.outlines[0] if s.outlines else None, s.outline_width)
-        return
     # The series' own colour (its legend entry's): that of its longest bar.
     top = max(range(len(s.colours)), key=lambda i: abs(s.values[i] or 0.0)) if s.colours else 0
-    _fill(ser.format, s.colours[top] if s.colours else "#636363")
-    _outline(ser.format, s.outlines[top] if s.outlines else None, s.outline_width)
-    points = ser.points
+    el = ser._element
+    _Style.shape(el, s.colours[top] if s.colours else "#636363", s.outlines[top] if s.outlines else None,
+                 s.outline_width)
+    if s.uniform:
+        return
     for i, colour in enumerate(s.colours):
-        fmt = points[i].format
-        _fill(fmt, colour)
-        _outline(fmt, s.outlines[i] if s.outlines else None, s.outline_width)
+        _Style.shape(el.get_or_add_dPt_for_point(i), colour, s.outlines[i] if s.outlines else None, s.outline_width)
 
 
 def _style_line(ser, s: Series, size: float) -> None:
@@ -108,23 +134,25 @@ def _style_line(ser, s: Series, size: float) -> None:
     ser.marker.style = XL_MARKER_STYLE.CIRCLE
     ser.marker.size = max(5, round(size * 0.6))
     if s.uniform:
-        _fill(ser.marker.format, s.colours[0] if s.colours else s.line)
+        ser.marker.format.fill.solid()
+        ser.marker.format.fill.fore_color.rgb = _rgb(s.colours[0] if s.colours else s.line)
         ser.marker.format.line.color.rgb = INK
         return
     for i, colour in enumerate(s.colours):
         marker = ser.points[i].marker
-        _fill(marker.format, colour)
+        marker.format.fill.solid()
+        marker.format.fill.fore_color.rgb = _rgb(colour)
         marker.format.line.color.rgb = INK
 
 
-def _labels(ser, data: ChartData, fonts: Fonts, size: float) -> None:
+def _labels(ser, data: ChartData, style: _Style, size: float) -> None:
     dl = ser.data_labels
     dl.show_value = True
     dl.number_format = number_format(data.digits, data.hide_zero)
     dl.number_format_is_linked = False
     dl.position = (XL_LABEL_POSITION.CENTER if data.stacked else
                    XL_LABEL_POSITION.ABOVE if data.kind == "line" else XL_LABEL_POSITION.OUTSIDE_END)
-    _text(dl.font, fonts, size)
+    style.text(dl._element, size)
 
 
 def _axis_title(axis, text: str, fonts: Fonts, size: float) -> None:
@@ -134,8 +162,11 @@ def _axis_title(axis, text: str, fonts: Fonts, size: float) -> None:
     tf = axis.axis_title.text_frame
     tf.text = text
     for run in tf.paragraphs[0].runs:
-        _text(run.font, fonts, size, MUTED)
-        run.font.bold = False
+        font = run.font
+        font.size = Pt(size)
+        font.bold = False
+        font.color.rgb = MUTED
+        fonts(font._rPr)
 
 
 def label_size(data: ChartData, height_pt: float, base: float) -> float:
@@ -158,7 +189,8 @@ def add_chart(shapes, data: ChartData, x: int, y: int, cx: int, cy: int, *, font
     chart: Chart = frame.chart
     small = label_size(data, Emu(cy).pt, size)
     chart.has_title = False  # the slide's title says what it shows
-    _text(chart.font, fonts, size)
+    style = _Style(fonts)
+    style.text(chart._chartSpace, size)
     _no_frame(chart)
 
     plot = chart.plots[0]
@@ -174,12 +206,13 @@ def add_chart(shapes, data: ChartData, x: int, y: int, cx: int, cy: int, *, font
         else:
             _style_bars(ser, s)
         if s.labels:
-            _labels(ser, data, fonts, small)
+            _labels(ser, data, style, small)
 
     va = chart.value_axis
     va.has_major_gridlines = True
-    va.major_gridlines.format.line.color.rgb = GRID
-    va.major_gridlines.format.line.width = Pt(0.75)
+    grid = va.major_gridlines.format.line
+    grid.color.rgb = GRID
+    grid.width = Pt(0.75)
     va.format.line.fill.background()
     va.major_tick_mark = XL_TICK_MARK.NONE
     va.minimum_scale = data.value_min
@@ -189,7 +222,7 @@ def add_chart(shapes, data: ChartData, x: int, y: int, cx: int, cy: int, *, font
     ticks.number_format = (number_format(0) if data.major_unit and float(data.major_unit).is_integer()
                            else "General")
     ticks.number_format_is_linked = False
-    _text(ticks.font, fonts, size - 2, MUTED)
+    style.text(va._element, size - 2, MUTED)
     _axis_title(va, data.value_title, fonts, size - 2)
 
     ca = chart.category_axis
@@ -197,12 +230,12 @@ def add_chart(shapes, data: ChartData, x: int, y: int, cx: int, cy: int, *, font
     ca.major_tick_mark = XL_TICK_MARK.NONE
     ca.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # beside the axis, clear of bars below zero
     ca.format.line.color.rgb = GRID
-    _text(ca.tick_labels.font, fonts, small)
+    style.text(ca._element, small)
     _axis_title(ca, data.category_title, fonts, size - 2)
 
     chart.has_legend = data.legend
     if data.legend:
         chart.legend.position = XL_LEGEND_POSITION.TOP
         chart.legend.include_in_layout = False
-        _text(chart.legend.font, fonts, size - 2)
+        style.text(chart.legend._element, size - 2)
     return chart
