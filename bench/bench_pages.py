@@ -376,7 +376,8 @@ def browse(ds: bigdata.DataSet, pages: list[Page], log_dir: Path) -> dict[str, S
                     tab.on("websocket", on_ws)
                     q = "&".join(f"{k}={v}" for k, v in {**page.params(ds), "lang": LANG}.items())
                     t0 = time.perf_counter()
-                    tab.goto(f"{base}/{page.name}?{q}")
+                    # The Overview is the default page, at "/" ("/overview" is not a route).
+                    tab.goto(f"{base}/{'' if page.name == 'overview' else page.name}?{q}")
                     tab.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
                                           timeout=60_000)
                     tab.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
