@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import cast
 
 import plotly.graph_objects as go
@@ -58,9 +59,15 @@ def plain(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+@lru_cache(maxsize=2)
+def _theme(present: bool) -> go.layout.Template:
+    """The theme, built once per size: a figure takes a copy of it."""
+    return theme(present)
+
+
 def _fig(title: str, present: bool) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(template=theme(present), title=plain(title))
+    fig.update_layout(template=_theme(present), title=plain(title))
     return fig
 
 

@@ -3,11 +3,15 @@ embedded, text that can be searched and copied (see docs/design-notes.md)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import TextDirection
@@ -49,6 +53,29 @@ def _font_file() -> str:
     from ecocity.io.fonts import font_path
 
     return str(font_path())
+
+
+@lru_cache(maxsize=4)
+def _static_font(path: str, weight: float) -> str:
+    """The shipped variable font at one weight, as a static font file made once and kept in
+    the temporary folder for every later report (of this process or another): fpdf2 would
+    otherwise instance the variable font for each report, about half a second."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    src = Path(path)
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"ecocity-fonts-{os.getuid()}"
+    out = folder / f"{src.stem}-{digest}-{int(weight)}.ttf"
+    if not out.is_file():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        font = TTFont(path)
+        if "fvar" in font:
+            instancer.instantiateVariableFont(font, {"wght": weight}, inplace=True, static=True)
+        tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+        font.save(tmp)
+        tmp.replace(out)
+    return str(out)
 
 
 @lru_cache(maxsize=4)
@@ -141,8 +168,8 @@ class _Report(FPDF):
         self._lines: dict[tuple, list[str]] = {}
         self._words: dict[tuple[str, bool], float] = {}  # shaped width per point of size
         self._headed = 1  # the page of the last heading (the cover is page 1)
-        self.add_font(FAMILY, "", _font_file(), variations={"wght": 400.0})
-        self.add_font(FAMILY, "B", _font_file(), variations={"wght": 700.0})
+        self.add_font(FAMILY, "", _static_font(_font_file(), 400.0))
+        self.add_font(FAMILY, "B", _static_font(_font_file(), 700.0))
         self.set_text_shaping(True)
         self.set_margins(MARGIN, TOP, MARGIN)
         self.set_auto_page_break(True, margin=BOTTOM)

@@ -60,8 +60,14 @@ class _Painter:
         self.pdf.set_text_color(*colour)
 
     def width(self, text: str, size: float) -> float:
-        self.pdf.set_font(self.family, "", size)
-        return self.pdf.get_string_width(self.clean(text))
+        """The shaped width (mm) of ``text``, measured once per text for the whole document
+        (the same names and ticks recur in chart after chart)."""
+        widths: dict[str, float] = self.pdf.__dict__.setdefault("_ecocity_chart_widths", {})
+        per_pt = widths.get(text)
+        if per_pt is None:
+            self.pdf.set_font(self.family, "", 10)
+            per_pt = widths[text] = self.pdf.get_string_width(self.clean(text)) / 10
+        return per_pt * size
 
     def text(self, x: float, y: float, w: float, text: str, size: float, *, align: str = "L",
              colour: tuple[int, int, int] = INK) -> None:
