@@ -223,16 +223,21 @@ class _Painter:
             self.line(vx(0), py0, vx(0), py1, AXIS, 0.3)
         if d.value_title:
             self.text(px0, py1 + line_h + 1.2, px1 - px0, d.value_title, small, align="C", colour=MUTED)
+        # Names too many for the height: every other one (or third...), as PowerPoint does;
+        # values then only where a bar has room for one.
+        every = max(1, math.ceil(MIN_SIZE * PT * 1.2 / band))
+        values = band / (1 if d.stacked else max(len(d.series), 1)) >= MIN_SIZE * PT
         for i, cat in enumerate(d.categories):  # the first category at the bottom, as in the figure
             cy = py1 - (i + 0.5) * band
-            lines, s = self.fitted(cat, name_w - 1.5, cat_size)
-            lh = s * PT * 1.15
-            for k, line in enumerate(lines):
-                self.text(x, cy - lh * len(lines) / 2 + k * lh - 0.2, name_w - 1.5, line, s, align="R")
-            self.bars_of(i, cy, band, vx, horizontal=True, size=cat_size - 0.5)
+            if i % every == 0:
+                lines, s = self.fitted(cat, name_w - 1.5, cat_size)
+                lh = s * PT * 1.15
+                for k, line in enumerate(lines):
+                    self.text(x, cy - lh * len(lines) / 2 + k * lh - 0.2, name_w - 1.5, line, s, align="R")
+            self.bars_of(i, cy, band, vx, horizontal=True, size=cat_size - 0.5, values=values)
 
     def bars_of(self, i: int, centre: float, band: float, pos: Callable[[float], float], *, horizontal: bool,
-                size: float) -> None:
+                size: float, values: bool = True) -> None:
         """Category ``i``'s bars across its band (centred on ``centre``)."""
         d = self.data
         group = band * (1 - d.gap)
@@ -265,7 +270,7 @@ class _Painter:
                 left = centre + offset
                 if v:
                     self.rect(left + width / 2, b, thick - width, a - b, s.colours[i], outline, width)
-            if s.labels and not d.stacked and not (d.hide_zero and v == 0):
+            if values and s.labels and not d.stacked and not (d.hide_zero and v == 0):
                 text = d.label(v)
                 tw = self.width(text, size)
                 if horizontal:

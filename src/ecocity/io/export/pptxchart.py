@@ -174,8 +174,18 @@ def label_size(data: ChartData, height_pt: float, base: float) -> float:
     horizontal bars share the height (PowerPoint leaves out names that do not fit)."""
     if data.kind != "bar" or not data.categories:
         return base
-    band = height_pt * 0.8 / len(data.categories)
-    return max(7.0, min(base, band * 0.8))
+    return max(7.0, min(base, _band(data, height_pt) * 0.8))
+
+
+def _band(data: ChartData, height_pt: float) -> float:
+    """The height (pt) of one category of horizontal bars."""
+    return height_pt * 0.8 / max(len(data.categories), 1)
+
+
+def values_fit(data: ChartData, height_pt: float) -> bool:
+    """Whether value labels fit beside horizontal bars (else they would overlap: the axis
+    and the file's numbers tell the values)."""
+    return data.kind != "bar" or _band(data, height_pt) / (1 if data.stacked else len(data.series)) >= 7.0
 
 
 def add_chart(shapes, data: ChartData, x: int, y: int, cx: int, cy: int, *, fonts: Fonts,
@@ -205,7 +215,7 @@ def add_chart(shapes, data: ChartData, x: int, y: int, cx: int, cy: int, *, font
             _style_line(ser, s, size)
         else:
             _style_bars(ser, s)
-        if s.labels:
+        if s.labels and values_fit(data, Emu(cy).pt):
             _labels(ser, data, style, small)
 
     va = chart.value_axis
