@@ -69,8 +69,14 @@ def _metrics(bold: bool) -> tuple[dict[int, float], float]:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The width of ``text`` in points (Thai vowels above/below and tone marks take none)."""
+    return size * _em(text, bold)
+
+
+@lru_cache(maxsize=16384)
+def _em(text: str, bold: bool) -> float:
+    """The width of ``text`` in em, remembered: each word is measured at every size tried."""
     widths = _metrics(bold)[0]
-    return size * sum(widths.get(ord(c), 0.6) for c in text)
+    return sum(widths.get(ord(c), 0.6) for c in text)
 
 
 def line_count(text: str, width: float, size: float, bold: bool = False) -> int:
