@@ -761,13 +761,14 @@ def verify_uploads(db_url: str, done: Sequence[UploadDone]) -> StoredCheck:
                 elif any(r.version is not None for r in mine):
                     problems.append(f"{d.filename}: reported as {d.kind}, yet stored in the database")
             for estate in sorted({d.estate for d in done}):
-                vs = s.execute(select(m.Submission.version, m.Submission.is_current)
+                vs = s.execute(select(m.Submission.version, m.Submission.is_current, m.Submission.status)
                                .where(m.Submission.estate_code == estate, m.Submission.fiscal_year == YEAR)
                                .order_by(m.Submission.version)).all()
-                if [v for v, _ in vs] != list(range(1, len(vs) + 1)) or sum(c for _, c in vs) != 1:
+                # Uploads wait for review: at most one published version, the newest pending.
+                if [v.version for v in vs] != list(range(1, len(vs) + 1)) or sum(v.is_current for v in vs) > 1:
                     problems.append(f"{estate} {YEAR}: versions {[tuple(v) for v in vs]}")
-                if vs and not vs[-1].is_current:
-                    problems.append(f"{estate} {YEAR}: the newest version is not the current one")
+                if vs and vs[-1].status != "pending":
+                    problems.append(f"{estate} {YEAR}: the newest version is {vs[-1].status}, not pending")
     finally:
         engine.dispose()
     return StoredCheck(len(stored), problems)

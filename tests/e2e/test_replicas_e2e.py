@@ -38,7 +38,7 @@ WAIT = 30_000
 
 
 def _record(engine, path: Path, who: str = "e2e") -> None:
-    """Check and store one workbook as ``ecocity import`` does."""
+    """Check and store one workbook as ``ecocity import --accept`` does (published at once)."""
     from ecocity.core.access import system
     from ecocity.core.framework import load_framework
     from ecocity.flows.intake import check_file, estates_of, record
@@ -47,7 +47,8 @@ def _record(engine, path: Path, who: str = "e2e") -> None:
     content = path.read_bytes()
     result = check_file(content, path.name, fw, estates_of(engine))
     assert result.accepted, path
-    assert record(engine, result, filename=path.name, content=content, by=system(who), fw=fw).kind == "stored"
+    assert record(engine, result, filename=path.name, content=content, by=system(who), fw=fw,
+                  accept=True).kind == "stored"
 
 
 @pytest.fixture(scope="module")
@@ -160,11 +161,25 @@ def test_an_upload_in_one_replica_shows_in_the_other_at_its_next_interaction(
         screenshot(upload_page, "replicas-b-stored")
     finally:
         officer.close()
-    assert _versions(db_url, "RIL", 2566) == [(1, True, OFFICER)]
+    assert _versions(db_url, "RIL", 2566) == [(1, False, OFFICER)]  # waits for review
 
     # A has not run since: it still shows what it drew. Its next interaction (another
-    # year and back) reads the new data token from the database and shows the new data.
+    # year and back) reads the new data token from the database: still 2, the upload is
+    # not published until an assessor accepts it (here through the store, as
+    # `ecocity review` does), after which the same interaction shows it.
     expect(_estates_kpi(page)).to_have_text(f"2 / {total}")
+    _pick_year(page, 2565)
+    _pick_year(page, 2566)
+    expect(_estates_kpi(page)).to_have_text(f"2 / {total}", timeout=WAIT)
+    engine = _engine(db_url)
+    try:
+        from ecocity.core.access import system
+        from ecocity.store.review import review_submission
+
+        review_submission(engine, "RIL", 2566, "accept", by=system("e2e reviewer"))
+    finally:
+        engine.dispose()
+    assert _versions(db_url, "RIL", 2566) == [(1, True, OFFICER)]
     _pick_year(page, 2565)
     expect(_estates_kpi(page)).to_have_text(f"2 / {total}", timeout=WAIT)
     _pick_year(page, 2566)
