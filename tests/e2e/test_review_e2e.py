@@ -107,18 +107,20 @@ def test_return_then_correct_then_accept(page: Page, review_server):
     # 2. The reviewer returns it with a comment on ENV-01, typed in the indicator's row.
     _review_screen(page, url)
     grid = page.locator(".st-key-review_values [data-testid='stDataFrameResizable']")
+    expect(grid.locator("canvas").first).to_be_visible(timeout=30_000)
     grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    assert box is not None
     row = load_framework().codes.index("ENV-01")
-    # The first cell of the grid, then to the comment column (the last) and down to the row.
-    page.mouse.click(box["x"] + 40, box["y"] + 35 + 35 * 0 + 17)
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
-    for _ in range(row):
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")  # opens the cell's editor, a textarea over the grid
     editor = page.locator("textarea.gdg-input")
+    for _ in range(3):  # a loaded machine may draw the grid late: the first click can miss
+        box = grid.bounding_box()
+        assert box is not None
+        # Rows are 35 px under a 35 px header; the comment column is the last one.
+        page.mouse.dblclick(box["x"] + box["width"] - 60, box["y"] + 35 * (row + 1) + 17)
+        try:
+            expect(editor).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            page.keyboard.press("Escape")
     expect(editor).to_be_visible()
     editor.fill(COMMENT)
     page.keyboard.press("Enter")

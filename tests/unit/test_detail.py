@@ -139,12 +139,14 @@ def test_times_are_shown_in_thai_time():
 
 def test_version_rows_say_how_each_version_came():
     v = dict(is_current=False, created_at=datetime(2026, 1, 1, tzinfo=UTC),
-             created_by="Somchai", filename="f.xlsx", is_sample=False)
-    versions = [SimpleNamespace(version=3, restored_from_version=1, **{**v, "is_current": True, "filename": None}),
+             created_by="Somchai", filename="f.xlsx", is_sample=False, status="returned")
+    versions = [SimpleNamespace(version=3, restored_from_version=1,
+                                **{**v, "is_current": True, "filename": None, "status": "accepted"}),
                 SimpleNamespace(version=1, restored_from_version=None, **v)]
     rows = detail.version_rows(versions, "en")
     assert [r["Version"] for r in rows] == [3, 1]
-    assert rows[0]["How"] == "restored from version 1" and rows[0]["Current"] == "✓" and rows[0]["File"] == "–"
+    assert rows[0]["How"] == "restored from version 1" and rows[0]["Published"] == "✓" and rows[0]["File"] == "–"
+    assert [r["Review"] for r in rows] == ["accepted", "returned for correction"]
     assert rows[0]["Stored by"] == "Somchai"
     assert rows[1]["How"] == "uploaded" and rows[1]["File"] == "f.xlsx"
 

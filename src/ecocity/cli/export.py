@@ -1,7 +1,6 @@
 """``ecocity export pptx|pdf|png``: the deck of one fiscal year and scope as slides, a report or
-one PNG per chart (``--out`` a folder, a file for a single chart, else ``<stem>-NN-<chart>.png``;
-see docs/cli.md). A progress bar with the step's name on a terminal; nothing when stderr is not
-one (a script, a log)."""
+one PNG per chart (docs/cli.md), with a progress bar naming each step when stderr is a
+terminal, and nothing when it is not (a script, a log)."""
 
 from __future__ import annotations
 

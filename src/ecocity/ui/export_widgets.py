@@ -1,7 +1,6 @@
-"""Downloads of the deck (PPTX), the report (PDF) and the charts (PNG in a ZIP) for the fiscal year
-and scope a page shows, made only on request, each with a progress bar naming its steps, built
-once per data version and scope and kept for every session; and the deck itself for
-Presentation mode (see docs/design-notes.md)."""
+"""Downloads of the deck (PPTX), the report (PDF) and the charts (PNG ZIP) of the year and scope a
+page shows: made on request with a progress bar naming its steps, built once per data version
+and scope for every session; and the deck for Presentation mode (docs/design-notes.md)."""
 
 from __future__ import annotations
 

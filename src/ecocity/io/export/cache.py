@@ -1,7 +1,6 @@
-"""Exports built once and kept: a file (or the map's picture) per key, e.g. (database, data
-token, fiscal year, scope, language, format), shared by every session of a server. A request
-for a key being built waits for that build instead of starting another; the least recently
-used entries go first when the cache is full."""
+"""Exports built once and kept, per key (database, data token, year, scope, language, format),
+for every session of a server: a request for a key being built waits for that build; the
+least recently used entries go first when the cache is full."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""A chart of ``pagemodels.charts`` (bars, grouped or stacked, horizontal or vertical, and
-lines) read back from its Plotly figure as plain data: what the PPTX writes as a native chart
-and the PDF draws as vectors, so both show the figure's categories, values and level colours
-(see docs/design-notes.md). Figures of another kind (the map) give None: they stay pictures."""
+"""A chart of ``pagemodels.charts`` (bars, lines) read back from its Plotly figure as plain data:
+what the PPTX writes as a native chart and the PDF draws as vectors, with the figure's values and
+level colours (docs/design-notes.md). The map gives None: it stays a picture."""
 
 from __future__ import annotations
 
