@@ -138,18 +138,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 def account_actor(session: Any, name: str) -> Actor | None:
     """The Actor of the active account ``name`` acting from the command line (its role,
     estates and reviewer areas as stored), or None when unknown or disabled."""
-    from dataclasses import replace
+    from ecocity.store.users import actor_for
 
-    from ecocity.store import models as m
-    from ecocity.store.users import actor_for, user_id_of
-
-    actor = actor_for(session, name, via="cli")
-    if actor is None or actor.role != "reviewer" or actor.areas:
-        return actor
-    # The reviewer's areas, for a store.users that does not read them into the Actor yet.
-    uid = user_id_of(session, name)
-    areas = frozenset(a for (a,) in session.query(m.UserArea.area_code).filter(m.UserArea.user_id == uid))
-    return replace(actor, areas=areas)
+    return actor_for(session, name, via="cli")
 
 
 def indicator_comments(items: Sequence[str], lang: str) -> dict[str, str]:

@@ -179,14 +179,26 @@ def _role(role: str) -> str:
     return role
 
 
-def _estates(session: Session, codes: Iterable[str]) -> list[str]:
+def _checked(session: Session, codes: Iterable[str], column: Any, error: str, *, every: str | None = None) -> list[str]:
+    """``codes`` trimmed, unique and sorted, each found in the registry ``column`` (``every``,
+    when given, stands for all and is not looked up); UserError ``error`` names the others."""
     wanted = sorted({c.strip() for c in codes if c and c.strip()})
-    if wanted:
-        known = set(session.scalars(select(m.Estate.code).where(m.Estate.code.in_(wanted))))
-        missing = [c for c in wanted if c not in known]
+    named = [c for c in wanted if c != every]
+    if named:
+        known = set(session.scalars(select(column).where(column.in_(named))))
+        missing = [c for c in named if c not in known]
         if missing:
-            raise UserError("auth.user.unknown_estate", codes=", ".join(missing))
+            raise UserError(error, codes=", ".join(missing))
     return wanted
+
+
+def _estates(session: Session, codes: Iterable[str]) -> list[str]:
+    return _checked(session, codes, m.Estate.code, "auth.user.unknown_estate")
+
+
+def _areas(session: Session, codes: Iterable[str]) -> list[str]:
+    """Area codes for a reviewer, checked against the registry ('*' means every area)."""
+    return _checked(session, codes, m.Area.code, "auth.user.unknown_area", every=access.ALL_AREAS)
 
 
 def _user(session: Session, username: str, *, lock: bool = False) -> m.User:
@@ -208,18 +220,6 @@ def _set_estates(session: Session, user: m.User, codes: list[str]) -> None:
     session.execute(delete(m.UserEstate).where(m.UserEstate.user_id == user.id))
     session.add_all([m.UserEstate(user_id=user.id, estate_code=c) for c in codes])
     session.flush()
-
-
-def _areas(session: Session, codes: Iterable[str]) -> list[str]:
-    """Area codes for a reviewer, checked against the registry ('*' means every area)."""
-    wanted = sorted({c.strip() for c in codes if c and c.strip()})
-    named = [c for c in wanted if c != access.ALL_AREAS]
-    if named:
-        known = set(session.scalars(select(m.Area.code).where(m.Area.code.in_(named))))
-        missing = [c for c in named if c not in known]
-        if missing:
-            raise UserError("auth.user.unknown_area", codes=", ".join(missing))
-    return wanted
 
 
 def _areas_of(session: Session, user_id: int) -> tuple[str, ...]:
