@@ -197,7 +197,10 @@ def _review_form(m: estate_model.EstateModel, year: int, newest) -> None:
             edited = st.data_editor(
                 frame, hide_index=True, width="stretch", key="review_values",
                 disabled=[c["code"], c["name"], c["value"], c["published"], c["evidence"]],
-                column_config={c["comment"]: st.column_config.TextColumn(width="large", max_chars=4000)})
+                # At 1280 px the comment column must show without scrolling sideways.
+                column_config={c["name"]: st.column_config.TextColumn(width="medium"),
+                               c["evidence"]: st.column_config.NumberColumn(width="small"),
+                               c["comment"]: st.column_config.TextColumn(width="large", max_chars=4000)})
             whole = st.text_area(t("review.form.whole", lang), max_chars=4000, key="review_whole")
             accept_col, return_col = st.columns(2)
             accept = accept_col.form_submit_button(t("review.form.accept", lang), type="primary",
