@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from helpers.e2ehelp import create_account, open_page, sign_in, streamlit_server, wait_for_app_run
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ecocity.i18n import t
 
@@ -42,11 +43,15 @@ TAKEOVER = """
 
 
 @pytest.fixture(scope="module")
-def admin_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("e2e-binding")
-    db_url = f"sqlite:///{tmp / 'binding.sqlite3'}"
+def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e-binding")
+
+
+@pytest.fixture(scope="module")
+def admin_app(server_dir: Path, chromium_path: str) -> Iterator[str]:
+    db_url = f"sqlite:///{server_dir / 'binding.sqlite3'}"
     create_account(db_url, "boss", PASSWORD, role="admin", display_name="Admin Boss")
-    with streamlit_server(db_url, tmp) as url:
+    with streamlit_server(db_url, server_dir) as url:
         yield url
 
 
@@ -64,7 +69,28 @@ def _signed_in_as(page: Page, lang: str, who: str) -> bool:
     return sidebar.get_by_text(t("auth.sign_out", lang)).count() > 0 and sidebar.get_by_text(who).count() > 0
 
 
-def test_another_browser_with_the_session_id_is_not_signed_in(browser: Browser, admin_app: str):
+def _open_as_thief(thief: Page, url: str, server_log: Path) -> None:
+    """Open ``url`` in the thief's browser. Every connection it makes, reloads included,
+    presents the stolen ID, so one reload (as a person would) keeps the test's claim; a
+    second failure shows what the browser and the server said."""
+    console: list[str] = []
+    thief.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    try:
+        open_page(thief, url)
+        return
+    except PlaywrightTimeoutError:
+        print("the thief's page did not connect; reloading once")
+    try:
+        thief.reload()
+        wait_for_app_run(thief)
+    except PlaywrightTimeoutError:
+        log = server_log.read_text(encoding="utf-8", errors="replace")[-4000:]
+        pytest.fail("the thief's page never connected\n--- browser console:\n" + "\n".join(console[-40:])
+                    + "\n--- server log:\n" + log, pytrace=False)
+
+
+def test_another_browser_with_the_session_id_is_not_signed_in(browser: Browser, admin_app: str,
+                                                              server_dir: Path):
     victim = browser.new_context(viewport={"width": 1366, "height": 900})
     page = victim.new_page()
     sign_in(page, admin_app, "boss", PASSWORD, lang="en", next_page="upload")
@@ -77,7 +103,7 @@ def test_another_browser_with_the_session_id_is_not_signed_in(browser: Browser, 
     try:
         thief = attacker.new_page()
         thief.add_init_script(TAKEOVER % sid)
-        open_page(thief, f"{admin_app}/admin_users?lang=en")
+        _open_as_thief(thief, f"{admin_app}/admin_users?lang=en", server_dir / "streamlit.log")
         # The administrators' page asks to sign in; no one is signed in in this browser.
         expect(thief.get_by_text(t("auth.sign_in", "en")).first).to_be_visible()
         assert not _signed_in_as(thief, "en", "Admin Boss")
