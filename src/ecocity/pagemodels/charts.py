@@ -66,9 +66,10 @@ def _theme(present: bool) -> go.layout.Template:
 
 
 def _fig(title: str, present: bool) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(template=_theme(present), title=plain(title))
-    return fig
+    # The theme goes in with the layout: a bare go.Figure() first copies Plotly's default
+    # template, then update_layout copies ours (two deep copies: two thirds of a bar chart's
+    # build time, for the same figure).
+    return go.Figure(layout={"template": _theme(present), "title": plain(title)})
 
 
 def level_colours(fw: Framework) -> list[str]:
