@@ -172,7 +172,8 @@ def _slide_body(s: Slide, n: int) -> None:
     st.header(md_escape(s.title), anchor=False)  # titles carry area and estate names
     if s.subtitle:
         st.html(f'<div class="ecocity-slide-sub">{html.escape(s.subtitle)}</div>')
-    fig = s.figure(present=full)  # projector type full screen, the page's own beside the sidebar
+    # Projector type full screen, the page's own beside the sidebar.
+    fig = presentation.slide_figure(url, token, year, scope.param, lang, n, full)
     body = f'<div class="ecocity-slide-body">{_bullets(s.bullets)}</div>'
     if fig is None:
         st.container(key="present_text").html(body)
@@ -181,8 +182,6 @@ def _slide_body(s: Slide, n: int) -> None:
         # chart is drawn as tall as its column, not at a fixed height that overflows 720 px.
         left, right = st.container(key="present_row").columns(presentation.slide_columns(s.kind), gap="medium")
         left.container(key="present_text").html(body)
-        fig.update_layout(title=None, margin=dict(t=20, b=10), height=None, autosize=True)
-        presentation.names_on_two_lines(fig)
         right.plotly_chart(fig, key=f"present_chart_{n}", theme=None, height="stretch",
                            config={"displayModeBar": False, "responsive": True})
 

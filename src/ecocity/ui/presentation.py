@@ -112,6 +112,21 @@ def _two_lines(name: str, longer_than: int = 20) -> str:
     return f"{name[:cut]}<br>{name[cut + 1:]}"
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def slide_figure(url: str, token: str, year: int, scope: str, lang: str, n: int, full: bool) -> go.Figure | None:
+    """Slide ``n``'s chart of the deck ``export_widgets.deck_for`` gives, as the Presentation
+    page draws it (the title is the slide's own heading; as tall as its column, long bar
+    names on two lines); None for a text slide. Built once per data version and shared by
+    every session, which never change it: the map's figure takes 0.6 s to build at 10x data."""
+    from ecocity.ui.export_widgets import deck_for
+
+    fig = deck_for(url, token, year, scope, lang).slides[n - 1].figure(present=full)
+    if fig is None:
+        return None
+    fig.update_layout(title=None, margin=dict(t=20, b=10), height=None, autosize=True)
+    return names_on_two_lines(fig)
+
+
 def slide_columns(kind: str) -> list[int]:
     """Text : chart widths of a slide: an area's needs are long, the map's regions short."""
     return [1, 1] if kind in ("map", "area") else [2, 3]
