@@ -96,15 +96,18 @@ else:
     ], key="area_kpis")
 
     # Why this score: the area is scored on values combined from its estates', not on their scores.
-    if m.estates:
+    # Its content is built only while it is open (opening it reruns the page): built while
+    # closed, its styled table cost every rerun of this page, each year change included.
+    explain = st.expander(t("area.explain.title", lang, score=fmt_number(row.overall_score, lang, digits=2)),
+                          icon=":material/calculate:", key="area_explain", on_change="rerun") if m.estates else None
+    if explain is not None and explain.open:
         # Each estate's counted version: the current one, or (read with data not yet reviewed)
         # the newest, waiting for review, where the row says so.
         factories = {e.code: next((v.factories for v in detail_readers.versions(url, token, e.code, f.year)
                                    if (v.status == "pending" if e.pending else v.is_current)), None)
                      for e in m.estates}
         explained = explain_area(fw, row, m.estates, factories)
-        with st.expander(t("area.explain.title", lang, score=fmt_number(row.overall_score, lang, digits=2)),
-                         icon=":material/calculate:", key="area_explain"):
+        with explain:
             st.markdown("\n\n".join(explain_text(fw, explained, lang)))
             rows = explained_rows(fw, explained, lang)
             level_col, first = t("area.explain.col_level", lang), [t(f"area.explain.col_{k}", lang)

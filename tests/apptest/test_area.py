@@ -75,6 +75,8 @@ def test_the_score_is_explained_from_the_estates_values(sample_app, lang):
     estates' values combined indicator by indicator, shown beside the score."""
     at = sample_app(PAGE, lang=lang, area="RAYONG-MAP-TA-PHUT", year="2566")
     assert at.expander(key="area_explain").label == t("area.explain.title", lang, score="4.25")
+    at.session_state["area_explain"] = True  # the reader opens it (it reruns the page)
+    at.run()
     text = _text(at)
     assert "3.09" in text and "4.29" in text  # the estates' scores the executive compares with
     assert "ECO-01" in text  # community enterprises: summed, the area meets a level no estate does
@@ -87,6 +89,17 @@ def test_the_score_is_explained_from_the_estates_values(sample_app, lang):
     assert eco[estate] == "15" and len(table) == 24  # the factory counts, then the 23 indicators
     weighted = table[table[col["code"]] == "ENV-08"].iloc[0]
     assert weighted[col["rule"]] == t("method.aggregation.factory_weighted_mean.name", lang)
+
+
+def test_the_explanation_is_built_only_when_opened(sample_app):
+    """Closed, the explanation costs no rerun its table; opened, it is there."""
+    at = sample_app(PAGE, lang="en", area="RAYONG-MAP-TA-PHUT", year="2566")
+    rule = t("area.explain.col_rule", "en")
+    assert not at.expander(key="area_explain").children
+    assert not [d for d in at.dataframe if rule in d.value.columns]
+    at.session_state["area_explain"] = True
+    at.run()
+    assert [d for d in at.dataframe if rule in d.value.columns]
 
 
 def test_the_level_change_reads_naturally(sample_app):

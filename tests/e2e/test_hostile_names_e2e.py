@@ -100,6 +100,12 @@ def test_public_pages_show_hostile_names_as_text(page: Page, hostile_server: str
                         (f"method?lang={lang}", False)):
         open_page(page, f"{hostile_server}/{path}")
         _shown_as_text(page, lang, name_shown=shown)
+    # The area's score explained (its text names the estates): drawn once it is opened.
+    open_page(page, f"{hostile_server}/area?lang={lang}&area={AREA}")
+    page.locator(".st-key-area_explain summary").click()
+    expect(page.locator(".st-key-area_explain [data-testid='stDataFrame']")).to_be_visible(timeout=30_000)
+    wait_for_app_run(page)
+    _shown_as_text(page, lang)
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
