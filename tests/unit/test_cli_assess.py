@@ -115,3 +115,15 @@ def test_python_dash_m_gives_the_same_clean_errors(tmp_path, module):
                           text=True, check=False)
     assert proc.returncode == 2
     assert "unknown indicator code 'Z'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`ecocity assess ... | head`: the pipe closes before the output is written; the
+    command stops quietly (exit 1) instead of printing a BrokenPipeError traceback."""
+    f = write(tmp_path, [{"values": {"A": 26, "B": 100, "C": True, "D": 14}}] * 200)
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("ecocity")), "assess", "--framework", WORKED,
+                             "--values", f, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -5,6 +5,7 @@ stderr, never a traceback; see docs/cli.md)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -45,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except UsageError as e:
         print(f"ecocity: {e}", file=sys.stderr)
@@ -54,4 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FrameworkError as e:
         print(f"ecocity: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader of the output went away (`ecocity levels ... | head`): stop quietly, as
+        # other Unix tools do. stdout now points at /dev/null so that Python's own flush at
+        # exit does not fail on the closed pipe again (the recipe of Python's signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
