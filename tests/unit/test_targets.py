@@ -39,6 +39,15 @@ def test_in_time_late_and_far_late():
     assert (two_late.status, two_late.reason, two_late.years_late) == ("off_track", "late", 2)
 
 
+def test_an_estimate_is_never_a_year_already_gone():
+    """Data up to 2566 on a line that reaches Happiness's score in 2568: in fiscal year 2570
+    the level is not reached in the data, so the estimate says this year, not 2568."""
+    series = rising(2562, 5, 3.25, 0.25)
+    assert forecast_level(FW, series, 5).year == 2568
+    c = check_target(FW, Target("A", 5, 2571), series, this_year=2570)
+    assert (c.status, c.reason, c.estimate) == ("on_track", "in_time", 2570)
+
+
 def test_too_little_data_flat_and_passed_deadlines():
     assert check_target(FW, HAPPINESS, rising(2565, 2, 3.0, 0.3), this_year=2567).status == "at_risk"
     flat = check_target(FW, HAPPINESS, rising(2562, 5, 3.0, 0.0), this_year=2567)
