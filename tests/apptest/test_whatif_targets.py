@@ -45,6 +45,9 @@ def test_one_changed_value_moves_the_level_and_stays_a_scenario(sample_app, samp
 def test_the_shortest_path_is_filled_in_and_put_in_the_url(sample_app):
     at = sample_app(PAGE, lang="en", area=AREA, year="2566")
     assert "whatif" not in at.query_params
+    assert not at.expander(key="area_whatif_box").children  # closed: built only when opened
+    at.session_state["area_whatif_box"] = True  # the reader opens it
+    at.run()
     at.selectbox(key="area_whatif_target").set_value(5)
     at.button(key="area_whatif_plan").click().run()
     assert problems(at) == []

@@ -149,7 +149,8 @@ def test_a_what_if_lives_in_the_address_and_opens_the_same(page: Page, sample_ap
 
     fw = get_framework()
     open_page(page, f"{sample_app}/area?area=CHACHOENGSAO&year=2567&lang=en")
-    page.get_by_text(t("whatif.title", "en")).click()
+    page.get_by_text(t("whatif.title", "en")).click()  # opening it reruns the page to build it
+    expect(page.locator(".st-key-area_whatif_plan button")).to_be_visible(timeout=30_000)
     wait_for_app_run(page)
     page.locator(".st-key-area_whatif_plan button").click()
     wait_for_app_run(page)

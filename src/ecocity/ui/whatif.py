@@ -26,9 +26,14 @@ def _set_scenario(fw: Framework, changes: Mapping[str, Value]) -> None:
 
 def show(fw: Framework, real: Mapping[str, Value], lang: str, *, key: str) -> None:
     """Draw the what-if of ``real`` (an entity's values this year) in an expander, open when
-    the URL carries a scenario."""
+    the URL carries a scenario. Its content is built only while it is open (opening it
+    reruns the page): closed, its table cost every rerun of the page, a year change too."""
     changes = whatif.parse(fw, st.query_params.get(whatif.PARAM))
-    with st.expander(t("whatif.title", lang), icon=":material/science:", expanded=bool(changes), key=f"{key}_box"):
+    box = st.expander(t("whatif.title", lang), icon=":material/science:", expanded=bool(changes),
+                      key=f"{key}_box", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.caption(t("whatif.intro", lang))
         now = whatif.what_if(fw, real, {}).real.level
         targets = [lv.number for lv in fw.levels if lv.number > now]
