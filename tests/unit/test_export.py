@@ -26,7 +26,7 @@ from test_slides import AREAS, ESTATES, FW, PROVINCES, REGISTRY
 from ecocity.cli.export import png_targets
 from ecocity.io.export.chartdata import hex_colour
 from ecocity.io.export.pdf import deck_pdf, printable
-from ecocity.io.export.pptx import FONT, deck_pptx, fit_size, line_count, text_width
+from ecocity.io.export.pptx import FONT, counted_partnames, deck_pptx, fit_size, line_count, text_width
 from ecocity.pagemodels.slides import Scope, build_deck
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -191,6 +191,42 @@ def test_pptx_theme_fonts_cover_thai_for_text_typed_later(pptx_th):
     for tag in ("a:majorFont", "a:minorFont"):
         font = theme.find(f".//{qn(tag)}")
         assert font.find(qn("a:cs")).get("typeface") == FONT
+
+
+def _charts_and_notes(counted: bool) -> list[str]:
+    """The part names of a small deck of three charted slides with notes."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    prs = Presentation()
+    if counted:
+        counted_partnames(prs.part.package)
+    for n in range(3):
+        slide = prs.slides.add_slide(prs.slide_layouts[5])
+        data = CategoryChartData()
+        data.categories = ["a", "b"]
+        data.add_series("s", (1, n))
+        slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, 0, 0, 100, 100, data)
+        slide.notes_slide.notes_text_frame.text = str(n)
+    return sorted(str(p.partname) for p in prs.part.package.iter_parts())
+
+
+def test_pptx_parts_are_named_as_python_pptx_names_them_without_its_search():
+    names = _charts_and_notes(counted=True)
+    assert names == _charts_and_notes(counted=False)
+    assert "/ppt/charts/chart3.xml" in names and "/ppt/notesSlides/notesSlide3.xml" in names
+
+
+def test_pptx_whole_deck_has_unique_part_names_and_reopens(pptx_th):
+    d, _ = pptx_th
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(deck_pptx(d, images=images(d)))) as z:
+        names = z.namelist()
+    assert len(names) == len(set(names))
+    charts = [n for n in names if re.fullmatch(r"ppt/charts/chart\d+\.xml", n)]
+    assert sorted(charts, key=lambda n: int(re.sub(r"\D", "", n))) == [
+        f"ppt/charts/chart{i}.xml" for i in range(1, len(charts) + 1)]
 
 
 def test_pptx_in_english_states_the_default_set():
