@@ -64,8 +64,13 @@ widgets.table(pd.DataFrame(review_model.counts_by_area(rows, area_names, lang)),
               width="stretch", key="submissions_counts")
 
 st.subheader(t("submissions.list", lang))
-widgets.table(pd.DataFrame(review_model.submission_rows(rows, area_names, lang)), hide_index=True,
-              width="stretch", key="submissions_table")
+listed = review_model.submission_rows(rows, area_names, lang)
+# Each column as wide as its widest text (Streamlit sizes by the first rows and cuts the
+# rest, the status's "late" included); the estate pinned while the table scrolls sideways.
+widths = {col: widgets.column_width(col, [r[col] for r in listed]) for col in (listed[0] if listed else ())}
+widgets.table(pd.DataFrame(listed), hide_index=True, width="stretch", key="submissions_table",
+              column_config={col: st.column_config.TextColumn(width=w, pinned=i == 0)
+                             for i, (col, w) in enumerate(widths.items())})
 
 chase = review_model.to_chase(rows)
 st.subheader(t("submissions.to_chase", lang, n=len(chase)))
