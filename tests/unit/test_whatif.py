@@ -53,6 +53,25 @@ def test_any_valid_scenario_survives_its_url(raw):
     assert parse(FW, dump(FW, valid)) == valid
 
 
+def test_the_table_shows_two_decimals_at_most():
+    from ecocity.pagemodels.whatif import cell_text
+
+    shown = [cell_text(v, "en") for v in (22.0329, 108.0, 99.05, 0.0012, 0.0, -0.5, 12345678.0, None)]
+    assert shown == ["22.03", "108", "99.05", "0.0012", "0", "-0.5", "12345678", ""]
+
+
+def test_a_change_with_more_decimals_than_shown_keeps_its_value():
+    from ecocity.pagemodels.whatif import changes_from_rows, editor_rows
+
+    real = {"A": 26.0, "B": 100.0, "C": True, "D": None}
+    current = {"A": 25.125}
+    rows = editor_rows(WORKED, real, current, "en")
+    assert rows[0]["scenario"] == "25.12"
+    assert changes_from_rows(WORKED, real, rows, current) == current
+    rows[0]["scenario"] = "25.5"  # edited: the new value
+    assert changes_from_rows(WORKED, real, rows, current) == {"A": 25.5}
+
+
 def test_the_table_reads_back_unchanged_values_as_no_change():
     from ecocity.pagemodels.whatif import changes_from_rows, editor_rows
 

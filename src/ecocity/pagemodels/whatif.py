@@ -86,12 +86,17 @@ def plan_scenario(fw: Framework, real: Mapping[str, Value], target: int) -> tupl
 
 
 def cell_text(v: Value, lang: str) -> str:
-    """A value as the what-if table shows it and reads it back: "30", "ใช่"/"yes", "" (missing)."""
+    """A value as the what-if table shows it and reads it back: "30", "22.03", "0.0012",
+    "ใช่"/"yes", "" (missing). Two decimals at most (an area's combined values carry more,
+    "22.0329", which nobody reads); a value under 0.01 keeps four significant digits."""
     if v is None:
         return ""
     if isinstance(v, bool):
         return t("common.yes" if v else "common.no", lang)
-    return f"{float(v):g}"
+    x = float(v)
+    if x != 0 and abs(x) < 0.01:
+        return f"{x:.4g}"
+    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 def editor_rows(fw: Framework, real: Mapping[str, Value], changes: Mapping[str, Value], lang: str
@@ -103,17 +108,22 @@ def editor_rows(fw: Framework, real: Mapping[str, Value], changes: Mapping[str, 
              "scenario": cell_text(changes.get(i.code, real.get(i.code)), lang)} for i in fw.indicators]
 
 
-def changes_from_rows(fw: Framework, real: Mapping[str, Value], rows: Sequence[Mapping[str, object]]
-                      ) -> dict[str, Value]:
+def changes_from_rows(fw: Framework, real: Mapping[str, Value], rows: Sequence[Mapping[str, object]],
+                      current: Mapping[str, Value] | None = None) -> dict[str, Value]:
     """The scenario's changes from the edited table: each row whose scenario cell reads as a
-    valid value other than the real one (a cell that does not read is left unchanged)."""
+    valid value other than the real one (a cell that does not read is left unchanged). A
+    cell still showing a ``current`` change as the table rounds it keeps that change's exact
+    value (a plan's 0.125 shown as 0.12 stays 0.125)."""
     out: dict[str, Value] = {}
     for r in rows:
         code, text = str(r.get("code", "")), str(r.get("scenario") or "").strip()
         if not fw.has_indicator(code):
             continue
+        if current and code in current and text == cell_text(current[code], "en"):
+            out[code] = current[code]
+            continue
         got = parse(fw, f"{code}:{text if text else '-'}")
-        # the table shows a value rounded ("%g"): reading that back is no change
+        # the table shows a value rounded (cell_text): reading that back is no change
         shown = parse(fw, f"{code}:{cell_text(real.get(code), 'en') or '-'}")
         if code in got and got[code] != shown.get(code, real.get(code)) and got[code] != real.get(code):
             out[code] = got[code]

@@ -53,7 +53,7 @@ def show(fw: Framework, real: Mapping[str, Value], lang: str, *, key: str) -> No
             disabled=[cols[k] for k in ("code", "name", "unit", "real")],
             column_config={cols["scenario"]: st.column_config.TextColumn(help=t("whatif.col.scenario_help", lang))})
         read_back = [{"code": r[cols["code"]], "scenario": r[cols["scenario"]]} for r in edited.to_dict("records")]
-        new = whatif.changes_from_rows(fw, real, read_back)
+        new = whatif.changes_from_rows(fw, real, read_back, changes)
         if new != changes:
             _set_scenario(fw, new)
             changes = new
