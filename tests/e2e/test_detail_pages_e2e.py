@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from helpers.e2ehelp import (
     create_account,
+    draw_charts,
     no_error_on_screen,
     open_page,
     sample_database,
@@ -72,17 +73,8 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) 
         yield url
 
 
-def _charts_drawn(page: Page) -> None:
-    """Every Plotly chart on the page has drawn its SVG (they draw lazily, once scrolled to)."""
-    charts = page.get_by_test_id("stPlotlyChart")
-    for i in range(charts.count()):
-        charts.nth(i).scroll_into_view_if_needed()
-        expect(charts.nth(i).locator(".main-svg").first).to_be_attached(timeout=15_000)
-    page.evaluate("window.scrollTo(0, 0)")
-
-
 def _shot(page: Page, name: str) -> None:
-    _charts_drawn(page)
+    draw_charts(page)
     screenshot(page, name)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from helpers.e2ehelp import (
     create_account,
+    draw_charts,
     no_error_on_screen,
     open_page,
     sample_database,
@@ -70,19 +71,9 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str)
         yield url
 
 
-def _draw_charts(page: Page) -> None:
-    """Plotly draws a chart once it is scrolled to: scroll to each, then back to the top."""
-    wait_for_app_run(page)
-    charts = page.get_by_test_id("stPlotlyChart")
-    for i in range(charts.count()):
-        charts.nth(i).evaluate("e => e.scrollIntoView({block: 'center'})")
-        expect(charts.nth(i).locator(".main-svg").first).to_be_attached(timeout=15_000)
-    page.evaluate("window.scrollTo(0, 0)")
-
-
 def _shown_as_text(page: Page, lang: str, *, name_shown: bool = True) -> None:
     no_error_on_screen(page, lang)
-    _draw_charts(page)
+    draw_charts(page, at_least=0)
     found = page.evaluate(FOUND)
     assert found["bad"] == [], found["bad"]
     if name_shown:  # the page did show the name, as text

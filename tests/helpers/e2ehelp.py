@@ -57,6 +57,24 @@ def wait_for_app_run(page: Page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
 
 
+def draw_charts(page: Page, *, at_least: int = 1) -> int:
+    """Scroll to every Plotly chart until it has drawn its SVG (they draw lazily, once
+    scrolled to), then back to the top; returns how many there are.
+
+    Elements of the previous run stay on the page, marked stale, until the rerun finishes:
+    counting them too once made this wait for a chart the rerun then removed."""
+    wait_for_app_run(page)
+    expect(page.locator("[data-stale='true']")).to_have_count(0)
+    charts = page.get_by_test_id("stPlotlyChart")
+    count = charts.count()
+    assert count >= at_least, f"{count} chart(s) on the page, expected at least {at_least}"
+    for i in range(count):
+        charts.nth(i).evaluate("e => e.scrollIntoView({block: 'center'})")
+        expect(charts.nth(i).locator(".main-svg").first).to_be_attached(timeout=15_000)
+    page.evaluate("window.scrollTo(0, 0)")
+    return count
+
+
 def screenshot(page: Page, name: str) -> Path:
     """A screenshot of the whole page. Streamlit scrolls inside its main container, so a
     plain full-page shot stops at the window: grow the window to the content first."""
