@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from xml.parsers import expat
+from xml.parsers.expat import XMLParserType
 
 # Limits. A filled template is ~20 KB holding ~250 cells; these are orders of magnitude
 # above any real submission and far below what would hurt the server.
@@ -127,6 +128,13 @@ def _parse(data: bytes, start: Callable[[str, dict[str, str]], None] | None = No
            text: Callable[[str], None] | None = None, namespaces: bool = True) -> None:
     """Parse with expat; a DOCTYPE (and so any entity) or malformed XML is a damaged file.
     Without ``namespaces`` names come as written ("r:id"), as calamine reads them."""
+    _run(_parser(start, end, text, namespaces), data)
+
+
+def _parser(start: Callable[[str, dict[str, str]], None] | None = None,
+            end: Callable[[str], None] | None = None,
+            text: Callable[[str], None] | None = None, namespaces: bool = True) -> XMLParserType:
+    """An expat parser that refuses a DOCTYPE; its handlers may be changed while it runs."""
     p = expat.ParserCreate(namespace_separator="}") if namespaces else expat.ParserCreate()
 
     def no_doctype(*_: object) -> None:
@@ -141,6 +149,10 @@ def _parse(data: bytes, start: Callable[[str, dict[str, str]], None] | None = No
         p.EndElementHandler = end
     if text:
         p.CharacterDataHandler = text
+    return p
+
+
+def _run(p: XMLParserType, data: bytes) -> None:
     try:
         p.Parse(data, True)
     except (expat.ExpatError, LookupError, ValueError):  # LookupError: an unknown encoding
@@ -499,24 +511,31 @@ def _ref_to_rc(ref: str) -> tuple[int, int] | None:
 
 
 _SHEET_TAGS = _main("row", "c", "f", "v", "is")
+_TEXT_TYPES = frozenset(("str", "inlineStr", "s"))  # a cell of these types holds something even when ""
 
 
 def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts:
     """One pass over a worksheet: the extent of the cells that hold something, formulas
     without a stored value, error cells and percent-formatted cells. A cell without its
-    reference (``r`` is optional in OOXML) follows the one before it."""
+    reference (``r`` is optional in OOXML) follows the one before it.
+
+    Text is collected only where it decides something (a number or error cell's value):
+    the handler is switched on for those elements alone, as most cells of the form are
+    inline strings whose text does not matter here."""
     facts = SheetFacts()
     percent = {str(i) for i in percent_styles}
     row, col = -1, -1
     in_cell = formula = False
     typ = style = ""
     value: str | None = None  # the text of <v>/<is>; None when the cell has neither
-    text: list[str] | None = None  # collecting inside <v>/<is>
+    text: list[str] = []  # collecting inside <v>/<is> while the text handler is on
     cells, max_row, max_col = 0, -1, -1
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal row, col, in_cell, formula, typ, style, value, text
+        nonlocal row, col, in_cell, formula, typ, style, value
         tag = _SHEET_TAGS.get(name)
+        if tag is None:
+            return
         if tag == "c":
             ref = attrs.get("r")
             rc = _ref_to_rc(ref) if ref else None
@@ -534,20 +553,20 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
         elif tag == "f":
             formula = True
         elif tag == "v" or tag == "is":
-            text = []
-
-    def chars(s: str) -> None:
-        if text is not None:
-            text.append(s)
+            if typ in _TEXT_TYPES:
+                value = value or ""  # present is enough
+            else:
+                text.clear()
+                p.CharacterDataHandler = text.append
 
     def end(name: str) -> None:
-        nonlocal in_cell, value, text, cells, max_row, max_col
+        nonlocal in_cell, value, cells, max_row, max_col
         if not in_cell:
             return
         tag = _SHEET_TAGS.get(name)
         if tag == "c":
             in_cell = False
-            has_value = value is not None and (value != "" or typ in ("str", "inlineStr", "s"))
+            has_value = value is not None and (value != "" or typ in _TEXT_TYPES)
             if not (has_value or formula):
                 return
             cells += 1
@@ -563,11 +582,12 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
                 facts.errors[(row, col)] = value
             if style in percent:
                 facts.percent.add((row, col))
-        elif (tag == "v" or tag == "is") and text is not None:
+        elif (tag == "v" or tag == "is") and p.CharacterDataHandler is not None:
+            p.CharacterDataHandler = None
             value = (value or "") + "".join(text)
-            text = None
 
-    _parse(data, start, end, chars)
+    p = _parser(start, end)
+    _run(p, data)
     facts.cells, facts.max_row, facts.max_col = cells, max_row, max_col
     return facts
 
