@@ -51,7 +51,7 @@ filters.remember("area", code)
 st.session_state[PICK] = code
 st.sidebar.selectbox(t("area.pick", lang), codes, key=PICK, format_func=names.__getitem__, on_change=_on_pick)
 
-m = readers.area(url, token, code, f.year)
+m = readers.area(url, token, code, f.year, targets.this_fiscal_year())
 info = m.info
 st.title(md_escape(info.name(lang)))
 province = bilingual(lang, info.province_th, info.province_en)

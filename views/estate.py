@@ -19,7 +19,7 @@ from ecocity.pagemodels.method import score_text
 from ecocity.pagemodels.overview import share_text
 from ecocity.pagemodels.rows import best_first, for_year
 from ecocity.store.errors import StoreError
-from ecocity.ui import detail_readers, evidence, figures, filters, pending, readers, whatif, widgets
+from ecocity.ui import detail_readers, evidence, figures, filters, pending, readers, targets, whatif, widgets
 from ecocity.ui.auth import run_actor
 from ecocity.ui.db import engine_for
 from ecocity.ui.lang import current_lang
@@ -398,7 +398,7 @@ def _upload_log(m: estate_model.EstateModel, year: int) -> None:
 
 
 def _estate(code: str) -> None:
-    m = detail_readers.estate(url, token, code, f.year, lang)
+    m = detail_readers.estate(url, token, code, f.year, lang, targets.this_fiscal_year())
     if m is None:  # the registry changed under the page
         st.info(t("estate.unknown", lang, code=code))
         return

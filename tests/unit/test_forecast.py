@@ -54,3 +54,11 @@ def test_the_estimate_is_never_this_year_or_earlier():
     # The line is already above the target but the level is not 5: next year at the earliest.
     f = forecast_top_level(FW, pts((2564, 4, 4.7), (2565, 4, 4.8), (2566, 4, 4.9)))
     assert f.status == "estimate" and f.year == 2567
+
+
+def test_an_estimate_in_a_year_already_gone_is_moved_to_this_year():
+    # The line reaches 4.75 in 2570 (as above), but it is fiscal year 2572: not reached in
+    # the data, Happiness can be estimated no earlier than this year.
+    series = pts((2564, 2, 2.0), (2565, 2, 2.5), (2566, 3, 3.0))
+    assert forecast_top_level(FW, series, not_before=2572).year == 2572
+    assert forecast_top_level(FW, series, not_before=2568).year == 2570  # still ahead: unchanged

@@ -82,6 +82,12 @@ def test_area_model_this_year_last_year_and_estates():
     assert m.forecast.status == "not_enough_data" and m.years == (2565, 2566)
 
 
+def test_area_model_forecast_names_no_year_already_gone():
+    rising = [row("area", "A", y, 2, score=s) for y, s in ((2564, 2.0), (2565, 2.5), (2566, 3.0))]
+    assert area_model(FW, REGISTRY.areas[0], rising, ESTATES, 2566).forecast.year == 2570
+    assert area_model(FW, REGISTRY.areas[0], rising, ESTATES, 2566, this_year=2571).forecast.year == 2571
+
+
 def test_area_model_series_stops_at_the_selected_year():
     m = area_model(FW, REGISTRY.areas[0], AREAS, ESTATES, 2565)
     assert [p.fiscal_year for p in m.series] == [2565] and m.last is None

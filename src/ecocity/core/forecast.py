@@ -49,14 +49,19 @@ def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
 
 
 def forecast_top_level(fw: Framework, series: Sequence[Point], *, min_years: int = 3,
-                       window: int = 5, horizon: int = 25) -> Forecast:
+                       window: int = 5, horizon: int = 25, not_before: int | None = None) -> Forecast:
     """Estimate the fiscal year ``series`` reaches the framework's top level (Happiness)."""
-    return forecast_level(fw, series, fw.top_level, min_years=min_years, window=window, horizon=horizon)
+    return forecast_level(fw, series, fw.top_level, min_years=min_years, window=window, horizon=horizon,
+                          not_before=not_before)
 
 
 def forecast_level(fw: Framework, series: Sequence[Point], level: int, *, min_years: int = 3,
-                   window: int = 5, horizon: int = 25) -> Forecast:
-    """Estimate the fiscal year ``series`` reaches ``level`` (the same method as for the top)."""
+                   window: int = 5, horizon: int = 25, not_before: int | None = None) -> Forecast:
+    """Estimate the fiscal year ``series`` reaches ``level`` (the same method as for the top).
+
+    ``not_before`` (this fiscal year): the line may cross the level in a year already gone
+    when the data stop a year or two back; not reached in the data, the level is estimated
+    no earlier than this year."""
     top, target = level, target_score(fw, level)
     pts = sorted({p.fiscal_year: p for p in series}.values(), key=lambda p: p.fiscal_year)
     reached = [p for p in pts if p.level >= top]
@@ -75,7 +80,7 @@ def forecast_level(fw: Framework, series: Sequence[Point], level: int, *, min_ye
     if slope < MIN_SLOPE:
         return Forecast("not_rising", top, target, slope=slope, years_used=used)
     last = recent[-1].fiscal_year
-    year = max(math.ceil((target - intercept) / slope - 1e-9), last + 1)
+    year = max(math.ceil((target - intercept) / slope - 1e-9), last + 1, not_before or 0)
     if year - last > horizon:
         return Forecast("beyond_horizon", top, target, slope=slope, years_used=used)
     return Forecast("estimate", top, target, year=year, slope=slope, years_used=used)

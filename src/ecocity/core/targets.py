@@ -52,15 +52,12 @@ def check_target(fw: Framework, target: Target, series: Sequence[Point], *, this
         return done("on_track", "held")
     if this_year > target.fiscal_year:
         return done("off_track", "deadline_passed")
-    fc = forecast_level(fw, pts, target.level)
+    fc = forecast_level(fw, pts, target.level, not_before=this_year)
     if fc.status == "not_enough_data":
         return done("at_risk", "not_enough_data")
     if fc.status in ("not_rising", "beyond_horizon"):
         return done("off_track", fc.status)
     year = fc.year if fc.year is not None else target.fiscal_year + AT_RISK_YEARS + 1
-    # The line may cross the level in a year already gone (the data stop a year or two
-    # back): not reached in the data, the level can be shown no earlier than this year.
-    year = max(year, this_year)
     if year <= target.fiscal_year:
         return done("on_track", "in_time", year)
     late = year - target.fiscal_year

@@ -34,7 +34,7 @@ class AreaModel:
 
 
 def area_model(fw: Framework, info: AreaInfo, areas: Sequence[EntityRow], estates: Sequence[EntityRow],
-               year: int | None) -> AreaModel:
+               year: int | None, this_year: int | None = None) -> AreaModel:
     own = sorted((r for r in areas if r.code == info.code), key=lambda r: r.fiscal_year)
     by_year = {r.fiscal_year: r for r in own}
     row = by_year.get(year) if year is not None else None
@@ -46,7 +46,7 @@ def area_model(fw: Framework, info: AreaInfo, areas: Sequence[EntityRow], estate
     silent = tuple(e for e in info.estates if e.code not in reported)
     gap = tuple(pulling_down(fw, gap_items(row), est)) if row is not None else ()
     return AreaModel(info=info, year=year, row=row, last=last, series=series, estates=tuple(est),
-                     silent=silent, gap=gap, forecast=forecast_top_level(fw, series),
+                     silent=silent, gap=gap, forecast=forecast_top_level(fw, series, not_before=this_year),
                      years=tuple(by_year))
 
 

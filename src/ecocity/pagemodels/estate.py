@@ -99,7 +99,8 @@ def gap_sentences(fw: Framework, row: EntityRow | None, lang: str) -> list[GapSe
 
 
 def estate_model(fw: Framework, info: EstateInfo, area: AreaInfo | None, estates: Sequence[EntityRow],
-                 areas: Sequence[EntityRow], year: int | None, lang: str) -> EstateModel:
+                 areas: Sequence[EntityRow], year: int | None, lang: str,
+                 this_year: int | None = None) -> EstateModel:
     own = sorted((r for r in estates if r.code == info.code), key=lambda r: r.fiscal_year)
     by_year = {r.fiscal_year: r for r in own}
     row = by_year.get(year) if year is not None else None
@@ -109,7 +110,7 @@ def estate_model(fw: Framework, info: EstateInfo, area: AreaInfo | None, estates
     series = tuple(Point(r.fiscal_year, r.level, r.overall_score) for r in upto)
     return EstateModel(info=info, area=area, year=year, row=row, last=last, area_row=area_row, series=series,
                        years=tuple(by_year), lines=tuple(indicator_lines(fw, row, upto, lang)),
-                       gap=tuple(gap_sentences(fw, row, lang)), forecast=forecast_top_level(fw, series))
+                       gap=tuple(gap_sentences(fw, row, lang)), forecast=forecast_top_level(fw, series, not_before=this_year))
 
 
 def find_estate(areas: Sequence[AreaInfo], unassigned: Sequence[EstateInfo],

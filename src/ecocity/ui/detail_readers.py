@@ -35,25 +35,27 @@ from ecocity.store.versions import (
 from ecocity.ui import readers
 from ecocity.ui.db import database_url, engine_for
 from ecocity.ui.figures import as_figure, dimensions_and_history
+from ecocity.ui.targets import this_fiscal_year
 
 # ----------------------------------------------------------------------------- estate
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def estate(url: str, token: str, code: str, year: int | None, lang: str) -> EstateModel | None:
-    """One estate's page for one fiscal year; None when the registry has no such estate."""
+def estate(url: str, token: str, code: str, year: int | None, lang: str, this_year: int) -> EstateModel | None:
+    """One estate's page for fiscal year ``year``, seen in fiscal year ``this_year`` (its
+    forecast names no year already gone); None when the registry has no such estate."""
     reg = readers.registry_overview(url, token)
     info, area = find_estate(reg.areas, reg.unassigned, code)
     if info is None:
         return None
     return estate_model(readers.framework(url, token), info, area, readers.entity_rows(url, token, "estate"),
-                               readers.entity_rows(url, token, "area"), year, lang)
+                        readers.entity_rows(url, token, "area"), year, lang, this_year)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def estate_figures(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, go.Figure]:
     """dimensions (this year against last) and history figures; absent when there is nothing to draw."""
-    m = estate(url, token, code, year, lang)
+    m = estate(url, token, code, year, lang, this_fiscal_year())
     if m is None:
         return {}
     figs = dimensions_and_history(readers.framework(url, token), m, year, lang, end_labels="room")

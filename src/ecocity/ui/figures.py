@@ -16,6 +16,7 @@ from ecocity.pagemodels import charts
 from ecocity.pagemodels.charts import Ranked
 from ecocity.pagemodels.map import markers
 from ecocity.ui import readers
+from ecocity.ui.targets import this_fiscal_year
 
 # Clean on a projector: no Plotly logo, no zoom/select buttons a presenter can trip over.
 CONFIG = {"displaylogo": False, "scrollZoom": False,
@@ -96,7 +97,7 @@ def registry_map(url: str, token: str, lang: str) -> go.Figure:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def area(url: str, token: str, code: str, year: int | None, lang: str) -> dict[str, go.Figure]:
     """dimensions, history and estates figures of the Area page (absent when there is nothing to draw)."""
-    fw, m = readers.framework(url, token), readers.area(url, token, code, year)
+    fw, m = readers.framework(url, token), readers.area(url, token, code, year, this_fiscal_year())
     if m is None:
         return {}
     out = dimensions_and_history(fw, m, year, lang, end_labels="lean")

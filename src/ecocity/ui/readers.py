@@ -111,12 +111,14 @@ def overview(url: str, token: str, year: int, region: str | None, levels: tuple[
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def area(url: str, token: str, code: str, year: int | None) -> AreaModel | None:
-    """One area's page for one fiscal year; None when the registry has no such area."""
+def area(url: str, token: str, code: str, year: int | None, this_year: int) -> AreaModel | None:
+    """One area's page for fiscal year ``year``, seen in fiscal year ``this_year`` (its
+    forecast names no year already gone); None when the registry has no such area."""
     info = next((a for a in registry_overview(url, token).areas if a.code == code), None)
     if info is None:
         return None
-    return area_model(framework(url, token), info, entity_rows(url, token, "area"), entity_rows(url, token, "estate"), year)
+    return area_model(framework(url, token), info, entity_rows(url, token, "area"), entity_rows(url, token, "estate"), year,
+                      this_year)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
