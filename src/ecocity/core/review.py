@@ -45,12 +45,13 @@ def reviews_area(actor: Actor, area_code: str | None) -> bool:
 def refusal(actor: Actor, area_code: str | None, stored_by: str) -> Refusal | None:
     """Why ``actor`` may not review a version stored by ``stored_by`` for an estate of
     ``area_code``, or None when they may. Nobody reviews their own upload, administrators
-    included: the four-eyes rule."""
+    included: the four-eyes rule. ``ecocity import --as NAME`` stores as 'cli:NAME': that
+    is NAME's upload too."""
     if not (actor.is_admin or actor.role == "reviewer"):
         return "not_reviewer"
     if not reviews_area(actor, area_code):
         return "other_area"
-    if actor.username and actor.username == stored_by:
+    if actor.username and stored_by in (actor.username, f"cli:{actor.username}"):
         return "own_upload"
     return None
 
