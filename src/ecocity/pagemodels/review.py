@@ -76,7 +76,9 @@ def submission_rows(rows: Sequence[Any], area_names: Mapping[str, str], lang: st
 
 
 def counts_by_area(rows: Sequence[Any], area_names: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
-    """Per area: how many estates in each status, and how many late."""
+    """Per area, by name, estates outside any area last: how many estates in each status,
+    and how many late. The headers are the summary line's short words, so the table fits a
+    projector's width in English too."""
     statuses = ("none", "pending", "returned", "accepted")
     per: dict[str, dict[str, int]] = {}
     for r in rows:
@@ -86,8 +88,9 @@ def counts_by_area(rows: Sequence[Any], area_names: Mapping[str, str], lang: str
         d["late"] += int(r.late)
     area_col = t("submissions.col.area", lang)
     return [{area_col: area_names.get(k, k) if k else t("submissions.no_area", lang),
-             **{status_label(s, lang): d[s] for s in statuses}, t("review.status.late", lang): d["late"]}
-            for k, d in sorted(per.items(), key=lambda kv: area_names.get(kv[0], kv[0] or "~"))]
+             **{f"{STATUS_ICON[s]} {t(f'submissions.count.{s}', lang)}": d[s] for s in statuses},
+             t("submissions.count.late", lang): d["late"]}
+            for k, d in sorted(per.items(), key=lambda kv: (kv[0] == "", area_names.get(kv[0], kv[0])))]
 
 
 def to_chase(rows: Sequence[Any]) -> list[Any]:
