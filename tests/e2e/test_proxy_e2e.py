@@ -224,6 +224,9 @@ def test_headers_refusals_readiness_and_body_limit(proxy: Proxy, replicas: list[
         assert refused.status == 403, path
         _security_headers(refused, path)
     assert request(f"{replicas[0].url}/_stcore/metrics").status == 200  # the replica has it
+    direct = request(f"{replicas[0].url}/")  # the app says them itself (make run), HSTS aside
+    for name, value in SECURITY_HEADERS.items():
+        assert direct.header(name) == ([] if name == "Strict-Transport-Security" else [value]), name
 
     ready = request(f"{proxy.url}/_ecocity/ready")
     assert ready.status == 200 and ready.header("Cache-Control") == ["no-store"]

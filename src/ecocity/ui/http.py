@@ -1,6 +1,6 @@
 """HTTP routes served beside Streamlit's own by the server entry ``serve.py`` (an ``st.App``
-run by ``streamlit run serve.py``): the readiness check ``/_ecocity/ready``, and the
-upload gate: files are taken only for sessions whose user may upload."""
+run by ``streamlit run serve.py``): the readiness check ``/_ecocity/ready``, the upload
+gate (files are taken only for sessions whose user may upload), and the security headers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 READY_PATH = "/_ecocity/ready"
 
@@ -85,3 +85,39 @@ class UploadGate:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+# ----------------------------------------------------------------------------- security headers
+
+# Every HTTP answer of the app says: never show me in a frame (clickjacking), do not guess
+# a file's type, and send other sites no page address. The proxy sends the same, plus HSTS
+# as it alone speaks HTTPS, and drops these copies so each header goes out once
+# (deploy/nginx.conf); here they also cover the dashboard served without it (`make run`).
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+_SECURITY_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
+
+
+class SecurityHeaders:
+    """ASGI middleware: ``SECURITY_HEADERS`` on every HTTP response, replacing any copy the
+    response already had (Streamlit's static files say nosniff themselves)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in _SECURITY_NAMES]
+                message = {**message, "headers": [*kept, *SECURITY_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
