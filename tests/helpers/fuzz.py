@@ -441,13 +441,15 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
     one reader would take and the other would not: a sheet listed twice under one name;
     the ``r`` prefix bound to another namespace; the shared strings found by their fixed
     name, not through the relationships; the main part moved; targets written as
-    ``/xl/...`` or ``../``; an OpenDocument's parts added to an .xlsx."""
+    ``/xl/...`` or ``../``; an OpenDocument's parts added to an .xlsx; the sheets' cells or
+    the shared strings put in another namespace (calamine reads them by local name)."""
     es = _entries(data)
     by = {e.name: e for e in es}
     wb, rels = by.get(b"xl/workbook.xml"), by.get(b"xl/_rels/workbook.xml.rels")
     if wb is None or rels is None:  # not an .xlsx: make it one as well
         return data
-    how = rnd.choice(("name_twice", "r_namespace", "strings", "main_moved", "target_forms", "with_ods"))
+    how = rnd.choice(("name_twice", "r_namespace", "strings", "main_moved", "target_forms", "with_ods",
+                      "cells_namespace", "strings_namespace"))
     sheets = [e for e in es if e.name.startswith(b"xl/worksheets/") and e.name.endswith(b".xml")]
     if how == "name_twice":
         m = _choose(rnd, re.compile(rb"<sheet\b[^>]*/>"), wb.data)
@@ -470,6 +472,20 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
         rels.data = rels.data.replace(b"sharedStrings.xml", b"strings2.xml")
         es.append(Entry(b"xl/strings2.xml", sst.data))
         sst.data = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4000000000"', sst.data)
+    elif how == "cells_namespace":
+        for e in sheets:
+            e.data = _far(e.data)
+            if rnd.random() < 0.5:  # the default namespace bound elsewhere
+                e.data = re.sub(rb'xmlns="[^"]*"', b'xmlns="urn:fuzz"', e.data, count=1)
+            else:  # or the cells and rows prefixed with another namespace
+                e.data = re.sub(rb"<(/?)(c|row)([ >/])", rb"<\1z:\2\3",
+                                e.data.replace(b"<worksheet ", b'<worksheet xmlns:z="urn:fuzz" ', 1))
+    elif how == "strings_namespace":
+        sst = by.get(b"xl/sharedStrings.xml")
+        if sst is None:
+            return data
+        sst.data = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4000000000"',
+                          re.sub(rb'xmlns="[^"]*"', b'xmlns="urn:fuzz"', sst.data, count=1))
     elif how == "main_moved":
         root = by.get(b"_rels/.rels")
         if root is None or not sheets:

@@ -282,6 +282,90 @@ def test_strict_ooxml_namespaces_give_the_same_result(name):
     assert dict(b.values) == dict(a.values) and b.status == a.status
 
 
+# calamine finds a sheet's cells, rows and shared strings by local name whatever their
+# namespace, and an OpenDocument's by their prefix as written: the checks must see the same
+# cells, or a file can hide a huge area from them (a 13 kB upload took 40 s and 8 GB).
+_MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_OTHER_NS = b"urn:not-spreadsheetml"
+
+
+def _sheets_in_another_namespace(b: bytes) -> bytes:
+    return b.replace(b'xmlns="' + _MAIN_NS + b'"', b'xmlns="' + _OTHER_NS + b'"')
+
+
+def _cells_prefixed(b: bytes) -> bytes:
+    b = b.replace(b"<worksheet ", b'<worksheet xmlns:x="' + _OTHER_NS + b'" ', 1)
+    return re.sub(rb"<(/?)(c|row|v|f|is)([ >/])", rb"<\1x:\2\3", b)
+
+
+def _every_sheet(change):
+    return lambda data: _rezip_all(data, lambda name, b: change(b) if name.startswith("xl/worksheets/") else b)
+
+
+def _rezip_all(data: bytes, change) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, change(info.filename, src.read(info.filename)))
+    return out.getvalue()
+
+
+@pytest.fixture
+def calamine_not_reached(monkeypatch):
+    """Fails the test if the file reached calamine: recorded, as the reader turns whatever
+    calamine raises into a refusal (a raise here would pass unseen)."""
+    from ecocity.io.workbook import reader
+
+    reached: list[str] = []
+
+    def refuse(*_a, **_k):
+        reached.append("calamine")
+        raise RuntimeError("calamine was reached")
+
+    monkeypatch.setattr(reader, "CalamineWorkbook", type("C", (), {"from_filelike": staticmethod(refuse)}))
+    yield
+    assert reached == [], "calamine was reached"
+
+
+@pytest.mark.parametrize("change", [_sheets_in_another_namespace, _cells_prefixed], ids=["default_ns", "prefixed"])
+def test_cells_in_another_namespace_are_measured_as_calamine_reads_them(change, calamine_not_reached):
+    data = _every_sheet(change)((WORKBOOKS / "huge_area.xlsx").read_bytes())
+    res = check_workbook(data, "x.xlsx", FW, cases.ESTATES)
+    assert [m.code for m in res.errors] == ["too_many_cells"]
+
+
+@pytest.mark.parametrize("change", [_sheets_in_another_namespace, _cells_prefixed], ids=["default_ns", "prefixed"])
+@pytest.mark.parametrize("name", ["formula_no_value.xlsx", "error_cell.xlsx", "filled_basic.xlsx"])
+def test_cells_in_another_namespace_give_the_same_result(name, change):
+    original = (WORKBOOKS / name).read_bytes()
+    changed = _every_sheet(change)(original)
+    assert changed != original
+    a = check_workbook(original, name, FW, cases.ESTATES)
+    b = check_workbook(changed, name, FW, cases.ESTATES)
+    assert [(m.code, m.cell) for m in b.errors] == [(m.code, m.cell) for m in a.errors]
+    assert dict(b.values) == dict(a.values) and b.status == a.status
+
+
+def test_shared_strings_in_another_namespace_declaring_billions_are_refused(calamine_not_reached):
+    data = _rezip((WORKBOOKS / "libreoffice_saved.xlsx").read_bytes(), "xl/sharedStrings.xml",
+                  lambda b: re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000"',
+                                   _sheets_in_another_namespace(b)))
+    res = check_workbook(data, "x.xlsx", FW, cases.ESTATES)
+    assert [(m.code, m.params.get("detected")) for m in res.errors] == [("not_a_workbook", "damaged")]
+
+
+def test_ods_rows_whose_prefix_is_bound_elsewhere_are_still_measured(calamine_not_reached):
+    """calamine reads "table:table-row" as written, whatever "table" is bound to."""
+    bomb = (b'<table:table-row xmlns:table="urn:not-opendocument" table:number-rows-repeated="1000000">'
+            b'<table:table-cell table:number-columns-repeated="1000" office:value-type="float" office:value="1">'
+            b"<text:p>1</text:p></table:table-cell></table:table-row>")
+    data = _rezip((WORKBOOKS / "libreoffice.ods").read_bytes(), "content.xml",
+                  lambda b: b.replace(b"</table:table>", bomb + b"</table:table>", 1))
+    res = check_workbook(data, "x.ods", FW, cases.ESTATES)
+    assert [m.code for m in res.errors] == ["too_many_cells"]
+
+
 def test_ods_with_a_value_repeated_over_a_huge_area_is_refused_before_parsing():
     """ODS compresses a repeated cell into one element: 1,000 columns x 1,000,000 rows of
     the same value is a few bytes that calamine would expand."""

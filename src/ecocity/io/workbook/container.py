@@ -123,6 +123,23 @@ def _main(*local: str) -> dict[str, str]:
     return {f"{ns}}}{name}": name for ns in _MAIN for name in local}
 
 
+class _Local(dict[str, "str | None"]):
+    """An element's name as written ("c", "x:c") -> its local name when it is one of
+    ``wanted``, else None. calamine matches the cells, rows and shared strings of a sheet
+    by local name, whatever namespace they are in: so must the pass that measures them
+    (parsed without namespaces). A sheet whose default namespace was not SpreadsheetML's
+    hid its cells from a namespace-aware pass, and calamine built an 8 GB grid."""
+
+    def __init__(self, *wanted: str) -> None:
+        super().__init__((w, w) for w in wanted)
+        self._wanted = frozenset(wanted)
+
+    def __missing__(self, name: str) -> str | None:
+        local = name.rpartition(":")[2]
+        found = self[name] = local if local in self._wanted else None
+        return found
+
+
 def _parse(data: bytes, start: Callable[[str, dict[str, str]], None] | None = None,
            end: Callable[[str], None] | None = None,
            text: Callable[[str], None] | None = None, namespaces: bool = True) -> None:
@@ -439,40 +456,46 @@ def _literal_sheets(zf: zipfile.ZipFile, names: set[str], workbooks: Iterable[st
 
 
 SST_SLACK = 100_000  # declared strings beyond those present (a writer's miscount is small)
-_SST, _SI = _main("sst"), _main("si")
 
 
 def _check_shared_strings(data: bytes) -> None:
     """python-calamine reserves memory for the declared uniqueCount before reading: a
     tiny file declaring 4 billion strings made it abort the process (96 GB allocation).
-    Refuse a count far above the strings actually present."""
-    declared, present = "0", 0
+    Refuse a count far above the strings actually present. Elements by local name, as
+    calamine finds them; the largest count declared by any ``<sst>``."""
+    declared, present = 0, 0
+    tags = _Local("sst", "si")
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal declared, present
-        if name in _SI:
+        tag = tags[name]
+        if tag == "si":
             present += 1
-        elif name in _SST:
-            declared = attrs.get("uniqueCount", "0")
+        elif tag == "sst":
+            count = attrs.get("uniqueCount", "").lstrip("+")
+            if count.isdigit():
+                declared = max(declared, int(count))
 
-    _parse(data, start)
-    if declared.isdigit() and int(declared) > present + SST_SLACK:
+    _parse(data, start, namespaces=False)
+    if declared > present + SST_SLACK:
         raise Refused("not_a_workbook", detected="damaged")
 
 
-_STYLE_TAGS = _main("numFmts", "numFmt", "cellXfs", "xf")
+_STYLE_TAGS = ("numFmts", "numFmt", "cellXfs", "xf")
 
 
 @lru_cache(maxsize=64)  # workbooks from the official template share one styles.xml
 def _percent_styles(data: bytes) -> frozenset[int]:
-    """Indexes into cellXfs (the cells' ``s``) whose number format shows a percentage."""
+    """Indexes into cellXfs (the cells' ``s``) whose number format shows a percentage
+    (elements by local name, as calamine reads the styles)."""
     custom: dict[int, str] = {}  # numFmtId -> format code, from <numFmts>
     xf_formats: list[str] = []  # numFmtId of each <xf> in <cellXfs>
     inside = ""  # "numFmts" or "cellXfs" while in one
+    tags = _Local(*_STYLE_TAGS)
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal inside
-        tag = _STYLE_TAGS.get(name)
+        tag = tags[name]
         if tag == "numFmt" and inside == "numFmts":
             fmt_id = attrs.get("numFmtId", "")
             if fmt_id.isdigit():
@@ -484,10 +507,10 @@ def _percent_styles(data: bytes) -> frozenset[int]:
 
     def end(name: str) -> None:
         nonlocal inside
-        if _STYLE_TAGS.get(name) == inside:
+        if tags[name] == inside:
             inside = ""
 
-    _parse(data, start, end)
+    _parse(data, start, end, namespaces=False)
     out: set[int] = set()
     for i, fmt_id in enumerate(xf_formats):
         fmt = int(fmt_id) if fmt_id.isdigit() else 0
@@ -510,14 +533,15 @@ def _ref_to_rc(ref: str) -> tuple[int, int] | None:
     return int(m[2]) - 1, col - 1
 
 
-_SHEET_TAGS = _main("row", "c", "f", "v", "is")
+_SHEET_TAGS = ("row", "c", "f", "v", "is")
 _TEXT_TYPES = frozenset(("str", "inlineStr", "s"))  # a cell of these types holds something even when ""
 
 
 def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts:
     """One pass over a worksheet: the extent of the cells that hold something, formulas
     without a stored value, error cells and percent-formatted cells. A cell without its
-    reference (``r`` is optional in OOXML) follows the one before it.
+    reference (``r`` is optional in OOXML) follows the one before it. Elements by local
+    name and attributes as written, as calamine reads them.
 
     Text is collected only where it decides something (a number or error cell's value):
     the handler is switched on for those elements alone, as most cells of the form are
@@ -530,10 +554,11 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
     value: str | None = None  # the text of <v>/<is>; None when the cell has neither
     text: list[str] = []  # collecting inside <v>/<is> while the text handler is on
     cells, max_row, max_col = 0, -1, -1
+    tags = _Local(*_SHEET_TAGS)
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal row, col, in_cell, formula, typ, style, value
-        tag = _SHEET_TAGS.get(name)
+        tag = tags[name]
         if tag is None:
             return
         if tag == "c":
@@ -563,7 +588,7 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
         nonlocal in_cell, value, cells, max_row, max_col
         if not in_cell:
             return
-        tag = _SHEET_TAGS.get(name)
+        tag = tags[name]
         if tag == "c":
             in_cell = False
             has_value = value is not None and (value != "" or typ in _TEXT_TYPES)
@@ -586,7 +611,7 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
             p.CharacterDataHandler = None
             value = (value or "") + "".join(text)
 
-    p = _parser(start, end)
+    p = _parser(start, end, namespaces=False)
     _run(p, data)
     facts.cells, facts.max_row, facts.max_col = cells, max_row, max_col
     return facts
@@ -595,20 +620,19 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
 # ----------------------------------------------------------------------------- ods
 
 
-_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
-_VALUE_ATTRS = tuple(f"{_OFFICE}}}{k}" for k in ("value", "date-value", "time-value",
-                                                  "boolean-value", "string-value"))
-_T_TABLE, _T_ROW = f"{_TABLE}}}table", f"{_TABLE}}}table-row"
-_T_CELLS = (f"{_TABLE}}}table-cell", f"{_TABLE}}}covered-table-cell")
-_T_P = f"{_TEXT}}}p"
+# Names as written, prefix included: calamine matches "table:table-cell" literally,
+# whatever namespace the prefix is bound to (a cell whose "table" prefix was bound to
+# another namespace is still a cell to calamine, so it is one here).
+_VALUE_ATTRS = tuple(f"office:{k}" for k in ("value", "date-value", "time-value", "boolean-value", "string-value"))
+_T_TABLE, _T_ROW = "table:table", "table:table-row"
+_T_CELLS = ("table:table-cell", "table:covered-table-cell")
+_T_P = "text:p"
 
 
 class Ods:
     """content.xml of an OpenDocument spreadsheet, scanned once for every table: calamine
-    parses all tables on open, so all of them are measured."""
+    parses all tables on open, so all of them are measured. Names as calamine reads them:
+    prefixed, as written."""
 
     def __init__(self, zf: zipfile.ZipFile):
         if "content.xml" not in zf.namelist():
@@ -618,14 +642,14 @@ class Ods:
         self._facts: SheetFacts | None = None  # the table being read
         self._row, self._col, self._rows_rep = -1, 0, 1
         self._cell: dict[str, Any] | None = None
-        _parse(read_part(zf, "content.xml"), self._start, self._end, self._text)
+        _parse(read_part(zf, "content.xml"), self._start, self._end, self._text, namespaces=False)
 
     def facts(self, sheet_name: str) -> SheetFacts:
         return self.tables.get(sheet_name, SheetFacts())
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         if name == _T_TABLE:
-            tname = attrs.get(f"{_TABLE}}}name", "")
+            tname = attrs.get("table:name", "")
             self.sheet_names.append(tname)
             self._facts = self.tables.setdefault(tname, SheetFacts())
             self._row = -1
@@ -634,13 +658,13 @@ class Ods:
         elif name == _T_ROW:
             self._row += 1
             self._col = 0
-            self._rows_rep = _int(attrs.get(f"{_TABLE}}}number-rows-repeated"))
+            self._rows_rep = _int(attrs.get("table:number-rows-repeated"))
         elif name in _T_CELLS:
             self._cell = {
-                "rep": _int(attrs.get(f"{_TABLE}}}number-columns-repeated")),
-                "type": attrs.get(f"{_OFFICE}}}value-type"),
-                "error": attrs.get(f"{_CALCEXT}}}value-type") == "error",
-                "formula": f"{_TABLE}}}formula" in attrs,
+                "rep": _int(attrs.get("table:number-columns-repeated")),
+                "type": attrs.get("office:value-type"),
+                "error": attrs.get("calcext:value-type") == "error",
+                "formula": "table:formula" in attrs,
                 "has_value": any(k in attrs for k in _VALUE_ATTRS),
                 "text": [],
                 "p": False,
