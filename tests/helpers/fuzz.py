@@ -442,14 +442,16 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
     the ``r`` prefix bound to another namespace; the shared strings found by their fixed
     name, not through the relationships; the main part moved; targets written as
     ``/xl/...`` or ``../``; an OpenDocument's parts added to an .xlsx; the sheets' cells or
-    the shared strings put in another namespace (calamine reads them by local name)."""
+    the shared strings put in another namespace (calamine reads them by local name); cells
+    without ``r`` placed far by calamine's own rules (a row's ``r`` with letters first, a
+    cell's ``r`` that does not move its row's counter)."""
     es = _entries(data)
     by = {e.name: e for e in es}
     wb, rels = by.get(b"xl/workbook.xml"), by.get(b"xl/_rels/workbook.xml.rels")
     if wb is None or rels is None:  # not an .xlsx: make it one as well
         return data
     how = rnd.choice(("name_twice", "r_namespace", "strings", "main_moved", "target_forms", "with_ods",
-                      "cells_namespace", "strings_namespace"))
+                      "cells_namespace", "strings_namespace", "cell_positions"))
     sheets = [e for e in es if e.name.startswith(b"xl/worksheets/") and e.name.endswith(b".xml")]
     if how == "name_twice":
         m = _choose(rnd, re.compile(rb"<sheet\b[^>]*/>"), wb.data)
@@ -480,6 +482,14 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
             else:  # or the cells and rows prefixed with another namespace
                 e.data = re.sub(rb"<(/?)(c|row)([ >/])", rb"<\1z:\2\3",
                                 e.data.replace(b"<worksheet ", b'<worksheet xmlns:z="urn:fuzz" ', 1))
+    elif how == "cell_positions":
+        rows = rnd.choice((b'<row r="A1048576"><c><v>1</v></c></row>',
+                           b'<row r="1048576"><c r="A1"><v>1</v></c><c><v>1</v></c></row>'))
+        for e in sheets:
+            at = e.data.rfind(b"</sheetData>")
+            if at >= 0:
+                e.data = e.data[:at] + rows + e.data[at:]
+            e.data = e.data.replace(b"</row>", b'<c r="XFD1"><v>1</v></c></row>', 1)
     elif how == "strings_namespace":
         sst = by.get(b"xl/sharedStrings.xml")
         if sst is None:

@@ -366,6 +366,60 @@ def test_ods_rows_whose_prefix_is_bound_elsewhere_are_still_measured(calamine_no
     assert [m.code for m in res.errors] == ["too_many_cells"]
 
 
+@pytest.mark.parametrize("rows", [
+    b'<row r="A1048576"><c><v>1</v></c></row>',  # letters before a row's number: calamine skips them
+    b'<row r="1048576"><c r="A1"><v>1</v></c><c><v>1</v></c></row>',  # a cell's r does not move its row
+], ids=["row_r_with_letters", "cell_after_one_with_r"])
+def test_cells_placed_as_calamine_places_them_are_measured(rows, calamine_not_reached):
+    """With a value in XFD1 as well, each made calamine abort the process (512 GB)."""
+    def far(b: bytes) -> bytes:
+        b = b.replace(b"</row>", b'<c r="XFD1"><v>1</v></c></row>', 1)
+        return b.replace(b"</sheetData>", rows + b"</sheetData>")
+
+    data = _rezip((WORKBOOKS / "filled_basic.xlsx").read_bytes(), "xl/worksheets/sheet3.xml", far)
+    res = check_workbook(data, "x.xlsx", FW, cases.ESTATES)
+    assert [m.code for m in res.errors] == ["too_many_cells"]
+
+
+def _random_sheet(rnd) -> bytes:
+    """Rows and cells with and without their r (rows' r sometimes with letters first)."""
+    rows = []
+    for _ in range(rnd.randint(1, 6)):
+        attrs = rnd.choice(["", f' r="{rnd.randint(1, 40)}"', f' r="{rnd.choice("AbZ")}{rnd.randint(1, 40)}"'])
+        cells = []
+        for _ in range(rnd.randint(0, 5)):
+            ref = rnd.choice(["", "", f' r="{rnd.choice(["A", "C", "h", "AB"])}{rnd.randint(1, 40)}"'])
+            cells.append(rnd.choice([f"<c{ref}><v>{rnd.randint(1, 9)}</v></c>", f"<c{ref}/>",
+                                     f'<c{ref} t="inlineStr"><is><t>x</t></is></c>']))
+        rows.append(f"<row{attrs}>{''.join(cells)}</row>")
+    return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            + "".join(rows) + "</sheetData></worksheet>").encode()
+
+
+def test_the_measured_extent_holds_every_cell_calamine_reads():
+    """A differential check against python-calamine itself: 300 random sheets."""
+    import random
+
+    from python_calamine import CalamineWorkbook
+
+    from ecocity.io.workbook.container import open_container
+
+    rnd = random.Random(2566)
+    base = (WORKBOOKS / "filled_basic.xlsx").read_bytes()
+    name = "ตัวชี้วัด (Indicators)"
+    exact = 0
+    for _ in range(300):
+        data = _rezip(base, "xl/worksheets/sheet3.xml", lambda _b: _random_sheet(rnd))
+        facts = open_container(data, "x.xlsx").facts(name)
+        grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python(skip_empty_area=False)
+        filled = [(r, c) for r, line in enumerate(grid) for c, v in enumerate(line) if v != ""]
+        rows = max((r for r, _ in filled), default=-1)
+        cols = max((c for _, c in filled), default=-1)
+        assert rows <= facts.max_row and cols <= facts.max_col, (rows, cols, facts)  # never smaller
+        exact += (rows, cols) == (facts.max_row, facts.max_col)
+    assert exact == 300  # and not larger either: these sheets hold no cell calamine reads as empty
+
+
 def test_ods_with_a_value_repeated_over_a_huge_area_is_refused_before_parsing():
     """ODS compresses a repeated cell into one element: 1,000 columns x 1,000,000 rows of
     the same value is a few bytes that calamine would expand."""

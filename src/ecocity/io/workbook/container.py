@@ -520,6 +520,9 @@ def _percent_styles(data: bytes) -> frozenset[int]:
 
 
 _REF = re.compile(r"([A-Z]+)(\d+)")
+# A row's ``r`` as calamine reads it: letters first are skipped ("A1048576" is row 1048576);
+# read as "not a number" it let the cells after it sit a million rows lower unmeasured.
+_ROW_REF = re.compile(r"[A-Za-z]*([0-9]+)")
 
 
 @lru_cache(maxsize=65_536)  # the same references ("E12") recur in every workbook
@@ -539,16 +542,19 @@ _TEXT_TYPES = frozenset(("str", "inlineStr", "s"))  # a cell of these types hold
 
 def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts:
     """One pass over a worksheet: the extent of the cells that hold something, formulas
-    without a stored value, error cells and percent-formatted cells. A cell without its
-    reference (``r`` is optional in OOXML) follows the one before it. Elements by local
-    name and attributes as written, as calamine reads them.
+    without a stored value, error cells and percent-formatted cells. Cells are placed as
+    calamine places them: by their ``r``, else (``r`` is optional in OOXML) in the row
+    counted from the rows' ``r`` and ends, after the cell before; elements by local name,
+    attributes as written. A cell placed otherwise than calamine places it is a cell the
+    area guard does not measure.
 
     Text is collected only where it decides something (a number or error cell's value):
     the handler is switched on for those elements alone, as most cells of the form are
     inline strings whose text does not matter here."""
     facts = SheetFacts()
     percent = {str(i) for i in percent_styles}
-    row, col = -1, -1
+    row_index, col_index = 0, 0  # calamine's counters: the next row, the next cell in it
+    row, col = 0, 0  # the cell being read
     in_cell = formula = False
     typ = style = ""
     value: str | None = None  # the text of <v>/<is>; None when the cell has neither
@@ -557,7 +563,7 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
     tags = _Local(*_SHEET_TAGS)
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal row, col, in_cell, formula, typ, style, value
+        nonlocal row, col, row_index, col_index, in_cell, formula, typ, style, value
         tag = tags[name]
         if tag is None:
             return
@@ -566,15 +572,17 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
             rc = _ref_to_rc(ref) if ref else None
             if rc:
                 row, col = rc
+                col_index = col  # the row's counter stays: a cell without r after it is in the row
             else:
-                col += 1
+                row, col = row_index, col_index
             in_cell, formula, value = True, False, None
             typ, style = attrs.get("t", "n"), attrs.get("s", "")
         elif not in_cell:
             if tag == "row":
                 r = attrs.get("r")
-                row = int(r) - 1 if r and r.isdigit() else row + 1
-                col = -1
+                m = _ROW_REF.fullmatch(r) if r else None
+                if m:
+                    row_index = int(m[1]) - 1
         elif tag == "f":
             formula = True
         elif tag == "v" or tag == "is":
@@ -585,12 +593,15 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
                 p.CharacterDataHandler = text.append
 
     def end(name: str) -> None:
-        nonlocal in_cell, value, cells, max_row, max_col
-        if not in_cell:
-            return
+        nonlocal in_cell, value, cells, max_row, max_col, row_index, col_index
         tag = tags[name]
+        if not in_cell:
+            if tag == "row":
+                row_index, col_index = row_index + 1, 0
+            return
         if tag == "c":
             in_cell = False
+            col_index += 1
             has_value = value is not None and (value != "" or typ in _TEXT_TYPES)
             if not (has_value or formula):
                 return
