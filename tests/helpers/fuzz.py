@@ -444,7 +444,8 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
     ``/xl/...`` or ``../``; an OpenDocument's parts added to an .xlsx; the sheets' cells or
     the shared strings put in another namespace (calamine reads them by local name); cells
     without ``r`` placed far by calamine's own rules (a row's ``r`` with letters first, a
-    cell's ``r`` that does not move its row's counter)."""
+    cell's ``r`` that does not move its row's counter; cells calamine keeps though they look
+    empty)."""
     es = _entries(data)
     by = {e.name: e for e in es}
     wb, rels = by.get(b"xl/workbook.xml"), by.get(b"xl/_rels/workbook.xml.rels")
@@ -484,7 +485,9 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
                                 e.data.replace(b"<worksheet ", b'<worksheet xmlns:z="urn:fuzz" ', 1))
     elif how == "cell_positions":
         rows = rnd.choice((b'<row r="A1048576"><c><v>1</v></c></row>',
-                           b'<row r="1048576"><c r="A1"><v>1</v></c><c><v>1</v></c></row>'))
+                           b'<row r="1048576"><c r="A1"><v>1</v></c><c><v>1</v></c></row>',
+                           b'<row r="1048576"><c r="A1048576" t="d"><v></v></c></row>',  # kept though empty
+                           b'<row r="1048576"><c r="A1048576"><is><t></t></is></c></row>'))
         for e in sheets:
             at = e.data.rfind(b"</sheetData>")
             if at >= 0:

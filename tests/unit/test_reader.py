@@ -381,16 +381,30 @@ def test_cells_placed_as_calamine_places_them_are_measured(rows, calamine_not_re
     assert [m.code for m in res.errors] == ["too_many_cells"]
 
 
+@pytest.mark.parametrize("cell", [
+    b'<c r="XFD1048576" t="d"><v></v></c>',  # an empty date: calamine keeps ""
+    b'<c r="XFD1048576" t="n"><is><t></t></is></c>',  # an empty inline string in a number cell
+], ids=["empty_date", "empty_inline_string"])
+def test_cells_calamine_keeps_though_empty_are_measured(cell, calamine_not_reached):
+    data = _rezip((WORKBOOKS / "filled_basic.xlsx").read_bytes(), "xl/worksheets/sheet3.xml",
+                  lambda b: b.replace(b"</sheetData>", b'<row r="1048576">' + cell + b"</row></sheetData>"))
+    res = check_workbook(data, "x.xlsx", FW, cases.ESTATES)
+    assert [m.code for m in res.errors] == ["too_many_cells"]
+
+
 def _random_sheet(rnd) -> bytes:
-    """Rows and cells with and without their r (rows' r sometimes with letters first)."""
+    """Rows and cells with and without their r (rows' r sometimes with letters first), and
+    cells calamine keeps though they look empty."""
     rows = []
     for _ in range(rnd.randint(1, 6)):
         attrs = rnd.choice(["", f' r="{rnd.randint(1, 40)}"', f' r="{rnd.choice("AbZ")}{rnd.randint(1, 40)}"'])
         cells = []
         for _ in range(rnd.randint(0, 5)):
             ref = rnd.choice(["", "", f' r="{rnd.choice(["A", "C", "h", "AB"])}{rnd.randint(1, 40)}"'])
-            cells.append(rnd.choice([f"<c{ref}><v>{rnd.randint(1, 9)}</v></c>", f"<c{ref}/>",
-                                     f'<c{ref} t="inlineStr"><is><t>x</t></is></c>']))
+            cells.append(rnd.choice([f"<c{ref}><v>{rnd.randint(1, 9)}</v></c>", f"<c{ref}/>", f"<c{ref}><v></v></c>",
+                                     f'<c{ref} t="inlineStr"><is><t>x</t></is></c>',
+                                     f'<c{ref} t="d"><v></v></c>',  # an empty date: calamine keeps ""
+                                     f"<c{ref}><is><t></t></is></c>"]))  # an empty string, whatever the type
         rows.append(f"<row{attrs}>{''.join(cells)}</row>")
     return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
             + "".join(rows) + "</sheetData></worksheet>").encode()
@@ -412,12 +426,10 @@ def test_the_measured_extent_holds_every_cell_calamine_reads():
         data = _rezip(base, "xl/worksheets/sheet3.xml", lambda _b: _random_sheet(rnd))
         facts = open_container(data, "x.xlsx").facts(name)
         grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python(skip_empty_area=False)
-        filled = [(r, c) for r, line in enumerate(grid) for c, v in enumerate(line) if v != ""]
-        rows = max((r for r, _ in filled), default=-1)
-        cols = max((c for _, c in filled), default=-1)
+        rows, cols = len(grid) - 1, max((len(line) for line in grid), default=0) - 1  # what calamine allocated
         assert rows <= facts.max_row and cols <= facts.max_col, (rows, cols, facts)  # never smaller
         exact += (rows, cols) == (facts.max_row, facts.max_col)
-    assert exact == 300  # and not larger either: these sheets hold no cell calamine reads as empty
+    assert exact == 300  # and not larger either
 
 
 def test_ods_with_a_value_repeated_over_a_huge_area_is_refused_before_parsing():

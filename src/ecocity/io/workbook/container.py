@@ -537,7 +537,10 @@ def _ref_to_rc(ref: str) -> tuple[int, int] | None:
 
 
 _SHEET_TAGS = ("row", "c", "f", "v", "is")
-_TEXT_TYPES = frozenset(("str", "inlineStr", "s"))  # a cell of these types holds something even when ""
+# A <v> of these types holds something even when empty: calamine keeps a "" of type str or
+# d (a date as text) in its grid; s and inlineStr are counted too, to be safe. An <is>
+# holds something whatever the cell's type.
+_TEXT_TYPES = frozenset(("str", "inlineStr", "s", "d"))
 
 
 def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts:
@@ -555,7 +558,7 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
     percent = {str(i) for i in percent_styles}
     row_index, col_index = 0, 0  # calamine's counters: the next row, the next cell in it
     row, col = 0, 0  # the cell being read
-    in_cell = formula = False
+    in_cell = formula = held = False  # held: the cell holds a value calamine keeps
     typ = style = ""
     value: str | None = None  # the text of <v>/<is>; None when the cell has neither
     text: list[str] = []  # collecting inside <v>/<is> while the text handler is on
@@ -563,7 +566,7 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
     tags = _Local(*_SHEET_TAGS)
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal row, col, row_index, col_index, in_cell, formula, typ, style, value
+        nonlocal row, col, row_index, col_index, in_cell, formula, held, typ, style, value
         tag = tags[name]
         if tag is None:
             return
@@ -575,7 +578,7 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
                 col_index = col  # the row's counter stays: a cell without r after it is in the row
             else:
                 row, col = row_index, col_index
-            in_cell, formula, value = True, False, None
+            in_cell, formula, held, value = True, False, False, None
             typ, style = attrs.get("t", "n"), attrs.get("s", "")
         elif not in_cell:
             if tag == "row":
@@ -586,14 +589,15 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
         elif tag == "f":
             formula = True
         elif tag == "v" or tag == "is":
-            if typ in _TEXT_TYPES:
+            if tag == "is" or typ in _TEXT_TYPES:
                 value = value or ""  # present is enough
+                held = True
             else:
                 text.clear()
                 p.CharacterDataHandler = text.append
 
     def end(name: str) -> None:
-        nonlocal in_cell, value, cells, max_row, max_col, row_index, col_index
+        nonlocal in_cell, held, value, cells, max_row, max_col, row_index, col_index
         tag = tags[name]
         if not in_cell:
             if tag == "row":
@@ -602,7 +606,7 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
         if tag == "c":
             in_cell = False
             col_index += 1
-            has_value = value is not None and (value != "" or typ in _TEXT_TYPES)
+            has_value = held
             if not (has_value or formula):
                 return
             cells += 1
@@ -621,6 +625,7 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
         elif (tag == "v" or tag == "is") and p.CharacterDataHandler is not None:
             p.CharacterDataHandler = None
             value = (value or "") + "".join(text)
+            held = held or value != ""
 
     p = _parser(start, end, namespaces=False)
     _run(p, data)
