@@ -445,14 +445,15 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
     the shared strings put in another namespace (calamine reads them by local name); cells
     without ``r`` placed far by calamine's own rules (a row's ``r`` with letters first, a
     cell's ``r`` that does not move its row's counter; cells calamine keeps though they look
-    empty)."""
+    empty); shared strings nobody declares, where calamine finds parts (whatever their case,
+    or below the folder _rels/.rels names)."""
     es = _entries(data)
     by = {e.name: e for e in es}
     wb, rels = by.get(b"xl/workbook.xml"), by.get(b"xl/_rels/workbook.xml.rels")
     if wb is None or rels is None:  # not an .xlsx: make it one as well
         return data
     how = rnd.choice(("name_twice", "r_namespace", "strings", "main_moved", "target_forms", "with_ods",
-                      "cells_namespace", "strings_namespace", "cell_positions"))
+                      "cells_namespace", "strings_namespace", "cell_positions", "strings_lookup"))
     sheets = [e for e in es if e.name.startswith(b"xl/worksheets/") and e.name.endswith(b".xml")]
     if how == "name_twice":
         m = _choose(rnd, re.compile(rb"<sheet\b[^>]*/>"), wb.data)
@@ -493,6 +494,23 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
             if at >= 0:
                 e.data = e.data[:at] + rows + e.data[at:]
             e.data = e.data.replace(b"</row>", b'<c r="XFD1"><v>1</v></c></row>', 1)
+    elif how == "strings_lookup":
+        sst = by.get(b"xl/sharedStrings.xml")
+        if sst is None:
+            return data
+        rels.data = re.sub(rb"<Relationship [^>]*sharedStrings[^>]*/>", b"", rels.data)
+        sst.data = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4000000000"', sst.data)
+        if rnd.random() < 0.5:
+            sst.name = rnd.choice((b"XL/SharedStrings.xml", b"xl\\sharedStrings.xml", b"xl/SHAREDSTRINGS.XML"))
+        else:  # the whole workbook below another folder, as _rels/.rels and the types say
+            root, types = by.get(b"_rels/.rels"), by.get(b"[Content_Types].xml")
+            if root is None or types is None:
+                return data
+            root.data = root.data.replace(b"xl/workbook.xml", b"wb/workbook.xml")
+            types.data = types.data.replace(b"/xl/", b"/wb/")
+            for e in es:
+                if e.name.startswith(b"xl/"):
+                    e.name = b"wb/" + e.name[3:]
     elif how == "strings_namespace":
         sst = by.get(b"xl/sharedStrings.xml")
         if sst is None:

@@ -498,3 +498,87 @@ def test_declared_shared_string_count_far_above_the_real_one_is_refused(tmp_path
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr[-500:]
     assert p.stdout.strip() == "[('not_a_workbook', 'damaged')]"
+
+
+# ----------------------------------------------------------------------------- what calamine reads
+# calamine is given a package rebuilt from the measured parts alone (Xlsx.for_calamine):
+# it looks parts up its own way (case-insensitively, below the folder _rels/.rels names),
+# so a part nobody measured could be read; now none can.
+
+
+def _moved(data: bytes, folder: bytes, strings_name: str) -> bytes:
+    """The workbook in ``folder``/ as _rels/.rels says, its shared strings undeclared and
+    renamed ``strings_name``, declaring 4 billion strings."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            b = src.read(name)
+            if name == "_rels/.rels":
+                b = b.replace(b"xl/workbook.xml", folder + b"/workbook.xml")
+            elif name == "[Content_Types].xml":  # declared as the workbook, as the package format asks
+                b = b.replace(b"/xl/", b"/" + folder + b"/")
+            elif name == "xl/_rels/workbook.xml.rels":
+                b = re.sub(rb"<Relationship [^>]*sharedStrings[^>]*/>", b"", b)
+            elif name == "xl/sharedStrings.xml":
+                b = re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000"', b)
+                name = strings_name
+            dst.writestr(name if name == strings_name or not name.startswith("xl/")
+                         else folder.decode() + name[2:], b)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("folder", "strings"), [
+    (b"foo", "foo/sharedStrings.xml"),  # calamine reads <folder of the main part>/sharedStrings.xml
+    (b"xl", "XL/SHAREDSTRINGS.XML"),  # ... and finds parts whatever their case
+], ids=["main_part_folder", "name_case"])
+def test_parts_nobody_measured_are_never_read(tmp_path, folder, strings):
+    """Each made check_workbook abort the process in calamine (96 GB for 4 billion
+    strings): checked in a child process, so a regression fails this test instead of
+    killing the test run."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "moved.xlsx"
+    path.write_bytes(_moved((WORKBOOKS / "libreoffice_saved.xlsx").read_bytes(), folder, strings))
+    code = ("from ecocity.core.framework import get_framework\n"
+            "from ecocity.io.workbook.reader import check_workbook\n"
+            f"r = check_workbook(open({str(path)!r}, 'rb').read(), 'x.xlsx', get_framework(), {{}})\n"
+            "print(r.status)\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-500:]
+    assert p.stdout.strip() == "rejected"
+
+
+def _xlsx_files() -> list[Path]:
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample"
+    return sorted(p for p in [*WORKBOOKS.iterdir(), *list(sample.iterdir())[:5]] if p.suffix in (".xlsx", ".xlsm"))
+
+
+def test_the_rebuilt_package_reads_as_the_file_does():
+    """Every fixture and sample workbook that opens: the same values, sheet by sheet."""
+    from python_calamine import CalamineWorkbook
+
+    from ecocity.io.workbook.container import Refused, check_extent, open_container
+
+    compared = 0
+    for path in _xlsx_files():
+        content = path.read_bytes()
+        try:  # only files the guards pass are given to calamine as they are
+            box = open_container(content, path.name)
+            for name in box.sheet_names:
+                check_extent(box.facts(name), name)
+        except Refused:
+            continue
+        try:
+            original = CalamineWorkbook.from_filelike(io.BytesIO(content))
+            want = {n: original.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in box.sheet_names}
+        except Exception:  # noqa: BLE001 - unreadable files are other tests' business
+            continue
+        assert box.for_calamine is not None
+        rebuilt = CalamineWorkbook.from_filelike(io.BytesIO(box.for_calamine(box.sheet_names)))
+        assert rebuilt.sheet_names == box.sheet_names, path.name
+        for n in box.sheet_names:
+            assert rebuilt.get_sheet_by_name(n).to_python(skip_empty_area=False) == want[n], (path.name, n)
+        compared += 1
+    assert compared >= 20

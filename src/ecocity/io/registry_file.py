@@ -275,7 +275,8 @@ def _read_xlsx(content: bytes, filename: str) -> list[list[str]]:
     if facts.area > MAX_AREA:
         raise FileProblem(Problem("too_many_cells", params={"cells": facts.area}))
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        # The measured parts alone, rebuilt (container.Xlsx.for_calamine).
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(box.for_calamine([sheet]) if box.for_calamine else content))
         try:
             grid = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         finally:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from xml.parsers import expat
 from xml.parsers.expat import XMLParserType
+from xml.sax.saxutils import quoteattr
 
 # Limits. A filled template is ~20 KB holding ~250 cells; these are orders of magnitude
 # above any real submission and far below what would hurt the server.
@@ -355,6 +356,9 @@ def is_percent_format(code: str) -> bool:
 
 
 _SHEET = _main("sheet")
+_WORKBOOK_PR = _main("workbookPr")
+_MAIN_NS = _MAIN[0]
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 class Xlsx:
@@ -365,11 +369,18 @@ class Xlsx:
     relationships by fixed names, names as written, its own path rule). A sheet whose two
     readings name different parts, or a sheet name given twice, is a damaged file: the
     part measured here must be the part calamine allocates for (fuzzing found files where
-    the two differed, and calamine aborted the process on a 500 GB allocation)."""
+    the two differed, and calamine aborted the process on a 500 GB allocation).
+
+    calamine is then given a package rebuilt from the parts measured here, and nothing else
+    (:meth:`for_calamine`): which part calamine would have read, it looks parts up in its
+    own ways (case-insensitively, below the folder ``_rels/.rels`` names, a version apart),
+    is no longer a question."""
 
     def __init__(self, zf: zipfile.ZipFile, wb_path: str):
         self.zf = zf
         self.names = set(zf.namelist())
+        self.date1904 = False
+        self._blobs: dict[str, bytes] = {}  # part -> bytes, as read and measured here
         base = wb_path.rsplit("/", 1)[0] if "/" in wb_path else ""
         rels_path = f"{base}/_rels/{wb_path.rsplit('/', 1)[-1]}.rels".lstrip("/")
         rels = _relationships(read_part(zf, rels_path)) if rels_path in self.names else {}
@@ -380,6 +391,8 @@ class Xlsx:
             if name in _SHEET:
                 rid = attrs.get(_REL_ID[0]) or attrs.get(_REL_ID[1]) or ""
                 names.append((attrs.get("name", ""), rid))
+            elif name in _WORKBOOK_PR:
+                self.date1904 = attrs.get("date1904") in ("1", "true")
 
         _parse(read_part(zf, wb_path), start)
         for sheet_name, rid in names:
@@ -395,17 +408,24 @@ class Xlsx:
             if len(set(listed)) < len(listed):  # Excel refuses two sheets of one name
                 raise Refused("not_a_workbook", detected="damaged")
         self.percent_styles: frozenset[int] = frozenset()
-        strings = {CALAMINE_STRINGS} & self.names  # calamine reads it by that name
+        self.styles: bytes | None = None
+        declared: list[str] = []  # shared strings named by the relationships
         for typ, target in rels.values():
             path = _resolve(base, target)
             if path not in self.names:
                 continue
             if typ.endswith("/styles"):
-                self.percent_styles = _percent_styles(read_part(zf, path))
+                self.styles = read_part(zf, path)
+                self.percent_styles = _percent_styles(self.styles)
             elif typ.endswith("/sharedStrings"):
-                strings.add(path)
-        for path in sorted(strings):  # calamine parses the strings on open
-            _check_shared_strings(read_part(zf, path))
+                declared.append(path)
+        fixed = [CALAMINE_STRINGS] if CALAMINE_STRINGS in self.names else []  # what older calamine read
+        self.strings: bytes | None = None
+        for path in sorted(set(declared + fixed)):
+            data = read_part(zf, path)
+            _check_shared_strings(data)
+            if self.strings is None or path in declared:
+                self.strings = data
 
     def part(self, sheet_name: str) -> str | None:
         """The one part that holds ``sheet_name``; None when there is none."""
@@ -419,11 +439,51 @@ class Xlsx:
         if path is None:
             return SheetFacts()
         try:
-            data = read_part(self.zf, path)
+            data = self._blobs[path] = read_part(self.zf, path)
         except Refused as r:
             r.sheet = r.sheet or sheet_name  # the officer knows the sheet, not the part
             raise
         return _xlsx_sheet_facts(data, self.percent_styles)
+
+    def for_calamine(self, sheet_names: Sequence[str]) -> bytes:
+        """A package of ``sheet_names`` (measured by :meth:`facts` first), their shared
+        strings and styles, at the names every calamine looks for: nothing in it was not
+        measured here. Stored, not compressed: it is read once, at once."""
+        out = io.BytesIO()
+        sheets, rels = [], []
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("[Content_Types].xml", _PACKAGE_TYPES)
+            z.writestr("_rels/.rels", _PACKAGE_RELS)
+            for i, name in enumerate(sheet_names, 1):
+                path = self.part(name)
+                if path is None or path not in self._blobs:
+                    continue  # no part, or not measured: calamine will not find the sheet
+                sheets.append(f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>')
+                rels.append(f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>')
+                z.writestr(f"xl/worksheets/sheet{i}.xml", self._blobs[path])
+            for part, data, typ in (("styles.xml", self.styles, "styles"),
+                                    ("sharedStrings.xml", self.strings, "sharedStrings")):
+                if data is not None:
+                    rels.append(f'<Relationship Id="r{typ}" Type="{_REL_NS}/{typ}" Target="{part}"/>')
+                    z.writestr(f"xl/{part}", data)
+            z.writestr("xl/workbook.xml",
+                       f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+                       + ('<workbookPr date1904="1"/>' if self.date1904 else "")
+                       + f"<sheets>{''.join(sheets)}</sheets></workbook>")
+            z.writestr("xl/_rels/workbook.xml.rels",
+                       f'<Relationships xmlns="{_OPC_RELS}">{"".join(rels)}</Relationships>')
+        return out.getvalue()
+
+
+_PACKAGE_TYPES = (
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+_PACKAGE_RELS = (
+    f'<Relationships xmlns="{_OPC_RELS}"><Relationship Id="rId1" '
+    f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
 
 
 def _literal_sheets(zf: zipfile.ZipFile, names: set[str], workbooks: Iterable[str], rels_paths: Iterable[str],
@@ -852,6 +912,8 @@ class Container:
     sheet_names: list[str]
     facts: Callable[[str], SheetFacts]
     grid: Callable[[str], list[list[object]]] | None = None
+    # .xlsx/.xlsm: the bytes calamine reads instead of the file (see Xlsx.for_calamine)
+    for_calamine: Callable[[Sequence[str]], bytes] | None = None
 
 
 def open_container(content: bytes, filename: str = "") -> Container:
@@ -867,7 +929,7 @@ def open_container(content: bytes, filename: str = "") -> Container:
         return Container("ods", ods.sheet_names, ods.facts)
     x = Xlsx(zf, main)
     fmt = "xlsm" if filename.lower().endswith(".xlsm") or _has_macros(zf.namelist()) else "xlsx"
-    return Container(fmt, x.sheet_names, x.facts)
+    return Container(fmt, x.sheet_names, x.facts, for_calamine=x.for_calamine)
 
 
 def _has_macros(names: Iterable[str]) -> bool:

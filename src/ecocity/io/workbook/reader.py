@@ -138,8 +138,8 @@ def check_workbook(content: bytes, filename: str, fw: Framework, estates: Estate
     try:
         if container.grid is not None:
             grids = {name: container.grid(name) for name in names}
-        else:
-            grids = _read_grids(content, names)
+        else:  # .xlsx: the measured parts alone, rebuilt; .ods: the file as measured
+            grids = _read_grids(container.for_calamine(names) if container.for_calamine else content, names)
     except Refused as r:
         return run.refused(r, None, fmt)
 
