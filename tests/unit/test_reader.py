@@ -582,3 +582,18 @@ def test_the_rebuilt_package_reads_as_the_file_does():
             assert rebuilt.get_sheet_by_name(n).to_python(skip_empty_area=False) == want[n], (path.name, n)
         compared += 1
     assert compared >= 20
+
+
+def test_parsed_parts_are_cached_only_when_small():
+    """Template workbooks share their styles byte for byte: parsed once. A large part is
+    parsed each time: 64 cached 50 MB styles parts would hold 3 GB."""
+    from ecocity.io.workbook import container
+
+    styles = zipfile.ZipFile(WORKBOOKS / "percent_formatted.xlsx").read("xl/styles.xml")
+    before = container._percent_styles.cache_info()
+    assert container._percent_styles(styles) == container._percent_styles(bytes(styles))
+    after = container._percent_styles.cache_info()
+    assert after.hits >= before.hits + 1
+    big = styles.replace(b"</styleSheet>", b"<!--" + b"x" * container._CACHED_PART + b"--></styleSheet>")
+    assert container._percent_styles(big) == container._percent_styles(styles)
+    assert container._percent_styles.cache_info().currsize == after.currsize

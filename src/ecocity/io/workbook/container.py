@@ -4,13 +4,14 @@ XML entities), and the cell facts calamine does not give; all before calamine se
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from xml.parsers import expat
 from xml.parsers.expat import XMLParserType
 from xml.sax.saxutils import quoteattr
@@ -279,22 +280,50 @@ def _office_document(zf: zipfile.ZipFile) -> str | None:
     return None
 
 
+_T = TypeVar("_T")
+_CACHED_PART = 256 * 1024  # a part up to this size has its parsed form cached by content
+
+
+def _by_content(parse: Callable[[bytes], _T]) -> Callable[[bytes], _T]:
+    """``parse`` cached by the part's bytes: workbooks made from the official template share
+    these parts byte for byte. A larger part is parsed each time, so the cache holds at
+    most 64 x 256 kB (a 50 MB styles part kept 64 times over was 3 GB held). The result is
+    shared between workbooks: never to be changed."""
+    cached = lru_cache(maxsize=64)(parse)
+
+    @functools.wraps(parse)
+    def call(data: bytes) -> _T:
+        return cached(data) if len(data) <= _CACHED_PART else parse(data)
+
+    call.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return call
+
+
 def _is_spreadsheet(zf: zipfile.ZipFile, part: str) -> bool:
     """Whether [Content_Types].xml declares ``part`` as a workbook (.xlsx/.xlsm/.xltx)."""
-    types: dict[str, str] = {}
+    overrides, defaults = _content_types(read_part(zf, "[Content_Types].xml", 1 << 20))
+    ctype = overrides[part] if part in overrides else next((c for ext, c in defaults if part.endswith("." + ext)), "")
+    return "spreadsheetml" in ctype or "ms-excel" in ctype
+
+
+@_by_content
+def _content_types(data: bytes) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """([Content_Types].xml's part name -> type, (extension, type) of its defaults in order)."""
+    overrides: dict[str, str] = {}
+    defaults: list[tuple[str, str]] = []
     override, default = f"{_OPC_TYPES}}}Override", f"{_OPC_TYPES}}}Default"
 
     def start(name: str, attrs: dict[str, str]) -> None:
         if name == override:
-            types[attrs.get("PartName", "").lstrip("/")] = attrs.get("ContentType", "")
-        elif name == default and part.endswith("." + attrs.get("Extension", "\0")):
-            types.setdefault(part, attrs.get("ContentType", ""))
+            overrides[attrs.get("PartName", "").lstrip("/")] = attrs.get("ContentType", "")
+        elif name == default:
+            defaults.append((attrs.get("Extension", "\0"), attrs.get("ContentType", "")))
 
-    _parse(read_part(zf, "[Content_Types].xml", 1 << 20), start)
-    ctype = types.get(part, "")
-    return "spreadsheetml" in ctype or "ms-excel" in ctype
+    _parse(data, start)
+    return overrides, tuple(defaults)
 
 
+@_by_content
 def _relationships(data: bytes) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     rel = f"{_OPC_RELS}}}Relationship"
@@ -544,7 +573,7 @@ def _check_shared_strings(data: bytes) -> None:
 _STYLE_TAGS = ("numFmts", "numFmt", "cellXfs", "xf")
 
 
-@lru_cache(maxsize=64)  # workbooks from the official template share one styles.xml
+@_by_content  # workbooks from the official template share one styles.xml
 def _percent_styles(data: bytes) -> frozenset[int]:
     """Indexes into cellXfs (the cells' ``s``) whose number format shows a percentage
     (elements by local name, as calamine reads the styles)."""
