@@ -453,7 +453,8 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
     if wb is None or rels is None:  # not an .xlsx: make it one as well
         return data
     how = rnd.choice(("name_twice", "r_namespace", "strings", "main_moved", "target_forms", "with_ods",
-                      "cells_namespace", "strings_namespace", "cell_positions", "strings_lookup"))
+                      "cells_namespace", "strings_namespace", "cell_positions", "strings_lookup",
+                      "strings_bomb"))
     sheets = [e for e in es if e.name.startswith(b"xl/worksheets/") and e.name.endswith(b".xml")]
     if how == "name_twice":
         m = _choose(rnd, re.compile(rb"<sheet\b[^>]*/>"), wb.data)
@@ -488,7 +489,9 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
         rows = rnd.choice((b'<row r="A1048576"><c><v>1</v></c></row>',
                            b'<row r="1048576"><c r="A1"><v>1</v></c><c><v>1</v></c></row>',
                            b'<row r="1048576"><c r="A1048576" t="d"><v></v></c></row>',  # kept though empty
-                           b'<row r="1048576"><c r="A1048576"><is><t></t></is></c></row>'))
+                           b'<row r="1048576"><c r="A1048576"><is><t></t></is></c></row>',
+                           b'<row r="1048000"/><row><c><f><c/><row r="1"/></f></c></row><row><c><v>1</v></c></row>',
+                           b'<row r="1048000"></row><a:b:row r="1"/><row><c><v>1</v></c></row>'))
         for e in sheets:
             at = e.data.rfind(b"</sheetData>")
             if at >= 0:
@@ -511,6 +514,14 @@ def zip_alias(rnd: random.Random, data: bytes) -> bytes:
             for e in es:
                 if e.name.startswith(b"xl/"):
                     e.name = b"wb/" + e.name[3:]
+    elif how == "strings_bomb":  # one long shared string under many cells: calamine copies it into each
+        sst = by.get(b"xl/sharedStrings.xml")
+        if sst is None or not sheets:
+            return data
+        sst.data = re.sub(rb"<si>.*?</si>", b"<si><t>" + b"x" * 300_000 + b"</t></si>", sst.data, count=1, flags=re.S)
+        e = rnd.choice(sheets)
+        e.data = e.data.replace(b"</row>", b"".join(b'<c r="ZZ%d" t="s"><v>0</v></c>' % r for r in range(1, 200))
+                                + b"</row>", 1)
     elif how == "strings_namespace":
         sst = by.get(b"xl/sharedStrings.xml")
         if sst is None:

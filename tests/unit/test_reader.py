@@ -392,6 +392,113 @@ def test_cells_calamine_keeps_though_empty_are_measured(cell, calamine_not_reach
     assert [m.code for m in res.errors] == ["too_many_cells"]
 
 
+@pytest.mark.parametrize("rows", [
+    # a <row> inside a cell's formula: calamine skips a cell's children whole
+    b'<row r="1048000"/><row><c><f><c/><row r="1"/></f></c></row><row><c><v>1</v></c></row>',
+    # "a:b:row" is no row to calamine (its local name is "b:row")
+    b'<row r="1048000"></row><a:b:row r="1"/><row><c><v>1</v></c></row>',
+], ids=["row_inside_a_cell", "two_colons"])
+def test_what_calamine_skips_does_not_move_the_counters(rows, calamine_not_reached):
+    def far(b: bytes) -> bytes:
+        b = b.replace(b"</row>", b'<c r="XFD1"><v>1</v></c></row>', 1)
+        return b.replace(b"</sheetData>", rows + b"</sheetData>")
+
+    data = _rezip((WORKBOOKS / "filled_basic.xlsx").read_bytes(), "xl/worksheets/sheet3.xml", far)
+    res = check_workbook(data, "x.xlsx", FW, cases.ESTATES)
+    assert [m.code for m in res.errors] == ["too_many_cells"]
+
+
+def test_one_long_shared_string_under_many_cells_is_a_bomb(calamine_not_reached):
+    """calamine copies a shared string into every cell that points to it: 200,000
+    characters under 60 cells is 12 million from a file of a few kB."""
+    def sst(b: bytes) -> bytes:
+        return re.sub(rb"<si>.*?</si>", b"<si><t>" + b"x" * 200_000 + b"</t></si>", b, count=1, flags=re.S)
+
+    def cells(b: bytes) -> bytes:
+        many = b"".join(b'<c r="H%d" t="s"><v>0</v></c>' % r for r in range(1, 61))
+        return b.replace(b"</row>", many + b"</row>", 1)
+
+    data = _rezip(_rezip((WORKBOOKS / "libreoffice_saved.xlsx").read_bytes(), "xl/sharedStrings.xml", sst),
+                  "xl/worksheets/sheet3.xml", cells)
+    res = check_workbook(data, "x.xlsx", FW, cases.ESTATES)
+    assert [m.code for m in res.errors] == ["zip_bomb"]
+
+
+@pytest.mark.parametrize(("inject", "code"), [
+    # a table inside a table: calamine adds its rows to the outer one
+    (b'<table:table table:name="in"><table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+     b'office:value-type="float" office:value="1"/></table:table-row></table:table>', "not_a_workbook"),
+    # <text:s text:c="N"/> is N spaces to calamine, copied into every repeated column
+    (b'<table:table-row><table:table-cell table:number-columns-repeated="10"><text:p>'
+     b'<text:s text:c="2000000"/></text:p></table:table-cell></table:table-row>', "zip_bomb"),
+], ids=["nested_table", "spaces"])
+def test_ods_tables_calamine_would_blow_up_are_refused(inject, code, calamine_not_reached):
+    data = _rezip((WORKBOOKS / "libreoffice.ods").read_bytes(), "content.xml",  # before the first row
+                  lambda b: b.replace(b"<table:table-row", inject + b"<table:table-row", 1))
+    res = check_workbook(data, "x.ods", FW, cases.ESTATES)
+    assert [m.code for m in res.errors] == [code]
+
+
+def test_part_names_are_case_insensitive_and_twins_are_damaged():
+    original = (WORKBOOKS / "percent_formatted.xlsx").read_bytes()
+    renamed = _rezip(original, "xl/_rels/workbook.xml.rels", lambda b: b.replace(b"styles.xml", b"STYLES.xml"))
+    a, b = (check_workbook(d, "x.xlsx", FW, cases.ESTATES) for d in (original, renamed))
+    assert dict(b.values) == dict(a.values) and b.status == a.status  # the styles (percent formats) still found
+    src = zipfile.ZipFile(io.BytesIO(original))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        dst.writestr("XL/Styles.xml", src.read("xl/styles.xml"))  # which one would a reader take?
+    res = check_workbook(out.getvalue(), "x.xlsx", FW, cases.ESTATES)
+    assert [(m.code, m.params.get("detected")) for m in res.errors] == [("not_a_workbook", "damaged")]
+
+
+def _exotic_sheet(rnd) -> bytes:
+    """Rows and cells with things calamine skips or reads its own way: elements inside a
+    cell's children, names with two colons, rows with letters, empty values."""
+    parts = []
+    for _ in range(rnd.randint(1, 8)):
+        r = rnd.choice(["", f' r="{rnd.randint(1, 30)}"', f' r="B{rnd.randint(1, 30)}"'])
+        inner = []
+        for _ in range(rnd.randint(0, 4)):
+            ref = rnd.choice(["", f' r="{rnd.choice("ACH")}{rnd.randint(1, 30)}"'])
+            inner.append(rnd.choice([
+                f"<c{ref}><v>{rnd.randint(1, 9)}</v></c>", f"<c{ref}><f>1<c/><row r=\"{rnd.randint(1, 30)}\"/></f></c>",
+                f"<c{ref}><is><t>x</t><row r=\"{rnd.randint(1, 30)}\"/></is></c>", f"<c{ref}><v>1<c r=\"Z9\"/></v></c>",
+                f'<c{ref} t="d"><v/></c>', f"<a:b:c{ref}><v>1</v></a:b:c>", f'<a:b:row r="{rnd.randint(1, 30)}"/>',
+                f"<c{ref}/>", f"<c{ref}><v>2</v><f>x</f></c>"]))
+        parts.append(f"<row{r}>{''.join(inner)}</row>")
+    return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            + "".join(parts) + "</sheetData></worksheet>").encode()
+
+
+def test_the_measured_extent_is_never_smaller_than_calamine_s_for_odd_sheets():
+    """The differential check with what calamine reads its own way (over-measuring is
+    allowed there: a formula inside which calamine finds no value still counts here)."""
+    import random
+
+    from python_calamine import CalamineWorkbook
+
+    from ecocity.io.workbook.container import open_container
+
+    rnd = random.Random(2567)
+    base = (WORKBOOKS / "filled_basic.xlsx").read_bytes()
+    name = "ตัวชี้วัด (Indicators)"
+    read = 0
+    for _ in range(300):
+        data = _rezip(base, "xl/worksheets/sheet3.xml", lambda _b: _exotic_sheet(rnd))
+        facts = open_container(data, "x.xlsx").facts(name)
+        try:
+            grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception:  # noqa: BLE001 - calamine refuses some: nothing allocated
+            continue
+        rows, cols = len(grid) - 1, max((len(line) for line in grid), default=0) - 1
+        assert rows <= facts.max_row and cols <= facts.max_col, (rows, cols, facts)
+        read += 1
+    assert read >= 150
+
+
 def _random_sheet(rnd) -> bytes:
     """Rows and cells with and without their r (rows' r sometimes with letters first), and
     cells calamine keeps though they look empty."""
@@ -596,4 +703,7 @@ def test_parsed_parts_are_cached_only_when_small():
     assert after.hits >= before.hits + 1
     big = styles.replace(b"</styleSheet>", b"<!--" + b"x" * container._CACHED_PART + b"--></styleSheet>")
     assert container._percent_styles(big) == container._percent_styles(styles)
-    assert container._percent_styles.cache_info().currsize == after.currsize
+    assert container._percent_styles(big) == container._percent_styles(styles)
+    last = container._percent_styles.cache_info()
+    assert (last.misses, last.currsize) == (after.misses, after.currsize)  # the big part never went in
+    assert last.hits == after.hits + 2  # the small one did, twice

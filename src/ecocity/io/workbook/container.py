@@ -25,6 +25,9 @@ RATIO_FLOOR = 1024 * 1024
 MAX_ENTRIES = 10_000
 MAX_CELLS = 100_000  # cells stored in one sheet (~250 in the form; more costs the check seconds)
 MAX_AREA = 2_000_000  # rows x columns of the rectangle calamine would allocate
+# Characters calamine copies into a sheet's cells from elsewhere (shared strings, repeated
+# OpenDocument cells): a form has tens of thousands; one long string under many cells is a bomb.
+MAX_TEXT = 10_000_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -51,6 +54,7 @@ class SheetFacts:
     cells: int = 0
     max_row: int = -1
     max_col: int = -1
+    text: int = 0  # characters calamine copies into the cells beyond the sheet's own XML
 
     def add(self, row: int, col: int, repeat_rows: int = 1, repeat_cols: int = 1) -> None:
         self.cells += repeat_rows * repeat_cols
@@ -137,7 +141,7 @@ class _Local(dict[str, "str | None"]):
         self._wanted = frozenset(wanted)
 
     def __missing__(self, name: str) -> str | None:
-        local = name.rpartition(":")[2]
+        local = _local(name)
         found = self[name] = local if local in self._wanted else None
         return found
 
@@ -191,9 +195,9 @@ def open_zip(content: bytes) -> zipfile.ZipFile:
         raise
     except Exception:  # noqa: BLE001 - whatever zipfile raises, the directory is damaged
         raise Refused("not_a_workbook", detected="damaged") from None
-    if len({i.filename for i in infos}) < len(infos):
-        # Two members of one name: which one a reader takes is its own choice, so the
-        # part measured here might not be the part calamine reads.
+    if len({_member_key(i.filename) for i in infos}) < len(infos):
+        # Two members of one name (part names are case-insensitive, and some writers use
+        # backslashes): which one a reader takes is its own choice.
         raise Refused("not_a_workbook", detected="damaged")
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
@@ -203,6 +207,11 @@ def open_zip(content: bytes) -> zipfile.ZipFile:
         if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(1, i.compress_size):
             raise _bomb(i.file_size, i.compress_size)
     return zf
+
+
+def _member_key(name: str) -> str:
+    """A zip member's name as part names compare: case-insensitive, "/" for "\\"."""
+    return name.replace("\\", "/").lower()
 
 
 def _bomb(unpacked: int, packed: int) -> Refused:
@@ -346,8 +355,10 @@ CALAMINE_XLSX_PARTS = {CALAMINE_WORKBOOK, CALAMINE_RELS}
 
 
 def _local(name: str) -> str:
-    """The local part of an element or attribute name, with or without namespaces."""
-    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+    """The local part of an element or attribute name, with or without namespaces: after
+    the first colon, as quick-xml (calamine's parser) takes it ("a:b:row" is "b:row", no
+    row: taken as one, it reset the row counter calamine does not)."""
+    return name.rsplit("}", 1)[-1].split(":", 1)[-1]
 
 
 def _calamine_paths(base_dir: str, target: str) -> set[str]:
@@ -408,6 +419,7 @@ class Xlsx:
     def __init__(self, zf: zipfile.ZipFile, wb_path: str):
         self.zf = zf
         self.names = set(zf.namelist())
+        self._by_key = {_member_key(n): n for n in self.names}  # unique: open_zip refuses twins
         self.date1904 = False
         self._blobs: dict[str, bytes] = {}  # part -> bytes, as read and measured here
         base = wb_path.rsplit("/", 1)[0] if "/" in wb_path else ""
@@ -440,25 +452,36 @@ class Xlsx:
         self.styles: bytes | None = None
         declared: list[str] = []  # shared strings named by the relationships
         for typ, target in rels.values():
-            path = _resolve(base, target)
-            if path not in self.names:
+            found = self.member(_resolve(base, target))
+            if found is None:
                 continue
+            path = found
             if typ.endswith("/styles"):
                 self.styles = read_part(zf, path)
                 self.percent_styles = _percent_styles(self.styles)
             elif typ.endswith("/sharedStrings"):
                 declared.append(path)
-        fixed = [CALAMINE_STRINGS] if CALAMINE_STRINGS in self.names else []  # what older calamine read
+        undeclared = self.member(f"{base}/styles.xml".lstrip("/"))
+        if self.styles is None and undeclared:  # where calamine looked when none was declared
+            self.styles = read_part(zf, undeclared)
+            self.percent_styles = _percent_styles(self.styles)
+        strings = self.member(CALAMINE_STRINGS)
+        fixed = [strings] if strings else []  # what older calamine read
         self.strings: bytes | None = None
+        self.string_lengths: tuple[int, ...] = ()  # see _check_shared_strings
         for path in sorted(set(declared + fixed)):
             data = read_part(zf, path)
-            _check_shared_strings(data)
+            lengths = _check_shared_strings(data)
             if self.strings is None or path in declared:
-                self.strings = data
+                self.strings, self.string_lengths = data, lengths
+
+    def member(self, path: str) -> str | None:
+        """The zip member a part name means: part names are case-insensitive."""
+        return path if path in self.names else self._by_key.get(_member_key(path))
 
     def part(self, sheet_name: str) -> str | None:
         """The one part that holds ``sheet_name``; None when there is none."""
-        parts = sorted(p for p in self._parts.get(sheet_name, ()) if p in self.names)
+        parts = sorted({m for p in self._parts.get(sheet_name, ()) if (m := self.member(p))})
         if len(parts) > 1:
             raise Refused("not_a_workbook", sheet=sheet_name, detected="damaged")
         return parts[0] if parts else None
@@ -472,7 +495,10 @@ class Xlsx:
         except Refused as r:
             r.sheet = r.sheet or sheet_name  # the officer knows the sheet, not the part
             raise
-        return _xlsx_sheet_facts(data, self.percent_styles)
+        facts = _xlsx_sheet_facts(data, self.percent_styles, self.string_lengths)
+        if facts.text > MAX_TEXT:  # shared strings multiplied by the cells that point to them
+            raise _bomb(facts.text * 2, self.zf.getinfo(path).compress_size)
+        return facts
 
     def for_calamine(self, sheet_names: Sequence[str]) -> bytes:
         """A package of ``sheet_names`` (measured by :meth:`facts` first), their shared
@@ -547,27 +573,40 @@ def _literal_sheets(zf: zipfile.ZipFile, names: set[str], workbooks: Iterable[st
 SST_SLACK = 100_000  # declared strings beyond those present (a writer's miscount is small)
 
 
-def _check_shared_strings(data: bytes) -> None:
+def _check_shared_strings(data: bytes) -> tuple[int, ...]:
     """python-calamine reserves memory for the declared uniqueCount before reading: a
     tiny file declaring 4 billion strings made it abort the process (96 GB allocation).
     Refuse a count far above the strings actually present. Elements by local name, as
-    calamine finds them; the largest count declared by any ``<sst>``."""
-    declared, present = 0, 0
+    calamine finds them; the largest count declared by any ``<sst>``.
+
+    Returns, for each index, the length of the longest string at it or after it: the
+    most a cell of type s pointing there can hold (calamine skips a string it reads as
+    none, so its n-th string may be a later one here)."""
+    declared = 0
+    lengths: list[int] = []
     tags = _Local("sst", "si")
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal declared, present
+        nonlocal declared
         tag = tags[name]
         if tag == "si":
-            present += 1
+            lengths.append(0)
         elif tag == "sst":
             count = attrs.get("uniqueCount", "").lstrip("+")
             if count.isdigit():
                 declared = max(declared, int(count))
 
-    _parse(data, start, namespaces=False)
-    if declared > present + SST_SLACK:
+    def text(chars: str) -> None:
+        if lengths:
+            lengths[-1] += len(chars)
+
+    _parse(data, start, text=text, namespaces=False)
+    if declared > len(lengths) + SST_SLACK:
         raise Refused("not_a_workbook", detected="damaged")
+    bound, out = 0, [0] * len(lengths)
+    for i in range(len(lengths) - 1, -1, -1):
+        bound = out[i] = max(bound, lengths[i])
+    return tuple(out)
 
 
 _STYLE_TAGS = ("numFmts", "numFmt", "cellXfs", "xf")
@@ -627,38 +666,63 @@ def _ref_to_rc(ref: str) -> tuple[int, int] | None:
 
 _SHEET_TAGS = ("row", "c", "f", "v", "is")
 # A <v> of these types holds something even when empty: calamine keeps a "" of type str or
-# d (a date as text) in its grid; s and inlineStr are counted too, to be safe. An <is>
-# holds something whatever the cell's type.
-_TEXT_TYPES = frozenset(("str", "inlineStr", "s", "d"))
+# d (a date as text) in its grid; inlineStr is counted too, to be safe. An <is> holds
+# something whatever the cell's type; a <v> of type s when it names a string.
+_TEXT_TYPES = frozenset(("str", "inlineStr", "d"))
 
 
-def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts:
+def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int],
+                      string_lengths: tuple[int, ...] = ()) -> SheetFacts:
     """One pass over a worksheet: the extent of the cells that hold something, formulas
-    without a stored value, error cells and percent-formatted cells. Cells are placed as
-    calamine places them: by their ``r``, else (``r`` is optional in OOXML) in the row
-    counted from the rows' ``r`` and ends, after the cell before; elements by local name,
-    attributes as written. A cell placed otherwise than calamine places it is a cell the
-    area guard does not measure.
+    without a stored value, error cells, percent-formatted cells, and the characters of
+    shared strings the cells point to. Read as calamine reads it, or the area guard would
+    not measure what calamine allocates:
 
-    Text is collected only where it decides something (a number or error cell's value):
-    the handler is switched on for those elements alone, as most cells of the form are
-    inline strings whose text does not matter here."""
+    - elements by local name (after the first colon), attributes as written;
+    - a cell by its ``r``, else (``r`` is optional in OOXML) in the row counted from the
+      rows' ``r`` (letters before the number skipped) and ends, after the cell before; a
+      cell's own ``r`` does not move the row's counter;
+    - a cell's children only: whatever is inside its <f>, <v> or <is> is skipped (a <row>
+      or <c> in there moved the counters here, not calamine's);
+    - a cell holds a value when calamine keeps one: any <is>, a <v> of type str, d or
+      inlineStr even when empty, of type s when it names a string, else with text.
+
+    ``string_lengths``: :func:`_check_shared_strings`'s bound per index. calamine copies a
+    shared string into every cell that points to it (python-calamine once more): one long
+    string under 100,000 cells is terabytes from a small file.
+
+    Text is collected only where it decides something (a number, error or index): the
+    handler is switched on for those elements alone, as most cells of the form are inline
+    strings whose text does not matter here."""
     facts = SheetFacts()
     percent = {str(i) for i in percent_styles}
     row_index, col_index = 0, 0  # calamine's counters: the next row, the next cell in it
     row, col = 0, 0  # the cell being read
     in_cell = formula = held = False  # held: the cell holds a value calamine keeps
+    depth = 0  # elements open inside the cell
     typ = style = ""
     value: str | None = None  # the text of <v>/<is>; None when the cell has neither
     text: list[str] = []  # collecting inside <v>/<is> while the text handler is on
-    cells, max_row, max_col = 0, -1, -1
+    cells, max_row, max_col, shared = 0, -1, -1, 0
     tags = _Local(*_SHEET_TAGS)
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal row, col, row_index, col_index, in_cell, formula, held, typ, style, value
-        tag = tags[name]
-        if tag is None:
+        nonlocal row, col, row_index, col_index, in_cell, formula, held, depth, typ, style, value
+        if in_cell:
+            depth += 1
+            if depth > 1:
+                return  # inside a child of the cell: calamine skips it
+            tag = tags[name]
+            if tag == "f":
+                formula = True
+            elif tag == "is" or (tag == "v" and typ in _TEXT_TYPES):
+                value = value or ""  # present is enough
+                held = True
+            elif tag == "v":
+                text.clear()
+                p.CharacterDataHandler = text.append
             return
+        tag = tags[name]
         if tag == "c":
             ref = attrs.get("r")
             rc = _ref_to_rc(ref) if ref else None
@@ -667,58 +731,55 @@ def _xlsx_sheet_facts(data: bytes, percent_styles: frozenset[int]) -> SheetFacts
                 col_index = col  # the row's counter stays: a cell without r after it is in the row
             else:
                 row, col = row_index, col_index
-            in_cell, formula, held, value = True, False, False, None
+            in_cell, formula, held, depth, value = True, False, False, 0, None
             typ, style = attrs.get("t", "n"), attrs.get("s", "")
-        elif not in_cell:
-            if tag == "row":
-                r = attrs.get("r")
-                m = _ROW_REF.fullmatch(r) if r else None
-                if m:
-                    row_index = int(m[1]) - 1
-        elif tag == "f":
-            formula = True
-        elif tag == "v" or tag == "is":
-            if tag == "is" or typ in _TEXT_TYPES:
-                value = value or ""  # present is enough
-                held = True
-            else:
-                text.clear()
-                p.CharacterDataHandler = text.append
+        elif tag == "row":
+            r = attrs.get("r")
+            m = _ROW_REF.fullmatch(r) if r else None
+            if m:
+                row_index = int(m[1]) - 1
 
     def end(name: str) -> None:
-        nonlocal in_cell, held, value, cells, max_row, max_col, row_index, col_index
-        tag = tags[name]
+        nonlocal in_cell, held, depth, value, cells, max_row, max_col, row_index, col_index, shared
         if not in_cell:
-            if tag == "row":
+            if tags[name] == "row":
                 row_index, col_index = row_index + 1, 0
             return
-        if tag == "c":
-            in_cell = False
-            col_index += 1
-            has_value = held
-            if not (has_value or formula):
-                return
-            cells += 1
-            if cells > MAX_CELLS:
-                raise Refused("too_many_cells", cells=cells, limit=MAX_CELLS)
-            if row > max_row:
-                max_row = row
-            if col > max_col:
-                max_col = col
-            if formula and not has_value:
-                facts.formula_no_value.add((row, col))
-            if typ == "e" and value:
-                facts.errors[(row, col)] = value
-            if style in percent:
-                facts.percent.add((row, col))
-        elif (tag == "v" or tag == "is") and p.CharacterDataHandler is not None:
-            p.CharacterDataHandler = None
-            value = (value or "") + "".join(text)
-            held = held or value != ""
+        if depth > 0:  # a child of the cell (or something inside one) ends
+            depth -= 1
+            if depth == 0 and p.CharacterDataHandler is not None:  # the <v> collecting text
+                p.CharacterDataHandler = None
+                value = (value or "") + "".join(text)
+                if typ == "s":
+                    if value:  # calamine reads a bad index as 0, and its n-th string may be a later one
+                        idx = int(value) if value.isascii() and value.isdigit() else 0
+                        shared += string_lengths[idx] if idx < len(string_lengths) else 0
+                        held = True
+                else:
+                    held = held or value != ""
+            return
+        # the cell itself ends (well-formed XML: nothing else can end here)
+        in_cell = False
+        col_index += 1
+        if not (held or formula):
+            return
+        cells += 1
+        if cells > MAX_CELLS:
+            raise Refused("too_many_cells", cells=cells, limit=MAX_CELLS)
+        if row > max_row:
+            max_row = row
+        if col > max_col:
+            max_col = col
+        if formula and not held:
+            facts.formula_no_value.add((row, col))
+        if typ == "e" and value:
+            facts.errors[(row, col)] = value
+        if style in percent:
+            facts.percent.add((row, col))
 
     p = _parser(start, end, namespaces=False)
     _run(p, data)
-    facts.cells, facts.max_row, facts.max_col = cells, max_row, max_col
+    facts.cells, facts.max_row, facts.max_col, facts.text = cells, max_row, max_col, shared
     return facts
 
 
@@ -747,6 +808,7 @@ class Ods:
         self._facts: SheetFacts | None = None  # the table being read
         self._row, self._col, self._rows_rep = -1, 0, 1
         self._cell: dict[str, Any] | None = None
+        self._packed = zf.getinfo("content.xml").compress_size
         _parse(read_part(zf, "content.xml"), self._start, self._end, self._text, namespaces=False)
 
     def facts(self, sheet_name: str) -> SheetFacts:
@@ -754,6 +816,8 @@ class Ods:
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         if name == _T_TABLE:
+            if self._facts is not None:  # calamine adds a nested table's rows to the outer one
+                raise Refused("not_a_workbook", detected="damaged")
             tname = attrs.get("table:name", "")
             self.sheet_names.append(tname)
             self._facts = self.tables.setdefault(tname, SheetFacts())
@@ -773,9 +837,17 @@ class Ods:
                 "has_value": any(k in attrs for k in _VALUE_ATTRS),
                 "text": [],
                 "p": False,
+                "extra": len(attrs.get("office:string-value", "")),  # characters beyond the text
             }
-        elif name == _T_P and self._cell is not None:
+        elif self._cell is None:
+            return
+        elif name == _T_P:
             self._cell["p"] = True
+            self._cell["extra"] += 1  # calamine joins paragraphs with a line break
+        elif name == "text:s":  # calamine writes c spaces for one short element
+            self._cell["extra"] += _int(attrs.get("text:c"))
+        elif name in ("text:tab", "text:line-break"):
+            self._cell["extra"] += 1
 
     def _text(self, data: str) -> None:
         if self._cell is not None and self._cell["p"]:
@@ -792,6 +864,10 @@ class Ods:
             if cell["type"] is not None or cell["formula"] or cell["p"]:
                 facts.add(row, col, self._rows_rep, rep)
                 check_extent(facts, self.sheet_names[-1])
+                # calamine copies the cell's text into every repeated column and row
+                facts.text += (len(text) + cell["extra"]) * rep * self._rows_rep
+                if facts.text > MAX_TEXT:
+                    raise _bomb(facts.text * 2, self._packed)
                 for c in range(col, col + min(rep, 64)):
                     if cell["type"] == "percentage":
                         facts.percent.add((row, c))
