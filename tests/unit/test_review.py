@@ -56,6 +56,7 @@ def test_the_rules_of_who_reviews():
     assert refusal(RATREE, AREA, "ratree") == "own_upload"
     assert refusal(ADMIN, AREA, "boss") == "own_upload"  # four eyes, administrators included
     assert refusal(RATREE, AREA, "cli:ratree") == "own_upload"  # her own `ecocity import --as ratree`
+    assert refusal(RATREE, AREA, "cli:Ratree") == "own_upload"  # typed with a capital
     assert refusal(RATREE, AREA, "cli:somchai") is None
     assert refusal(RATREE, AREA, "somchai") is None and refusal(EVERYWHERE, "ANY", "somchai") is None
     assert refusal(ADMIN, None, "somchai") is None

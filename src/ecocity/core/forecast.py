@@ -80,7 +80,7 @@ def forecast_level(fw: Framework, series: Sequence[Point], level: int, *, min_ye
     if slope < MIN_SLOPE:
         return Forecast("not_rising", top, target, slope=slope, years_used=used)
     last = recent[-1].fiscal_year
-    year = max(math.ceil((target - intercept) / slope - 1e-9), last + 1, not_before or 0)
+    year = max(math.ceil((target - intercept) / slope - 1e-9), last + 1)
     if year - last > horizon:
         return Forecast("beyond_horizon", top, target, slope=slope, years_used=used)
-    return Forecast("estimate", top, target, year=year, slope=slope, years_used=used)
+    return Forecast("estimate", top, target, year=max(year, not_before or 0), slope=slope, years_used=used)

@@ -46,12 +46,12 @@ def refusal(actor: Actor, area_code: str | None, stored_by: str) -> Refusal | No
     """Why ``actor`` may not review a version stored by ``stored_by`` for an estate of
     ``area_code``, or None when they may. Nobody reviews their own upload, administrators
     included: the four-eyes rule. ``ecocity import --as NAME`` stores as 'cli:NAME': that
-    is NAME's upload too."""
+    is NAME's upload too, whatever the case NAME was typed in (accounts are lower case)."""
     if not (actor.is_admin or actor.role == "reviewer"):
         return "not_reviewer"
     if not reviews_area(actor, area_code):
         return "other_area"
-    if actor.username and stored_by in (actor.username, f"cli:{actor.username}"):
+    if actor.username and stored_by.lower() in (actor.username.lower(), f"cli:{actor.username.lower()}"):
         return "own_upload"
     return None
 
