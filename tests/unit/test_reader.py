@@ -707,3 +707,51 @@ def test_parsed_parts_are_cached_only_when_small():
     last = container._percent_styles.cache_info()
     assert (last.misses, last.currsize) == (after.misses, after.currsize)  # the big part never went in
     assert last.hits == after.hits + 2  # the small one did, twice
+
+
+_ODS_CELLS = (
+    '<table:table-cell{a}/>', '<table:table-cell{a} office:value-type="float" office:value="{n}"><text:p>{n}</text:p>'
+    '</table:table-cell>', '<table:table-cell{a} office:value-type="string"><text:p>x</text:p></table:table-cell>',
+    '<table:table-cell{a}><text:p>x</text:p></table:table-cell>', '<table:table-cell{a}><text:p/></table:table-cell>',
+    '<table:table-cell{a} office:value-type="string"/>', '<table:table-cell{a} table:formula="of:=1"/>',
+    '<table:covered-table-cell{a}/>', '<table:covered-table-cell{a} office:value-type="float" office:value="1"/>',
+    '<table:table-cell{a} office:value-type="percentage" office:value="0.5"/>',
+    '<table:table-cell{a} office:value-type="string" office:string-value=""/>',
+    '<table:table-cell{a}><text:p></text:p><text:p>y</text:p></table:table-cell>',
+    '<table:table-cell{a}><text:p><text:s text:c="3"/></text:p></table:table-cell>',
+)
+
+
+def test_the_measured_ods_extent_is_never_smaller_than_calamine_s():
+    """The differential check for OpenDocument: 200 random tables with repeated rows and
+    columns, covered and empty cells, against the grid python-calamine allocates."""
+    import random
+
+    from python_calamine import CalamineWorkbook
+
+    from ecocity.io.workbook.container import open_container
+
+    rnd = random.Random(2568)
+    base = (WORKBOOKS / "libreoffice.ods").read_bytes()
+
+    def table(_b: bytes) -> bytes:
+        rows = []
+        for _ in range(rnd.randint(1, 6)):
+            rep = f' table:number-rows-repeated="{rnd.randint(1, 12)}"' if rnd.random() < 0.3 else ""
+            cells = [rnd.choice(_ODS_CELLS).format(
+                a=f' table:number-columns-repeated="{rnd.randint(1, 9)}"' if rnd.random() < 0.3 else "",
+                n=rnd.randint(0, 9)) for _ in range(rnd.randint(0, 5))]
+            rows.append(f"<table:table-row{rep}>{''.join(cells)}</table:table-row>")
+        i = _b.find(b"<table:table ")
+        j = _b.find(b"</table:table>", i) + len(b"</table:table>")
+        return _b[:i] + ('<table:table table:name="T">' + "".join(rows) + "</table:table>").encode() + _b[j:]
+
+    exact = 0
+    for _ in range(200):
+        data = _rezip(base, "content.xml", table)
+        facts = open_container(data, "x.ods").facts("T")
+        grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("T").to_python(skip_empty_area=False)
+        rows, cols = len(grid) - 1, max((len(line) for line in grid), default=0) - 1
+        assert rows <= facts.max_row and cols <= facts.max_col, (rows, cols, facts)  # never smaller
+        exact += (rows, cols) == (facts.max_row, facts.max_col)
+    assert exact >= 60  # often larger here: empty cells calamine trims still count
