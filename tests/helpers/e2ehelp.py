@@ -64,7 +64,8 @@ def draw_charts(page: Page, *, at_least: int = 1) -> int:
     Elements of the previous run stay on the page, marked stale, until the rerun finishes:
     counting them too once made this wait for a chart the rerun then removed."""
     wait_for_app_run(page)
-    expect(page.locator("[data-stale='true']")).to_have_count(0)
+    # as long as the other waits here: a rerun on a busy machine takes more than expect's 5 s
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=30_000)
     charts = page.get_by_test_id("stPlotlyChart")
     count = charts.count()
     assert count >= at_least, f"{count} chart(s) on the page, expected at least {at_least}"
